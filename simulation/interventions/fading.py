@@ -1,0 +1,54 @@
+"""Temporary boosts that fade unless reinforced.
+
+An intervention adds a boost to a clinician's literacy, attitude or status concern. The boost decays
+exponentially with a half-life in weeks; each further session a clinician attends multiplies their
+half-life by a reinforcement factor (spaced repetition), so repeated sessions make a change last.
+The decayed part is taken back from the state itself, so other forces acting on the same variable
+in the meantime (peers, experience) are kept.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simulation.state import ClinicianState
+
+FADING_VARIABLES = ("literacy", "attitude", "status_concern")
+
+
+class FadingBoosts:
+    """Per-clinician boosts of one intervention programme, decaying each step."""
+
+    def __init__(self, n: int, half_life_weeks: float, reinforcement: float) -> None:
+        self.half_life_weeks = half_life_weeks
+        self.reinforcement = reinforcement
+        self.sessions = np.zeros(n, dtype=np.int32)
+        self.boost = {name: np.zeros(n) for name in FADING_VARIABLES}
+
+    def add(self, state: ClinicianState, who: np.ndarray, gains: dict[str, float]) -> None:
+        """Give `who` one more session: apply each gain (clipped to the variable's range) and record it."""
+        self.sessions[who] += 1
+        for name, gain in gains.items():
+            if gain == 0:
+                continue
+            values = getattr(state, name)
+            before = values[who].copy()
+            low, high = state.bounds(name)
+            values[who] = np.clip(before + gain, low, high)
+            self.boost[name][who] += values[who] - before
+
+    def decay(self, state: ClinicianState) -> None:
+        """Fade every boost by one week and take the faded part back from the state."""
+        attended = self.sessions > 0
+        if not attended.any():
+            return
+        half_life = self.half_life_weeks * self.reinforcement ** np.maximum(self.sessions - 1, 0)
+        kept = np.where(attended, 0.5 ** (1.0 / half_life), 1.0)
+        for name, boost in self.boost.items():
+            lost = boost * (1.0 - kept)
+            if not lost.any():
+                continue
+            values = getattr(state, name)
+            low, high = state.bounds(name)
+            values[:] = np.clip(values - lost, low, high)
+            boost -= lost

@@ -1,0 +1,138 @@
+"""`ClinicianModel`: the Mesa model. One step is one week, in this order (docs/MODEL.md):
+
+1. interventions: every programme's boosts fade, then scheduled sessions act and book their cost;
+2. AI use produces experience: errors caught or passed on, trust learned, incidents heard of;
+3. peer judgment: colleagues who see a clinician's mode rate them; reputations update;
+4. each clinician anticipates the social cost of each mode from their colleagues;
+5. some clinicians reconsider their mode (logit choice with inertia);
+6. attitudes move toward colleagues within the confidence bound, plus drift.
+
+The rules are vectorized over the population (`simulation.rules`); clinicians are also Mesa agents
+on a `mesa.discrete_space.Network` (`with_agents=True`, the default) whose attributes read and write
+the same arrays. Runs that nobody watches can skip the agents (`with_agents=False`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from mesa import Model
+from mesa.datacollection import DataCollector
+from mesa.discrete_space import Network
+
+from simulation.agents import Clinician
+from simulation.interventions.base import InterventionContext
+from simulation.interventions.registry import build_intervention
+from simulation.metrics import COLUMNS, measure
+from simulation.network import generate_hospital_network
+from simulation.population import assign_departments, draw_population
+from simulation.rules.anticipation import anticipated_penalty
+from simulation.rules.attitudes import influence_attitudes
+from simulation.rules.choice import choose_modes
+from simulation.rules.experience import use_ai
+from simulation.rules.judgment import update_reputation
+from simulation.scenario.schema import Scenario
+from simulation.seeding import replication_seed, streams
+
+
+class ClinicianModel(Model):
+    """Clinicians on a hospital network deciding whether and how to use clinical AI.
+
+    Parameters: `scenario` (defaults for anything not given), `replication` (which replication of
+    the scenario's root seed to run; or pass `seed`, a SeedSequence, to override), `with_agents`.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario | None = None,
+        replication: int = 0,
+        *,
+        seed: np.random.SeedSequence | None = None,
+        with_agents: bool = True,
+    ) -> None:
+        self.config = scenario or Scenario()
+        self.streams = streams(seed if seed is not None else replication_seed(self.config.run.seed, replication))
+        super().__init__(rng=self.streams.mesa_seed)
+        cfg = self.config
+
+        department = assign_departments(cfg.population, self.streams["population"])
+        self.network = generate_hospital_network(cfg.network, department, self.streams["network"])
+        self.state = draw_population(
+            cfg.population, cfg.judgment, department, self.network.advice_in_degree, self.streams["population"]
+        )
+        context = InterventionContext(self.state, self.network, self.streams["interventions"])
+        self.interventions = [build_intervention(c, context) for c in cfg.interventions]
+
+        # Reputation at week 0: every colleague rates every colleague once, nothing remembered.
+        self._judge(everyone_sees=True)
+        self.cost_hours = 0.0
+        self.last = measure(self.state, errors_caught=0, errors_passed=0, incidents=0, mode_changes=0, cost_hours=0.0)
+
+        self.grid = None
+        if with_agents:
+            self.grid = Network(self.network.to_networkx(), capacity=1, random=self.random, layout=None)
+            for index in range(self.state.n):
+                Clinician(self, index, self.grid[index])
+        self.datacollector = DataCollector(model_reporters={name: _reporter(name) for name in COLUMNS})
+        self.datacollector.collect(self)
+
+    def _judge(self, everyone_sees: bool = False) -> None:
+        rng, net, judgment = self.streams["judgment"], self.network, self.config.judgment
+        n_arcs = net.arc_source.shape[0]
+        seen = np.ones(n_arcs, dtype=bool) if everyone_sees else rng.random(n_arcs) < judgment.visibility
+        noise = rng.standard_normal(n_arcs)
+        self.state.reputation = update_reputation(
+            self.state.reputation,
+            self.state.mode,
+            self.state.attitude,
+            self.state.uses_ai().astype(float),
+            self.state.leniency,
+            net.arc_source,
+            net.arc_target,
+            seen,
+            noise,
+            judgment,
+            memory=0.0 if everyone_sees else None,
+        )
+
+    def step(self) -> None:
+        """Advance one week (see the module docstring for the order)."""
+        cfg, state, week = self.config, self.state, self.steps
+        for intervention in self.interventions:
+            intervention.fade()
+        for intervention in self.interventions:
+            self.cost_hours += intervention.step(week)
+        used = use_ai(state, self.network, cfg.experience, self.streams["experience"])
+        self._judge()
+        social_cost = anticipated_penalty(state, self.network, cfg.judgment)
+        colleague_use = self.network.neighbour_mean(state.uses_ai().astype(float))
+        changes = choose_modes(state, social_cost, colleague_use, cfg.choice, cfg.judgment, self.streams["choice"])
+        influence_attitudes(state, self.network, cfg.attitude, self.streams["attitudes"])
+        self.last = measure(
+            state,
+            errors_caught=used.errors_caught,
+            errors_passed=used.errors_passed,
+            incidents=used.incidents,
+            mode_changes=changes,
+            cost_hours=self.cost_hours,
+        )
+        self.datacollector.collect(self)
+
+    def snapshot(self) -> dict:
+        """Arrays for a network picture of the current state."""
+        return {
+            "edges": self.network.edges.copy(),
+            "attitude": self.state.attitude.copy(),
+            "mode": self.state.mode.copy(),
+            "department": self.state.department.copy(),
+            "department_names": list(self.state.department_names),
+            "skeptical_below": self.state.skeptical_below,
+            "step": int(self.steps),
+        }
+
+
+def _reporter(name: str):
+    def report(model: ClinicianModel) -> float:
+        return model.last[name]
+
+    report.__name__ = name
+    return report

@@ -1,0 +1,409 @@
+"""Planner-facing plots of a simulation run.
+
+Every public function writes exactly one PNG and closes its figure. The
+module selects the non-interactive ``Agg`` backend, so it is safe on headless
+machines and in tests.
+
+Inputs follow the fixed interface of the simulation:
+
+* ``steps``: one row per replication and step with the columns ``replication``,
+  ``step``, ``share_none``, ``share_verify``, ``share_primary``,
+  ``share_skeptical`` (fractions), ``competence_gap`` (1-7 scale points, may be
+  NaN) and more.
+* ``snapshot``: a dict with ``positions``, ``edges``, ``attitude``, ``mode``,
+  ``department``, ``department_names``, ``skeptical_below`` and ``step``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal, Mapping
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib import patheffects  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.collections import LineCollection  # noqa: E402
+from matplotlib.colors import TwoSlopeNorm  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.ticker import MaxNLocator, PercentFormatter  # noqa: E402
+
+DPI = 120
+FIGSIZE = (9.0, 5.0)
+NETWORK_PAIR_FIGSIZE = (10.0, 9.5)
+
+# Okabe-Ito colour-blind-safe palette, used consistently across all figures.
+COLOR_SKEPTICAL = "#D55E00"  # vermillion
+COLOR_NONE = "#8C8C8C"  # grey
+COLOR_VERIFY = "#0072B2"  # blue
+COLOR_PRIMARY = "#E69F00"  # orange
+ATTITUDE_CMAP = "RdBu"  # red = skeptical, blue = enthusiastic
+
+MODE_LABELS: dict[int, str] = {
+    0: "No AI use",
+    1: "AI to verify own decision",
+    2: "AI as primary decision aid",
+}
+MODE_COLORS: dict[int, str] = {0: COLOR_NONE, 1: COLOR_VERIFY, 2: COLOR_PRIMARY}
+
+# (column, label, colour, line style); skeptical is dashed because it is an
+# attitude, while the other three are mutually exclusive behaviours.
+SHARE_SERIES: list[tuple[str, str, str, str]] = [
+    ("share_skeptical", "Skeptical of clinical AI", COLOR_SKEPTICAL, "--"),
+    ("share_none", MODE_LABELS[0], COLOR_NONE, "-"),
+    ("share_verify", MODE_LABELS[1], COLOR_VERIFY, "-"),
+    ("share_primary", MODE_LABELS[2], COLOR_PRIMARY, "-"),
+]
+ATTITUDE_LABEL = "Attitude toward clinical AI (1 = very skeptical, 7 = enthusiastic)"
+GAP_LABEL = "Peer rating gap (non-users minus AI users), 1-7 scale points"
+
+ColorBy = Literal["attitude", "mode"]
+
+
+# --------------------------------------------------------------------------
+# small helpers
+# --------------------------------------------------------------------------
+def _unit_label(step_unit: str) -> str:
+    """'week' -> 'Week' (axis labels and panel titles)."""
+    return step_unit[:1].upper() + step_unit[1:] if step_unit else "Step"
+
+
+def _quantile_bands(steps: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Per-step percentiles across replications (NaNs ignored).
+
+    Returns a frame indexed by step with columns ``p2.5, p25, p50, p75, p97.5``.
+    """
+    qs = [0.025, 0.25, 0.5, 0.75, 0.975]
+    out = steps.groupby("step")[column].quantile(qs).unstack()
+    out.columns = ["p2.5", "p25", "p50", "p75", "p97.5"]
+    return out.sort_index()
+
+
+def _n_runs(steps: pd.DataFrame) -> int:
+    """Number of replications in ``steps``."""
+    return int(steps["replication"].nunique())
+
+
+def _band_note(n_runs: int) -> str:
+    """One-line explanation of lines and shaded bands."""
+    runs = "run" if n_runs == 1 else "runs"
+    return (
+        f"Line: median of {n_runs} simulation {runs}. "
+        "Dark band: middle 50% of runs. Light band: middle 95% of runs."
+    )
+
+
+def _draw_band_line(
+    ax: Axes, bands: pd.DataFrame, color: str, label: str, linestyle: str = "-", scale: float = 1.0
+) -> None:
+    """Draw median line with a light 95 % and a darker 50 % band."""
+    x = bands.index.to_numpy()
+    ax.fill_between(x, bands["p2.5"] * scale, bands["p97.5"] * scale, color=color, alpha=0.12, lw=0)
+    ax.fill_between(x, bands["p25"] * scale, bands["p75"] * scale, color=color, alpha=0.28, lw=0)
+    ax.plot(x, bands["p50"] * scale, color=color, lw=2.2, ls=linestyle, label=label)
+
+
+def _new_figure(figsize: tuple[float, float] = FIGSIZE) -> Figure:
+    """White-background figure with constrained layout."""
+    return plt.figure(figsize=figsize, dpi=DPI, facecolor="white", layout="constrained")
+
+
+def _save(fig: Figure, path: Path | str) -> Path:
+    """Save ``fig`` as PNG (creating parent folders) and close it."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=DPI, facecolor="white", format="png")
+    plt.close(fig)
+    return path
+
+
+def _set_titles(fig: Figure, ax: Axes, title: str, subtitle: str) -> None:
+    """Bold left-aligned title with a grey subtitle underneath."""
+    ax.set_title(subtitle, loc="left", fontsize=9.5, color="#555555")
+    fig.suptitle(title, x=0.01, ha="left", fontsize=13, fontweight="bold")
+
+
+def _style_time_axis(ax: Axes, steps: pd.DataFrame, step_unit: str) -> None:
+    """Common x axis styling for plots over time."""
+    ax.set_xlabel(_unit_label(step_unit))
+    ax.set_xlim(steps["step"].min(), steps["step"].max())
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=10))
+    ax.grid(True, color="#e6e6e6", lw=0.8)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+# --------------------------------------------------------------------------
+# time series
+# --------------------------------------------------------------------------
+def plot_modes_and_skepticism(
+    steps: pd.DataFrame, path: Path | str, step_unit: str = "week", title: str | None = None
+) -> Path:
+    """Share of clinicians skeptical / not using / verifying with / led by AI over time.
+
+    Each series is the median across replications with the central 50 % and
+    95 % of replications shaded. Returns ``path``.
+    """
+    fig = _new_figure()
+    ax = fig.add_subplot()
+    last = int(steps["step"].max())
+    for column, label, color, ls in SHARE_SERIES:
+        bands = _quantile_bands(steps, column)
+        end = bands["p50"].iloc[-1]
+        end_text = f"  ({_unit_label(step_unit).lower()} {last}: {end:.0%})" if pd.notna(end) else ""
+        _draw_band_line(ax, bands, color, label + end_text, ls, scale=100.0)
+    ax.set_ylim(0, 100)
+    ax.yaxis.set_major_formatter(PercentFormatter(decimals=0))
+    ax.set_ylabel("Share of clinicians")
+    _style_time_axis(ax, steps, step_unit)
+    fig.legend(loc="outside lower center", ncol=2, frameon=False, fontsize=10, handlelength=2.5)
+    subtitle = (
+        "Dashed line: attitude. Solid lines: how clinicians use AI (they add up to 100%).\n"
+        + _band_note(_n_runs(steps))
+    )
+    _set_titles(fig, ax, title or "Clinical AI use and skepticism over time", subtitle)
+    return _save(fig, path)
+
+
+def plot_competence_gap(
+    steps: pd.DataFrame, path: Path | str, step_unit: str = "week", title: str | None = None
+) -> Path:
+    """Peer-rated competence gap (non-users minus AI users) over time.
+
+    Median across replications with 50 % / 95 % bands and a zero line.
+    Steps where no one uses AI (gap undefined) leave gaps in the line.
+    """
+    fig = _new_figure()
+    ax = fig.add_subplot()
+    bands = _quantile_bands(steps, "competence_gap")
+    ax.axhline(0.0, color="black", lw=1.0, zorder=1)
+    _draw_band_line(ax, bands, COLOR_VERIFY, "Median gap")
+    lo = np.nanmin(bands["p2.5"].to_numpy(dtype=float), initial=0.0)
+    hi = np.nanmax(bands["p97.5"].to_numpy(dtype=float), initial=0.0)
+    pad = max(0.1, 0.1 * (hi - lo))
+    ax.set_ylim(min(lo, -0.25) - pad, max(hi, 0.25) + pad)
+    ax.set_ylabel(GAP_LABEL, fontsize=9)
+    _style_time_axis(ax, steps, step_unit)
+    # Plain-language cues for the sign, at the right edge of the plot.
+    cue = dict(
+        transform=ax.transAxes, ha="right", fontsize=9, color="#444444", zorder=6,
+        bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="none", alpha=0.8),
+    )
+    ax.text(0.99, 0.97, "▲ AI users rated LESS competent than non-users", va="top", **cue)
+    ax.text(0.99, 0.03, "▼ AI users rated MORE competent than non-users", va="bottom", **cue)
+    subtitle = "Above 0 means peers rate clinicians who use AI as less competent than non-users.\n" + _band_note(
+        _n_runs(steps)
+    )
+    if bands["p50"].isna().any():
+        subtitle += "\nGaps in the line: no clinician used AI yet, so there is nothing to compare."
+    _set_titles(fig, ax, title or "Do peers rate AI users as less competent?", subtitle)
+    return _save(fig, path)
+
+
+# --------------------------------------------------------------------------
+# networks
+# --------------------------------------------------------------------------
+def _node_size(n: int) -> float:
+    """Marker area that keeps 50-3000 node plots readable."""
+    return float(np.clip(6000.0 / max(n, 1), 5.0, 60.0))
+
+
+def _outline_width(n: int) -> float:
+    """Dark node outline (keeps near-neutral, almost white nodes visible)."""
+    return 0.4 if n <= 300 else (0.25 if n <= 1000 else 0.12)
+
+
+def _attitude_norm(skeptical_below: float) -> TwoSlopeNorm:
+    """Diverging norm on 1..7 centred at the skepticism threshold."""
+    return TwoSlopeNorm(vmin=1.0, vcenter=float(np.clip(skeptical_below, 1.05, 6.95)), vmax=7.0)
+
+
+def _mode_shares(mode: np.ndarray) -> dict[int, float]:
+    """Fraction of nodes in each mode 0/1/2."""
+    n = max(len(mode), 1)
+    return {m: float(np.sum(mode == m)) / n for m in MODE_LABELS}
+
+
+def _label_departments(ax: Axes, snapshot: Mapping[str, Any]) -> None:
+    """Write department names at their centroids if the layout clusters them."""
+    names = list(snapshot.get("department_names") or [])
+    dept = np.asarray(snapshot.get("department", []), dtype=int)
+    pos = np.asarray(snapshot["positions"], dtype=float)
+    if not names or len(dept) != len(pos) or len(pos) < 2:
+        return
+    overall = float(np.mean(np.linalg.norm(pos - pos.mean(axis=0), axis=1))) or 1.0
+    for d, name in enumerate(names):
+        members = pos[dept == d]
+        if len(members) == 0:
+            continue
+        centre = members.mean(axis=0)
+        spread = float(np.mean(np.linalg.norm(members - centre, axis=1)))
+        if spread > 0.6 * overall:  # department not clustered in the layout: a label would mislead
+            continue
+        top = float(np.quantile(members[:, 1], 0.9))
+        ax.text(
+            centre[0], top, name, ha="center", va="bottom", fontsize=9, fontweight="bold",
+            color="#222222", zorder=5, path_effects=[patheffects.withStroke(linewidth=3, foreground="white")],
+        )
+
+
+def _draw_network(ax: Axes, snapshot: Mapping[str, Any], color_by: ColorBy) -> Any:
+    """Draw edges and nodes of ``snapshot`` on ``ax``; return the node collection."""
+    pos = np.asarray(snapshot["positions"], dtype=float)
+    edges = np.asarray(snapshot["edges"], dtype=int).reshape(-1, 2)
+    n = len(pos)
+    if len(edges):
+        lw = 0.6 if len(edges) < 2000 else 0.3
+        alpha = float(np.clip(1500.0 / len(edges), 0.12, 0.7))
+        ax.add_collection(
+            LineCollection(pos[edges], colors="#a8a8a8", linewidths=lw, alpha=alpha, zorder=1)
+        )
+    size = _node_size(n)
+    edge_lw = _outline_width(n)
+    if color_by == "attitude":
+        values = np.asarray(snapshot["attitude"], dtype=float)
+        sc = ax.scatter(
+            pos[:, 0], pos[:, 1], c=values, cmap=ATTITUDE_CMAP,
+            norm=_attitude_norm(float(snapshot["skeptical_below"])),
+            s=size, linewidths=edge_lw, edgecolors="#333333", zorder=2,
+        )
+    elif color_by == "mode":
+        mode = np.asarray(snapshot["mode"], dtype=int)
+        colors = np.array([MODE_COLORS.get(int(m), "black") for m in mode])
+        sc = ax.scatter(
+            pos[:, 0], pos[:, 1], c=colors, s=size, linewidths=edge_lw, edgecolors="#333333", zorder=2
+        )
+    else:
+        raise ValueError(f"color_by must be 'attitude' or 'mode', not {color_by!r}")
+    ax.set_aspect("equal", adjustable="datalim")
+    ax.autoscale_view()
+    ax.margins(0.03)
+    ax.set_axis_off()
+    return sc
+
+
+def _attitude_caption(snapshot: Mapping[str, Any]) -> str:
+    """E.g. 'Skeptical (attitude below 3.5): 34% of 300 clinicians'."""
+    att = np.asarray(snapshot["attitude"], dtype=float)
+    thr = float(snapshot["skeptical_below"])
+    share = float(np.mean(att < thr)) if len(att) else float("nan")
+    return f"Skeptical (attitude below {thr:g}): {share:.0%} of {len(att)} clinicians"
+
+
+def _mode_caption(snapshot: Mapping[str, Any]) -> str:
+    """E.g. 'No AI 60% · Verify 30% · Primary 10%'."""
+    s = _mode_shares(np.asarray(snapshot["mode"], dtype=int))
+    return f"No AI use {s[0]:.0%}  ·  Verify {s[1]:.0%}  ·  Primary {s[2]:.0%}"
+
+
+def _add_attitude_colorbar(fig: Figure, sc: Any, axes: Any, skeptical_below: float) -> None:
+    """Colorbar for attitude, with the skepticism threshold marked."""
+    cbar = fig.colorbar(sc, ax=axes, shrink=0.85, pad=0.02)
+    cbar.set_label(ATTITUDE_LABEL, fontsize=9)
+    cbar.set_ticks(range(1, 8))
+    cbar.ax.axhline(skeptical_below, color="black", lw=1.5)
+    cbar.ax.text(
+        -0.3, skeptical_below, f"skeptical\nbelow {skeptical_below:g}", transform=cbar.ax.get_yaxis_transform(),
+        ha="right", va="center", fontsize=7.5,
+    )
+
+
+def _mode_handles() -> list[Line2D]:
+    """Legend handles for the three AI-use modes."""
+    return [
+        Line2D([], [], ls="", marker="o", ms=8, color=MODE_COLORS[m], label=MODE_LABELS[m])
+        for m in MODE_LABELS
+    ]
+
+
+def plot_network(
+    snapshot: Mapping[str, Any],
+    path: Path | str,
+    color_by: ColorBy = "attitude",
+    title: str | None = None,
+    step_unit: str = "week",
+) -> Path:
+    """Draw the clinician network of one snapshot, coloured by attitude or AI-use mode."""
+    fig = _new_figure((8.0, 7.0))
+    ax = fig.add_subplot()
+    sc = _draw_network(ax, snapshot, color_by)
+    _label_departments(ax, snapshot)
+    when = f"{_unit_label(step_unit)} {int(snapshot.get('step', 0))}"
+    if color_by == "attitude":
+        _add_attitude_colorbar(fig, sc, ax, float(snapshot["skeptical_below"]))
+        default, caption = f"Attitude toward clinical AI, {when}", _attitude_caption(snapshot)
+    else:
+        ax.legend(handles=_mode_handles(), loc="upper center", bbox_to_anchor=(0.5, 0.0),
+                  ncol=3, frameon=False, fontsize=9)
+        default, caption = f"How clinicians use AI, {when}", _mode_caption(snapshot)
+    ax.set_title(caption + "\nDots: clinicians. Lines: who talks to whom.", fontsize=9, color="#555555")
+    fig.suptitle(title or default, fontsize=13, fontweight="bold")
+    return _save(fig, path)
+
+
+def plot_network_pair(
+    snapshot_start: Mapping[str, Any],
+    snapshot_end: Mapping[str, Any],
+    path: Path | str,
+    step_unit: str = "week",
+    title: str | None = None,
+) -> Path:
+    """2x2 network figure: columns start / end, rows attitude / AI-use mode."""
+    fig = _new_figure(NETWORK_PAIR_FIGSIZE)
+    top, bottom = fig.subfigures(2, 1, hspace=0.02)
+    unit = _unit_label(step_unit)
+    snaps = (snapshot_start, snapshot_end)
+
+    top_axes = top.subplots(1, 2)
+    sc = None
+    for ax, snap in zip(top_axes, snaps):
+        sc = _draw_network(ax, snap, "attitude")
+        ax.set_title(f"{unit} {int(snap.get('step', 0))}", fontsize=12, fontweight="bold")
+        ax.text(0.5, -0.01, _attitude_caption(snap), transform=ax.transAxes,
+                ha="center", va="top", fontsize=9)
+    _label_departments(top_axes[0], snapshot_start)
+    _add_attitude_colorbar(top, sc, top_axes, float(snapshot_end["skeptical_below"]))
+    top.suptitle("Attitude toward clinical AI (red = skeptical, blue = enthusiastic)",
+                 x=0.02, ha="left", fontsize=11)
+
+    bottom_axes = bottom.subplots(1, 2)
+    for ax, snap in zip(bottom_axes, snaps):
+        _draw_network(ax, snap, "mode")
+        ax.set_title(f"{unit} {int(snap.get('step', 0))}", fontsize=12, fontweight="bold")
+        ax.text(0.5, -0.01, _mode_caption(snap), transform=ax.transAxes,
+                ha="center", va="top", fontsize=9)
+    bottom.legend(handles=_mode_handles(), loc="outside lower center", ncol=3, frameon=False, fontsize=10)
+    bottom.suptitle("How clinicians use AI", x=0.02, ha="left", fontsize=11)
+
+    fig.suptitle(
+        title or "Clinician network at the start and at the end (dots: clinicians, lines: who talks to whom)",
+        fontsize=12.5, fontweight="bold",
+    )
+    return _save(fig, path)
+
+
+def write_all_plots(
+    steps: pd.DataFrame, snapshots: Mapping[str, Mapping[str, Any]], out_dir: Path | str, step_unit: str = "week"
+) -> dict[str, Path]:
+    """Write the standard plots into ``out_dir`` and return ``{name: path}``.
+
+    ``snapshots`` must contain the keys ``"start"`` and ``"end"``.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return {
+        "modes_and_skepticism": plot_modes_and_skepticism(
+            steps, out_dir / "modes_and_skepticism.png", step_unit=step_unit
+        ),
+        "competence_gap": plot_competence_gap(steps, out_dir / "competence_gap.png", step_unit=step_unit),
+        "network_start_end": plot_network_pair(
+            snapshots["start"], snapshots["end"], out_dir / "network_start_end.png", step_unit=step_unit
+        ),
+    }

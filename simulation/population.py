@@ -1,0 +1,109 @@
+"""Initial state of the clinicians: who they are and what they believe at week 0.
+
+- Departments and roles: exact counts from the configured shares (largest remainders), shuffled.
+- Attitude = attitude_mean + department leaning ~ Normal(0, department_attitude_sd) + role shift +
+  individual ~ Normal(0, sqrt(attitude_sd^2 - department_attitude_sd^2)), clipped to 1-7 (so the
+  overall SD stays attitude_sd).
+- Literacy, trust, status concern ~ Beta with the configured means and concentration `spread`.
+- Modes: exact initial shares. Clinicians are ranked by a propensity (attitude z-score plus unit
+  normal noise); the top `verify + primary` share use AI. Among them, those with the lowest
+  literacy relative to their trust take the `primary` places (automation-prone), the rest verify.
+- Rater leniency ~ Normal(0, noise_sd * sqrt(leniency_share)) (see `rules.judgment`).
+- Reputation starts at the rating a typical colleague would give (set by the model's first
+  judgment pass).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simulation.scenario.schema import JudgmentConfig, PopulationConfig
+from simulation.state import NONE, PRIMARY, VERIFY, ClinicianState
+
+
+def exact_counts(shares: np.ndarray, n: int) -> np.ndarray:
+    """Integer counts summing to n, proportional to `shares` (largest-remainder rounding)."""
+    shares = np.asarray(shares, dtype=float)
+    raw = shares / shares.sum() * n
+    counts = np.floor(raw).astype(np.int64)
+    remainder = n - counts.sum()
+    counts[np.argsort(-(raw - counts), kind="stable")[:remainder]] += 1
+    return counts
+
+
+def assign_departments(config: PopulationConfig, rng: np.random.Generator) -> np.ndarray:
+    """Department index of every clinician, in random order."""
+    counts = exact_counts(np.array(list(config.departments.values())), config.n)
+    return rng.permutation(np.repeat(np.arange(counts.shape[0]), counts))
+
+
+def _beta(mean: float, spread: float, size: int, rng: np.random.Generator) -> np.ndarray:
+    return rng.beta(mean * spread, (1.0 - mean) * spread, size)
+
+
+def draw_population(
+    config: PopulationConfig,
+    judgment: JudgmentConfig,
+    department: np.ndarray,
+    advice_in_degree: np.ndarray,
+    rng: np.random.Generator,
+) -> ClinicianState:
+    """Draw every clinician's attributes and initial beliefs."""
+    n = config.n
+    role_names = list(config.roles)
+    roles = [config.roles[name] for name in role_names]
+    role = rng.permutation(np.repeat(np.arange(len(roles)), exact_counts(np.array([r.share for r in roles]), n)))
+    low = np.array([r.seniority_years[0] for r in roles])[role]
+    high = np.array([r.seniority_years[1] for r in roles])[role]
+    seniority = low + rng.random(n) * (high - low)
+
+    attitude_shift = np.array([r.attitude_shift for r in roles])[role]
+    culture = rng.normal(0.0, config.department_attitude_sd, len(config.departments))[department]
+    individual_sd = np.sqrt(max(config.attitude_sd**2 - config.department_attitude_sd**2, 0.0))
+    attitude = np.clip(rng.normal(config.attitude_mean, individual_sd, n) + culture + attitude_shift, 1.0, 7.0)
+    literacy = _beta(config.literacy_mean, config.spread, n, rng)
+    trust = _beta(config.trust_mean, config.spread, n, rng)
+    concern_shift = np.array([r.status_concern_shift for r in roles])[role]
+    status_concern = np.clip(_beta(config.status_concern_mean, config.spread, n, rng) + concern_shift, 0.0, 1.0)
+    mode = initial_modes(config, attitude, literacy, trust, rng)
+    leniency = rng.normal(0.0, judgment.noise_sd * np.sqrt(judgment.leniency_share), n)
+
+    return ClinicianState(
+        department=department,
+        role=role,
+        seniority=seniority,
+        attitude=attitude,
+        literacy=literacy,
+        trust=trust,
+        status_concern=status_concern,
+        mode=mode,
+        reputation=np.full(n, judgment.baseline_rating),
+        leniency=leniency,
+        advice_in_degree=advice_in_degree,
+        department_names=list(config.departments),
+        role_names=role_names,
+        skeptical_below=config.skeptical_below,
+    )
+
+
+def initial_modes(
+    config: PopulationConfig,
+    attitude: np.ndarray,
+    literacy: np.ndarray,
+    trust: np.ndarray,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Modes with exactly the configured shares, users drawn among the more favourable."""
+    n = attitude.shape[0]
+    counts = exact_counts(
+        np.array([config.initial_modes.none, config.initial_modes.verify, config.initial_modes.primary]), n
+    )
+    sd = attitude.std() or 1.0
+    propensity = (attitude - attitude.mean()) / sd + rng.normal(0.0, 1.0, n)
+    users = np.argsort(-propensity, kind="stable")[: counts[VERIFY] + counts[PRIMARY]]
+    mode = np.full(n, NONE, dtype=np.int8)
+    automation_prone = trust[users] - literacy[users] + rng.normal(0.0, 0.1, users.shape[0])
+    by_proneness = users[np.argsort(-automation_prone, kind="stable")]
+    mode[by_proneness[: counts[PRIMARY]]] = PRIMARY
+    mode[by_proneness[counts[PRIMARY] :]] = VERIFY
+    return mode

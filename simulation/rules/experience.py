@@ -1,0 +1,66 @@
+"""Experience from AI use: errors caught or passed on, trust learned, incidents colleagues hear of.
+
+Each week every user handles Poisson(`cases_per_week`) AI-assisted decisions; each AI suggestion is
+wrong with probability `error_rate`. A verifier catches each error with a probability that grows
+linearly with literacy from `catch_verify[0]` to `catch_verify[1]`; a primary user with
+`catch_primary` (lower: automation bias). Errors not caught are passed on (the patient-safety proxy).
+A share `incident_share` of those become incidents: the user and their colleagues lose trust and
+attitude, less so the more literate they are (`literacy_protection`). A user's trust moves by
+`trust_learning_rate` toward the reliability they perceive (1 - errors they noticed / cases), and
+their attitude by `attitude_from_trust_rate` toward 1 + 6 x trust.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from simulation.network import HospitalNetwork
+from simulation.scenario.schema import ExperienceConfig
+from simulation.state import PRIMARY, VERIFY, ClinicianState
+
+
+@dataclass
+class WeekOfUse:
+    """Counts of one week, summed over clinicians."""
+
+    errors_caught: int
+    errors_passed: int
+    incidents: int
+
+
+def _catch_probability(state: ClinicianState, config: ExperienceConfig) -> np.ndarray:
+    low_v, high_v = config.catch_verify
+    low_p, high_p = config.catch_primary
+    p = np.zeros(state.n)
+    verify, primary = state.mode == VERIFY, state.mode == PRIMARY
+    p[verify] = low_v + (high_v - low_v) * state.literacy[verify]
+    p[primary] = low_p + (high_p - low_p) * state.literacy[primary]
+    return p
+
+
+def use_ai(state: ClinicianState, network: HospitalNetwork, config: ExperienceConfig, rng: np.random.Generator) -> WeekOfUse:
+    """Apply one week of AI use to `state` (trust, attitude) and return the week's counts."""
+    users = state.uses_ai()
+    cases = np.where(users, rng.poisson(config.cases_per_week, state.n), 0)
+    errors = rng.binomial(cases, config.error_rate)
+    caught = rng.binomial(errors, _catch_probability(state, config))
+    passed = errors - caught
+    incidents = rng.binomial(passed, config.incident_share)
+
+    noticed = caught + incidents
+    perceived = np.divide(cases - noticed, cases, out=np.ones(state.n), where=cases > 0)
+    learning = np.where(cases > 0, config.trust_learning_rate, 0.0)
+    state.trust += learning * (perceived - state.trust)
+    step_to_trust = np.where(users, config.attitude_from_trust_rate, 0.0)
+    state.attitude += step_to_trust * (1.0 + 6.0 * state.trust - state.attitude)
+
+    if incidents.any():
+        heard = network.adjacency @ incidents.astype(float) + incidents
+        exposure = heard * (1.0 - config.literacy_protection * state.literacy)
+        state.trust -= config.incident_trust_shock * exposure
+        state.attitude -= config.incident_attitude_shock * exposure
+    np.clip(state.trust, 0.0, 1.0, out=state.trust)
+    np.clip(state.attitude, 1.0, 7.0, out=state.attitude)
+    return WeekOfUse(int(caught.sum()), int(passed.sum()), int(incidents.sum()))

@@ -1,0 +1,97 @@
+"""Peer judgment: the rating (1-7) a rater gives a colleague's clinical skill, from the colleague's mode.
+
+For a rater r and a colleague c:
+
+    penalty = P[mode_c] * (1 - own_use_discount * uses_ai_r) - S[mode_c] * (attitude_r - reference)
+    rating  = clip(baseline_rating + leniency_r + noise - penalty, 1, 7)
+
+with P[none] = 0, P[verify] = penalty_verify, P[primary] = penalty_primary, S[none] = 0,
+S[verify] = attitude_slope_verify, S[primary] = attitude_slope_primary, leniency_r a rater's
+persistent offset and noise a fresh draw per rating (their variances split `noise_sd`^2 by
+`leniency_share`). The penalty shrinks for raters who like AI and for raters who use it (Reif et al.
+2025) and may turn into a bonus for enthusiasts. The fit gives a steeper attitude slope for
+verification than for primary use: raters disagree more about verification (diligence or a crutch?)
+than about handing the decision to AI, which is how the study's verify arm has the largest SD. Defaults are fitted by `simulation.vignette` to the
+vignette study of Yang et al. (2025).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simulation.scenario.schema import JudgmentConfig
+from simulation.state import PRIMARY, VERIFY
+
+RATING_MIN, RATING_MAX = 1.0, 7.0
+
+
+def _per_mode(mode: np.ndarray, verify: float, primary: float) -> np.ndarray:
+    table = np.zeros(3)
+    table[VERIFY] = verify
+    table[PRIMARY] = primary
+    return table[mode]
+
+
+def base_penalty(mode: np.ndarray, config: JudgmentConfig) -> np.ndarray:
+    """Penalty a neutral non-using rater applies to each mode (rating points)."""
+    return _per_mode(mode, config.penalty_verify, config.penalty_primary)
+
+
+def penalty(
+    ratee_mode: np.ndarray, rater_attitude: np.ndarray, rater_uses_ai: np.ndarray, config: JudgmentConfig
+) -> np.ndarray:
+    """Expected penalty (rating points) each rater applies to the matching colleague's mode."""
+    slope = _per_mode(ratee_mode, config.attitude_slope_verify, config.attitude_slope_primary)
+    return base_penalty(ratee_mode, config) * (1.0 - config.own_use_discount * rater_uses_ai) - (
+        slope * (rater_attitude - config.reference_attitude)
+    )
+
+
+def rate(
+    ratee_mode: np.ndarray,
+    rater_attitude: np.ndarray,
+    rater_uses_ai: np.ndarray,
+    rater_leniency: np.ndarray,
+    noise: np.ndarray,
+    config: JudgmentConfig,
+) -> np.ndarray:
+    """Ratings on the 1-7 scale; `noise` is standard normal, one draw per rating."""
+    noise_sd = config.noise_sd * np.sqrt(1.0 - config.leniency_share)
+    latent = (
+        config.baseline_rating
+        + rater_leniency
+        + noise_sd * noise
+        - penalty(ratee_mode, rater_attitude, rater_uses_ai, config)
+    )
+    return np.clip(latent, RATING_MIN, RATING_MAX)
+
+
+def update_reputation(
+    reputation: np.ndarray,
+    mode: np.ndarray,
+    attitude: np.ndarray,
+    uses_ai: np.ndarray,
+    leniency: np.ndarray,
+    arc_rater: np.ndarray,
+    arc_ratee: np.ndarray,
+    seen: np.ndarray,
+    noise: np.ndarray,
+    config: JudgmentConfig,
+    memory: float | None = None,
+) -> np.ndarray:
+    """New reputations: each clinician's colleagues who `seen` them this week rate them; the mean
+    rating is blended with last week's reputation (weight `memory`, default `reputation_memory`).
+
+    `arc_rater`/`arc_ratee` list every (rater, colleague) pair; `seen` and `noise` have one entry per
+    pair. Clinicians nobody saw keep their reputation.
+    """
+    memory = config.reputation_memory if memory is None else memory
+    r, c = arc_rater[seen], arc_ratee[seen]
+    ratings = rate(mode[c], attitude[r], uses_ai[r], leniency[r], noise[seen], config)
+    n = reputation.shape[0]
+    count = np.bincount(c, minlength=n)
+    total = np.bincount(c, weights=ratings, minlength=n)
+    rated = count > 0
+    new = reputation.copy()
+    new[rated] = memory * reputation[rated] + (1.0 - memory) * total[rated] / count[rated]
+    return new

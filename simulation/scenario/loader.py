@@ -1,0 +1,172 @@
+"""Reading a scenario file: TOML, `extends` chains, and errors that name the file and the key.
+
+`extends = "baseline.toml"` (relative to the extending file) loads that scenario first; the extending
+file's tables are merged into it key by key, and any other value (numbers, strings, lists such as
+`interventions`) replaces the inherited one.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import tomllib
+import types
+import typing
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from simulation.scenario.errors import ScenarioError
+from simulation.scenario.schema import Scenario
+
+MAX_EXTENDS_DEPTH = 20
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        raise ScenarioError(f"{path}: scenario file not found")
+    if not path.is_file():
+        raise ScenarioError(f"{path}: not a file (expected a .toml scenario file)")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"{path}: cannot read the file ({exc})") from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path}: TOML syntax error: {exc}") from None
+
+
+def _merge(base: dict, override: dict, origin: dict, source: Path, prefix: tuple = ()) -> dict:
+    """Merge `override` into a copy of `base`; record in `origin` which file set each key."""
+    merged = dict(base)
+    for key, value in override.items():
+        path = (*prefix, key)
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value, origin, source, path)
+        else:
+            merged[key] = value
+            origin[path] = source
+    return merged
+
+
+def _load_chain(path: Path, origin: dict, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    path = path.resolve() if path.exists() else path
+    if path in seen:
+        chain = " -> ".join(str(p) for p in (*seen, path))
+        raise ScenarioError(f"{seen[-1]}: key 'extends' makes a cycle: {chain}")
+    if len(seen) > MAX_EXTENDS_DEPTH:
+        raise ScenarioError(f"{path}: key 'extends' is nested more than {MAX_EXTENDS_DEPTH} deep")
+    data = _read_toml(path)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return _merge({}, data, origin, path)
+    if not isinstance(parent, str):
+        raise ScenarioError(f"{path}: key 'extends' must be a file name in quotes, got {parent!r}")
+    parent_path = (path.parent / parent)
+    if not parent_path.exists():
+        raise ScenarioError(f"{path}: key 'extends': scenario file not found: {parent_path}")
+    base = _load_chain(parent_path, origin, (*seen, path))
+    return _merge(base, data, origin, path)
+
+
+def _dotted(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _model_at(loc: tuple) -> type[BaseModel] | None:
+    """The pydantic model class that the key path `loc` points into (None if not a model)."""
+    current: Any = Scenario
+    for part in loc:
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            field = current.model_fields.get(str(part))
+            if field is None:
+                return None
+            current = field.annotation
+        else:
+            args = [a for a in typing.get_args(current) if a is not type(None)]
+            origin = typing.get_origin(current)
+            if origin in (list, dict) and args:
+                current = args[-1]
+            elif origin in (typing.Union, types.UnionType) and args:
+                current = args[0]
+                continue
+            else:
+                return None
+    while typing.get_origin(current) in (typing.Union, types.UnionType):
+        current = next(a for a in typing.get_args(current) if a is not type(None))
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _file_for(loc: tuple, origin: dict, fallback: Path) -> Path:
+    """The file that set the key at `loc` or its closest parent."""
+    keys = tuple(p for p in loc if not isinstance(p, int))
+    for length in range(len(keys), 0, -1):
+        if keys[:length] in origin:
+            return origin[keys[:length]]
+    return fallback
+
+
+def _describe(error: dict, origin: dict, fallback: Path) -> str:
+    loc = tuple(error["loc"])
+    key = _dotted(loc)
+    kind = error["type"]
+    where = _file_for(loc, origin, fallback)
+    if kind == "extra_forbidden":
+        model = _model_at(loc[:-1])
+        allowed = sorted(model.model_fields) if model else []
+        hint = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
+        message = f"{where}: unknown key '{key}'"
+        if hint:
+            message += f" (did you mean '{hint[0]}'?)"
+        if allowed:
+            message += f"; allowed keys here: {', '.join(allowed)}"
+        return message
+    value = error.get("input")
+    if kind == "literal_error":
+        expected = error.get("ctx", {}).get("expected", "")
+        options = [o.strip().strip("'") for o in expected.replace(" or ", ",").split(",") if o.strip()]
+        hint = difflib.get_close_matches(str(value), options, n=1, cutoff=0.5)
+        message = f"{where}: key '{key}' = {value!r} is not allowed; allowed: {expected}"
+        return message + (f" (did you mean '{hint[0]}'?)" if hint else "")
+    if kind == "missing":
+        return f"{where}: key '{key}' is required"
+    text = error["msg"].removeprefix("Value error, ")
+    if kind.startswith("value_error") or kind == "assertion_error":
+        return f"{where}: {('key ' + repr(key) + ': ') if key else ''}{text}"
+    shown = json.dumps(value) if isinstance(value, (str, int, float, bool)) else str(value)
+    return f"{where}: key '{key}' = {shown}: {text[:1].lower() + text[1:]}"
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Load and validate a scenario file, following `extends`; raise ScenarioError on bad input."""
+    path = Path(path)
+    origin: dict = {}
+    data = _load_chain(path, origin)
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        lines = [_describe(error, origin, path) for error in exc.errors()]
+        raise ScenarioError("\n".join(lines)) from None
+    if not scenario.scenario.name:
+        scenario.scenario.name = path.stem
+    scenario.extends = None
+    return scenario
+
+
+def resolve_scenario_text(scenario: Scenario) -> str:
+    """Canonical JSON of the fully resolved scenario (every key, defaults included)."""
+    return json.dumps(scenario.model_dump(mode="json"), sort_keys=True, indent=2)
+
+
+def scenario_hash(scenario: Scenario) -> str:
+    """SHA-256 of the canonical resolved scenario: equal hashes mean equal inputs."""
+    return hashlib.sha256(resolve_scenario_text(scenario).encode()).hexdigest()

@@ -1,0 +1,65 @@
+"""The population as columns of arrays: one entry per clinician, indexed 0..n-1.
+
+Every rule reads and writes these arrays; Mesa agents (`simulation.agents`) are views onto one index.
+Scales: attitude 1-7 (1 very skeptical, 7 enthusiastic; the vignette study's scale), reputation 1-7
+(peer rating of clinical skill), literacy, trust and status concern 0-1. Modes: 0 none, 1 verify (AI
+checks my decision), 2 primary (AI drives my decision).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+NONE, VERIFY, PRIMARY = 0, 1, 2
+MODE_NAMES = ("none", "verify", "primary")
+
+_BOUNDS = {
+    "attitude": (1.0, 7.0),
+    "reputation": (1.0, 7.0),
+    "literacy": (0.0, 1.0),
+    "trust": (0.0, 1.0),
+    "status_concern": (0.0, 1.0),
+}
+
+
+@dataclass
+class ClinicianState:
+    """State of every clinician plus the fixed facts the rules need."""
+
+    department: np.ndarray  # int, index into department_names
+    role: np.ndarray  # int, index into role_names
+    seniority: np.ndarray  # years in practice
+    attitude: np.ndarray
+    literacy: np.ndarray
+    trust: np.ndarray
+    status_concern: np.ndarray
+    mode: np.ndarray  # int8: NONE, VERIFY, PRIMARY
+    reputation: np.ndarray
+    leniency: np.ndarray  # a rater's persistent leniency (rating points)
+    advice_in_degree: np.ndarray  # how many colleagues seek this clinician's advice
+    department_names: list[str]
+    role_names: list[str]
+    skeptical_below: float
+    initial_attitude: np.ndarray = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.initial_attitude = self.attitude.copy()
+
+    @property
+    def n(self) -> int:
+        return int(self.attitude.shape[0])
+
+    def skeptical(self) -> np.ndarray:
+        """Boolean mask of clinicians whose attitude is below the skeptical threshold."""
+        return self.attitude < self.skeptical_below
+
+    def uses_ai(self) -> np.ndarray:
+        """Boolean mask of clinicians who use AI (verify or primary)."""
+        return self.mode != NONE
+
+    @staticmethod
+    def bounds(name: str) -> tuple[float, float]:
+        """Allowed range of a continuous state variable."""
+        return _BOUNDS[name]

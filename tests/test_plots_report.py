@@ -1,0 +1,292 @@
+"""Tests for simulation.outputs.plots and simulation.outputs.report on synthetic data."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.image as mpimg  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from simulation.outputs import plots, report  # noqa: E402
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+DEPARTMENTS = ["Emergency", "Internal medicine", "Radiology", "Surgery", "Pediatrics"]
+
+
+# --------------------------------------------------------------------------
+# synthetic inputs
+# --------------------------------------------------------------------------
+def make_steps(n_reps: int = 8, n_steps: int = 52, seed: int = 0) -> pd.DataFrame:
+    """Plausible steps table: skepticism fades, AI use grows, gap shrinks."""
+    rng = np.random.default_rng(seed)
+    rows: list[dict[str, Any]] = []
+    for r in range(n_reps):
+        speed = rng.uniform(0.03, 0.09)
+        cost = 0.0
+        for t in range(n_steps + 1):
+            adopt = 1.0 - np.exp(-speed * t)
+            primary = 0.25 * adopt * rng.uniform(0.8, 1.2)
+            verify = min(0.55 * adopt * rng.uniform(0.9, 1.1), 1.0 - primary)
+            cost += 3.0
+            rows.append(
+                {
+                    "replication": r,
+                    "step": t,
+                    "share_none": 1.0 - verify - primary,
+                    "share_verify": verify,
+                    "share_primary": primary,
+                    "share_skeptical": 0.4 - 0.2 * adopt + rng.normal(0, 0.01),
+                    "mean_attitude": 3.8 + 1.0 * adopt,
+                    # no users at step 0 -> gap undefined
+                    "competence_gap": np.nan if t == 0 else 0.6 * np.exp(-0.04 * t) + rng.normal(0, 0.05),
+                    "errors_caught": rng.poisson(2 * adopt),
+                    "errors_passed": rng.poisson(0.5 * adopt),
+                    "cost_hours": cost,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def make_snapshot(n: int = 120, step: int = 0, seed: int = 1, adopt: float = 0.0) -> dict[str, Any]:
+    """Department-clustered network snapshot."""
+    rng = np.random.default_rng(seed)
+    k = len(DEPARTMENTS)
+    dept = rng.integers(0, k, size=n)
+    angles = 2 * np.pi * dept / k
+    centres = np.c_[np.cos(angles), np.sin(angles)] * 3.0
+    positions = centres + rng.normal(0, 0.8, size=(n, 2))
+    edges = []
+    for i in range(n):
+        same = np.flatnonzero(dept == dept[i])
+        for j in rng.choice(same, size=min(3, len(same)), replace=False):
+            if j != i:
+                edges.append((i, int(j)))
+        if rng.random() < 0.15:
+            edges.append((i, int(rng.integers(0, n))))
+    attitude = np.clip(rng.normal(3.9 + 1.2 * adopt, 1.1, size=n), 1, 7)
+    u = rng.random(n)
+    mode = np.where(u < 0.55 * adopt, 1, np.where(u < 0.8 * adopt, 2, 0))
+    return {
+        "positions": positions,
+        "edges": np.asarray(edges, dtype=int),
+        "attitude": attitude,
+        "mode": mode.astype(int),
+        "department": dept,
+        "department_names": DEPARTMENTS,
+        "skeptical_below": 3.5,
+        "step": step,
+    }
+
+
+def _stat(mean: float, ci: tuple[float, float], rng95: tuple[float, float]) -> dict[str, Any]:
+    return {"mean": mean, "ci95": list(ci), "range95": list(rng95)}
+
+
+def make_summary(cost: float = 1234.5) -> dict[str, Any]:
+    """Summary dict with deliberately distinctive numbers."""
+    return {
+        "scenario": "peer_champions",
+        "description": "Peer champions in each department.",
+        "replications": 8,
+        "steps": 52,
+        "step_unit": "week",
+        "skeptical_below": 3.5,
+        "outcomes": {
+            "share_skeptical": {
+                "initial": 0.4123,
+                "final": _stat(0.2137, (0.2011, 0.2263), (0.1549, 0.2788)),
+                "milestones": {
+                    "13": _stat(0.3333, (0.32, 0.34), (0.30, 0.37)),
+                    "26": _stat(0.2666, (0.25, 0.28), (0.22, 0.31)),
+                    "52": _stat(0.2137, (0.2011, 0.2263), (0.1549, 0.2788)),
+                },
+            },
+            "share_verify": {
+                "initial": 0.0,
+                "final": _stat(0.4871, (0.47, 0.50), (0.4012, 0.5555)),
+                "milestones": {
+                    "13": _stat(0.2, (0.19, 0.21), (0.15, 0.25)),
+                    "26": _stat(0.35, (0.34, 0.36), (0.3, 0.4)),
+                    "52": _stat(0.4871, (0.47, 0.50), (0.4012, 0.5555)),
+                },
+            },
+            "share_primary": {
+                "initial": 0.0,
+                "final": _stat(0.1049, (0.09, 0.12), (0.0617, 0.1502)),
+                "milestones": {
+                    "13": _stat(0.03, (0.02, 0.04), (0.0, 0.06)),
+                    "26": _stat(0.07, (0.06, 0.08), (0.03, 0.11)),
+                    "52": _stat(0.1049, (0.09, 0.12), (0.0617, 0.1502)),
+                },
+            },
+            "competence_gap": {
+                "initial": 0.0,
+                "final": _stat(0.3456, (0.30, 0.39), (-0.1234, 0.6789)),
+                "milestones": {
+                    "13": _stat(0.51, (0.45, 0.57), (0.2, 0.8)),
+                    "26": _stat(0.42, (0.37, 0.47), (0.1, 0.7)),
+                    "52": _stat(0.3456, (0.30, 0.39), (-0.1234, 0.6789)),
+                },
+            },
+            "mean_attitude": {
+                "initial": 3.9,
+                "final": _stat(4.61, (4.5, 4.7), (4.2, 5.0)),
+                "milestones": {
+                    "13": _stat(4.1, (4.0, 4.2), (3.9, 4.3)),
+                    "26": _stat(4.4, (4.3, 4.5), (4.1, 4.7)),
+                    "52": _stat(4.61, (4.5, 4.7), (4.2, 5.0)),
+                },
+            },
+        },
+        "totals": {
+            "errors_caught": _stat(412.3, (400.0, 425.0), (350.0, 470.0)),
+            "errors_passed": _stat(87.6, (80.1, 95.2), (61.0, 118.0)),
+            "cost_hours": _stat(cost, (1200.0, 1270.0), (1100.0, 1400.0)),
+        },
+    }
+
+
+# --------------------------------------------------------------------------
+# helpers
+# --------------------------------------------------------------------------
+def assert_valid_png(path: Path, min_w: int = 500, min_h: int = 300) -> None:
+    """PNG magic bytes, readable by matplotlib, and a sensible pixel size."""
+    assert path.exists(), path
+    assert path.read_bytes()[:8] == PNG_MAGIC
+    img = mpimg.imread(path)
+    h, w = img.shape[:2]
+    assert w >= min_w and h >= min_h, (w, h)
+    assert w <= 3000 and h <= 3000, (w, h)
+    assert float(np.std(img[..., :3])) > 0.01  # not a blank image
+
+
+# --------------------------------------------------------------------------
+# plots
+# --------------------------------------------------------------------------
+def test_time_series_plots(tmp_path: Path) -> None:
+    steps = make_steps()
+    p1 = plots.plot_modes_and_skepticism(steps, tmp_path / "modes.png", step_unit="week")
+    p2 = plots.plot_competence_gap(steps, tmp_path / "gap.png", step_unit="week", title="Gap")
+    for p in (p1, p2):
+        assert_valid_png(Path(p))
+
+
+def test_competence_gap_all_nan_is_ok(tmp_path: Path) -> None:
+    steps = make_steps(n_reps=2, n_steps=5)
+    steps["competence_gap"] = np.nan
+    assert_valid_png(Path(plots.plot_competence_gap(steps, tmp_path / "gap.png")))
+
+
+@pytest.mark.parametrize("color_by", ["attitude", "mode"])
+@pytest.mark.parametrize("n", [50, 3000])
+def test_plot_network(tmp_path: Path, color_by: str, n: int) -> None:
+    snap = make_snapshot(n=n, step=52, adopt=0.7)
+    out = plots.plot_network(snap, tmp_path / f"net_{color_by}_{n}.png", color_by=color_by)
+    assert_valid_png(Path(out))
+
+
+def test_plot_network_rejects_unknown_color(tmp_path: Path) -> None:
+    with pytest.raises(ValueError):
+        plots.plot_network(make_snapshot(n=20), tmp_path / "x.png", color_by="department")  # type: ignore[arg-type]
+
+
+def test_write_all_plots(tmp_path: Path) -> None:
+    snaps = {"start": make_snapshot(step=0), "end": make_snapshot(step=52, adopt=0.7)}
+    out_dir = tmp_path / "plots"
+    result = plots.write_all_plots(make_steps(), snaps, out_dir, step_unit="week")
+    assert set(result) == {"modes_and_skepticism", "competence_gap", "network_start_end"}
+    for name, path in result.items():
+        assert Path(path) == out_dir / f"{name}.png"
+        assert_valid_png(Path(path))
+
+
+# --------------------------------------------------------------------------
+# report
+# --------------------------------------------------------------------------
+@pytest.fixture
+def report_text(tmp_path: Path) -> tuple[str, Path]:
+    snaps = {"start": make_snapshot(step=0), "end": make_snapshot(step=52, adopt=0.7)}
+    plot_paths = plots.write_all_plots(make_steps(), snaps, tmp_path / "plots", step_unit="week")
+    summary = json.loads(json.dumps(make_summary()))  # as if read back from summary.json
+    path = report.write_report(tmp_path, summary, plot_paths)
+    assert path == tmp_path / "report.md"
+    return path.read_text(encoding="utf-8"), tmp_path
+
+
+def test_report_key_numbers(report_text: tuple[str, Path]) -> None:
+    text, _ = report_text
+    assert text.startswith("# ") and "peer_champions" in text.splitlines()[0]
+    # skeptical: start, end mean, 95 % range across runs
+    assert "41.2%" in text
+    assert "21.4%" in text and "15.5" in text and "27.9%" in text
+    # verify / primary at the end
+    assert "48.7%" in text and "10.5%" in text
+    # competence gap: two decimals, and its meaning
+    assert "0.35" in text and "less competent" in text
+    # totals
+    assert "88" in text  # errors passed (mean 87.6)
+    assert "1,234" in text or "1,235" in text  # clinician-hours
+    # no percentage has more than one decimal
+    assert not re.search(r"\d\.\d\d+%", text)
+
+
+def test_report_table_and_links(report_text: tuple[str, Path]) -> None:
+    text, out_dir = report_text
+    header = next(line for line in text.splitlines() if line.startswith("|") and "13" in line)
+    assert "26" in header and "52" in header
+    assert "33.3% (30–37%)" in text  # milestone cell "mean (lo–hi)"
+    links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
+    assert set(links) == {
+        "plots/modes_and_skepticism.png",
+        "plots/competence_gap.png",
+        "plots/network_start_end.png",
+    }
+    for link in links:
+        assert (out_dir / link).exists()
+    intervals = text.split("## How to read the intervals", 1)[1]
+    assert "8 independent runs" in intervals
+    assert "20.1–22.6%" in intervals  # ci95 of final skeptical share
+
+
+def test_report_omits_zero_cost_and_missing_plots(tmp_path: Path) -> None:
+    summary = make_summary(cost=0.0)
+    summary["totals"]["cost_hours"] = {"mean": 0.0, "ci95": [0.0, 0.0], "range95": [0.0, 0.0]}
+    text = report.write_report(tmp_path, summary, {"missing": tmp_path / "plots" / "nope.png"}).read_text()
+    assert "clinician-hours" not in text
+    assert "nope.png" not in text
+
+
+def test_format_helpers() -> None:
+    assert report.fmt_pct(0.2137) == "21.4%"
+    assert report.fmt_pct(0.2) == "20%"
+    assert report.fmt_pct_range([0.1549, 0.2788]) == "15.5–27.9%"
+    assert report.fmt_signed(0.3456) == "+0.35"
+    assert report.fmt_count(1234.5) == "1,234" or report.fmt_count(1234.5) == "1,235"
+
+
+def test_report_handles_undefined_gap_and_extra_outcomes(tmp_path: Path) -> None:
+    summary = make_summary()
+    summary["outcomes"]["competence_gap"]["final"] = {"mean": None, "ci95": [None, None], "range95": [None, None]}
+    summary["outcomes"]["errors_passed"] = {
+        "initial": 0.0,
+        "final": _stat(1.25, (1.0, 1.5), (0.0, 3.0)),
+        "milestones": {"13": _stat(1.0, (0.8, 1.2), (0.0, 2.0))},
+    }
+    text = report.write_report(tmp_path, summary, {}).read_text(encoding="utf-8")
+    assert "could not be measured" in text
+    assert "Errors passed on per week" in text and "1.2" in text
+
+
+def test_single_replication_and_other_unit(tmp_path: Path) -> None:
+    steps = make_steps(n_reps=1, n_steps=10)
+    out = plots.plot_modes_and_skepticism(steps, tmp_path / "m.png", step_unit="day")
+    assert_valid_png(Path(out))
