@@ -53,7 +53,9 @@ def _study_population(base: PopulationConfig, n: int) -> PopulationConfig:
         name: RoleConfig(share=count / STUDY_N, seniority_years=base.roles[name].seniority_years if name in base.roles else (1.0, 25.0))
         for name, count in STUDY_ROLES.items()
     }
-    return base.model_copy(update={"n": n, "roles": roles})
+    # Raters come from many units of a hospital system: no one department's shared leaning (which
+    # would shift every rater's attitude by the same draw); the overall attitude SD is unchanged.
+    return base.model_copy(update={"n": n, "roles": roles, "department_attitude_sd": 0.0})
 
 
 def draw_raters(n: int, population: PopulationConfig, judgment: JudgmentConfig, rng: np.random.Generator):

@@ -30,6 +30,12 @@ OUTCOME_LABELS: dict[str, str] = {
     "errors_caught": "Errors caught per {unit}",
     "errors_passed": "Errors passed on per {unit}",
     "cost_hours": "Clinician-hours spent (cumulative)",
+    "reputation_nonusers": "Peer rating of non-users (1–7)",
+    "reputation_users": "Peer rating of AI users (1–7)",
+    "sd_attitude": "Spread of attitudes (SD, 1–7 points)",
+    "mean_literacy": "Mean AI literacy (0–1)",
+    "mean_trust": "Mean trust in AI output (0–1)",
+    "mean_status_concern": "Mean concern about peer judgment (0–1)",
 }
 
 # name -> (heading, one sentence on how to read it); unknown plots get a generic text.

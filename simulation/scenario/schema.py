@@ -229,15 +229,15 @@ class JudgmentConfig(Section):
     2025: 5.93 (SD 1.24) / 4.99 (SD 1.67) / 3.79 (SD 1.62) for none / verify / primary.
     """
 
-    baseline_rating: float = Field(6.31, ge=1, le=9, description="Latent mean rating of a non-user, before clipping to 7. Fitted.")
-    noise_sd: float = Field(1.70, ge=0, le=5, description="SD of rater leniency plus rating noise. Fitted.")
+    baseline_rating: float = Field(6.29, ge=1, le=9, description="Latent mean rating of a non-user, before clipping to 7. Fitted.")
+    noise_sd: float = Field(1.71, ge=0, le=5, description="SD of rater leniency plus rating noise. Fitted.")
     leniency_share: float = Field(
         0.5, ge=0, le=1, description="Share of the rating variance that is a rater's persistent leniency. Assumption."
     )
-    penalty_verify: float = Field(1.52, ge=-3, le=6, description="Penalty for verification use by a neutral non-user rater. Fitted.")
-    penalty_primary: float = Field(2.83, ge=-3, le=6, description="Penalty for primary use by a neutral non-user rater. Fitted.")
+    penalty_verify: float = Field(1.47, ge=-3, le=6, description="Penalty for verification use by a neutral non-user rater. Fitted.")
+    penalty_primary: float = Field(2.79, ge=-3, le=6, description="Penalty for primary use by a neutral non-user rater. Fitted.")
     attitude_slope_verify: float = Field(
-        0.75, ge=0, le=3, description="Points of verification penalty removed per attitude point of the rater above reference_attitude. Fitted."
+        0.71, ge=0, le=3, description="Points of verification penalty removed per attitude point of the rater above reference_attitude. Fitted."
     )
     attitude_slope_primary: float = Field(
         0.0, ge=0, le=3, description="The same for primary use. Fitted (the fit gives 0: primary use is judged alike whatever the rater thinks of AI)."
