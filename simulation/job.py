@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from simulation.outputs.folder import atomic_folder, check_target, previous_of
 from simulation.outputs.manifest import build_manifest, write_json
 from simulation.outputs.plots import write_all_plots
@@ -41,8 +43,9 @@ def prepare(
         if value is not None:
             try:
                 setattr(scenario.run, key, value)
-            except ValueError as exc:
-                raise ScenarioError(f"--{key} {value}: {str(exc).splitlines()[-1].strip()}") from None
+            except ValidationError as exc:
+                reason = exc.errors()[0]["msg"]
+                raise ScenarioError(f"--{key} {value}: {reason[:1].lower() + reason[1:]}") from None
     return scenario
 
 

@@ -42,10 +42,12 @@ class ClinicianState:
     department_names: list[str]
     role_names: list[str]
     skeptical_below: float
-    initial_attitude: np.ndarray = field(init=False)
+    anchor_attitude: np.ndarray = field(init=False)
 
     def __post_init__(self) -> None:
-        self.initial_attitude = self.attitude.copy()
+        # The attitude a clinician is pulled back to (rules.attitudes, anchoring): their week-0
+        # attitude plus any intervention boost still in force (interventions.fading).
+        self.anchor_attitude = self.attitude.copy()
 
     @property
     def n(self) -> int:

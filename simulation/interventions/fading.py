@@ -2,9 +2,13 @@
 
 An intervention adds a boost to a clinician's literacy, attitude or status concern. The boost decays
 exponentially with a half-life in weeks; each further session a clinician attends multiplies their
-half-life by a reinforcement factor (spaced repetition), so repeated sessions make a change last.
+half-life by a reinforcement factor (spaced repetition), at most twice, so repeated sessions make a
+change last. Returns diminish: the k-th session a clinician attends adds 1/k of the gains
+(assumption: a refresher teaches less than the first session).
 The decayed part is taken back from the state itself, so other forces acting on the same variable
-in the meantime (peers, experience) are kept.
+in the meantime (peers, experience) are kept. An attitude boost also moves the attitude a clinician
+is anchored to (`ClinicianState.anchor_attitude`), so anchoring does not pull the boost away a
+second time.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import numpy as np
 from simulation.state import ClinicianState
 
 FADING_VARIABLES = ("literacy", "attitude", "status_concern")
+MAX_REINFORCEMENTS = 2  # the half-life grows with at most two further sessions (x4 with the default factor)
 
 
 class FadingBoosts:
@@ -26,23 +31,30 @@ class FadingBoosts:
         self.boost = {name: np.zeros(n) for name in FADING_VARIABLES}
 
     def add(self, state: ClinicianState, who: np.ndarray, gains: dict[str, float]) -> None:
-        """Give `who` one more session: apply each gain (clipped to the variable's range) and record it."""
+        """Give `who` one more session: apply each gain (clipped to the variable's range) and record it.
+
+        Diminishing returns: the k-th session a clinician attends gives 1/k of each gain.
+        """
         self.sessions[who] += 1
+        share = 1.0 / self.sessions[who]
         for name, gain in gains.items():
             if gain == 0:
                 continue
             values = getattr(state, name)
             before = values[who].copy()
             low, high = state.bounds(name)
-            values[who] = np.clip(before + gain, low, high)
+            values[who] = np.clip(before + gain * share, low, high)
             self.boost[name][who] += values[who] - before
+            if name == "attitude":
+                state.anchor_attitude[who] += values[who] - before
 
     def decay(self, state: ClinicianState) -> None:
         """Fade every boost by one week and take the faded part back from the state."""
         attended = self.sessions > 0
         if not attended.any():
             return
-        half_life = self.half_life_weeks * self.reinforcement ** np.maximum(self.sessions - 1, 0)
+        repeats = np.clip(self.sessions - 1, 0, MAX_REINFORCEMENTS)
+        half_life = self.half_life_weeks * self.reinforcement**repeats
         kept = np.where(attended, 0.5 ** (1.0 / half_life), 1.0)
         for name, boost in self.boost.items():
             lost = boost * (1.0 - kept)
@@ -52,3 +64,5 @@ class FadingBoosts:
             low, high = state.bounds(name)
             values[:] = np.clip(values - lost, low, high)
             boost -= lost
+            if name == "attitude":
+                state.anchor_attitude -= lost

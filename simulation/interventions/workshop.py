@@ -43,7 +43,7 @@ class WorkshopConfig(ScheduleConfig):
     )
     half_life_weeks: float = Field(12.0, gt=0, le=10_000, description="Weeks until half of a session's effect has faded. Assumption.")
     reinforcement: float = Field(
-        2.0, ge=1, le=100, description="Each further session attended multiplies the half-life by this. Assumption."
+        2.0, ge=1, le=100, description="Each further session attended multiplies the half-life by this (at most twice). Assumption: spaced repetition."
     )
     session_hours: float = Field(2.0, ge=0, le=1000, description="Clinician-hours per attendee per session.")
     facilitator_hours: float = Field(4.0, ge=0, le=10_000, description="Peer facilitators' hours per session, preparation included.")

@@ -3,7 +3,8 @@
 Each week clinician i moves by `influence_rate` toward the mean attitude of the colleagues whose
 attitude lies within `confidence_bound` of their own (a synchronous Hegselmann-Krause step on the
 network; Deffuant et al. 2000 for the bounded-confidence idea); colleagues further away are
-ignored. Each clinician is also pulled back toward their own week-0 attitude by `anchoring`
+ignored. Each clinician is also pulled back toward their own week-0 attitude (plus any workshop
+boost still in force) by `anchoring`
 (Friedkin & Johnsen 1990: partly stubborn agents keep a spread of opinions). A Normal(0, `drift_sd`) change stands for everything else a clinician hears and reads.
 Attitudes stay within 1-7.
 """
@@ -28,5 +29,5 @@ def influence_attitudes(
     count = np.bincount(source[close], minlength=state.n)
     total = np.bincount(source[close], weights=a[target[close]], minlength=state.n)
     pull = np.divide(total, count, out=a.copy(), where=count > 0) - a
-    a += config.influence_rate * pull + config.anchoring * (state.initial_attitude - a) + drift
+    a += config.influence_rate * pull + config.anchoring * (state.anchor_attitude - a) + drift
     np.clip(a, 1.0, 7.0, out=a)
