@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from simulation.interventions.registry import KINDS
 from simulation.scenario.errors import ScenarioError
 from simulation.scenario.schema import Scenario
 
@@ -44,8 +45,9 @@ def _merge(base: dict, override: dict, origin: dict, source: Path, prefix: tuple
     merged = dict(base)
     for key, value in override.items():
         path = (*prefix, key)
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _merge(merged[key], value, origin, source, path)
+        if isinstance(value, dict):
+            inherited = merged.get(key)
+            merged[key] = _merge(inherited if isinstance(inherited, dict) else {}, value, origin, source, path)
         else:
             merged[key] = value
             origin[path] = source
@@ -107,12 +109,26 @@ def _model_at(loc: tuple) -> type[BaseModel] | None:
 
 
 def _file_for(loc: tuple, origin: dict, fallback: Path) -> Path:
-    """The file that set the key at `loc` or its closest parent."""
+    """The file that set the key at `loc`, or its closest parent, or (for a table) a key inside it.
+
+    When several files set keys inside the table, the file that was run wins if it is one of them,
+    else the last file in the `extends` chain that did.
+    """
     keys = tuple(p for p in loc if not isinstance(p, int))
     for length in range(len(keys), 0, -1):
         if keys[:length] in origin:
             return origin[keys[:length]]
-    return fallback
+    inside = [source for key, source in origin.items() if key[: len(keys)] == keys]
+    if not keys or not inside:
+        return fallback
+    resolved = fallback.resolve() if fallback.exists() else fallback
+    return resolved if resolved in inside else inside[-1]
+
+
+def _key_in_message(text: str) -> tuple:
+    """A key path a whole-scenario check names at the start of its message, e.g. `interventions[0]...`."""
+    head = text.split(" ", 1)[0]
+    return tuple(part.split("[", 1)[0] for part in head.split(".") if part)
 
 
 def _describe(error: dict, origin: dict, fallback: Path) -> str:
@@ -125,8 +141,11 @@ def _describe(error: dict, origin: dict, fallback: Path) -> str:
         allowed = sorted(model.model_fields) if model else []
         hint = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
         message = f"{where}: unknown key '{key}'"
+        kind_hint = difflib.get_close_matches(str(loc[-1]).rstrip("s"), list(KINDS), n=1, cutoff=0.6)
         if hint:
             message += f" (did you mean '{hint[0]}'?)"
+        elif len(loc) == 1 and kind_hint:
+            message += f" (did you mean an [[interventions]] table with kind = \"{kind_hint[0]}\"?)"
         if allowed:
             message += f"; allowed keys here: {', '.join(allowed)}"
         return message
@@ -141,6 +160,8 @@ def _describe(error: dict, origin: dict, fallback: Path) -> str:
         return f"{where}: key '{key}' is required"
     text = error["msg"].removeprefix("Value error, ")
     if kind.startswith("value_error") or kind == "assertion_error":
+        if not loc:
+            where = _file_for(_key_in_message(text), origin, fallback)
         return f"{where}: {('key ' + repr(key) + ': ') if key else ''}{text}"
     shown = json.dumps(value) if isinstance(value, (str, int, float, bool)) else str(value)
     return f"{where}: key '{key}' = {shown}: {text[:1].lower() + text[1:]}"

@@ -405,7 +405,7 @@ class Scenario(Section):
             department = getattr(intervention, "department", None)
             if department is not None and department not in self.population.departments:
                 known = sorted(self.population.departments)
-                hint = difflib.get_close_matches(department, known, n=1, cutoff=0.6)
+                hint = difflib.get_close_matches(department, known, n=1, cutoff=0.75)
                 raise ValueError(
                     f"interventions[{index}].department '{department}' is not a department of the population"
                     + (f" (did you mean '{hint[0]}'?)" if hint else "")
