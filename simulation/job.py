@@ -72,7 +72,7 @@ def run_job(
     simulated = time.perf_counter()
     steps_table = steps_frame(results)
     summary = summarise(steps_table, scenario)
-    had_previous = out.exists() and any(out.iterdir()) if out.exists() else False
+    had_previous = out.is_dir() and any(out.iterdir())
     with atomic_folder(out) as tmp:
         (tmp / "steps.csv").write_bytes(to_csv_bytes(steps_table))
         (tmp / "replications.csv").write_bytes(to_csv_bytes(replications_frame(steps_table)))

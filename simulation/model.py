@@ -103,8 +103,8 @@ class ClinicianModel(Model):
             self.cost_hours += intervention.step(week)
         used = use_ai(state, self.network, cfg.experience, self.streams["experience"])
         self._judge()
-        social_cost = anticipated_penalty(state, self.network, cfg.judgment)
         colleague_use = self.network.neighbour_mean(state.uses_ai().astype(float))
+        social_cost = anticipated_penalty(state, self.network, colleague_use, cfg.judgment)
         changes = choose_modes(state, social_cost, colleague_use, cfg.choice, cfg.judgment, self.streams["choice"])
         influence_attitudes(state, self.network, cfg.attitude, self.streams["attitudes"])
         self.last = measure(

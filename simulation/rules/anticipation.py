@@ -16,10 +16,14 @@ from simulation.scenario.schema import JudgmentConfig
 from simulation.state import MODE_NAMES, ClinicianState
 
 
-def anticipated_penalty(state: ClinicianState, network: HospitalNetwork, config: JudgmentConfig) -> np.ndarray:
-    """(n, 3) array: expected rating penalty for each mode, from each clinician's colleagues."""
+def anticipated_penalty(
+    state: ClinicianState, network: HospitalNetwork, colleague_use: np.ndarray, config: JudgmentConfig
+) -> np.ndarray:
+    """(n, 3) array: expected rating penalty for each mode, from each clinician's colleagues.
+
+    `colleague_use` is each clinician's share of colleagues using AI (`network.neighbour_mean`).
+    """
     colleague_attitude = network.neighbour_mean(state.attitude)
-    colleague_use = network.neighbour_mean(state.uses_ai().astype(float))
     isolated = network.degree == 0
     cost = np.empty((state.n, len(MODE_NAMES)))
     for mode in range(len(MODE_NAMES)):

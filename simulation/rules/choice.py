@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from simulation.scenario.schema import ChoiceConfig, JudgmentConfig
-from simulation.state import NONE, PRIMARY, VERIFY, ClinicianState
+from simulation.state import PRIMARY, VERIFY, ClinicianState
 
 
 def utilities(
@@ -62,5 +62,3 @@ def choose_modes(
     state.mode[:] = new_mode
     return changed
 
-
-__all__ = ["NONE", "choose_modes", "utilities"]
