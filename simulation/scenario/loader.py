@@ -180,6 +180,10 @@ def load_scenario(path: str | Path) -> Scenario:
     if not scenario.scenario.name:
         scenario.scenario.name = path.stem
     scenario.extends = None
+    if scenario.scenario.compare_to is not None:
+        # Relative to the file that set the key (which may be a file this one extends).
+        where = origin.get(("scenario", "compare_to"), path)
+        scenario.compare_to_path = Path(where).parent / scenario.scenario.compare_to
     return scenario
 
 

@@ -14,7 +14,9 @@ import difflib
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from simulation.interventions.registry import InterventionConfig
 
@@ -377,10 +379,69 @@ class AttitudeConfig(Section):
 
 
 class ScenarioMeta(Section):
-    """Name and description shown in the report."""
+    """Name and description shown in the report, and the scenario this one is compared with."""
 
     name: str = Field("", description="Short name; defaults to the file name.")
     description: str = Field("", description="One or two sentences for the report.")
+    compare_to: str | None = Field(
+        None,
+        description="Scenario file (relative to this file) to compare with: running this file then runs both with common random numbers and reports the differences.",
+    )
+
+
+OUTCOME_METRICS = Literal[
+    "share_none",
+    "share_verify",
+    "share_primary",
+    "share_skeptical",
+    "mean_attitude",
+    "sd_attitude",
+    "mean_literacy",
+    "mean_trust",
+    "mean_status_concern",
+    "reputation_nonusers",
+    "reputation_users",
+    "competence_gap",
+]
+
+
+class TargetConfig(Section):
+    """A planner's target, e.g. at least 50 % verifying by week 52 (one `[[targets]]` table)."""
+
+    metric: OUTCOME_METRICS = Field(description="Outcome column of steps.csv the target is about.")
+    at_least: float | None = Field(None, description="Reached when the metric is at or above this value.")
+    at_most: float | None = Field(None, description="Reached when the metric is at or below this value.")
+    by_week: int = Field(ge=1, le=100_000, description="Deadline (step). The report gives the probability of reaching the target by then.")
+    label: str = Field("", description="Short name in the report; made from the other keys when empty.")
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> TargetConfig:
+        if (self.at_least is None) == (self.at_most is None):
+            raise ValueError("a target needs exactly one of at_least or at_most")
+        return self
+
+    @property
+    def direction(self) -> str:
+        return "at_least" if self.at_least is not None else "at_most"
+
+    @property
+    def threshold(self) -> float:
+        return self.at_least if self.at_least is not None else self.at_most  # type: ignore[return-value]
+
+    def describe(self) -> str:
+        if self.label:
+            return self.label
+        sign = ">=" if self.at_least is not None else "<="
+        return f"{self.metric} {sign} {self.threshold:g} by week {self.by_week}"
+
+
+class CostsConfig(Section):
+    """How clinician-hours are turned into money in the report (optional)."""
+
+    hourly_rate: float = Field(
+        0.0, ge=0, le=100_000, description="Cost of one clinician-hour in `currency`; 0 = report hours only."
+    )
+    currency: str = Field("USD", max_length=8, description="Currency code shown with costs.")
 
 
 class Scenario(Section):
@@ -398,6 +459,21 @@ class Scenario(Section):
     interventions: list[InterventionConfig] = Field(
         default_factory=list, description="Interventions, each a [[interventions]] table with a `kind`."
     )
+    targets: list[TargetConfig] = Field(
+        default_factory=list, description="Planner's targets, each a [[targets]] table; the report gives the probability of reaching each."
+    )
+    costs: CostsConfig = Field(default_factory=CostsConfig)
+
+    # Where `scenario.compare_to` points, resolved by the loader against the file that set it.
+    _compare_to_path: Path | None = PrivateAttr(None)
+
+    @property
+    def compare_to_path(self) -> Path | None:
+        return self._compare_to_path
+
+    @compare_to_path.setter
+    def compare_to_path(self, value: Path | None) -> None:
+        self._compare_to_path = value
 
     @model_validator(mode="after")
     def _departments_known(self) -> Scenario:
