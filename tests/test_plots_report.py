@@ -243,7 +243,7 @@ def test_report_table_and_links(report_text: tuple[str, Path]) -> None:
     text, out_dir = report_text
     header = next(line for line in text.splitlines() if line.startswith("|") and "13" in line)
     assert "26" in header and "52" in header
-    assert "33.3% (30–37%)" in text  # milestone cell "mean (lo–hi)"
+    assert "33.3% (30.0–37.0%)" in text  # milestone cell "mean (lo–hi)"
     links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
     assert set(links) == {
         "plots/modes_and_skepticism.png",
@@ -267,7 +267,7 @@ def test_report_omits_zero_cost_and_missing_plots(tmp_path: Path) -> None:
 
 def test_format_helpers() -> None:
     assert report.fmt_pct(0.2137) == "21.4%"
-    assert report.fmt_pct(0.2) == "20%"
+    assert report.fmt_pct(0.2) == "20.0%"
     assert report.fmt_pct_range([0.1549, 0.2788]) == "15.5–27.9%"
     assert report.fmt_signed(0.3456) == "+0.35"
     assert report.fmt_count(1234.5) == "1,234" or report.fmt_count(1234.5) == "1,235"

@@ -32,7 +32,7 @@ from matplotlib.collections import LineCollection  # noqa: E402
 from matplotlib.colors import TwoSlopeNorm  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.ticker import MaxNLocator, PercentFormatter  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter  # noqa: E402
 
 DPI = 120
 FIGSIZE = (9.0, 5.0)
@@ -407,3 +407,185 @@ def write_all_plots(
             snapshots["start"], snapshots["end"], out_dir / "network_start_end.png", step_unit=step_unit
         ),
     }
+
+
+# --------------------------------------------------------------------------
+# comparison of scenarios (fan charts, cost-effectiveness)
+# --------------------------------------------------------------------------
+COLOR_BASELINE = "#7a7a7a"
+# Colours of alternatives, in ranking order (Okabe-Ito, without the grey of the baseline).
+ALTERNATIVE_COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
+
+
+def alternative_color(index: int) -> str:
+    """Colour of the ``index``-th alternative (cycles)."""
+    return ALTERNATIVE_COLORS[index % len(ALTERNATIVE_COLORS)]
+
+
+def _scenario_steps(steps: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Rows of one scenario in a steps table with a ``scenario`` column."""
+    return steps[steps["scenario"] == name]
+
+
+def _panel_grid(fig: Figure, n: int, max_cols: int = 3) -> list[Axes]:
+    """``n`` axes sharing x and y, at most ``max_cols`` per row."""
+    cols = min(n, max_cols)
+    rows = int(np.ceil(n / cols))
+    axes = fig.subplots(rows, cols, sharex=True, sharey=True, squeeze=False).ravel()
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    return list(axes[:n])
+
+
+def _fan_pair(
+    ax: Axes, steps: pd.DataFrame, column: str, baseline: str, name: str, color: str, scale: float
+) -> None:
+    """Baseline (grey) and one alternative (colour), median line with 50 % / 95 % bands each."""
+    _draw_band_line(ax, _quantile_bands(_scenario_steps(steps, baseline), column), COLOR_BASELINE,
+                    baseline, "--", scale)
+    _draw_band_line(ax, _quantile_bands(_scenario_steps(steps, name), column), color, name, "-", scale)
+
+
+def _fan_legend(fig: Figure, baseline: str, alternatives: list[str]) -> None:
+    """One legend under the panels: baseline and every alternative."""
+    handles = [Line2D([], [], color=COLOR_BASELINE, lw=2.2, ls="--", label=f"{baseline} (baseline)")]
+    handles += [Line2D([], [], color=alternative_color(i), lw=2.2, label=name) for i, name in enumerate(alternatives)]
+    fig.legend(handles=handles, loc="outside lower center", ncol=min(len(handles), 4), frameon=False, fontsize=10)
+
+
+def _y_percent(ax: Axes) -> None:
+    ax.yaxis.set_major_formatter(PercentFormatter(decimals=0))
+
+
+def plot_fan_by_scenario(
+    steps: pd.DataFrame,
+    column: str,
+    baseline: str,
+    alternatives: list[str],
+    path: Path | str,
+    title: str,
+    ylabel: str,
+    percent: bool = True,
+    zero_line: bool = False,
+    step_unit: str = "week",
+) -> Path:
+    """One panel per alternative with the baseline overlaid in grey; ``steps`` has a ``scenario`` column.
+
+    Each scenario is drawn as the median across replications with the central 50 % and 95 % of
+    replications shaded.
+    """
+    n = max(len(alternatives), 1)
+    cols = min(n, 3)
+    rows = int(np.ceil(n / cols))
+    fig = _new_figure((max(6.5, 4.2 * cols + 1.0), 3.6 * rows + 1.6))
+    axes = _panel_grid(fig, n)
+    scale = 100.0 if percent else 1.0
+    names = alternatives or [baseline]
+    for i, (ax, name) in enumerate(zip(axes, names)):
+        if name == baseline:
+            _draw_band_line(ax, _quantile_bands(_scenario_steps(steps, baseline), column), COLOR_BASELINE,
+                            baseline, "--", scale)
+        else:
+            _fan_pair(ax, steps, column, baseline, name, alternative_color(i), scale)
+        if zero_line:
+            ax.axhline(0.0, color="black", lw=0.9, zorder=1)
+        ax.set_title(name if name == baseline else f"{name} vs {baseline}", fontsize=11, loc="left")
+        _style_time_axis(ax, _scenario_steps(steps, name), step_unit)
+        if percent:
+            _y_percent(ax)
+        if i % cols == 0:
+            ax.set_ylabel(ylabel, fontsize=9.5)
+        if i < n - cols:
+            ax.set_xlabel("")
+    if percent:
+        lo = float(np.nanmin(steps[column].to_numpy(dtype=float))) * 100
+        hi = float(np.nanmax(steps[column].to_numpy(dtype=float))) * 100
+        pad = max(2.0, 0.08 * (hi - lo))
+        axes[0].set_ylim(max(0.0, lo - pad), min(100.0, hi + pad))
+    _fan_legend(fig, baseline, alternatives)
+    fig.suptitle(title, x=0.01, ha="left", fontsize=13, fontweight="bold")
+    fig.supxlabel(_band_note(_n_runs(_scenario_steps(steps, baseline))), fontsize=9, color="#555555")
+    return _save(fig, path)
+
+
+def plot_modes_fan(
+    steps: pd.DataFrame, baseline: str, alternatives: list[str], path: Path | str, step_unit: str = "week"
+) -> Path:
+    """Grid: one row per alternative, one column per AI-use mode, baseline overlaid in grey."""
+    modes = [("share_none", MODE_LABELS[0]), ("share_verify", MODE_LABELS[1]), ("share_primary", MODE_LABELS[2])]
+    names = alternatives or [baseline]
+    rows = len(names)
+    fig = _new_figure((13.0, 3.2 * rows + 1.8))
+    axes = fig.subplots(rows, 3, sharex=True, squeeze=False)
+    for r, name in enumerate(names):
+        for c, (column, label) in enumerate(modes):
+            ax = axes[r, c]
+            if name == baseline:
+                _draw_band_line(ax, _quantile_bands(_scenario_steps(steps, baseline), column), COLOR_BASELINE,
+                                baseline, "--", 100.0)
+            else:
+                _fan_pair(ax, steps, column, baseline, name, alternative_color(r), 100.0)
+            _style_time_axis(ax, _scenario_steps(steps, name), step_unit)
+            _y_percent(ax)
+            values = steps[column].to_numpy(dtype=float) * 100
+            hi = float(np.nanmax(values)) if np.isfinite(values).any() else 100.0
+            ax.set_ylim(0, min(100.0, hi * 1.1 + 2.0))
+            if r == 0:
+                ax.set_title(label, fontsize=11, fontweight="bold")
+            if c == 0:
+                ax.set_ylabel(f"{name}\nshare of clinicians", fontsize=9.5)
+            if r < rows - 1:
+                ax.set_xlabel("")
+    _fan_legend(fig, baseline, alternatives)
+    fig.suptitle("How clinicians use AI: each alternative against the baseline", x=0.01, ha="left",
+                 fontsize=13, fontweight="bold")
+    fig.supxlabel(_band_note(_n_runs(_scenario_steps(steps, baseline))), fontsize=9, color="#555555")
+    return _save(fig, path)
+
+
+def plot_cost_effectiveness(
+    points: pd.DataFrame, path: Path | str, baseline: str, title: str | None = None
+) -> Path:
+    """Reduction in skeptical points against extra clinician-hours, one labelled point per scenario.
+
+    ``points`` has the columns ``scenario``, ``extra_cost_hours``, ``reduction``, ``low``, ``high``
+    (reduction in percentage points, positive = less skepticism, with its 95 % interval).
+    """
+    fig = _new_figure((9.0, 5.6))
+    ax = fig.add_subplot()
+    ax.axhline(0.0, color="black", lw=0.9, zorder=1)
+    ax.scatter([0.0], [0.0], s=60, color=COLOR_BASELINE, zorder=3, marker="s")
+    ax.annotate(f"{baseline} (baseline)", (0.0, 0.0), xytext=(8, -14), textcoords="offset points",
+                fontsize=9.5, color="#444444")
+    for i, row in enumerate(points.itertuples(index=False)):
+        x, y = float(row.extra_cost_hours), float(row.reduction)
+        if not (np.isfinite(x) and np.isfinite(y)):
+            continue
+        color = alternative_color(i)
+        yerr = np.array([[y - float(row.low)], [float(row.high) - y]])
+        ax.errorbar([x], [y], yerr=yerr, fmt="o", ms=8, color=color, ecolor=color, elinewidth=2, capsize=6,
+                    zorder=4)
+        ax.annotate(str(row.scenario), (x, y), xytext=(10, 6), textcoords="offset points", fontsize=10.5,
+                    fontweight="bold", color=color,
+                    path_effects=[patheffects.withStroke(linewidth=3, foreground="white")])
+    xs = np.r_[0.0, points["extra_cost_hours"].to_numpy(dtype=float)]
+    ys = np.r_[0.0, points["low"].to_numpy(dtype=float), points["high"].to_numpy(dtype=float)]
+    xs, ys = xs[np.isfinite(xs)], ys[np.isfinite(ys)]
+    xmax = float(xs.max()) if xs.size else 1.0
+    ax.set_xlim(min(0.0, float(xs.min())) - 0.05 * max(xmax, 1.0), max(xmax, 1.0) * 1.25)
+    ylo, yhi = float(ys.min()), float(ys.max())
+    pad = max(0.5, 0.15 * (yhi - ylo))
+    ax.set_ylim(min(ylo, 0.0) - pad, max(yhi, 0.0) + pad)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.set_xlabel("Extra clinician-hours spent compared with the baseline (whole run)")
+    ax.set_ylabel("Reduction in skeptical clinicians\n(percentage points, 95 % interval)")
+    ax.grid(True, color="#e6e6e6", lw=0.8)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    _set_titles(
+        fig, ax, title or "What each scenario buys: less skepticism for the hours spent",
+        "Higher = fewer skeptical clinicians than the baseline; further right = more clinician time.\n"
+        "Bars: 95 % interval of the paired difference; a bar crossing 0 means no clear effect.",
+    )
+    return _save(fig, path)

@@ -11,13 +11,20 @@ STAT dicts look like ``{"mean": m, "ci95": [lo, hi], "range95": [lo, hi]}``:
 
 from __future__ import annotations
 
+import json
 import math
 import os
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+import pandas as pd
+
+from simulation.outputs import plots
+
 Stat = Mapping[str, Any]
-RANGE_NOTE = "95% of runs"
+RANGE_NOTE = "95 % of runs"
 
 # Display order and plain-language names of outcomes; unknown outcomes follow.
 OUTCOME_LABELS: dict[str, str] = {
@@ -73,10 +80,10 @@ def _trim(text: str) -> str:
 
 
 def fmt_pct(x: float | None, decimals: int = 1, sign: bool = True) -> str:
-    """Fraction -> percent with at most ``decimals`` decimals: 0.2137 -> '21.4%'."""
+    """Fraction -> percent with ``decimals`` decimals: 0.2137 -> '21.4%', 0.2 -> '20.0%'."""
     if _missing(x):
         return "n/a"
-    return _trim(f"{100.0 * float(x):.{decimals}f}") + ("%" if sign else "")
+    return f"{100.0 * float(x):.{decimals}f}" + ("%" if sign else "")
 
 
 def fmt_num(x: float | None, decimals: int = 2) -> str:
@@ -266,11 +273,9 @@ def _ordered_outcomes(outcomes: Mapping[str, Any]) -> list[str]:
     return known + sorted(n for n in outcomes if n not in OUTCOME_LABELS)
 
 
-def _milestone_table(summary: Mapping[str, Any]) -> str:
-    """Markdown table: rows = outcomes, columns = start, milestones (and end)."""
+def _milestone_parts(summary: Mapping[str, Any]) -> tuple[str, list[str], list[list[str]]]:
+    """Table of outcomes (rows) by start, milestones and end (columns): ('', header, rows)."""
     outcomes = summary.get("outcomes", {})
-    if not outcomes:
-        return "_No outcomes in summary._"
     unit = str(summary.get("step_unit", "week"))
     label_unit = unit[:1].upper() + unit[1:]
     last = int(summary["steps"])
@@ -281,14 +286,24 @@ def _milestone_table(summary: Mapping[str, Any]) -> str:
     add_final = str(last) not in keys
     if add_final:
         header.append(f"{label_unit} {last} (end)")
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" + "---:|" * (len(header) - 1)]
+    rows = []
     for name in _ordered_outcomes(outcomes):
         o = outcomes[name]
         cells = [OUTCOME_LABELS.get(name, name).format(unit=unit), fmt_value(name, o.get("initial"))]
         cells += [fmt_stat(name, o.get("milestones", {}).get(k)) for k in keys]
         if add_final:
             cells.append(fmt_stat(name, o.get("final")))
-        lines.append("| " + " | ".join(cells) + " |")
+        rows.append(cells)
+    return "", header, rows
+
+
+def _milestone_table(summary: Mapping[str, Any]) -> str:
+    """Markdown table: rows = outcomes, columns = start, milestones (and end)."""
+    if not summary.get("outcomes"):
+        return "_No outcomes in summary._"
+    _, header, rows = _milestone_parts(summary)
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" + "---:|" * (len(header) - 1)]
+    lines += ["| " + " | ".join(cells) + " |" for cells in rows]
     return "\n".join(lines)
 
 
@@ -356,3 +371,686 @@ def write_report(out_dir: Path | str, summary: Mapping[str, Any], plots: Mapping
     path = out_dir / "report.md"
     path.write_text("\n\n".join(parts) + "\n", encoding="utf-8")
     return path
+
+
+# ==========================================================================
+# Run report: reads the tables of a run folder and writes plots, report.md, report.html
+# ==========================================================================
+POINTS = "points"
+INTERVAL = "95 % interval"
+RUNS_RANGE = "95 % of runs"
+
+# Outcomes of comparison.csv: plain name, how to format a value, a difference, an effect per 100 h.
+COMPARED: dict[str, str] = {
+    "share_skeptical": "Skeptical",
+    "share_verify": "Verifying",
+    "share_primary": "Primary aid",
+    "competence_gap": "Competence gap",
+    "total_errors_passed": "Errors passed on",
+}
+METRIC_NAMES: dict[str, str] = {
+    "share_none": "not using AI",
+    "share_verify": "verifying with AI",
+    "share_primary": "using AI as primary aid",
+    "share_skeptical": "skeptical",
+    "competence_gap": "competence gap",
+    "mean_attitude": "mean attitude",
+}
+
+
+def fmt_points(d: float | None) -> str:
+    """Difference of two shares in percentage points, signed, 1 decimal: -0.1756 -> '-17.6'."""
+    if _missing(d):
+        return "n/a"
+    text = f"{100.0 * float(d):+.1f}"
+    return "0.0" if text in ("+0.0", "-0.0") else text
+
+
+def fmt_hours(x: float | None) -> str:
+    """Clinician-hours or money: whole units with thousands separators: 24640 -> '24,640'."""
+    return "n/a" if _missing(x) else f"{float(x):,.0f}"
+
+
+def fmt_week(x: float | None) -> str:
+    """Week numbers: '16', '15.5'."""
+    return "n/a" if _missing(x) else _trim(f"{float(x):.1f}")
+
+
+def _signed_fixed(decimals: int):
+    def fmt(x: float | None) -> str:
+        if _missing(x):
+            return "n/a"
+        text = f"{float(x):+.{decimals}f}"
+        return text[1:] if float(text) == 0 else text
+
+    return fmt
+
+
+def _points_per_100h(x: float | None) -> str:
+    """Share change per 100 h in points, 2 decimals: -0.05699 -> '-5.70'."""
+    return _signed_fixed(2)(None if _missing(x) else 100.0 * float(x))
+
+
+def value_format(outcome: str):
+    """Formatter of a value of ``outcome`` (also used for target thresholds)."""
+    if outcome.startswith("share_"):
+        return fmt_pct
+    if outcome.startswith(("total_", "errors_")):
+        return fmt_count
+    return lambda x: fmt_num(x, 2)
+
+
+def diff_format(outcome: str):
+    """Formatter of a difference of ``outcome`` between two scenarios."""
+    if outcome.startswith("share_"):
+        return fmt_points
+    if outcome.startswith(("total_", "errors_")):
+        return _signed_fixed(1)
+    return _signed_fixed(2)
+
+
+def per100_format(outcome: str):
+    """Formatter of the effect on ``outcome`` per 100 extra clinician-hours."""
+    if outcome.startswith("share_"):
+        return _points_per_100h
+    if outcome.startswith(("total_", "errors_")):
+        return _signed_fixed(2)
+    return _signed_fixed(3)
+
+
+def unsigned(text: str) -> str:
+    """Drop a leading sign: prose says 'fell by 17.6 points'."""
+    return text[1:] if text[:1] in "+-" else text
+
+
+# Every formatter the report uses, so tests can apply the same rounding to the tables.
+FORMATTERS = (
+    fmt_pct, fmt_points, fmt_hours, fmt_week, fmt_count, _points_per_100h,
+    lambda x: fmt_num(x, 2), _signed_fixed(1), _signed_fixed(2), _signed_fixed(3),
+)
+
+
+# --------------------------------------------------------------------------
+# reading the tables
+# --------------------------------------------------------------------------
+class ReportInputError(ValueError):
+    """The tables of a run folder are missing, malformed or contradict each other."""
+
+
+def _truthy(value: Any) -> bool:
+    return str(value).strip().lower() in ("true", "1", "yes")
+
+
+@dataclass
+class RunTables:
+    """The tables of one run folder, as read from disk."""
+
+    folder: Path
+    steps: pd.DataFrame
+    replications: pd.DataFrame
+    scenarios: pd.DataFrame
+    comparison: pd.DataFrame
+    targets: pd.DataFrame
+    summary: dict
+
+    @property
+    def baseline(self) -> str:
+        return str(self.scenarios.iloc[0]["scenario"])
+
+    @property
+    def alternatives(self) -> list[str]:
+        return [str(s) for s in self.scenarios["scenario"].iloc[1:]]
+
+    def scenario_row(self, name: str) -> pd.Series:
+        return self.scenarios[self.scenarios["scenario"] == name].iloc[0]
+
+    def comp(self, name: str, outcome: str) -> pd.Series | None:
+        rows = self.comparison[(self.comparison["scenario"] == name) & (self.comparison["outcome"] == outcome)]
+        return None if rows.empty else rows.iloc[0]
+
+    def ranked(self) -> list[str]:
+        """Alternatives, largest reduction of the final share skeptical first (missing last)."""
+        def key(name: str) -> tuple[int, float]:
+            row = self.comp(name, "share_skeptical")
+            d = None if row is None else row["difference"]
+            return (1, 0.0) if _missing(d) else (0, float(d))
+
+        return sorted(self.alternatives, key=key)
+
+    def targets_of(self, name: str) -> pd.DataFrame:
+        return self.targets[self.targets["scenario"] == name]
+
+    def target_names(self) -> list[str]:
+        return list(dict.fromkeys(str(t) for t in self.targets["target"]))
+
+
+def _read_csv(folder: Path, name: str) -> pd.DataFrame:
+    path = folder / name
+    if not path.is_file():
+        raise ReportInputError(f"{path}: missing; the report needs it")
+    try:
+        return pd.read_csv(path, keep_default_na=False, na_values=[""], dtype={"scenario": str})
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise ReportInputError(f"{path}: cannot be read as CSV ({exc})") from None
+
+
+REQUIRED = {
+    "steps.csv": ["scenario", "replication", "step", "share_skeptical", "share_none", "share_verify",
+                  "share_primary", "competence_gap"],
+    "replications.csv": ["scenario", "replication", "share_skeptical", "share_verify", "share_primary",
+                         "total_errors_passed"],
+    "scenarios.csv": ["scenario", "role", "replications", "steps", "seed", "cost_hours"],
+    "comparison.csv": ["scenario", "outcome", "baseline_mean", "scenario_mean", "difference", "ci_low", "ci_high"],
+    "targets.csv": ["scenario", "target", "metric", "direction", "threshold", "by_week", "probability",
+                    "probability_low", "probability_high"],
+}
+
+
+def read_run_tables(folder: Path | str) -> RunTables:
+    """Read and check the tables of ``folder`` (raises ReportInputError on anything inconsistent)."""
+    folder = Path(folder)
+    frames = {name: _read_csv(folder, name) for name in REQUIRED}
+    for name, columns in REQUIRED.items():
+        missing = [c for c in columns if c not in frames[name].columns]
+        if missing:
+            raise ReportInputError(f"{folder / name}: missing column(s) {', '.join(missing)}")
+    summary_path = folder / "summary.json"
+    if not summary_path.is_file():
+        raise ReportInputError(f"{summary_path}: missing; the report needs it")
+    summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    tables = RunTables(folder, frames["steps.csv"], frames["replications.csv"], frames["scenarios.csv"],
+                       frames["comparison.csv"], frames["targets.csv"], summary)
+    if tables.scenarios.empty:
+        raise ReportInputError(f"{folder / 'scenarios.csv'}: no scenario")
+    _check_consistency(tables)
+    return tables
+
+
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-6 * max(1.0, abs(a), abs(b))
+
+
+def _check_consistency(t: RunTables) -> None:
+    """Cross-check the tables: the same number must not differ between two files."""
+    names = set(t.scenarios["scenario"])
+    for file, frame in (("steps.csv", t.steps), ("replications.csv", t.replications)):
+        unknown = set(frame["scenario"]) - names
+        if unknown:
+            raise ReportInputError(f"{t.folder / file}: scenario(s) {sorted(unknown)} not in scenarios.csv")
+    for name in names:
+        if name not in t.summary.get("scenarios", {}):
+            raise ReportInputError(f"{t.folder / 'summary.json'}: no entry for scenario {name!r}")
+    for row in t.comparison.itertuples(index=False):
+        if row.outcome not in ("share_skeptical", "share_verify", "share_primary", "total_errors_passed"):
+            continue  # outcomes that can be undefined in some runs may be averaged over complete pairs
+        for name, claimed in ((t.baseline, row.baseline_mean), (row.scenario, row.scenario_mean)):
+            values = t.replications.loc[t.replications["scenario"] == name, row.outcome]
+            if values.empty or _missing(claimed):
+                continue
+            if not _close(float(values.mean()), float(claimed)):
+                raise ReportInputError(
+                    f"{t.folder / 'comparison.csv'}: {row.outcome} of {name} has mean {claimed:.10g}, "
+                    f"but replications.csv gives {float(values.mean()):.10g}"
+                )
+        if not any(_missing(x) for x in (row.difference, row.ci_low, row.ci_high)):
+            if not row.ci_low - 1e-12 <= row.difference <= row.ci_high + 1e-12:
+                raise ReportInputError(
+                    f"{t.folder / 'comparison.csv'}: {row.scenario} {row.outcome}: difference {row.difference:.10g} "
+                    f"outside its interval {row.ci_low:.10g} to {row.ci_high:.10g}"
+                )
+
+
+# --------------------------------------------------------------------------
+# document blocks, rendered as markdown here and as HTML in html.py
+# --------------------------------------------------------------------------
+@dataclass
+class Block:
+    """One piece of the report: kind is h1/h2/h3/p/meta/table/img/ul."""
+
+    kind: str
+    text: str = ""
+    header: list[str] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
+    items: list[str] = field(default_factory=list)
+    path: str = ""  # images: path relative to the run folder
+
+
+def to_markdown(blocks: Sequence[Block]) -> str:
+    """Markdown text of ``blocks``."""
+    out = []
+    for b in blocks:
+        if b.kind in ("h1", "h2", "h3"):
+            out.append("#" * int(b.kind[1]) + " " + b.text)
+        elif b.kind in ("p", "summary"):
+            out.append(b.text)
+        elif b.kind == "meta":
+            out.append(f"_{b.text}_")
+        elif b.kind == "table":
+            esc = lambda c: c.replace("|", "\\|")  # noqa: E731
+            lines = ["| " + " | ".join(esc(c) for c in b.header) + " |",
+                     "|" + "---|" * min(2, len(b.header)) + "---:|" * max(0, len(b.header) - 2)]
+            lines += ["| " + " | ".join(esc(c) for c in row) + " |" for row in b.rows]
+            out.append("\n".join(lines))
+        elif b.kind == "img":
+            out.append(f"![{b.text}]({b.path})")
+        elif b.kind == "ul":
+            out.append("\n".join(f"- {item}" for item in b.items))
+        else:
+            raise ValueError(f"unknown block kind {b.kind!r}")
+    return "\n\n".join(out) + "\n"
+
+
+# --------------------------------------------------------------------------
+# comparison report sections
+# --------------------------------------------------------------------------
+def _interval(fmt, low: Any, high: Any) -> str:
+    return f"{fmt(low)} to {fmt(high)}"
+
+
+def _diff_with_interval(t: RunTables, name: str, outcome: str) -> str:
+    """'-17.6 (-28.3 to -6.8)' for a table cell."""
+    row = t.comp(name, outcome)
+    if row is None or _missing(row["difference"]):
+        return "n/a"
+    fmt = diff_format(outcome)
+    if _missing(row["ci_low"]) or _missing(row["ci_high"]):
+        return fmt(row["difference"])
+    return f"{fmt(row['difference'])} ({_interval(fmt, row['ci_low'], row['ci_high'])})"
+
+
+def _change_phrase(row: pd.Series, outcome: str, unit: str = "") -> str:
+    """'+2.0 points, 95 % interval +0.3 to +3.7'."""
+    fmt = diff_format(outcome)
+    text = fmt(row["difference"]) + (f" {unit}" if unit else "")
+    if not (_missing(row["ci_low"]) or _missing(row["ci_high"])):
+        text += f", {INTERVAL} {_interval(fmt, row['ci_low'], row['ci_high'])}"
+    return text
+
+
+def _clear(row: pd.Series) -> str:
+    """'lower' / 'higher' when the interval excludes zero, else 'unclear'."""
+    if _missing(row["ci_low"]) or _missing(row["ci_high"]):
+        return "unclear"
+    if row["ci_high"] < 0:
+        return "lower"
+    if row["ci_low"] > 0:
+        return "higher"
+    return "unclear"
+
+
+def _target_plain(row: pd.Series) -> str:
+    """'skeptical at most 22.0% by week 20', prefixed by the planner's label if there is one."""
+    metric = str(row["metric"])
+    how = "at least" if row["direction"] == "at_least" else "at most"
+    plain = f"{METRIC_NAMES.get(metric, metric)} {how} {value_format(metric)(row['threshold'])} by week {fmt_week(row['by_week'])}"
+    label = str(row["target"])
+    return plain if label.startswith(metric) else f"{label} ({plain})"
+
+
+def _weeks_of(t: RunTables) -> int:
+    return int(t.scenarios["steps"].max())
+
+
+def _run_line(t: RunTables) -> str:
+    """One line describing the run."""
+    names = list(t.scenarios["scenario"])
+    reps = sorted({int(r) for r in t.scenarios["replications"]})
+    seeds = sorted({int(s) for s in t.scenarios["seed"]})
+    paired = any(_truthy(p) for p in t.scenarios.get("paired", pd.Series(dtype=str)).iloc[1:])
+    weeks = _weeks_of(t)
+    text = (
+        f"{len(names)} {'scenario' if len(names) == 1 else 'scenarios'} ({', '.join(names)}) · "
+        f"{' / '.join(str(r) for r in reps)} replications each · {weeks} weeks · "
+        f"seed {', '.join(str(s) for s in seeds)}"
+    )
+    if len(names) > 1:
+        text += (" · common random numbers: replication k of every scenario starts from the same hospital, "
+                 "so differences are paired" if paired else " · independent runs (differences not paired)")
+    return text
+
+
+def _comparison_summary(t: RunTables) -> list[str]:
+    """Three to five plain sentences for a run with alternatives."""
+    ranked = t.ranked()
+    best = ranked[0]
+    weeks = _weeks_of(t)
+    sentences = []
+    sk = t.comp(best, "share_skeptical")
+    if sk is None or _missing(sk["difference"]):
+        sentences.append(f"The share of skeptical clinicians could not be compared with the baseline for {best}.")
+    else:
+        others = f"Of the {len(ranked)} alternatives, **{best}** did best on skepticism: " if len(ranked) > 1 else f"With **{best}**, "
+        after = (f"after {weeks} weeks {fmt_pct(sk['scenario_mean'])} of clinicians were skeptical of clinical AI, "
+                 f"against {fmt_pct(sk['baseline_mean'])} in the baseline")
+        clear = _clear(sk)
+        fmt = diff_format("share_skeptical")
+        ci = f"{INTERVAL} {_interval(fmt, sk['ci_low'], sk['ci_high'])} points"
+        if clear == "lower":
+            verdict = f"{unsigned(fmt(sk['difference']))} points fewer ({ci})"
+        elif clear == "higher":
+            verdict = f"{unsigned(fmt(sk['difference']))} points more ({ci})"
+        else:
+            verdict = f"a change of {fmt(sk['difference'])} points that is not clearly different from zero ({ci})"
+        sentences.append(others[0].upper() + others[1:] + after + ", " + verdict + ".")
+    parts = []
+    for outcome, what in (("share_verify", "verified their own decisions with AI"),
+                          ("share_primary", "used AI as their primary decision aid")):
+        row = t.comp(best, outcome)
+        if row is not None and not _missing(row["scenario_mean"]):
+            parts.append(f"{fmt_pct(row['scenario_mean'])} {what} (baseline {fmt_pct(row['baseline_mean'])}; "
+                         f"{_change_phrase(row, outcome, POINTS)})")
+    if parts:
+        sentences.append(f"With {best}, " + " and ".join(parts) + ".")
+    parts = []
+    gap = t.comp(best, "competence_gap")
+    if gap is not None and not _missing(gap["scenario_mean"]):
+        parts.append(
+            f"peers rated AI users {fmt_num(abs(float(gap['scenario_mean'])), 2)} points "
+            f"{'less' if gap['scenario_mean'] >= 0 else 'more'} competent than non-users on the 1–7 scale "
+            f"(baseline {value_format('competence_gap')(gap['baseline_mean'])}; {_change_phrase(gap, 'competence_gap')})"
+        )
+    errors = t.comp(best, "total_errors_passed")
+    if errors is not None and not _missing(errors["scenario_mean"]):
+        parts.append(
+            f"{fmt_count(errors['scenario_mean'])} AI errors per run were passed on uncaught "
+            f"(baseline {fmt_count(errors['baseline_mean'])}; {_change_phrase(errors, 'total_errors_passed')})"
+        )
+    if parts:
+        text = " and ".join(parts)
+        sentences.append(f"At the end, {text}.")
+    if sk is not None and not _missing(sk.get("extra_cost_hours")):
+        extra = float(sk["extra_cost_hours"])
+        row = t.scenario_row(best)
+        money = ""
+        if "cost_money" in row and not _missing(row["cost_money"]) and float(row["cost_money"]) > 0:
+            money = f", {row.get('currency', '')} {fmt_hours(row['cost_money'])} for its interventions".replace("  ", " ")
+        if extra > 0:
+            text = f"{best.capitalize() if best.islower() else best} took {fmt_hours(extra)} more clinician-hours than the baseline{money}"
+            if not _missing(sk.get("per_100h")):
+                per = per100_format("share_skeptical")
+                text += (f": {unsigned(per(sk['per_100h']))} skeptical points "
+                         f"{'fewer' if sk['per_100h'] < 0 else 'more'} per 100 clinician-hours "
+                         f"({INTERVAL} {_interval(per, sk['per_100h_low'], sk['per_100h_high'])})")
+            sentences.append(text + ".")
+        elif extra == 0:
+            sentences.append(f"{best} took no more clinician-hours than the baseline.")
+    if not t.targets.empty:
+        first = t.target_names()[0]
+        rows = t.targets[t.targets["target"].astype(str) == first]
+        mine = rows[rows["scenario"] == best]
+        base = rows[rows["scenario"] == t.baseline]
+        if not mine.empty:
+            m = mine.iloc[0]
+            text = (f"The chance of reaching the first target ({_target_plain(m)}) was "
+                    f"{fmt_pct(m['probability'])} with {best} ({INTERVAL} "
+                    f"{fmt_pct_range([m['probability_low'], m['probability_high']])})")
+            if not base.empty:
+                text += f" against {fmt_pct(base.iloc[0]['probability'])} in the baseline"
+            sentences.append(text + ".")
+    return sentences
+
+
+def _ranking_table(t: RunTables) -> Block:
+    """Baseline as reference row, then the alternatives by reduction of skepticism."""
+    money = "cost_money" in t.scenarios and t.scenarios["cost_money"].notna().any()
+    currency = str(t.scenarios["currency"].dropna().iloc[0]) if money and "currency" in t.scenarios else ""
+    targets = t.target_names()
+    header = ["Rank", "Scenario"] + [f"{COMPARED[o]}{', points' if o.startswith('share_') else ''}" for o in COMPARED]
+    header += ["Clinician-hours"] + ([f"Cost ({currency})" if currency else "Cost"] if money else [])
+    header += ["Skeptical points per 100 h"] + [f"P(target {i + 1})" for i in range(len(targets))]
+    rows = []
+
+    def cost_cells(name: str) -> list[str]:
+        row = t.scenario_row(name)
+        cells = [fmt_hours(row["cost_hours"])]
+        if money:
+            cells.append(fmt_hours(row["cost_money"]))
+        return cells
+
+    def target_cells(name: str) -> list[str]:
+        mine = t.targets_of(name)
+        cells = []
+        for target in targets:
+            hit = mine[mine["target"].astype(str) == target]
+            cells.append("n/a" if hit.empty else fmt_pct(hit.iloc[0]["probability"]))
+        return cells
+
+    base_cells = []
+    for outcome in COMPARED:
+        rows_o = t.comparison[t.comparison["outcome"] == outcome]
+        base_cells.append("n/a" if rows_o.empty else value_format(outcome)(rows_o.iloc[0]["baseline_mean"]))
+    rows.append(["ref.", f"{t.baseline} (baseline, level)"] + base_cells + cost_cells(t.baseline) + ["–"]
+                + target_cells(t.baseline))
+    for rank, name in enumerate(t.ranked(), start=1):
+        sk = t.comp(name, "share_skeptical")
+        per = "n/a"
+        if sk is not None and not _missing(sk.get("per_100h")):
+            f = per100_format("share_skeptical")
+            per = f"{f(sk['per_100h'])} ({_interval(f, sk['per_100h_low'], sk['per_100h_high'])})"
+        rows.append([str(rank), name] + [_diff_with_interval(t, name, o) for o in COMPARED] + cost_cells(name)
+                    + [per] + target_cells(name))
+    return Block("table", header=header, rows=rows)
+
+
+def _targets_table(t: RunTables) -> Block:
+    header = ["Scenario", "Target", f"Probability by the deadline ({INTERVAL})", "Runs reaching it by the deadline",
+              "Runs reaching it at all", "Median week reached (range)"]
+    rows = []
+    for row in t.targets.itertuples(index=False):
+        r = pd.Series(row._asdict())
+        week = "never reached"
+        if "median_week_reached" in r and not _missing(r["median_week_reached"]):
+            week = fmt_week(r["median_week_reached"])
+            if not (_missing(r.get("week_reached_low")) or _missing(r.get("week_reached_high"))):
+                week += f" ({fmt_week(r['week_reached_low'])}–{fmt_week(r['week_reached_high'])})"
+        of = lambda k: (f"{fmt_week(r[k])} of {fmt_week(r['replications'])}"  # noqa: E731
+                        if k in r and "replications" in r and not _missing(r[k]) else "n/a")
+        rows.append([str(r["scenario"]), _target_plain(r),
+                     f"{fmt_pct(r['probability'])} ({fmt_pct_range([r['probability_low'], r['probability_high']])})",
+                     of("reached_by_deadline"), of("reached_ever"), week])
+    return Block("table", header=header, rows=rows)
+
+
+def _final_table(t: RunTables) -> Block:
+    """Level of each outcome at the end per scenario, mean and the range of 95 % of runs (summary.json)."""
+    outcomes = [("share_skeptical", "Skeptical"), ("share_none", "No AI use"), ("share_verify", "Verifying"),
+                ("share_primary", "Primary aid"), ("competence_gap", "Competence gap")]
+    header = ["Scenario"] + [label for _, label in outcomes] + ["Errors passed on (total)"]
+    rows = []
+    for name in [t.baseline] + t.ranked():
+        s = t.summary["scenarios"][name]
+        cells = [name]
+        for outcome, _ in outcomes:
+            cells.append(fmt_stat(outcome, s.get("outcomes", {}).get(outcome, {}).get("final")))
+        cells.append(fmt_stat("errors_passed", s.get("totals", {}).get("errors_passed")))
+        rows.append(cells)
+    return Block("table", header=header, rows=rows)
+
+
+TABLE_FILES = [
+    ("steps.csv", "one row per scenario, replication and week: shares of clinicians in each mode, skeptical, "
+                  "mean attitude, competence gap, errors, cumulative clinician-hours"),
+    ("replications.csv", "one row per scenario and replication: final outcomes and totals"),
+    ("scenarios.csv", "the scenarios of this run, their interventions, replications, seed and cost"),
+    ("comparison.csv", "each alternative against the baseline: mean difference with its interval, and per 100 clinician-hours"),
+    ("targets.csv", "probability of reaching each target by its deadline, and the week it was reached"),
+    ("summary.json", "each outcome at the start, at milestones and at the end, per scenario"),
+    ("manifest.json", "scenario files, seeds, versions and timings of the run"),
+]
+
+
+def _how_to_read(t: RunTables, comparison: bool) -> list[Block]:
+    reps = ", ".join(sorted({str(int(r)) for r in t.scenarios["replications"]}))
+    text = (
+        f"Each scenario was run {reps} times (replications) with different random draws. "
+        f"A **range of runs** (\"{RUNS_RANGE}\") shows where the middle 95 % of runs ended: how differently "
+        "a hospital like this one could turn out. "
+    )
+    if comparison:
+        text += (
+            f"A **{INTERVAL} of a difference** says how precisely the average effect of a scenario against the "
+            "baseline is known; it is much narrower than the range of runs because of **common random numbers**: "
+            "replication k of every scenario starts from the same hospital, the same clinicians and the same "
+            "random events, so the difference between two scenarios is measured run by run (paired) and the "
+            "luck of each run cancels out. An interval that does not include 0 means a clear effect. "
+            "Differences of shares are in percentage **points**: the difference of the two percentages. "
+            "Target probabilities are the share of runs that reached the target by the deadline, "
+            "with a Wilson interval."
+        )
+    else:
+        text += ("The fan charts show the median run with bands for the middle 50 % and 95 % of runs, "
+                 "so their lines can differ slightly from the means in the text.")
+    files = [f"`{name}`: {what}" for name, what in TABLE_FILES if (t.folder / name).exists() or name == "manifest.json"]
+    return [Block("h2", "How to read this"), Block("p", text), Block("h3", "Table files"),
+            Block("ul", items=files + ["`plots/`: the figures of this report as PNG files"])]
+
+
+# --------------------------------------------------------------------------
+# figures
+# --------------------------------------------------------------------------
+def _slug(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", name).strip("_") or "scenario"
+
+
+def _network_plots(t: RunTables, snapshots: Mapping[str, Mapping[str, Any]], names: list[str],
+                   plot_dir: Path) -> dict[str, tuple[Path, str]]:
+    out = {}
+    for name in names:
+        snap = snapshots.get(name) if snapshots else None
+        if not snap or "start" not in snap or "end" not in snap:
+            continue
+        role = "baseline" if name == t.baseline else "best alternative"
+        path = plots.plot_network_pair(
+            snap["start"], snap["end"], plot_dir / f"network_{_slug(name)}.png",
+            title=f"{name} ({role}): clinician network at the start and at the end, replication 0",
+        )
+        out[f"network_{_slug(name)}"] = (path, name)
+    return out
+
+
+def _comparison_figures(t: RunTables, snapshots: Mapping[str, Any], plot_dir: Path) -> list[tuple[str, Path, str]]:
+    """Write the comparison figures; return (heading, path, one-line reading hint)."""
+    ranked = t.ranked()
+    steps = t.steps
+    figs = [
+        ("Skeptical clinicians over time",
+         plots.plot_fan_by_scenario(steps, "share_skeptical", t.baseline, ranked, plot_dir / "skeptical_fan.png",
+                                    "Share of clinicians skeptical of clinical AI", "Skeptical clinicians"),
+         "One panel per alternative (in ranking order), the baseline in grey. Lines are the median run, "
+         "shaded bands hold the middle 50 % and 95 % of runs."),
+        ("How clinicians use AI over time",
+         plots.plot_modes_fan(steps, t.baseline, ranked, plot_dir / "modes_fan.png"),
+         "Columns: no AI use, AI to verify one's own decision, AI as the primary decision aid; one row per "
+         "alternative, the baseline in grey."),
+        ("Do peers rate AI users as less competent?",
+         plots.plot_fan_by_scenario(steps, "competence_gap", t.baseline, ranked, plot_dir / "competence_gap_fan.png",
+                                    "Peer rating gap: non-users minus AI users (1–7 scale points)",
+                                    "Rating gap (points)", percent=False, zero_line=True),
+         "Above zero, peers rate clinicians who use AI as less competent than non-users, which holds adoption back."),
+    ]
+    rows = []
+    for i, name in enumerate(ranked):
+        sk = t.comp(name, "share_skeptical")
+        if sk is None:
+            continue
+        rows.append({"scenario": name, "extra_cost_hours": sk.get("extra_cost_hours", float("nan")),
+                     "reduction": -100.0 * sk["difference"], "low": -100.0 * sk["ci_high"],
+                     "high": -100.0 * sk["ci_low"]})
+    if rows:
+        figs.append(("Cost and effect", plots.plot_cost_effectiveness(
+            pd.DataFrame(rows), plot_dir / "cost_effectiveness.png", t.baseline),
+            "Each point is a scenario: how many more clinician-hours it took than the baseline and how many "
+            "points it cut the share of skeptical clinicians, with the 95 % interval of that difference."))
+    for key, (path, name) in _network_plots(t, snapshots, [t.baseline] + ranked[:1], plot_dir).items():
+        figs.append((f"The clinician network: {name}", path,
+                     "Each dot is a clinician, each grey line a working relationship; compare the start (left) "
+                     "with the end (right). Top: attitude (red = skeptical); bottom: how they use AI."))
+    return figs
+
+
+def _single_figures(t: RunTables, snapshots: Mapping[str, Any], plot_dir: Path) -> list[tuple[str, Path, str]]:
+    steps = t.steps[t.steps["scenario"] == t.baseline]
+    figs = [
+        (PLOT_INFO["modes_and_skepticism"][0],
+         plots.plot_modes_and_skepticism(steps, plot_dir / "modes_and_skepticism.png"), PLOT_INFO["modes_and_skepticism"][1]),
+        (PLOT_INFO["competence_gap"][0],
+         plots.plot_competence_gap(steps, plot_dir / "competence_gap.png"), PLOT_INFO["competence_gap"][1]),
+    ]
+    for key, (path, name) in _network_plots(t, snapshots, [t.baseline], plot_dir).items():
+        figs.append((PLOT_INFO["network_start_end"][0], path, PLOT_INFO["network_start_end"][1]))
+    return figs
+
+
+# --------------------------------------------------------------------------
+# the report
+# --------------------------------------------------------------------------
+def build_run_report(t: RunTables, figures: Sequence[tuple[str, Path, str]]) -> list[Block]:
+    """All blocks of the report of run ``t`` with ``figures`` (heading, path, hint)."""
+    comparison = bool(t.alternatives)
+    names = list(t.scenarios["scenario"])
+    title = (f"Clinical AI skepticism: {', '.join(t.ranked())} compared with {t.baseline}" if comparison
+             else f"Clinical AI skepticism: scenario {t.baseline}")
+    blocks = [Block("h1", title), Block("meta", _run_line(t))]
+    for name in names:
+        row = t.scenario_row(name)
+        desc = "" if _missing(row.get("description")) else str(row.get("description"))
+        inter = "" if _missing(row.get("interventions")) else str(row.get("interventions"))
+        if desc or inter:
+            blocks.append(Block("p", f"**{name}**: {desc}" + (f" Interventions: {inter}." if inter else "")))
+        else:
+            blocks.append(Block("p", f"**{name}**."))
+    blocks.append(Block("h2", "Summary"))
+    if comparison:
+        blocks.append(Block("summary", " ".join(_comparison_summary(t))))
+        blocks += [Block("h2", "Ranking of scenarios"),
+                   Block("p", f"Alternatives ranked by how much they cut the final share of skeptical clinicians. "
+                              f"The first row gives the baseline level at the end; the other rows give the difference "
+                              f"from the baseline with its {INTERVAL} (shares in percentage points, the competence gap "
+                              "in 1–7 scale points, errors per run). Clinician-hours and costs are totals per run; "
+                              "P(target) is the probability of reaching that target by its deadline."),
+                   _ranking_table(t)]
+        if t.target_names():
+            blocks.append(Block("p", "Targets: " + "; ".join(
+                f"({i + 1}) {_target_plain(t.targets[t.targets['target'].astype(str) == name].iloc[0])}"
+                for i, name in enumerate(t.target_names())) + "."))
+        blocks += [Block("h2", "Where each scenario ends"),
+                   Block("p", f"Mean at the end across runs, with the range of {RUNS_RANGE} in brackets."),
+                   _final_table(t)]
+    else:
+        summary = t.summary["scenarios"][t.baseline]
+        blocks.append(Block("summary", _summary_paragraph(summary)))
+        blocks += [Block("h2", "Outcomes over time"),
+                   Block("p", f"Mean across runs, with the range covering {RUNS_RANGE} in brackets. "
+                              "Shares are % of clinicians."),
+                   Block("table", *_milestone_parts(summary))]
+    if not t.targets.empty:
+        blocks += [Block("h2", "Targets"), _targets_table(t)]
+    blocks.append(Block("h2", "Figures"))
+    for heading, path, hint in figures:
+        rel = Path(os.path.relpath(Path(path).resolve(), t.folder.resolve())).as_posix()
+        blocks += [Block("h3", heading), Block("p", hint), Block("img", heading, path=rel)]
+    blocks += _how_to_read(t, comparison)
+    return blocks
+
+
+def write_run_report(folder: Path | str, snapshots: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Path]:
+    """Read the tables of run ``folder``; write ``plots/*.png``, ``report.md`` and ``report.html``.
+
+    ``snapshots`` maps scenario name -> {"start": snapshot, "end": snapshot} (replication 0); the
+    network pictures are drawn for the baseline and the best-ranked alternative when present.
+    Returns name -> path of everything written.
+    """
+    from simulation.outputs.html import write_html
+
+    folder = Path(folder)
+    t = read_run_tables(folder)
+    plot_dir = folder / "plots"
+    plot_dir.mkdir(parents=True, exist_ok=True)
+    figures = (_comparison_figures if t.alternatives else _single_figures)(t, snapshots or {}, plot_dir)
+    blocks = build_run_report(t, figures)
+    md = folder / "report.md"
+    md.write_text(to_markdown(blocks), encoding="utf-8")
+    html = write_html(folder / "report.html", blocks, folder)
+    written = {Path(p).stem: Path(p) for _, p, _ in figures}
+    written.update({"report.md": md, "report.html": html})
+    return written
