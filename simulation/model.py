@@ -21,7 +21,7 @@ from mesa.discrete_space import Network
 
 from simulation.agents import Clinician
 from simulation.interventions.base import InterventionContext
-from simulation.interventions.registry import build_intervention
+from simulation.interventions.registry import ORDER, acting_order, build_intervention
 from simulation.metrics import COLUMNS, measure
 from simulation.network import generate_hospital_network
 from simulation.population import assign_departments, draw_population
@@ -59,8 +59,7 @@ class ClinicianModel(Model):
         self.state = draw_population(
             cfg.population, cfg.judgment, department, self.network.advice_in_degree, self.streams["population"]
         )
-        context = InterventionContext(self.state, self.network, self.streams["interventions"])
-        self.interventions = [build_intervention(c, context) for c in cfg.interventions]
+        self.interventions = self._build_interventions()
 
         # Reputation at week 0: every colleague rates every colleague once, nothing remembered.
         self._judge(everyone_sees=True)
@@ -75,10 +74,33 @@ class ClinicianModel(Model):
         self.datacollector = DataCollector(model_reporters={name: _reporter(name) for name in COLUMNS})
         self.datacollector.collect(self)
 
+    def _build_interventions(self) -> list:
+        """The scenario's interventions in acting order, each with its own random stream.
+
+        Intervention streams are keyed by kind and by position among the interventions of that
+        kind, so adding an intervention to a scenario leaves the others' draws unchanged (common
+        random numbers for combinations).
+        """
+        configs = self.config.interventions
+        root = int(self.streams["interventions"].integers(2**63))
+        built, seen = [], {}
+        for index in acting_order(configs):
+            config = configs[index]
+            ordinal = seen.get(config.kind, 0)
+            seen[config.kind] = ordinal + 1
+            rng = np.random.default_rng(np.random.SeedSequence(root, spawn_key=(ORDER.index(config.kind), ordinal)))
+            context = InterventionContext(self.state, self.network, rng, self.config)
+            built.append(build_intervention(config, context))
+        return built
+
     def _judge(self, everyone_sees: bool = False) -> None:
         rng, net, judgment = self.streams["judgment"], self.network, self.config.judgment
         n_arcs = net.arc_source.shape[0]
-        seen = np.ones(n_arcs, dtype=bool) if everyone_sees else rng.random(n_arcs) < judgment.visibility
+        if everyone_sees:
+            seen = np.ones(n_arcs, dtype=bool)
+        else:
+            chance = judgment.visibility * self.state.visibility_factor[net.arc_target]
+            seen = rng.random(n_arcs) < chance
         noise = rng.standard_normal(n_arcs)
         self.state.reputation = update_reputation(
             self.state.reputation,
@@ -92,6 +114,8 @@ class ClinicianModel(Model):
             noise,
             judgment,
             memory=0.0 if everyone_sees else None,
+            harshness=self.state.harshness,
+            verify_harshness=self.state.verify_harshness,
         )
 
     def step(self) -> None:
@@ -104,7 +128,7 @@ class ClinicianModel(Model):
         used = use_ai(state, self.network, cfg.experience, self.streams["experience"])
         self._judge()
         colleague_use = self.network.neighbour_mean(state.uses_ai().astype(float))
-        social_cost = anticipated_penalty(state, self.network, colleague_use, cfg.judgment)
+        social_cost = anticipated_penalty(state, self.network, cfg.judgment)
         changes = choose_modes(state, social_cost, colleague_use, cfg.choice, cfg.judgment, self.streams["choice"])
         influence_attitudes(state, self.network, cfg.attitude, self.streams["attitudes"])
         self.last = measure(

@@ -67,6 +67,26 @@ class HospitalNetwork:
     def n_edges(self) -> int:
         return int(self.edges.shape[0])
 
+    def add_ties(self, pairs: np.ndarray, advisor: np.ndarray) -> int:
+        """Add the ties in `pairs` ((k, 2) clinician indices) that do not exist yet; return how many.
+
+        `advisor` gives, per pair, the clinician whose advice the other seeks. Derived arrays
+        (adjacency, degree, arcs) are rebuilt; a pair listed twice is added once.
+        """
+        if len(pairs) == 0:
+            return 0
+        pairs = np.sort(np.asarray(pairs, dtype=np.int64), axis=1)
+        keep = (pairs[:, 0] != pairs[:, 1]) & (self.adjacency[pairs[:, 0], pairs[:, 1]] == 0)
+        pairs, advisor = pairs[keep], np.asarray(advisor, dtype=np.int64)[keep]
+        _, first = np.unique(pairs[:, 0] * self.n + pairs[:, 1], return_index=True)
+        pairs, advisor = pairs[np.sort(first)], advisor[np.sort(first)]
+        if len(pairs) == 0:
+            return 0
+        self.edges = np.concatenate([self.edges, pairs])
+        self.advisor = np.concatenate([self.advisor, advisor])
+        self.__post_init__()
+        return int(len(pairs))
+
     def neighbour_mean(self, values: np.ndarray) -> np.ndarray:
         """Mean of `values` over each clinician's colleagues (0 for isolates)."""
         sums = self.adjacency @ values

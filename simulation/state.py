@@ -21,6 +21,8 @@ _BOUNDS = {
     "literacy": (0.0, 1.0),
     "trust": (0.0, 1.0),
     "status_concern": (0.0, 1.0),
+    "harshness": (0.0, 2.0),
+    "verify_harshness": (0.0, 2.0),
 }
 
 
@@ -43,11 +45,29 @@ class ClinicianState:
     role_names: list[str]
     skeptical_below: float
     anchor_attitude: np.ndarray = field(init=False)
+    # What interventions change besides the variables above (all start neutral):
+    harshness: np.ndarray = field(init=False)  # a rater's multiplier on every penalty they apply
+    verify_harshness: np.ndarray = field(init=False)  # a rater's further multiplier on the verification penalty
+    mode_push: np.ndarray = field(init=False)  # (n, 3) utility added to each mode (institutional framing)
+    locked_mode: np.ndarray = field(init=False)  # int8: a mode a clinician keeps whatever they'd choose; -1 = free
+    influence_weight: np.ndarray = field(init=False)  # weight of a clinician's attitude in colleagues' averaging
+    visibility_factor: np.ndarray = field(init=False)  # multiplies the chance colleagues see this clinician's mode
 
     def __post_init__(self) -> None:
         # The attitude a clinician is pulled back to (rules.attitudes, anchoring): their week-0
         # attitude plus any intervention boost still in force (interventions.fading).
         self.anchor_attitude = self.attitude.copy()
+        n = self.attitude.shape[0]
+        self.harshness = np.ones(n)
+        self.verify_harshness = np.ones(n)
+        self.mode_push = np.zeros((n, len(MODE_NAMES)))
+        self.locked_mode = np.full(n, -1, dtype=np.int8)
+        self.influence_weight = np.ones(n)
+        self.visibility_factor = np.ones(n)
+
+    def penalty_factor(self, mode: int) -> np.ndarray:
+        """Each rater's multiplier on the penalty for `mode` (1 = as in the vignette study)."""
+        return self.harshness * self.verify_harshness if mode == VERIFY else self.harshness.copy()
 
     @property
     def n(self) -> int:

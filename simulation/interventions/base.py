@@ -1,14 +1,16 @@
-"""What every intervention kind shares: a config with a schedule, a context, and two hooks.
+"""What every intervention kind shares: a config with a schedule, a context, and three hooks.
 
 To add a kind: write one module with a config model (a `ScheduleConfig` with a literal `kind`) and
-an `Intervention` subclass, then list it in `registry.KINDS`. The model calls, at the start of every
-step and in the order the scenario lists them, `fade()` on every intervention and then `act(step)`
-on those whose schedule says so; `act` returns the clinician-hours it cost.
+an `Intervention` subclass, then list it in `registry.KINDS` (and its place in `registry.ORDER`).
+Every step the model calls `fade()` on every intervention, then, in the documented order of kinds
+(`registry.ORDER`, file order within a kind), `step(week)`, which calls `act(week)` when the
+schedule says so and adds `running_cost(week)`; both return clinician-hours.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -17,20 +19,29 @@ from simulation.interventions.schedule import ScheduleConfig
 
 if TYPE_CHECKING:
     from simulation.network import HospitalNetwork
+    from simulation.scenario.schema import Scenario
     from simulation.state import ClinicianState
 
 
 @dataclass
 class InterventionContext:
-    """What an intervention may read and change: the state, the network, its own random stream."""
+    """What an intervention may read and change: the state, the network, the scenario, its own random stream."""
 
     state: ClinicianState
     network: HospitalNetwork
     rng: np.random.Generator
+    scenario: Scenario | None = field(default=None, repr=False)
+
+    @cached_property
+    def cross_department_ties(self) -> np.ndarray:
+        """Each clinician's number of ties to other departments (for `bridges` targeting)."""
+        from simulation.interventions.targeting import cross_department_ties
+
+        return cross_department_ties(self.network, self.state.department)
 
 
 class Intervention:
-    """Base class: holds the config and context and counts how many seats were filled."""
+    """Base class: holds the config and context and counts how many clinicians it reached."""
 
     config: ScheduleConfig
 
@@ -43,9 +54,14 @@ class Intervention:
         """Called every step before any intervention acts; default: nothing fades."""
 
     def act(self, step: int) -> float:
-        """Carry out one session at `step`; return its cost in clinician-hours."""
+        """Carry out one session (or event) at `step`; return its cost in clinician-hours."""
         raise NotImplementedError
 
+    def running_cost(self, step: int) -> float:
+        """Clinician-hours spent at `step` whether or not a session takes place (default 0)."""
+        return 0.0
+
     def step(self, step: int) -> float:
-        """Act if the schedule says so; return the cost of this step (0 when idle)."""
-        return self.act(step) if self.config.acts_at(step) else 0.0
+        """Act if the schedule says so; return the cost of this step."""
+        cost = self.act(step) if self.config.acts_at(step) else 0.0
+        return cost + self.running_cost(step)

@@ -1,6 +1,7 @@
 """Temporary boosts that fade unless reinforced.
 
-An intervention adds a boost to a clinician's literacy, attitude or status concern. The boost decays
+An intervention adds a boost to a clinician's literacy, attitude, trust, status concern or penalty
+multipliers (`harshness`, `verify_harshness`). The boost decays
 exponentially with a half-life in weeks; each further session a clinician attends multiplies their
 half-life by a reinforcement factor (spaced repetition), at most twice, so repeated sessions make a
 change last. Returns diminish: the k-th session a clinician attends adds 1/k of the gains
@@ -17,28 +18,30 @@ import numpy as np
 
 from simulation.state import ClinicianState
 
-FADING_VARIABLES = ("literacy", "attitude", "status_concern")
+FADING_VARIABLES = ("literacy", "attitude", "trust", "status_concern", "harshness", "verify_harshness")
 MAX_REINFORCEMENTS = 2  # the half-life grows with at most two further sessions (x4 with the default factor)
 
 
 class FadingBoosts:
     """Per-clinician boosts of one intervention programme, decaying each step."""
 
-    def __init__(self, n: int, half_life_weeks: float, reinforcement: float) -> None:
+    def __init__(self, n: int, half_life_weeks: float | None, reinforcement: float = 1.0) -> None:
+        # half_life_weeks None: the boosts never fade (e.g. a change of policy).
         self.half_life_weeks = half_life_weeks
         self.reinforcement = reinforcement
         self.sessions = np.zeros(n, dtype=np.int32)
         self.boost = {name: np.zeros(n) for name in FADING_VARIABLES}
 
-    def add(self, state: ClinicianState, who: np.ndarray, gains: dict[str, float]) -> None:
+    def add(self, state: ClinicianState, who: np.ndarray, gains: dict[str, float | np.ndarray]) -> None:
         """Give `who` one more session: apply each gain (clipped to the variable's range) and record it.
 
-        Diminishing returns: the k-th session a clinician attends gives 1/k of each gain.
+        A gain is a number or an array with one entry per clinician in `who`. Diminishing returns:
+        the k-th session a clinician attends gives 1/k of each gain.
         """
         self.sessions[who] += 1
         share = 1.0 / self.sessions[who]
         for name, gain in gains.items():
-            if gain == 0:
+            if np.all(np.asarray(gain) == 0):
                 continue
             values = getattr(state, name)
             before = values[who].copy()
@@ -51,7 +54,7 @@ class FadingBoosts:
     def decay(self, state: ClinicianState) -> None:
         """Fade every boost by one week and take the faded part back from the state."""
         attended = self.sessions > 0
-        if not attended.any():
+        if self.half_life_weeks is None or not attended.any():
             return
         repeats = np.clip(self.sessions - 1, 0, MAX_REINFORCEMENTS)
         half_life = self.half_life_weeks * self.reinforcement**repeats

@@ -8,7 +8,11 @@ the random generator. Rules:
   remain, the least favourable of the others (lowest attitude first);
 - ``opinion_leaders``: highest advice in-degree first (ties broken at random) - the sociometric
   leaders Valente & Davis (1999) and Iyengar et al. (2011) found to be the better seeds;
-- ``department``: a random sample of one department's clinicians.
+- ``bridges``: most ties to other departments first (ties broken at random) - the brokers who carry
+  ideas between groups (Burt 2004, structural holes);
+- ``department``: a random sample of one department's clinicians;
+- ``role``: a random sample of one role's clinicians (e.g. residents);
+- ``ids``: the listed clinicians (indices 0..n-1), in the order given.
 """
 
 from __future__ import annotations
@@ -17,9 +21,17 @@ from typing import Literal
 
 import numpy as np
 
+from simulation.network import HospitalNetwork
 from simulation.state import ClinicianState
 
-TargetingRule = Literal["random", "skeptics", "opinion_leaders", "department"]
+TargetingRule = Literal["random", "skeptics", "opinion_leaders", "bridges", "department", "role", "ids"]
+
+
+def cross_department_ties(network: HospitalNetwork, department: np.ndarray) -> np.ndarray:
+    """How many of each clinician's ties reach another department."""
+    i, j = network.edges[:, 0], network.edges[:, 1]
+    across = department[i] != department[j]
+    return np.bincount(np.concatenate([i[across], j[across]]), minlength=network.n)
 
 
 def select_targets(
@@ -30,8 +42,15 @@ def select_targets(
     *,
     eligible: np.ndarray | None = None,
     department: int | None = None,
+    role: int | None = None,
+    ids: list[int] | None = None,
+    bridges: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Indices of the clinicians who fill `seats` under `rule`, among `eligible` (a boolean mask)."""
+    """Indices of the clinicians who fill `seats` under `rule`, among `eligible` (a boolean mask).
+
+    `department`/`role` are indices into the state's names; `bridges` is each clinician's count of
+    cross-department ties (`cross_department_ties`), needed by the ``bridges`` rule.
+    """
     n = state.n
     mask = np.ones(n, dtype=bool) if eligible is None else eligible.copy()
     # One random key per clinician, drawn whatever the rule, so that the stream of draws is the same
@@ -42,6 +61,11 @@ def select_targets(
             raise ValueError("targeting 'department' needs a department")
         mask &= state.department == department
         order = np.argsort(tiebreak, kind="stable")
+    elif rule == "role":
+        if role is None:
+            raise ValueError("targeting 'role' needs a role")
+        mask &= state.role == role
+        order = np.argsort(tiebreak, kind="stable")
     elif rule == "random":
         order = np.argsort(tiebreak, kind="stable")
     elif rule == "skeptics":
@@ -51,6 +75,14 @@ def select_targets(
         order = np.argsort(key, kind="stable")
     elif rule == "opinion_leaders":
         order = np.lexsort((tiebreak, -state.advice_in_degree))
+    elif rule == "bridges":
+        if bridges is None:
+            raise ValueError("targeting 'bridges' needs each clinician's cross-department tie count")
+        order = np.lexsort((tiebreak, -bridges))
+    elif rule == "ids":
+        if ids is None:
+            raise ValueError("targeting 'ids' needs a list of clinician ids")
+        order = np.array(list(dict.fromkeys(ids)), dtype=np.int64)
     else:  # pragma: no cover - the schema rejects other values
         raise ValueError(f"unknown targeting rule {rule!r}")
     chosen = order[mask[order]]

@@ -17,25 +17,18 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
-from pydantic import Field, model_validator
+from pydantic import Field
 
-from simulation.interventions.base import Intervention, InterventionContext
+from simulation.interventions.base import InterventionContext
 from simulation.interventions.fading import FadingBoosts
-from simulation.interventions.schedule import ScheduleConfig
-from simulation.interventions.targeting import TargetingRule, select_targets
+from simulation.interventions.targeted import Targeted, TargetedConfig
 
 
-class WorkshopConfig(ScheduleConfig):
+class WorkshopConfig(TargetedConfig):
     """A `[[interventions]]` table with `kind = "workshop"`."""
 
     kind: Literal["workshop"]
     name: str = Field("Peer-led workshops", description="Label used in the report.")
-    seats: int = Field(20, ge=1, le=10_000_000, description="Clinicians per session.")
-    targeting: TargetingRule = Field("random", description="random, skeptics, opinion_leaders or department.")
-    department: str | None = Field(None, description="The department, when targeting = 'department'.")
-    repeat_attendance: bool = Field(
-        True, description="May a clinician attend again (which reinforces the effect)? false = new attendees only."
-    )
     literacy_gain: float = Field(0.15, ge=-1, le=1, description="Literacy added per session (0-1 scale).")
     attitude_gain: float = Field(0.6, ge=-6, le=6, description="Attitude points added per session (1-7 scale).")
     status_concern_change: float = Field(
@@ -48,14 +41,8 @@ class WorkshopConfig(ScheduleConfig):
     session_hours: float = Field(2.0, ge=0, le=1000, description="Clinician-hours per attendee per session.")
     facilitator_hours: float = Field(4.0, ge=0, le=10_000, description="Peer facilitators' hours per session, preparation included.")
 
-    @model_validator(mode="after")
-    def _department_given(self) -> WorkshopConfig:
-        if self.targeting == "department" and not self.department:
-            raise ValueError("targeting = 'department' needs a `department` key naming the department")
-        return self
 
-
-class Workshop(Intervention):
+class Workshop(Targeted):
     """Runs a `WorkshopConfig` programme."""
 
     config: WorkshopConfig
@@ -63,21 +50,15 @@ class Workshop(Intervention):
     def __init__(self, config: WorkshopConfig, context: InterventionContext) -> None:
         super().__init__(config, context)
         self.boosts = FadingBoosts(context.state.n, config.half_life_weeks, config.reinforcement)
-        self.department_index = (
-            context.state.department_names.index(config.department) if config.department is not None else None
-        )
 
     def fade(self) -> None:
         self.boosts.decay(self.context.state)
 
     def act(self, step: int) -> float:
-        config, state = self.config, self.context.state
-        eligible = None if config.repeat_attendance else self.boosts.sessions == 0
-        who = select_targets(
-            config.targeting, state, config.seats, self.context.rng, eligible=eligible, department=self.department_index
-        )
+        config = self.config
+        who = self.choose()
         self.boosts.add(
-            state,
+            self.context.state,
             who,
             {
                 "literacy": config.literacy_gain,
@@ -85,7 +66,6 @@ class Workshop(Intervention):
                 "status_concern": config.status_concern_change,
             },
         )
-        self.reached += len(who)
         return float(len(who) * config.session_hours + (config.facilitator_hours if len(who) else 0.0))
 
     @property

@@ -2,7 +2,8 @@
 
 Each week clinician i moves by `influence_rate` toward the mean attitude of the colleagues whose
 attitude lies within `confidence_bound` of their own (a synchronous Hegselmann-Krause step on the
-network; Deffuant et al. 2000 for the bounded-confidence idea); colleagues further away are
+network; Deffuant et al. 2000 for the bounded-confidence idea), each colleague weighted by their
+`ClinicianState.influence_weight` (1, more for recruited champions); colleagues further away are
 ignored. Each clinician is also pulled back toward their own week-0 attitude (plus any workshop
 boost still in force) by `anchoring`
 (Friedkin & Johnsen 1990: partly stubborn agents keep a spread of opinions). A Normal(0, `drift_sd`) change stands for everything else a clinician hears and reads.
@@ -26,8 +27,9 @@ def influence_attitudes(
     a = state.attitude
     source, target = network.arc_source, network.arc_target
     close = np.abs(a[source] - a[target]) < config.confidence_bound
-    count = np.bincount(source[close], minlength=state.n)
-    total = np.bincount(source[close], weights=a[target[close]], minlength=state.n)
+    weight = state.influence_weight[target[close]]
+    count = np.bincount(source[close], weights=weight, minlength=state.n)
+    total = np.bincount(source[close], weights=weight * a[target[close]], minlength=state.n)
     pull = np.divide(total, count, out=a.copy(), where=count > 0) - a
     a += config.influence_rate * pull + config.anchoring * (state.anchor_attitude - a) + drift
     np.clip(a, 1.0, 7.0, out=a)

@@ -9,7 +9,9 @@ arbitrary units with none = 0:
     social terms = social_proof_weight * (share of colleagues using AI) + institutional_push
                    - social_weight * status_concern * anticipated penalty of the mode
 
-plus `status_quo_bonus` for the current mode. The choice maximises U / temperature + Gumbel noise
+plus `status_quo_bonus` for the current mode, plus `ClinicianState.mode_push` (what an institution's
+framing adds to a mode, e.g. a verification-first policy). Clinicians with a `locked_mode` (champions)
+keep that mode. The choice maximises U / temperature + Gumbel noise
 (a multinomial logit). The weights follow the ranking of UTAUT predictors in health care (JMIR 2024
 meta-analysis: trust .73, social influence .66, attitude .63, effort .55); their scale is an
 assumption.
@@ -41,6 +43,7 @@ def utilities(
     u[:, VERIFY] -= config.social_weight * state.status_concern * social_cost[:, VERIFY]
     u[:, PRIMARY] -= config.social_weight * state.status_concern * social_cost[:, PRIMARY]
     u[np.arange(state.n), state.mode] += config.status_quo_bonus
+    u += state.mode_push
     return u
 
 
@@ -58,6 +61,7 @@ def choose_modes(
     u = utilities(state, social_cost, colleague_use, config, judgment) / config.temperature + gumbel
     chosen = np.argmax(u, axis=1).astype(state.mode.dtype)
     new_mode = np.where(reconsider, chosen, state.mode)
+    new_mode = np.where(state.locked_mode >= 0, state.locked_mode, new_mode).astype(state.mode.dtype)
     changed = int((new_mode != state.mode).sum())
     state.mode[:] = new_mode
     return changed

@@ -38,13 +38,26 @@ def base_penalty(mode: np.ndarray, config: JudgmentConfig) -> np.ndarray:
 
 
 def penalty(
-    ratee_mode: np.ndarray, rater_attitude: np.ndarray, rater_uses_ai: np.ndarray, config: JudgmentConfig
+    ratee_mode: np.ndarray,
+    rater_attitude: np.ndarray,
+    rater_uses_ai: np.ndarray,
+    config: JudgmentConfig,
+    factor: np.ndarray | float = 1.0,
 ) -> np.ndarray:
-    """Expected penalty (rating points) each rater applies to the matching colleague's mode."""
+    """Expected penalty (rating points) each rater applies to the matching colleague's mode.
+
+    `factor` is the rater's multiplier on the base penalty (1 = as in the vignette study); the
+    interventions that make raters less harsh (case reviews, forums, a verification policy) lower it.
+    """
     slope = _per_mode(ratee_mode, config.attitude_slope_verify, config.attitude_slope_primary)
-    return base_penalty(ratee_mode, config) * (1.0 - config.own_use_discount * rater_uses_ai) - (
+    return base_penalty(ratee_mode, config) * factor * (1.0 - config.own_use_discount * rater_uses_ai) - (
         slope * (rater_attitude - config.reference_attitude)
     )
+
+
+def rater_factor(ratee_mode: np.ndarray, harshness: np.ndarray, verify_harshness: np.ndarray) -> np.ndarray:
+    """Per rating: the rater's `harshness`, times their `verify_harshness` when the ratee verifies."""
+    return harshness * np.where(ratee_mode == VERIFY, verify_harshness, 1.0)
 
 
 def rate(
@@ -54,6 +67,7 @@ def rate(
     rater_leniency: np.ndarray,
     noise: np.ndarray,
     config: JudgmentConfig,
+    factor: np.ndarray | float = 1.0,
 ) -> np.ndarray:
     """Ratings on the 1-7 scale; `noise` is standard normal, one draw per rating."""
     noise_sd = config.noise_sd * np.sqrt(1.0 - config.leniency_share)
@@ -61,7 +75,7 @@ def rate(
         config.baseline_rating
         + rater_leniency
         + noise_sd * noise
-        - penalty(ratee_mode, rater_attitude, rater_uses_ai, config)
+        - penalty(ratee_mode, rater_attitude, rater_uses_ai, config, factor)
     )
     return np.clip(latent, RATING_MIN, RATING_MAX)
 
@@ -78,16 +92,22 @@ def update_reputation(
     noise: np.ndarray,
     config: JudgmentConfig,
     memory: float | None = None,
+    harshness: np.ndarray | None = None,
+    verify_harshness: np.ndarray | None = None,
 ) -> np.ndarray:
     """New reputations: each clinician's colleagues who `seen` them this week rate them; the mean
     rating is blended with last week's reputation (weight `memory`, default `reputation_memory`).
 
     `arc_rater`/`arc_ratee` list every (rater, colleague) pair; `seen` and `noise` have one entry per
-    pair. Clinicians nobody saw keep their reputation.
+    pair. Clinicians nobody saw keep their reputation. `harshness` and `verify_harshness` are the
+    raters' penalty multipliers (default 1).
     """
     memory = config.reputation_memory if memory is None else memory
     r, c = arc_rater[seen], arc_ratee[seen]
-    ratings = rate(mode[c], attitude[r], uses_ai[r], leniency[r], noise[seen], config)
+    factor = 1.0
+    if harshness is not None and verify_harshness is not None:
+        factor = rater_factor(mode[c], harshness[r], verify_harshness[r])
+    ratings = rate(mode[c], attitude[r], uses_ai[r], leniency[r], noise[seen], config, factor)
     n = reputation.shape[0]
     count = np.bincount(c, minlength=n)
     total = np.bincount(c, weights=ratings, minlength=n)

@@ -131,13 +131,33 @@ def _key_in_message(text: str) -> tuple:
     return tuple(part.split("[", 1)[0] for part in head.split(".") if part)
 
 
+def _without_kind_tag(loc: tuple) -> tuple[tuple, type[BaseModel] | None]:
+    """Drop the intervention kind pydantic puts in error locations (`interventions.0.workshop.seats`).
+
+    Returns the location as the user wrote it and the config model of that intervention kind.
+    """
+    if len(loc) >= 3 and loc[0] == "interventions" and isinstance(loc[1], int) and loc[2] in KINDS:
+        return (*loc[:2], *loc[3:]), KINDS[loc[2]][0]
+    return loc, None
+
+
 def _describe(error: dict, origin: dict, fallback: Path) -> str:
-    loc = tuple(error["loc"])
+    loc, intervention_model = _without_kind_tag(tuple(error["loc"]))
     key = _dotted(loc)
     kind = error["type"]
     where = _file_for(loc, origin, fallback)
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        value = error.get("ctx", {}).get("tag")
+        allowed = ", ".join(KINDS)
+        if kind == "union_tag_not_found":
+            return f"{where}: key '{key}.kind' is required; allowed kinds: {allowed}"
+        hint = difflib.get_close_matches(str(value), list(KINDS), n=1, cutoff=0.5)
+        return (
+            f"{where}: key '{key}.kind' = {value!r} is not an intervention kind; allowed: {allowed}"
+            + (f" (did you mean '{hint[0]}'?)" if hint else "")
+        )
     if kind == "extra_forbidden":
-        model = _model_at(loc[:-1])
+        model = intervention_model if len(loc) == 3 and intervention_model else _model_at(loc[:-1])
         allowed = sorted(model.model_fields) if model else []
         hint = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
         message = f"{where}: unknown key '{key}'"

@@ -480,11 +480,23 @@ class Scenario(Section):
         for index, intervention in enumerate(self.interventions):
             department = getattr(intervention, "department", None)
             if department is not None and department not in self.population.departments:
-                known = sorted(self.population.departments)
-                hint = difflib.get_close_matches(department, known, n=1, cutoff=0.75)
+                raise ValueError(_unknown_name(f"interventions[{index}].department", department, "department", self.population.departments))
+            role = getattr(intervention, "role", None)
+            if role is not None and getattr(intervention, "targeting", None) == "role" and role not in self.population.roles:
+                raise ValueError(_unknown_name(f"interventions[{index}].role", role, "role", self.population.roles))
+            ids = getattr(intervention, "ids", None)
+            if ids and max(ids) >= self.population.n:
                 raise ValueError(
-                    f"interventions[{index}].department '{department}' is not a department of the population"
-                    + (f" (did you mean '{hint[0]}'?)" if hint else "")
-                    + f"; known: {', '.join(known)}"
+                    f"interventions[{index}].ids lists clinician {max(ids)}, but ids run from 0 to {self.population.n - 1} (population.n = {self.population.n})"
                 )
         return self
+
+
+def _unknown_name(key: str, value: str, what: str, known_names) -> str:
+    known = sorted(known_names)
+    hint = difflib.get_close_matches(value, known, n=1, cutoff=0.75)
+    return (
+        f"{key} '{value}' is not a {what} of the population"
+        + (f" (did you mean '{hint[0]}'?)" if hint else "")
+        + f"; known: {', '.join(known)}"
+    )

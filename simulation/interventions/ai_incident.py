@@ -1,0 +1,68 @@
+"""A publicised AI error: a trust shock in one department or the whole hospital, spreading outward.
+
+Not a remedy: planners need to see what an incident does and what protects against it. At each
+acting step (default: once, at `start`), every clinician in scope loses `trust_shock` trust and
+`attitude_shock` attitude points; colleagues outside the scope lose `spread` times that, scaled by
+the share of their colleagues inside the scope (they hear of it second-hand). Protection: literacy
+absorbs a share `experience.literacy_protection` of the shock at full literacy (as for incidents
+in `rules.experience`), and verifiers lose only (1 - `verifier_protection`) of it (an AI error is
+what they check for). The attitude shock does not move the attitude anchor, so it wears off as
+clinicians return to their prior views, unless peers and experience carry it further.
+
+Default sizes are assumptions: a hospital-wide publicised failure is a far larger shock than one
+incident heard of (`experience.incident_attitude_shock` 0.2 points).
+Cost: `response_hours` (incident review, communication) per event.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+from pydantic import Field
+
+from simulation.interventions.base import Intervention, InterventionContext
+from simulation.interventions.schedule import ScheduleConfig
+from simulation.state import VERIFY
+
+
+class AIIncidentConfig(ScheduleConfig):
+    """A `[[interventions]]` table with `kind = "ai_incident"`."""
+
+    kind: Literal["ai_incident"]
+    name: str = Field("Publicised AI error", description="Label used in the report.")
+    department: str | None = Field(None, description="Where it happened; leave out for a hospital-wide incident.")
+    trust_shock: float = Field(0.15, ge=0, le=1, description="Trust lost in scope at literacy 0 (0-1). Assumption.")
+    attitude_shock: float = Field(1.0, ge=0, le=6, description="Attitude points lost in scope at literacy 0. Assumption.")
+    spread: float = Field(
+        0.5, ge=0, le=1, description="Share of the shock felt by an outside colleague whose colleagues are all in scope. Assumption."
+    )
+    verifier_protection: float = Field(
+        0.5, ge=0, le=1, description="Share of the shock a verifier is spared (they check AI output). Assumption."
+    )
+    response_hours: float = Field(0.0, ge=0, le=100_000, description="Hours spent responding to the incident.")
+
+
+class AIIncident(Intervention):
+    """Applies an `AIIncidentConfig` shock."""
+
+    config: AIIncidentConfig
+
+    def __init__(self, config: AIIncidentConfig, context: InterventionContext) -> None:
+        super().__init__(config, context)
+        state = context.state
+        if config.department is None:
+            self.scope = np.ones(state.n, dtype=bool)
+        else:
+            self.scope = state.department == state.department_names.index(config.department)
+
+    def act(self, step: int) -> float:
+        config, state, network = self.config, self.context.state, self.context.network
+        exposure = np.where(self.scope, 1.0, config.spread * network.neighbour_mean(self.scope.astype(float)))
+        protection = self.context.scenario.experience.literacy_protection if self.context.scenario else 0.0
+        exposure *= 1.0 - protection * state.literacy
+        exposure *= np.where(state.mode == VERIFY, 1.0 - config.verifier_protection, 1.0)
+        state.trust[:] = np.clip(state.trust - config.trust_shock * exposure, 0.0, 1.0)
+        state.attitude[:] = np.clip(state.attitude - config.attitude_shock * exposure, 1.0, 7.0)
+        self.reached += int((exposure > 0).sum())
+        return float(config.response_hours)

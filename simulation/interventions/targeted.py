@@ -1,0 +1,73 @@
+"""Keys and behaviour shared by interventions that give seats to chosen clinicians.
+
+`seats` per session, filled by a `targeting` rule (`targeting.select_targets`), optionally only with
+clinicians who have not attended before (`repeat_attendance = false`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from pydantic import Field, model_validator
+
+from simulation.interventions.base import Intervention, InterventionContext
+from simulation.interventions.schedule import ScheduleConfig
+from simulation.interventions.targeting import TargetingRule, select_targets
+
+
+class TargetedConfig(ScheduleConfig):
+    """Seats and targeting keys (see docs/SCENARIOS.md)."""
+
+    seats: int = Field(20, ge=1, le=10_000_000, description="Clinicians per session.")
+    targeting: TargetingRule = Field(
+        "random", description="random, skeptics, opinion_leaders, bridges, department, role or ids."
+    )
+    department: str | None = Field(None, description="The department, when targeting = 'department'.")
+    role: str | None = Field(None, description="The role, when targeting = 'role' (e.g. 'resident').")
+    ids: list[int] | None = Field(None, description="Clinician ids (0..n-1), when targeting = 'ids'.")
+    repeat_attendance: bool = Field(
+        True, description="May a clinician attend again? false = new attendees only."
+    )
+
+    @model_validator(mode="after")
+    def _targeting_keys(self) -> TargetedConfig:
+        needs = {"department": self.department, "role": self.role, "ids": self.ids}
+        if self.targeting in needs and not needs[self.targeting]:
+            what = {"department": "naming the department", "role": "naming the role", "ids": "listing clinician ids"}
+            raise ValueError(f"targeting = '{self.targeting}' needs a `{self.targeting}` key {what[self.targeting]}")
+        if self.ids is not None and any(i < 0 for i in self.ids):
+            raise ValueError("ids must be clinician indices >= 0")
+        return self
+
+
+class Targeted(Intervention):
+    """An intervention whose sessions seat clinicians chosen by a targeting rule."""
+
+    config: TargetedConfig
+
+    def __init__(self, config: TargetedConfig, context: InterventionContext) -> None:
+        super().__init__(config, context)
+        state = context.state
+        self.department_index = state.department_names.index(config.department) if config.department else None
+        self.role_index = state.role_names.index(config.role) if config.role else None
+        self.sessions = np.zeros(state.n, dtype=np.int32)
+
+    def choose(self, eligible: np.ndarray | None = None) -> np.ndarray:
+        """This session's attendees (and count them as having attended)."""
+        config = self.config
+        if not config.repeat_attendance:
+            fresh = self.sessions == 0
+            eligible = fresh if eligible is None else eligible & fresh
+        who = select_targets(
+            config.targeting,
+            self.context.state,
+            config.seats,
+            self.context.rng,
+            eligible=eligible,
+            department=self.department_index,
+            role=self.role_index,
+            ids=config.ids,
+            bridges=self.context.cross_department_ties if config.targeting == "bridges" else None,
+        )
+        self.sessions[who] += 1
+        self.reached += len(who)
+        return who

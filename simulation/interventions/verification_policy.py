@@ -1,0 +1,77 @@
+"""A verification-first policy: the institution positions clinical AI as a tool to check decisions.
+
+From its first act on, in its scope (one department, or the whole hospital):
+
+- choosing verification gains `verify_push` utility and primary use gains `primary_push` (negative:
+  primary use is discouraged), as official guidance and EHR defaults do (`ClinicianState.mode_push`);
+- raters judge verification less harshly: their verification penalty multiplier falls by
+  `verify_penalty_relief` (verification becomes the sanctioned, diligent way to use AI);
+- at every act (announcement, then reminders), a share `switch_share` of current primary users
+  switch to verification at once.
+
+The policy does not fade. Default numbers are assumptions; the direction follows the peer-penalty
+study (Yang et al. 2025: verification is penalised much less than primary use) and the seed article's
+recommendation to frame AI as a second opinion.
+Cost: `briefing_hours` per clinician in scope plus `preparation_hours`, at every act.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+from pydantic import Field
+
+from simulation.interventions.base import Intervention, InterventionContext
+from simulation.interventions.schedule import ScheduleConfig
+from simulation.state import PRIMARY, VERIFY
+
+
+class VerificationPolicyConfig(ScheduleConfig):
+    """A `[[interventions]]` table with `kind = "verification_policy"`."""
+
+    kind: Literal["verification_policy"]
+    name: str = Field("Verification-first policy", description="Label used in the report.")
+    department: str | None = Field(None, description="Scope: one department; leave out for the whole hospital.")
+    verify_push: float = Field(0.5, ge=-5, le=5, description="Utility added to verification in scope. Assumption.")
+    primary_push: float = Field(-0.5, ge=-5, le=5, description="Utility added to primary use in scope (negative discourages). Assumption.")
+    verify_penalty_relief: float = Field(
+        0.25, ge=-1, le=1, description="Drop of every in-scope rater's verification penalty multiplier. Assumption."
+    )
+    switch_share: float = Field(
+        0.3, ge=0, le=1, description="Share of primary users in scope who switch to verification at each act. Assumption."
+    )
+    briefing_hours: float = Field(0.5, ge=0, le=1000, description="Clinician-hours per clinician in scope per act (reading, briefing).")
+    preparation_hours: float = Field(20.0, ge=0, le=100_000, description="Hours to write and communicate the policy, per act.")
+
+
+class VerificationPolicy(Intervention):
+    """Runs a `VerificationPolicyConfig`."""
+
+    config: VerificationPolicyConfig
+
+    def __init__(self, config: VerificationPolicyConfig, context: InterventionContext) -> None:
+        super().__init__(config, context)
+        state = context.state
+        if config.department is None:
+            self.scope = np.ones(state.n, dtype=bool)
+        else:
+            self.scope = state.department == state.department_names.index(config.department)
+        self.in_force = False
+
+    def act(self, step: int) -> float:
+        config, state, rng = self.config, self.context.state, self.context.rng
+        if not self.in_force:
+            state.mode_push[self.scope, VERIFY] += config.verify_push
+            state.mode_push[self.scope, PRIMARY] += config.primary_push
+            low, high = state.bounds("verify_harshness")
+            state.verify_harshness[self.scope] = np.clip(
+                state.verify_harshness[self.scope] - config.verify_penalty_relief, low, high
+            )
+            self.in_force = True
+        draw = rng.random(state.n)
+        switch = self.scope & (state.mode == PRIMARY) & (state.locked_mode < 0) & (draw < config.switch_share)
+        state.mode[switch] = VERIFY
+        in_scope = int(self.scope.sum())
+        self.reached += in_scope
+        return float(in_scope * config.briefing_hours + config.preparation_hours)
