@@ -43,8 +43,7 @@ def small(file: str, *, n: int = 150, steps: int = 26, replications: int = 3, ta
     scenario.population.n = n
     scenario.run.steps = steps
     scenario.run.replications = replications
-    if targets:
-        scenario.targets = list(TARGETS)
+    scenario.targets = list(TARGETS) if targets else []
     scenario.costs = CostsConfig(hourly_rate=hourly_rate, currency="EUR")
     return scenario
 

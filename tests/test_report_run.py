@@ -1,45 +1,371 @@
-"""write_run_report on a real run folder (tables written per the comparison layout)."""
+"""write_run_report on a real run folder: every number comes from the tables; HTML is self-contained.
+
+The run folder is written by `test_report_fixture.build_run_folder` (a small baseline and workshops
+run, tables exactly per the comparison layout).
+"""
 
 from __future__ import annotations
 
+import base64
+import json
+import math
+import re
+import shutil
+from html.parser import HTMLParser
 from pathlib import Path
 
-import pytest
+import matplotlib
 
-from simulation.outputs.report import write_run_report
-from test_report_fixture import build_run_folder
+matplotlib.use("Agg")
+
+import matplotlib.image as mpimg  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from simulation.outputs import report  # noqa: E402
+from simulation.outputs.report import ReportInputError, write_run_report  # noqa: E402
+from test_report_fixture import build_run_folder  # noqa: E402
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+TABLES = ("steps.csv", "replications.csv", "scenarios.csv", "comparison.csv", "targets.csv")
+NUMBER = re.compile(r"(?<![\w.])[+-]?\d[\d,]*(?:\.\d+)?")
+# Numbers the report may write without taking them from a table, each with its reason.
+JUSTIFIED = [
+    r"(?<![\d.])95 %",  # label of intervals and ranges
+    r"(?<![\d.])50 %",  # band of the fan charts
+    r"(?<![\d.])1–7(?= scale| competence scale|\)| points)",  # the rating scale
+    r"\b100 (?:extra )?clinician-hours",  # unit of "per 100 clinician-hours"
+    r"per 100 h\b",
+    r"P\(target \d+\)",  # numbering of the targets
+    r"\(\d+\) (?=\S)",
+]
+
+
+# --------------------------------------------------------------------------
+# fixtures
+# --------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def two_tables(tmp_path_factory) -> tuple[Path, dict]:
+    folder = tmp_path_factory.mktemp("two_tables")
+    return folder, build_run_folder(folder)
 
 
 @pytest.fixture(scope="module")
-def two(tmp_path_factory) -> tuple[Path, dict]:
-    folder = tmp_path_factory.mktemp("two")
-    snapshots = build_run_folder(folder)
-    return folder, write_run_report(folder, snapshots)
+def two(two_tables, tmp_path_factory) -> tuple[Path, dict, dict]:
+    source, snapshots = two_tables
+    folder = tmp_path_factory.mktemp("two") / "run"
+    shutil.copytree(source, folder)
+    return folder, snapshots, write_run_report(folder, snapshots)
 
 
 @pytest.fixture(scope="module")
-def one(tmp_path_factory) -> tuple[Path, dict]:
+def one(tmp_path_factory) -> tuple[Path, dict, dict]:
     folder = tmp_path_factory.mktemp("one")
     snapshots = build_run_folder(folder, alternatives=False)
-    return folder, write_run_report(folder, snapshots)
+    return folder, snapshots, write_run_report(folder, snapshots)
 
 
-def test_two_scenario_run_writes_report_html_and_plots(two) -> None:
-    folder, written = two
-    assert written["report.md"] == folder / "report.md"
-    assert written["report.html"] == folder / "report.html"
-    for name, path in written.items():
-        assert path.is_file(), name
-        if path.suffix == ".png":
-            assert path.read_bytes()[:8] == PNG_MAGIC and path.stat().st_size > 10_000
-    text = (folder / "report.md").read_text(encoding="utf-8")
-    assert "## Ranking of scenarios" in text and "workshops" in text
+def fresh_copy(two_tables, tmp_path: Path) -> Path:
+    """The tables of the two-scenario run (no report yet) in a folder of this test."""
+    folder = tmp_path / "run"
+    shutil.copytree(two_tables[0], folder)
+    return folder
 
 
-def test_single_scenario_run_has_no_comparison_sections(one) -> None:
-    folder, written = one
-    text = (folder / "report.md").read_text(encoding="utf-8")
-    assert "## Ranking of scenarios" not in text
-    assert "## Summary" in text and written["report.html"].is_file()
+# --------------------------------------------------------------------------
+# numbers of the report against the numbers of the tables
+# --------------------------------------------------------------------------
+def _walk_json(value, out: list) -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            out.append(key)
+            _walk_json(item, out)
+    elif isinstance(value, list):
+        for item in value:
+            _walk_json(item, out)
+    else:
+        out.append(value)
+
+
+def table_values(folder: Path) -> tuple[list[float], list[str]]:
+    """Every number of the tables and summary.json, and every text cell (descriptions, labels)."""
+    numbers: list[float] = []
+    texts: list[str] = []
+    cells: list = []
+    for name in TABLES:
+        frame = pd.read_csv(folder / name, keep_default_na=False, na_values=[""], dtype=str)
+        cells += [c for c in frame.to_numpy().ravel().tolist() if isinstance(c, str)]
+    _walk_json(json.loads((folder / "summary.json").read_text(encoding="utf-8")), cells)
+    for cell in cells:
+        if cell is None or isinstance(cell, bool):
+            continue
+        try:
+            x = float(cell)
+        except (TypeError, ValueError):
+            texts.append(str(cell))
+            continue
+        if math.isfinite(x):
+            numbers.append(x)
+    return numbers, texts
+
+
+def allowed_tokens(folder: Path) -> tuple[set[str], set[str]]:
+    """Number tokens the report may contain: signed as formatted, and without their sign."""
+    numbers, texts = table_values(folder)
+    signed: set[str] = set()
+    for x in numbers:
+        for fmt in report.FORMATTERS:
+            signed.update(NUMBER.findall(fmt(x)))
+    for text in texts:  # numbers inside copied text (a description, a target label)
+        signed.update(NUMBER.findall(text))
+    return signed, {t.lstrip("+-") for t in signed}
+
+
+def report_tokens(text: str) -> list[str]:
+    """Number tokens of report.md, without image lines and justified phrases."""
+    lines = [line for line in text.splitlines() if not line.startswith("![")]
+    body = "\n".join(lines)
+    for pattern in JUSTIFIED:
+        body = re.sub(pattern, " ", body)
+    return NUMBER.findall(body)
+
+
+def unexplained_numbers(folder: Path, text: str) -> list[str]:
+    signed, unsigned = allowed_tokens(folder)
+    bad = []
+    for token in report_tokens(text):
+        if token[0] in "+-":
+            if token not in signed:
+                bad.append(token)
+        elif token not in unsigned:
+            bad.append(token)
+    return bad
+
+
+def md(folder: Path) -> str:
+    return (folder / "report.md").read_text(encoding="utf-8")
+
+
+def test_every_number_in_the_two_scenario_report_comes_from_the_tables(two) -> None:
+    folder = two[0]
+    tokens = report_tokens(md(folder))
+    assert len(tokens) > 80  # the check is about something
+    assert unexplained_numbers(folder, md(folder)) == []
+
+
+def test_every_number_in_the_single_scenario_report_comes_from_the_tables(one) -> None:
+    folder = one[0]
+    assert len(report_tokens(md(folder))) > 40
+    assert unexplained_numbers(folder, md(folder)) == []
+
+
+def test_number_check_catches_a_number_the_tables_do_not_hold(two) -> None:
+    folder = two[0]
+    text = md(folder)
+    comparison = pd.read_csv(folder / "comparison.csv")
+    d = comparison.set_index("outcome").loc["share_skeptical", "difference"]
+    shown = report.fmt_points(d)
+    assert shown in text
+    wrong = f"{float(shown) - 0.1:+.1f}"
+    assert unexplained_numbers(folder, text.replace(shown, wrong)) == [wrong] * text.count(shown)
+    assert unexplained_numbers(folder, text + "\nAbout 12.34 more.\n") == ["12.34"]
+
+
+def test_corrupted_difference_changes_the_report_and_fails_against_the_original(two_tables, two, tmp_path) -> None:
+    original = two[0]
+    folder = fresh_copy(two_tables, tmp_path)
+    path = folder / "comparison.csv"
+    frame = pd.read_csv(path, keep_default_na=False, na_values=[""])
+    row = frame.index[(frame["outcome"] == "share_skeptical")][0]
+    frame.loc[row, "difference"] = frame.loc[row, "ci_low"] + 0.0123456  # still inside its interval
+    frame.to_csv(path, index=False, float_format="%.10g")
+    write_run_report(folder, two_tables[1])
+    text = md(folder)
+    new = report.fmt_points(frame.loc[row, "difference"])
+    assert new in text and text != md(original)
+    assert unexplained_numbers(folder, text) == []  # it follows its own tables ...
+    assert new in unexplained_numbers(original, text)  # ... and no longer the original ones
+
+
+def test_tables_that_contradict_each_other_are_caught(two_tables, tmp_path) -> None:
+    folder = fresh_copy(two_tables, tmp_path)
+    path = folder / "replications.csv"
+    frame = pd.read_csv(path, keep_default_na=False, na_values=[""])
+    frame.loc[0, "share_skeptical"] += 0.05  # comparison.csv's baseline mean no longer matches
+    frame.to_csv(path, index=False, float_format="%.10g")
+    with pytest.raises(ReportInputError, match="replications.csv"):
+        write_run_report(folder, two_tables[1])
+    assert not (folder / "report.md").exists()
+
+
+def test_non_numeric_cell_is_caught(two_tables, tmp_path) -> None:
+    folder = fresh_copy(two_tables, tmp_path)
+    path = folder / "comparison.csv"
+    text = path.read_text(encoding="utf-8").splitlines()
+    cells = text[1].split(",")
+    cells[5] = "lots"  # difference
+    text[1] = ",".join(cells)
+    path.write_text("\n".join(text) + "\n", encoding="utf-8")
+    with pytest.raises(ReportInputError, match=r"comparison.csv.*difference"):
+        write_run_report(folder, two_tables[1])
+
+
+def test_missing_table_is_caught(two_tables, tmp_path) -> None:
+    folder = fresh_copy(two_tables, tmp_path)
+    (folder / "targets.csv").unlink()
+    with pytest.raises(ReportInputError, match="targets.csv"):
+        write_run_report(folder, two_tables[1])
+
+
+# --------------------------------------------------------------------------
+# content
+# --------------------------------------------------------------------------
+def summary_paragraph(text: str) -> str:
+    return text.split("## Summary\n\n", 1)[1].split("\n\n", 1)[0]
+
+
+def test_summary_states_the_key_differences_with_intervals(two) -> None:
+    folder = two[0]
+    text = md(folder)
+    summary = summary_paragraph(text)
+    comparison = pd.read_csv(folder / "comparison.csv").set_index("outcome")
+    sk = comparison.loc["share_skeptical"]
+    assert report.fmt_pct(sk["scenario_mean"]) in summary and report.fmt_pct(sk["baseline_mean"]) in summary
+    assert f"{report.unsigned(report.fmt_points(sk['difference']))} points" in summary
+    verify = comparison.loc["share_verify"]
+    assert (f"{report.fmt_points(verify['difference'])} points, 95 % interval "
+            f"{report.fmt_points(verify['ci_low'])} to {report.fmt_points(verify['ci_high'])}") in summary
+    assert "per 100" not in summary or "100 extra clinician-hours" in summary
+    assert "EUR 24,640" not in summary or "EUR" in summary
+    targets = pd.read_csv(folder / "targets.csv")
+    first = targets[(targets["scenario"] == "workshops")].iloc[0]
+    assert f"{report.fmt_pct(first['probability'])} with workshops" in summary
+    sentences = [s for s in re.split(r"(?<=[.)])\s+(?=[A-Z])", summary) if s]
+    assert 3 <= len(sentences) <= 5, sentences
+
+
+def test_ranking_table_has_baseline_reference_and_intervals(two) -> None:
+    folder = two[0]
+    text = md(folder)
+    section = text.split("## Ranking of scenarios", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| ")]
+    header, body = rows[0], rows[1:]
+    for column in ("Skeptical", "Verifying", "Primary aid", "Competence gap", "Errors passed on",
+                   "Clinician-hours", "Cost (EUR)", "Skeptical points per 100 h", "P(target 1)", "P(target 2)"):
+        assert column in header
+    assert body[0].startswith("| ref. | baseline")
+    assert body[1].startswith("| 1 | workshops")
+    comparison = pd.read_csv(folder / "comparison.csv").set_index("outcome")
+    sk = comparison.loc["share_skeptical"]
+    cell = f"{report.fmt_points(sk['difference'])} ({report.fmt_points(sk['ci_low'])} to {report.fmt_points(sk['ci_high'])})"
+    assert cell in body[1]
+
+
+def test_report_sections_and_figures(two) -> None:
+    folder, _, written = two
+    text = md(folder)
+    for heading in ("## Summary", "## Ranking of scenarios", "## Targets", "## Figures", "## How to read this"):
+        assert heading in text
+    assert text.index("## Summary") < text.index("## Ranking of scenarios") < text.index("## Figures")
+    links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
+    assert set(links) == {
+        "plots/skeptical_fan.png", "plots/modes_fan.png", "plots/competence_gap_fan.png",
+        "plots/cost_effectiveness.png", "plots/network_baseline.png", "plots/network_workshops.png",
+    }
+    for link in links:
+        assert folder / link in written.values()
+    assert not re.search(r"\d\.\d\d+%", text)  # percentages have one decimal
+
+
+def test_pngs_are_valid_and_not_trivial(two, one) -> None:
+    for folder, _, written in (two, one):
+        pngs = [p for p in written.values() if p.suffix == ".png"]
+        assert pngs and sorted(pngs) == sorted((folder / "plots").glob("*.png"))
+        for path in pngs:
+            assert path.read_bytes()[:8] == PNG_MAGIC
+            assert path.stat().st_size > 20_000, path
+            image = mpimg.imread(path)
+            h, w = image.shape[:2]
+            assert 600 <= w <= 2400 and 400 <= h <= 2400, (path, w, h)
+            assert float(np.std(image[..., :3])) > 0.02, path
+
+
+# --------------------------------------------------------------------------
+# HTML
+# --------------------------------------------------------------------------
+class Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+        self.summary: list[str] = []
+        self.text: list[str] = []
+        self._in_summary = 0
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.tags.append((tag, attrs))
+        if tag == "p" and attrs.get("class") == "summary":
+            self._in_summary = 1
+        elif self._in_summary:
+            self._in_summary += 1
+
+    def handle_endtag(self, tag):
+        if self._in_summary:
+            self._in_summary -= 1
+
+    def handle_data(self, data):
+        self.text.append(data)
+        if self._in_summary:
+            self.summary.append(data)
+
+
+@pytest.mark.parametrize("run", ["two", "one"])
+def test_html_is_self_contained_and_matches_the_markdown(run, request) -> None:
+    folder = request.getfixturevalue(run)[0]
+    page = (folder / "report.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>")
+    assert 'src="http' not in page and "src='http" not in page
+    assert "<link" not in page and "@import" not in page and "url(" not in page
+    assert "<script" not in page
+    parser = Collector()
+    parser.feed(page)
+    parser.close()
+    images = [attrs for tag, attrs in parser.tags if tag == "img"]
+    assert len(images) == len(list((folder / "plots").glob("*.png")))
+    for attrs in images:
+        src = attrs["src"]
+        assert src.startswith("data:image/png;base64,")
+        assert base64.b64decode(src.split(",", 1)[1])[:8] == PNG_MAGIC
+        assert attrs.get("alt")
+    for tag, attrs in parser.tags:
+        for key, value in attrs.items():
+            if key in ("src", "href") and value:
+                assert value.startswith(("data:", "#")), (tag, key, value[:40])
+    summary = summary_paragraph(md(folder)).replace("**", "")
+    assert "".join(parser.summary) == summary
+    text = " ".join("".join(parser.text).split())
+    for sentence in re.split(r"(?<=\.)\s+", summary):
+        assert sentence in text
+
+
+# --------------------------------------------------------------------------
+# single scenario
+# --------------------------------------------------------------------------
+def test_single_scenario_report(one) -> None:
+    folder, _, written = one
+    text = md(folder)
+    assert "## Ranking of scenarios" not in text and "Cost and effect" not in text
+    assert "## Summary" in text and "## Outcomes over time" in text and "## Targets" in text
+    assert set(written) >= {"report.md", "report.html", "modes_and_skepticism", "competence_gap", "network_baseline"}
+    summary = json.loads((folder / "summary.json").read_text())["scenarios"]["baseline"]
+    start = summary["outcomes"]["share_skeptical"]["initial"]
+    assert report.fmt_pct(start) in summary_paragraph(text)
+
+
+def test_single_scenario_without_targets_or_snapshots(tmp_path) -> None:
+    build_run_folder(tmp_path, alternatives=False, targets=False)
+    written = write_run_report(tmp_path, {})
+    text = md(tmp_path)
+    assert "## Targets" not in text and "network" not in " ".join(written)
+    assert unexplained_numbers(tmp_path, text) == []

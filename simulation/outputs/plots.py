@@ -231,6 +231,15 @@ def _mode_shares(mode: np.ndarray) -> dict[int, float]:
     return {m: float(np.sum(mode == m)) / n for m in MODE_LABELS}
 
 
+def _wrap_label(name: str, width: int = 11) -> str:
+    """Break a long department name at its middle space: 'Emergency medicine' -> 'Emergency\\nmedicine'."""
+    if len(name) <= width or " " not in name:
+        return name
+    spaces = [i for i, ch in enumerate(name) if ch == " "]
+    cut = min(spaces, key=lambda i: abs(i - len(name) / 2))
+    return name[:cut] + "\n" + name[cut + 1:]
+
+
 def _label_departments(ax: Axes, snapshot: Mapping[str, Any]) -> None:
     """Write department names at their centroids if the layout clusters them."""
     names = list(snapshot.get("department_names") or [])
@@ -249,7 +258,8 @@ def _label_departments(ax: Axes, snapshot: Mapping[str, Any]) -> None:
             continue
         top = float(np.quantile(members[:, 1], 0.9))
         ax.text(
-            centre[0], top, name, ha="center", va="bottom", fontsize=9, fontweight="bold",
+            centre[0], top, _wrap_label(name), ha="center", va="bottom", fontsize=8.5, fontweight="bold",
+            linespacing=0.95,
             color="#222222", zorder=5, path_effects=[patheffects.withStroke(linewidth=3, foreground="white")],
         )
 
@@ -446,11 +456,29 @@ def _fan_pair(
     _draw_band_line(ax, _quantile_bands(_scenario_steps(steps, name), column), color, name, "-", scale)
 
 
-def _fan_legend(fig: Figure, baseline: str, alternatives: list[str]) -> None:
-    """One legend under the panels: baseline and every alternative."""
-    handles = [Line2D([], [], color=COLOR_BASELINE, lw=2.2, ls="--", label=f"{baseline} (baseline)")]
+def baseline_label(baseline: str) -> str:
+    """'baseline' stays as it is; another name gets ' (baseline)'."""
+    return baseline if baseline.lower() == "baseline" else f"{baseline} (baseline)"
+
+
+def _fan_legend(fig: Figure, baseline: str, alternatives: list[str], note: str) -> None:
+    """One legend under the panels (baseline and every alternative) with the band note as its title."""
+    handles = [Line2D([], [], color=COLOR_BASELINE, lw=2.2, ls="--", label=baseline_label(baseline))]
     handles += [Line2D([], [], color=alternative_color(i), lw=2.2, label=name) for i, name in enumerate(alternatives)]
-    fig.legend(handles=handles, loc="outside lower center", ncol=min(len(handles), 4), frameon=False, fontsize=10)
+    fig.legend(handles=handles, loc="outside lower center", ncol=min(len(handles), 4), frameon=False, fontsize=10,
+               title=note, title_fontsize=9)
+
+
+def _fit_percent_axis(ax: Axes, values: pd.Series) -> None:
+    """Y limits around the data of a share column (0-1), in percent, inside 0-100 %."""
+    v = values.to_numpy(dtype=float) * 100.0
+    v = v[np.isfinite(v)]
+    if not v.size:
+        ax.set_ylim(0, 100)
+        return
+    lo, hi = float(v.min()), float(v.max())
+    pad = max(2.0, 0.1 * (hi - lo))
+    ax.set_ylim(max(0.0, lo - pad), min(100.0, hi + pad))
 
 
 def _y_percent(ax: Axes) -> None:
@@ -498,13 +526,9 @@ def plot_fan_by_scenario(
         if i < n - cols:
             ax.set_xlabel("")
     if percent:
-        lo = float(np.nanmin(steps[column].to_numpy(dtype=float))) * 100
-        hi = float(np.nanmax(steps[column].to_numpy(dtype=float))) * 100
-        pad = max(2.0, 0.08 * (hi - lo))
-        axes[0].set_ylim(max(0.0, lo - pad), min(100.0, hi + pad))
-    _fan_legend(fig, baseline, alternatives)
+        _fit_percent_axis(axes[0], steps[column])
+    _fan_legend(fig, baseline, alternatives, _band_note(_n_runs(_scenario_steps(steps, baseline))))
     fig.suptitle(title, x=0.01, ha="left", fontsize=13, fontweight="bold")
-    fig.supxlabel(_band_note(_n_runs(_scenario_steps(steps, baseline))), fontsize=9, color="#555555")
     return _save(fig, path)
 
 
@@ -527,19 +551,16 @@ def plot_modes_fan(
                 _fan_pair(ax, steps, column, baseline, name, alternative_color(r), 100.0)
             _style_time_axis(ax, _scenario_steps(steps, name), step_unit)
             _y_percent(ax)
-            values = steps[column].to_numpy(dtype=float) * 100
-            hi = float(np.nanmax(values)) if np.isfinite(values).any() else 100.0
-            ax.set_ylim(0, min(100.0, hi * 1.1 + 2.0))
+            _fit_percent_axis(ax, steps[column])
             if r == 0:
                 ax.set_title(label, fontsize=11, fontweight="bold")
             if c == 0:
                 ax.set_ylabel(f"{name}\nshare of clinicians", fontsize=9.5)
             if r < rows - 1:
                 ax.set_xlabel("")
-    _fan_legend(fig, baseline, alternatives)
+    _fan_legend(fig, baseline, alternatives, _band_note(_n_runs(_scenario_steps(steps, baseline))))
     fig.suptitle("How clinicians use AI: each alternative against the baseline", x=0.01, ha="left",
                  fontsize=13, fontweight="bold")
-    fig.supxlabel(_band_note(_n_runs(_scenario_steps(steps, baseline))), fontsize=9, color="#555555")
     return _save(fig, path)
 
 
@@ -555,7 +576,7 @@ def plot_cost_effectiveness(
     ax = fig.add_subplot()
     ax.axhline(0.0, color="black", lw=0.9, zorder=1)
     ax.scatter([0.0], [0.0], s=60, color=COLOR_BASELINE, zorder=3, marker="s")
-    ax.annotate(f"{baseline} (baseline)", (0.0, 0.0), xytext=(8, -14), textcoords="offset points",
+    ax.annotate(baseline_label(baseline), (0.0, 0.0), xytext=(8, -14), textcoords="offset points",
                 fontsize=9.5, color="#444444")
     for i, row in enumerate(points.itertuples(index=False)):
         x, y = float(row.extra_cost_hours), float(row.reduction)

@@ -51,7 +51,7 @@ PLOT_INFO: dict[str, tuple[str, str]] = {
         "AI use and skepticism over time",
         "Each line is the typical (median) run and the shaded bands show how much runs differ; "
         "the dashed line is the share of skeptical clinicians, and the three solid lines "
-        "(no use, verify, primary aid) always add up to 100%.",
+        "(no use, verify, primary aid) together cover all clinicians.",
     ),
     "network_start_end": (
         "The clinician network at the start and at the end",
@@ -546,6 +546,10 @@ REQUIRED = {
 }
 
 
+TEXT_COLUMNS = {"scenario", "role", "file", "description", "interventions", "paired", "currency", "outcome",
+                "better", "target", "metric", "direction"}
+
+
 def read_run_tables(folder: Path | str) -> RunTables:
     """Read and check the tables of ``folder`` (raises ReportInputError on anything inconsistent)."""
     folder = Path(folder)
@@ -554,6 +558,18 @@ def read_run_tables(folder: Path | str) -> RunTables:
         missing = [c for c in columns if c not in frames[name].columns]
         if missing:
             raise ReportInputError(f"{folder / name}: missing column(s) {', '.join(missing)}")
+    for name, frame in frames.items():
+        for column in frame.columns:
+            if column in TEXT_COLUMNS:
+                continue
+            numbers = pd.to_numeric(frame[column], errors="coerce")
+            bad = frame[column].notna() & numbers.isna()
+            if bad.any():
+                row = int(bad.to_numpy().nonzero()[0][0])
+                raise ReportInputError(
+                    f"{folder / name}: column {column}, row {row + 2}: {frame[column].iloc[row]!r} is not a number"
+                )
+            frame[column] = numbers
     summary_path = folder / "summary.json"
     if not summary_path.is_file():
         raise ReportInputError(f"{summary_path}: missing; the report needs it")
@@ -667,7 +683,7 @@ def _change_phrase(row: pd.Series, outcome: str, unit: str = "") -> str:
     return text
 
 
-def _clear(row: pd.Series) -> str:
+def _clear(row: Mapping[str, Any]) -> str:
     """'lower' / 'higher' when the interval excludes zero, else 'unclear'."""
     if _missing(row["ci_low"]) or _missing(row["ci_high"]):
         return "unclear"
@@ -709,6 +725,23 @@ def _run_line(t: RunTables) -> str:
     return text
 
 
+def _reduction_phrase(row: Mapping[str, Any], outcome: str, unit: str, words: tuple[str, str]) -> str:
+    """'17.6 points fewer (95 % interval 6.8 to 28.3)' for a clear change, else a neutral phrase.
+
+    ``outcome`` 'per_100h' formats an effect per 100 clinician-hours of a share.
+    """
+    fmt = per100_format("share_") if outcome == "per_100h" else diff_format(outcome)
+    d, lo, hi = row["difference"], row["ci_low"], row["ci_high"]
+    clear = _clear(row)
+    if clear == "lower":
+        return f"{unsigned(fmt(d))} {unit} {words[0]} ({INTERVAL} {unsigned(fmt(hi))} to {unsigned(fmt(lo))})"
+    if clear == "higher":
+        return f"{unsigned(fmt(d))} {unit} {words[1]} ({INTERVAL} {unsigned(fmt(lo))} to {unsigned(fmt(hi))})"
+    if _missing(lo) or _missing(hi):
+        return f"a change of {fmt(d)} {unit}"
+    return f"a change of {fmt(d)} {unit}, not clearly different from zero ({INTERVAL} {fmt(lo)} to {fmt(hi)})"
+
+
 def _comparison_summary(t: RunTables) -> list[str]:
     """Three to five plain sentences for a run with alternatives."""
     ranked = t.ranked()
@@ -719,19 +752,12 @@ def _comparison_summary(t: RunTables) -> list[str]:
     if sk is None or _missing(sk["difference"]):
         sentences.append(f"The share of skeptical clinicians could not be compared with the baseline for {best}.")
     else:
-        others = f"Of the {len(ranked)} alternatives, **{best}** did best on skepticism: " if len(ranked) > 1 else f"With **{best}**, "
+        others = (f"Of the {len(ranked)} alternatives, **{best}** did best on skepticism: " if len(ranked) > 1
+                  else f"With **{best}**, ")
         after = (f"after {weeks} weeks {fmt_pct(sk['scenario_mean'])} of clinicians were skeptical of clinical AI, "
                  f"against {fmt_pct(sk['baseline_mean'])} in the baseline")
-        clear = _clear(sk)
-        fmt = diff_format("share_skeptical")
-        ci = f"{INTERVAL} {_interval(fmt, sk['ci_low'], sk['ci_high'])} points"
-        if clear == "lower":
-            verdict = f"{unsigned(fmt(sk['difference']))} points fewer ({ci})"
-        elif clear == "higher":
-            verdict = f"{unsigned(fmt(sk['difference']))} points more ({ci})"
-        else:
-            verdict = f"a change of {fmt(sk['difference'])} points that is not clearly different from zero ({ci})"
-        sentences.append(others[0].upper() + others[1:] + after + ", " + verdict + ".")
+        verdict = _reduction_phrase(sk, "share_skeptical", "points", ("fewer", "more"))
+        sentences.append(others + after + ", " + verdict + ".")
     parts = []
     for outcome, what in (("share_verify", "verified their own decisions with AI"),
                           ("share_primary", "used AI as their primary decision aid")):
@@ -740,40 +766,39 @@ def _comparison_summary(t: RunTables) -> list[str]:
             parts.append(f"{fmt_pct(row['scenario_mean'])} {what} (baseline {fmt_pct(row['baseline_mean'])}; "
                          f"{_change_phrase(row, outcome, POINTS)})")
     if parts:
-        sentences.append(f"With {best}, " + " and ".join(parts) + ".")
+        sentences.append("At the end, " + " and ".join(parts) + ".")
     parts = []
     gap = t.comp(best, "competence_gap")
     if gap is not None and not _missing(gap["scenario_mean"]):
         parts.append(
-            f"peers rated AI users {fmt_num(abs(float(gap['scenario_mean'])), 2)} points "
+            f"Peers rated AI users {fmt_num(abs(float(gap['scenario_mean'])), 2)} points "
             f"{'less' if gap['scenario_mean'] >= 0 else 'more'} competent than non-users on the 1–7 scale "
-            f"(baseline {value_format('competence_gap')(gap['baseline_mean'])}; {_change_phrase(gap, 'competence_gap')})"
+            f"(baseline {value_format('competence_gap')(gap['baseline_mean'])}; {_change_phrase(gap, 'competence_gap', POINTS)})"
         )
     errors = t.comp(best, "total_errors_passed")
     if errors is not None and not _missing(errors["scenario_mean"]):
         parts.append(
             f"{fmt_count(errors['scenario_mean'])} AI errors per run were passed on uncaught "
-            f"(baseline {fmt_count(errors['baseline_mean'])}; {_change_phrase(errors, 'total_errors_passed')})"
+            f"(baseline {fmt_count(errors['baseline_mean'])}; {_change_phrase(errors, 'total_errors_passed', 'errors')})"
         )
     if parts:
-        text = " and ".join(parts)
-        sentences.append(f"At the end, {text}.")
+        sentences.append(" and ".join(parts) + ".")
     if sk is not None and not _missing(sk.get("extra_cost_hours")):
         extra = float(sk["extra_cost_hours"])
         row = t.scenario_row(best)
         money = ""
         if "cost_money" in row and not _missing(row["cost_money"]) and float(row["cost_money"]) > 0:
-            money = f", {row.get('currency', '')} {fmt_hours(row['cost_money'])} for its interventions".replace("  ", " ")
+            money = f" ({row.get('currency', '')} {fmt_hours(row['cost_money'])} for its interventions)".replace("( ", "(")
         if extra > 0:
-            text = f"{best.capitalize() if best.islower() else best} took {fmt_hours(extra)} more clinician-hours than the baseline{money}"
+            text = f"The {best} scenario took {fmt_hours(extra)} more clinician-hours than the baseline{money}"
             if not _missing(sk.get("per_100h")):
-                per = per100_format("share_skeptical")
-                text += (f": {unsigned(per(sk['per_100h']))} skeptical points "
-                         f"{'fewer' if sk['per_100h'] < 0 else 'more'} per 100 clinician-hours "
-                         f"({INTERVAL} {_interval(per, sk['per_100h_low'], sk['per_100h_high'])})")
+                per = _reduction_phrase(
+                    {"difference": sk["per_100h"], "ci_low": sk["per_100h_low"], "ci_high": sk["per_100h_high"]},
+                    "per_100h", "skeptical points", ("fewer", "more"))
+                text += f"; every 100 extra clinician-hours meant {per}"
             sentences.append(text + ".")
         elif extra == 0:
-            sentences.append(f"{best} took no more clinician-hours than the baseline.")
+            sentences.append(f"The {best} scenario took no more clinician-hours than the baseline.")
     if not t.targets.empty:
         first = t.target_names()[0]
         rows = t.targets[t.targets["target"].astype(str) == first]
@@ -819,7 +844,7 @@ def _ranking_table(t: RunTables) -> Block:
     for outcome in COMPARED:
         rows_o = t.comparison[t.comparison["outcome"] == outcome]
         base_cells.append("n/a" if rows_o.empty else value_format(outcome)(rows_o.iloc[0]["baseline_mean"]))
-    rows.append(["ref.", f"{t.baseline} (baseline, level)"] + base_cells + cost_cells(t.baseline) + ["–"]
+    rows.append(["ref.", f"{plots.baseline_label(t.baseline)}: level at the end"] + base_cells + cost_cells(t.baseline) + ["–"]
                 + target_cells(t.baseline))
     for rank, name in enumerate(t.ranked(), start=1):
         sk = t.comp(name, "share_skeptical")
@@ -919,10 +944,10 @@ def _network_plots(t: RunTables, snapshots: Mapping[str, Mapping[str, Any]], nam
         snap = snapshots.get(name) if snapshots else None
         if not snap or "start" not in snap or "end" not in snap:
             continue
-        role = "baseline" if name == t.baseline else "best alternative"
+        who = plots.baseline_label(name) if name == t.baseline else f"{name} (best-ranked alternative)"
         path = plots.plot_network_pair(
             snap["start"], snap["end"], plot_dir / f"network_{_slug(name)}.png",
-            title=f"{name} ({role}): clinician network at the start and at the end, replication 0",
+            title=f"{who}: the clinician network at the start and at the end (replication 0)",
         )
         out[f"network_{_slug(name)}"] = (path, name)
     return out
