@@ -2,7 +2,8 @@
 
 `extends = "baseline.toml"` (relative to the extending file) loads that scenario first; the extending
 file's tables are merged into it key by key, and any other value (numbers, strings, lists such as
-`interventions`) replaces the inherited one.
+`interventions` and `targets`) replaces the inherited one. Name -> share maps (`population.departments`)
+are replaced whole: a file that lists departments lists all of them.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from simulation.scenario.errors import ScenarioError
 from simulation.scenario.schema import Scenario
 
 MAX_EXTENDS_DEPTH = 20
+# Tables an extending file replaces whole instead of merging key by key.
+REPLACED_TABLES = {("population", "departments")}
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -45,7 +48,11 @@ def _merge(base: dict, override: dict, origin: dict, source: Path, prefix: tuple
     merged = dict(base)
     for key, value in override.items():
         path = (*prefix, key)
-        if isinstance(value, dict):
+        if isinstance(value, dict) and path in REPLACED_TABLES:
+            merged[key] = value
+            for name in value:
+                origin[(*path, name)] = source
+        elif isinstance(value, dict):
             inherited = merged.get(key)
             merged[key] = _merge(inherited if isinstance(inherited, dict) else {}, value, origin, source, path)
         else:
