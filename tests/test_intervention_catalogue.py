@@ -208,3 +208,14 @@ def test_every_library_scenario_loads_and_names_itself_after_its_file(path):
     assert loaded.scenario.name == path.stem and loaded.scenario.description
     if loaded.scenario.compare_to:
         assert loaded.compare_to_path.exists()
+
+
+def test_literacy_training_protects_against_an_ai_incident():
+    incident = {"kind": "ai_incident", "at": [6]}
+    training = {"kind": "literacy_training", "targeting": "random", "seats": N}
+    rises = {}
+    for label, extra in (("untrained", []), ("trained", [training])):
+        shocked = run(scenario(*extra, incident), 0, 6)
+        calm = run(scenario(*extra), 0, 6)
+        rises[label] = calm.state.attitude.mean() - shocked.state.attitude.mean()
+    assert rises["trained"] < 0.9 * rises["untrained"], rises
