@@ -290,3 +290,56 @@ def test_single_replication_and_other_unit(tmp_path: Path) -> None:
     steps = make_steps(n_reps=1, n_steps=10)
     out = plots.plot_modes_and_skepticism(steps, tmp_path / "m.png", step_unit="day")
     assert_valid_png(Path(out))
+
+
+# --------------------------------------------------------------------------
+# comparison plots (fan charts by scenario, cost-effectiveness)
+# --------------------------------------------------------------------------
+def make_comparison_steps(names: list[str], n_reps: int = 4, n_steps: int = 30) -> pd.DataFrame:
+    """Steps of several scenarios with a ``scenario`` column; later scenarios adopt faster."""
+    frames = []
+    for i, name in enumerate(names):
+        frame = make_steps(n_reps=n_reps, n_steps=n_steps, seed=i)
+        frame["share_skeptical"] -= 0.03 * i * frame["step"] / n_steps
+        frame.insert(0, "scenario", name)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+@pytest.mark.parametrize("n_alternatives", [1, 4])
+def test_fan_charts_by_scenario(tmp_path: Path, n_alternatives: int) -> None:
+    names = ["baseline"] + [f"option_{i}" for i in range(n_alternatives)]
+    steps = make_comparison_steps(names)
+    p1 = plots.plot_fan_by_scenario(steps, "share_skeptical", "baseline", names[1:], tmp_path / "sk.png",
+                                    "Skeptical", "Share")
+    p2 = plots.plot_fan_by_scenario(steps, "competence_gap", "baseline", names[1:], tmp_path / "gap.png",
+                                    "Gap", "Points", percent=False, zero_line=True)
+    p3 = plots.plot_modes_fan(steps, "baseline", names[1:], tmp_path / "modes.png")
+    for p in (p1, p2, p3):
+        assert_valid_png(Path(p))
+
+
+def test_fan_chart_of_baseline_alone(tmp_path: Path) -> None:
+    steps = make_comparison_steps(["only"])
+    assert_valid_png(Path(plots.plot_fan_by_scenario(steps, "share_skeptical", "only", [], tmp_path / "a.png",
+                                                      "Skeptical", "Share")))
+    assert_valid_png(Path(plots.plot_modes_fan(steps, "only", [], tmp_path / "b.png")))
+
+
+def test_cost_effectiveness_plot(tmp_path: Path) -> None:
+    points = pd.DataFrame({
+        "scenario": ["workshops", "literacy", "forums", "no_interval"],
+        "extra_cost_hours": [308.0, 160.0, 144.0, 50.0],
+        "reduction": [17.9, 3.6, 1.6, 0.5],
+        "low": [13.3, 1.8, 0.3, np.nan],
+        "high": [22.4, 5.4, 2.9, np.nan],
+    })
+    out = plots.plot_cost_effectiveness(points, tmp_path / "ce.png", "baseline", paired=False)
+    assert_valid_png(Path(out))
+
+
+def test_department_labels_wrap_long_names() -> None:
+    assert plots._wrap_label("Emergency medicine") == "Emergency\nmedicine"
+    assert plots._wrap_label("Surgery") == "Surgery"
+    assert plots.baseline_label("baseline") == "baseline"
+    assert plots.baseline_label("status_quo") == "status_quo (baseline)"

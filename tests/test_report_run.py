@@ -36,7 +36,7 @@ JUSTIFIED = [
     r"(?<![\d.])50 %",  # band of the fan charts
     r"(?<![\d.])1–7(?= scale| competence scale|\)| points)",  # the rating scale
     r"\b100 (?:extra )?clinician-hours",  # unit of "per 100 clinician-hours"
-    r"per 100 h\b",
+    r"per 100 (?:h|hours)\b",
     r"P\(target \d+\)",  # numbering of the targets
     r"\(\d+\) (?=\S)",
 ]

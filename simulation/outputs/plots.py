@@ -33,6 +33,7 @@ from matplotlib.colors import TwoSlopeNorm  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter  # noqa: E402
+from matplotlib.transforms import Bbox  # noqa: E402
 
 DPI = 120
 FIGSIZE = (9.0, 5.0)
@@ -437,13 +438,21 @@ def _scenario_steps(steps: pd.DataFrame, name: str) -> pd.DataFrame:
     return steps[steps["scenario"] == name]
 
 
-def _panel_grid(fig: Figure, n: int, max_cols: int = 3) -> list[Axes]:
-    """``n`` axes sharing x and y, at most ``max_cols`` per row."""
-    cols = min(n, max_cols)
-    rows = int(np.ceil(n / cols))
+def _grid_shape(n: int) -> tuple[int, int]:
+    """Rows and columns for ``n`` panels: up to three in a row, four as two by two."""
+    cols = 2 if n == 4 else min(n, 3)
+    return int(np.ceil(n / cols)), cols
+
+
+def _panel_grid(fig: Figure, n: int) -> list[Axes]:
+    """``n`` axes sharing x and y; a panel with no panel below it shows the x tick labels."""
+    rows, cols = _grid_shape(n)
     axes = fig.subplots(rows, cols, sharex=True, sharey=True, squeeze=False).ravel()
     for ax in axes[n:]:
         ax.set_visible(False)
+    for i, ax in enumerate(axes[:n]):
+        if i + cols >= n:
+            ax.xaxis.set_tick_params(labelbottom=True)
     return list(axes[:n])
 
 
@@ -465,7 +474,8 @@ def _fan_legend(fig: Figure, baseline: str, alternatives: list[str], note: str) 
     """One legend under the panels (baseline and every alternative) with the band note as its title."""
     handles = [Line2D([], [], color=COLOR_BASELINE, lw=2.2, ls="--", label=baseline_label(baseline))]
     handles += [Line2D([], [], color=alternative_color(i), lw=2.2, label=name) for i, name in enumerate(alternatives)]
-    fig.legend(handles=handles, loc="outside lower center", ncol=min(len(handles), 4), frameon=False, fontsize=10,
+    fig.legend(handles=handles, loc="outside lower center", ncol=len(handles) if len(handles) <= 6 else 4,
+               frameon=False, fontsize=10,
                title=note, title_fontsize=9)
 
 
@@ -479,6 +489,7 @@ def _fit_percent_axis(ax: Axes, values: pd.Series) -> None:
     lo, hi = float(v.min()), float(v.max())
     pad = max(2.0, 0.1 * (hi - lo))
     ax.set_ylim(max(0.0, lo - pad), min(100.0, hi + pad))
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=7, steps=[1, 2, 2.5, 5, 10], integer=True))
 
 
 def _y_percent(ax: Axes) -> None:
@@ -503,9 +514,8 @@ def plot_fan_by_scenario(
     replications shaded.
     """
     n = max(len(alternatives), 1)
-    cols = min(n, 3)
-    rows = int(np.ceil(n / cols))
-    fig = _new_figure((max(6.5, 4.2 * cols + 1.0), 3.6 * rows + 1.6))
+    rows, cols = _grid_shape(n)
+    fig = _new_figure((max(7.5, 4.4 * cols + 1.0), (3.6 if rows <= 3 else 2.8) * rows + 1.8))
     axes = _panel_grid(fig, n)
     scale = 100.0 if percent else 1.0
     names = alternatives or [baseline]
@@ -523,10 +533,12 @@ def plot_fan_by_scenario(
             _y_percent(ax)
         if i % cols == 0:
             ax.set_ylabel(ylabel, fontsize=9.5)
-        if i < n - cols:
+        if i + cols < n:
             ax.set_xlabel("")
     if percent:
         _fit_percent_axis(axes[0], steps[column])
+    else:
+        axes[0].yaxis.set_major_locator(MaxNLocator(nbins=7, steps=[1, 2, 2.5, 5, 10]))
     _fan_legend(fig, baseline, alternatives, _band_note(_n_runs(_scenario_steps(steps, baseline))))
     fig.suptitle(title, x=0.01, ha="left", fontsize=13, fontweight="bold")
     return _save(fig, path)
@@ -539,7 +551,7 @@ def plot_modes_fan(
     modes = [("share_none", MODE_LABELS[0]), ("share_verify", MODE_LABELS[1]), ("share_primary", MODE_LABELS[2])]
     names = alternatives or [baseline]
     rows = len(names)
-    fig = _new_figure((13.0, 3.2 * rows + 1.8))
+    fig = _new_figure((13.0, (3.2 if rows <= 4 else 2.4) * rows + 1.8))
     axes = fig.subplots(rows, 3, sharex=True, squeeze=False)
     for r, name in enumerate(names):
         for c, (column, label) in enumerate(modes):
@@ -564,8 +576,33 @@ def plot_modes_fan(
     return _save(fig, path)
 
 
+def _place_labels(fig: Figure, ax: Axes, items: list[tuple[float, float, str, str]], avoid: list) -> None:
+    """Label points without overlaps: try a few offsets around each point, keep the first free one.
+
+    ``items``: (x, y, text, colour) in data coordinates; ``avoid``: display-space boxes to keep clear.
+    """
+    renderer = fig.canvas.get_renderer()
+    placed = list(avoid)
+    offsets = [(10, 5, "left"), (10, -16, "left"), (-10, 5, "right"), (-10, -16, "right"),
+               (10, 20, "left"), (10, -30, "left"), (-10, 20, "right"), (-10, -30, "right")]
+    for x, y, text, color in items:
+        label = None
+        for dx, dy, ha in offsets:
+            if label is not None:
+                label.remove()
+            label = ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, fontsize=10.5,
+                                fontweight="bold", color=color, zorder=6,
+                                path_effects=[patheffects.withStroke(linewidth=3, foreground="white")])
+            box = label.get_window_extent(renderer).expanded(1.05, 1.15)
+            inside = ax.get_window_extent(renderer)
+            fits = inside.x0 <= box.x0 and box.x1 <= inside.x1 and inside.y0 <= box.y0 and box.y1 <= inside.y1
+            if fits and not any(box.overlaps(other) for other in placed):
+                break
+        placed.append(label.get_window_extent(renderer))
+
+
 def plot_cost_effectiveness(
-    points: pd.DataFrame, path: Path | str, baseline: str, title: str | None = None
+    points: pd.DataFrame, path: Path | str, baseline: str, title: str | None = None, paired: bool = True
 ) -> Path:
     """Reduction in skeptical points against extra clinician-hours, one labelled point per scenario.
 
@@ -576,24 +613,27 @@ def plot_cost_effectiveness(
     ax = fig.add_subplot()
     ax.axhline(0.0, color="black", lw=0.9, zorder=1)
     ax.scatter([0.0], [0.0], s=60, color=COLOR_BASELINE, zorder=3, marker="s")
-    ax.annotate(baseline_label(baseline), (0.0, 0.0), xytext=(8, -14), textcoords="offset points",
-                fontsize=9.5, color="#444444")
+    items: list[tuple[float, float, str, str]] = [(0.0, 0.0, baseline_label(baseline), COLOR_BASELINE)]
+    bars = []
     for i, row in enumerate(points.itertuples(index=False)):
         x, y = float(row.extra_cost_hours), float(row.reduction)
         if not (np.isfinite(x) and np.isfinite(y)):
             continue
         color = alternative_color(i)
-        yerr = np.array([[y - float(row.low)], [float(row.high) - y]])
-        ax.errorbar([x], [y], yerr=yerr, fmt="o", ms=8, color=color, ecolor=color, elinewidth=2, capsize=6,
-                    zorder=4)
-        ax.annotate(str(row.scenario), (x, y), xytext=(10, 6), textcoords="offset points", fontsize=10.5,
-                    fontweight="bold", color=color,
-                    path_effects=[patheffects.withStroke(linewidth=3, foreground="white")])
+        low, high = float(row.low), float(row.high)
+        if np.isfinite(low) and np.isfinite(high):
+            yerr = np.array([[y - low], [high - y]])
+            ax.errorbar([x], [y], yerr=yerr, fmt="o", ms=8, color=color, ecolor=color, elinewidth=2, capsize=6,
+                        zorder=4)
+            bars.append((x, low, high))
+        else:
+            ax.plot([x], [y], "o", ms=8, color=color, zorder=4)
+        items.append((x, y, str(row.scenario), color))
     xs = np.r_[0.0, points["extra_cost_hours"].to_numpy(dtype=float)]
-    ys = np.r_[0.0, points["low"].to_numpy(dtype=float), points["high"].to_numpy(dtype=float)]
+    ys = np.r_[0.0, points[["reduction", "low", "high"]].to_numpy(dtype=float).ravel()]
     xs, ys = xs[np.isfinite(xs)], ys[np.isfinite(ys)]
-    xmax = float(xs.max()) if xs.size else 1.0
-    ax.set_xlim(min(0.0, float(xs.min())) - 0.05 * max(xmax, 1.0), max(xmax, 1.0) * 1.25)
+    xmax = max(float(xs.max()), 1.0)
+    ax.set_xlim(min(0.0, float(xs.min())) - 0.06 * xmax, xmax * 1.22)
     ylo, yhi = float(ys.min()), float(ys.max())
     pad = max(0.5, 0.15 * (yhi - ylo))
     ax.set_ylim(min(ylo, 0.0) - pad, max(yhi, 0.0) + pad)
@@ -604,9 +644,21 @@ def plot_cost_effectiveness(
     ax.set_axisbelow(True)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
+    which = "paired difference" if paired else "difference"
     _set_titles(
         fig, ax, title or "What each scenario buys: less skepticism for the hours spent",
         "Higher = fewer skeptical clinicians than the baseline; further right = more clinician time.\n"
-        "Bars: 95 % interval of the paired difference; a bar crossing 0 means no clear effect.",
+        f"Bars: 95 % interval of the {which}; a bar reaching 0 means no clear effect.",
     )
+    fig.canvas.draw()
+    fig.set_layout_engine("none")  # freeze the layout so the label positions checked below stay valid
+    to_px = ax.transData.transform
+    avoid = []
+    for x, low, high in bars:
+        (x0, y0), (x1, y1) = to_px((x, low)), to_px((x, high))
+        avoid.append(Bbox([[x0 - 7, min(y0, y1)], [x0 + 7, max(y0, y1)]]))
+    for x, y, _, _ in items:
+        px, py = to_px((x, y))
+        avoid.append(Bbox([[px - 6, py - 6], [px + 6, py + 6]]))
+    _place_labels(fig, ax, items, avoid)
     return _save(fig, path)

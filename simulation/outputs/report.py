@@ -694,11 +694,13 @@ def _clear(row: Mapping[str, Any]) -> str:
     return "unclear"
 
 
-def _target_plain(row: pd.Series) -> str:
+def _target_plain(row: Mapping[str, Any], steps: int | None = None) -> str:
     """'skeptical at most 22.0% by week 20', prefixed by the planner's label if there is one."""
     metric = str(row["metric"])
     how = "at least" if row["direction"] == "at_least" else "at most"
     plain = f"{METRIC_NAMES.get(metric, metric)} {how} {value_format(metric)(row['threshold'])} by week {fmt_week(row['by_week'])}"
+    if steps is not None and not _missing(row["by_week"]) and float(row["by_week"]) > steps:
+        plain += f", counted up to week {steps} when the run ended"
     label = str(row["target"])
     return plain if label.startswith(metric) else f"{label} ({plain})"
 
@@ -707,15 +709,23 @@ def _weeks_of(t: RunTables) -> int:
     return int(t.scenarios["steps"].max())
 
 
+def _paired(t: RunTables) -> bool:
+    """True when every alternative is paired with the baseline (common random numbers)."""
+    if "paired" not in t.scenarios or not t.alternatives:
+        return False
+    return all(_truthy(p) for p in t.scenarios["paired"].iloc[1:])
+
+
 def _run_line(t: RunTables) -> str:
     """One line describing the run."""
     names = list(t.scenarios["scenario"])
     reps = sorted({int(r) for r in t.scenarios["replications"]})
     seeds = sorted({int(s) for s in t.scenarios["seed"]})
-    paired = any(_truthy(p) for p in t.scenarios.get("paired", pd.Series(dtype=str)).iloc[1:])
+    paired = _paired(t)
     weeks = _weeks_of(t)
+    listed = [plots.baseline_label(names[0])] + names[1:] if len(names) > 1 else names
     text = (
-        f"{len(names)} {'scenario' if len(names) == 1 else 'scenarios'} ({', '.join(names)}) · "
+        f"{'Scenario' if len(names) == 1 else 'Scenarios'}: {', '.join(listed)} · "
         f"{' / '.join(str(r) for r in reps)} replications each · {weeks} weeks · "
         f"seed {', '.join(str(s) for s in seeds)}"
     )
@@ -742,6 +752,20 @@ def _reduction_phrase(row: Mapping[str, Any], outcome: str, unit: str, words: tu
     return f"a change of {fmt(d)} {unit}, not clearly different from zero ({INTERVAL} {fmt(lo)} to {fmt(hi)})"
 
 
+def _most_efficient_clause(t: RunTables, best: str) -> str:
+    """'; per clinician-hour, literacy did more (2.25 ...)' when another alternative is more efficient."""
+    rows = t.comparison[(t.comparison["outcome"] == "share_skeptical") & t.comparison["per_100h"].notna()]
+    if len(rows) < 2:
+        return ""
+    top = rows.loc[rows["per_100h"].idxmin()]
+    mine = rows[rows["scenario"] == best]
+    if str(top["scenario"]) == best or mine.empty or top["per_100h"] >= mine.iloc[0]["per_100h"] or top["per_100h"] >= 0:
+        return ""
+    per = _reduction_phrase({"difference": top["per_100h"], "ci_low": top["per_100h_low"],
+                             "ci_high": top["per_100h_high"]}, "per_100h", "points", ("fewer", "more"))
+    return f", while {top['scenario']} did the most per clinician-hour ({per} per 100 hours)"
+
+
 def _comparison_summary(t: RunTables) -> list[str]:
     """Three to five plain sentences for a run with alternatives."""
     ranked = t.ranked()
@@ -752,7 +776,7 @@ def _comparison_summary(t: RunTables) -> list[str]:
     if sk is None or _missing(sk["difference"]):
         sentences.append(f"The share of skeptical clinicians could not be compared with the baseline for {best}.")
     else:
-        others = (f"Of the {len(ranked)} alternatives, **{best}** did best on skepticism: " if len(ranked) > 1
+        others = (f"Among the alternatives, **{best}** did best on skepticism: " if len(ranked) > 1
                   else f"With **{best}**, ")
         after = (f"after {weeks} weeks {fmt_pct(sk['scenario_mean'])} of clinicians were skeptical of clinical AI, "
                  f"against {fmt_pct(sk['baseline_mean'])} in the baseline")
@@ -796,6 +820,7 @@ def _comparison_summary(t: RunTables) -> list[str]:
                     {"difference": sk["per_100h"], "ci_low": sk["per_100h_low"], "ci_high": sk["per_100h_high"]},
                     "per_100h", "skeptical points", ("fewer", "more"))
                 text += f"; every 100 extra clinician-hours meant {per}"
+            text += _most_efficient_clause(t, best)
             sentences.append(text + ".")
         elif extra == 0:
             sentences.append(f"The {best} scenario took no more clinician-hours than the baseline.")
@@ -806,7 +831,7 @@ def _comparison_summary(t: RunTables) -> list[str]:
         base = rows[rows["scenario"] == t.baseline]
         if not mine.empty:
             m = mine.iloc[0]
-            text = (f"The chance of reaching the first target ({_target_plain(m)}) was "
+            text = (f"The chance of reaching the first target ({_target_plain(m, _weeks_of(t))}) was "
                     f"{fmt_pct(m['probability'])} with {best} ({INTERVAL} "
                     f"{fmt_pct_range([m['probability_low'], m['probability_high']])})")
             if not base.empty:
@@ -870,7 +895,7 @@ def _targets_table(t: RunTables) -> Block:
                 week += f" ({fmt_week(r['week_reached_low'])}–{fmt_week(r['week_reached_high'])})"
         of = lambda k: (f"{fmt_week(r[k])} of {fmt_week(r['replications'])}"  # noqa: E731
                         if k in r and "replications" in r and not _missing(r[k]) else "n/a")
-        rows.append([str(r["scenario"]), _target_plain(r),
+        rows.append([str(r["scenario"]), _target_plain(r, _weeks_of(t)),
                      f"{fmt_pct(r['probability'])} ({fmt_pct_range([r['probability_low'], r['probability_high']])})",
                      of("reached_by_deadline"), of("reached_ever"), week])
     return Block("table", header=header, rows=rows)
@@ -911,16 +936,28 @@ def _how_to_read(t: RunTables, comparison: bool) -> list[Block]:
         f"A **range of runs** (\"{RUNS_RANGE}\") shows where the middle 95 % of runs ended: how differently "
         "a hospital like this one could turn out. "
     )
-    if comparison:
+    if comparison and _paired(t):
         text += (
             f"A **{INTERVAL} of a difference** says how precisely the average effect of a scenario against the "
             "baseline is known; it is much narrower than the range of runs because of **common random numbers**: "
             "replication k of every scenario starts from the same hospital, the same clinicians and the same "
-            "random events, so the difference between two scenarios is measured run by run (paired) and the "
-            "luck of each run cancels out. An interval that does not include 0 means a clear effect. "
+            "random draws, so the difference between two scenarios is measured run by run (paired) and the "
+            "luck of each run cancels out. "
+        )
+    elif comparison:
+        text += (
+            f"A **{INTERVAL} of a difference** says how precisely the average effect of a scenario against the "
+            "baseline is known. Here the scenarios were not run on the same hospital with the same random draws "
+            "(no common random numbers: different seeds, population or network), so each difference compares "
+            "independent runs (Welch interval) and is wider than a paired one would be. "
+        )
+    if comparison:
+        text += (
+            "An interval that does not include 0 means a clear effect. "
             "Differences of shares are in percentage **points**: the difference of the two percentages. "
             "Target probabilities are the share of runs that reached the target by the deadline, "
-            "with a Wilson interval."
+            "with a Wilson interval. The fan charts show the median run with bands for the middle 50 % and "
+            "95 % of runs."
         )
     else:
         text += ("The fan charts show the median run with bands for the middle 50 % and 95 % of runs, "
@@ -983,7 +1020,7 @@ def _comparison_figures(t: RunTables, snapshots: Mapping[str, Any], plot_dir: Pa
                      "high": -100.0 * sk["ci_low"]})
     if rows:
         figs.append(("Cost and effect", plots.plot_cost_effectiveness(
-            pd.DataFrame(rows), plot_dir / "cost_effectiveness.png", t.baseline),
+            pd.DataFrame(rows), plot_dir / "cost_effectiveness.png", t.baseline, paired=_paired(t)),
             "Each point is a scenario: how many more clinician-hours it took than the baseline and how many "
             "points it cut the share of skeptical clinicians, with the 95 % interval of that difference."))
     for key, (path, name) in _network_plots(t, snapshots, [t.baseline] + ranked[:1], plot_dir).items():
@@ -1036,7 +1073,7 @@ def build_run_report(t: RunTables, figures: Sequence[tuple[str, Path, str]]) -> 
                    _ranking_table(t)]
         if t.target_names():
             blocks.append(Block("p", "Targets: " + "; ".join(
-                f"({i + 1}) {_target_plain(t.targets[t.targets['target'].astype(str) == name].iloc[0])}"
+                f"({i + 1}) {_target_plain(t.targets[t.targets['target'].astype(str) == name].iloc[0], _weeks_of(t))}"
                 for i, name in enumerate(t.target_names())) + "."))
         blocks += [Block("h2", "Where each scenario ends"),
                    Block("p", f"Mean at the end across runs, with the range of {RUNS_RANGE} in brackets."),
