@@ -29,7 +29,7 @@ from test_report_fixture import build_run_folder  # noqa: E402
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 TABLES = ("steps.csv", "replications.csv", "scenarios.csv", "comparison.csv", "targets.csv")
-NUMBER = re.compile(r"(?<![\w.])[+-]?\d[\d,]*(?:\.\d+)?")
+NUMBER = re.compile(r"(?<![\w.])[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 # Numbers the report may write without taking them from a table, each with its reason.
 JUSTIFIED = [
     r"(?<![\d.])95 %",  # label of intervals and ranges

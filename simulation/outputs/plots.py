@@ -525,8 +525,6 @@ def plot_fan_by_scenario(
                             baseline, "--", scale)
         else:
             _fan_pair(ax, steps, column, baseline, name, alternative_color(i), scale)
-        if zero_line:
-            ax.axhline(0.0, color="black", lw=0.9, zorder=1)
         ax.set_title(name if name == baseline else f"{name} vs {baseline}", fontsize=11, loc="left")
         _style_time_axis(ax, _scenario_steps(steps, name), step_unit)
         if percent:
@@ -538,7 +536,17 @@ def plot_fan_by_scenario(
     if percent:
         _fit_percent_axis(axes[0], steps[column])
     else:
+        v = steps[column].to_numpy(dtype=float)
+        v = v[np.isfinite(v)]
+        if v.size:
+            lo, hi = float(v.min()), float(v.max())
+            pad = max(0.05, 0.1 * (hi - lo))
+            axes[0].set_ylim(lo - pad, hi + pad)
         axes[0].yaxis.set_major_locator(MaxNLocator(nbins=7, steps=[1, 2, 2.5, 5, 10]))
+        low, high = axes[0].get_ylim()
+        if zero_line and low <= 0.0 <= high:
+            for ax in axes:
+                ax.axhline(0.0, color="black", lw=0.9, zorder=1)
     _fan_legend(fig, baseline, alternatives, _band_note(_n_runs(_scenario_steps(steps, baseline))))
     fig.suptitle(title, x=0.01, ha="left", fontsize=13, fontweight="bold")
     return _save(fig, path)

@@ -694,15 +694,21 @@ def _clear(row: Mapping[str, Any]) -> str:
     return "unclear"
 
 
-def _target_plain(row: Mapping[str, Any], steps: int | None = None) -> str:
-    """'skeptical at most 22.0% by week 20', prefixed by the planner's label if there is one."""
+def _target_parts(row: Mapping[str, Any], steps: int | None = None) -> tuple[str | None, str]:
+    """(planner's label or None, 'skeptical at most 22.0% by week 20[; evaluated up to week 52, ...]')."""
     metric = str(row["metric"])
     how = "at least" if row["direction"] == "at_least" else "at most"
     plain = f"{METRIC_NAMES.get(metric, metric)} {how} {value_format(metric)(row['threshold'])} by week {fmt_week(row['by_week'])}"
     if steps is not None and not _missing(row["by_week"]) and float(row["by_week"]) > steps:
-        plain += f", counted up to week {steps} when the run ended"
+        plain += f"; evaluated up to week {steps}, the end of the run"
     label = str(row["target"])
-    return plain if label.startswith(metric) else f"{label} ({plain})"
+    return (None if label.startswith(metric) else label), plain
+
+
+def _target_plain(row: Mapping[str, Any], steps: int | None = None) -> str:
+    """'“label” (plain)' or just the plain description."""
+    label, plain = _target_parts(row, steps)
+    return plain if label is None else f"“{label}” ({plain})"
 
 
 def _weeks_of(t: RunTables) -> int:
@@ -831,7 +837,9 @@ def _comparison_summary(t: RunTables) -> list[str]:
         base = rows[rows["scenario"] == t.baseline]
         if not mine.empty:
             m = mine.iloc[0]
-            text = (f"The chance of reaching the first target ({_target_plain(m, _weeks_of(t))}) was "
+            label, plain = _target_parts(m, _weeks_of(t))
+            what = f"“{label}” ({plain})" if label else f"({plain})"
+            text = (f"The chance of reaching the first target {what} was "
                     f"{fmt_pct(m['probability'])} with {best} ({INTERVAL} "
                     f"{fmt_pct_range([m['probability_low'], m['probability_high']])})")
             if not base.empty:
@@ -882,23 +890,39 @@ def _ranking_table(t: RunTables) -> Block:
     return Block("table", header=header, rows=rows)
 
 
-def _targets_table(t: RunTables) -> Block:
-    header = ["Scenario", "Target", f"Probability by the deadline ({INTERVAL})", "Runs reaching it by the deadline",
-              "Runs reaching it at all", "Median week reached (range)"]
-    rows = []
-    for row in t.targets.itertuples(index=False):
-        r = pd.Series(row._asdict())
-        week = "never reached"
-        if "median_week_reached" in r and not _missing(r["median_week_reached"]):
-            week = fmt_week(r["median_week_reached"])
-            if not (_missing(r.get("week_reached_low")) or _missing(r.get("week_reached_high"))):
-                week += f" ({fmt_week(r['week_reached_low'])}–{fmt_week(r['week_reached_high'])})"
-        of = lambda k: (f"{fmt_week(r[k])} of {fmt_week(r['replications'])}"  # noqa: E731
-                        if k in r and "replications" in r and not _missing(r[k]) else "n/a")
-        rows.append([str(r["scenario"]), _target_plain(r, _weeks_of(t)),
-                     f"{fmt_pct(r['probability'])} ({fmt_pct_range([r['probability_low'], r['probability_high']])})",
-                     of("reached_by_deadline"), of("reached_ever"), week])
-    return Block("table", header=header, rows=rows)
+def _targets_blocks(t: RunTables) -> list[Block]:
+    """One small table per target: the scenarios (baseline first, then by rank) and how often they reach it."""
+    header = ["Scenario", f"Probability by the deadline ({INTERVAL})", "Runs reaching it by the deadline",
+              "Runs reaching it at all", f"Median week first reached ({RUNS_RANGE})"]
+    order = {name: i for i, name in enumerate([t.baseline] + t.ranked())}
+    blocks = []
+    for number, target in enumerate(t.target_names(), start=1):
+        rows_t = t.targets[t.targets["target"].astype(str) == target]
+        rows_t = rows_t.assign(_order=rows_t["scenario"].map(order)).sort_values("_order", kind="stable")
+        label, plain = _target_parts(rows_t.iloc[0], _weeks_of(t))
+        heading = f"Target {number}: {label}" if label else f"Target {number}: {plain}"
+        blocks.append(Block("h3", heading))
+        if label:
+            blocks.append(Block("p", plain[:1].upper() + plain[1:] + "."))
+        rows = []
+        for _, r in rows_t.iterrows():
+            week = "never reached"
+            if not _missing(r.get("median_week_reached")):
+                week = fmt_week(r["median_week_reached"])
+                if not (_missing(r.get("week_reached_low")) or _missing(r.get("week_reached_high"))):
+                    week += f" ({fmt_week(r['week_reached_low'])}–{fmt_week(r['week_reached_high'])})"
+
+            def of(key: str) -> str:
+                if key not in r or _missing(r[key]) or _missing(r.get("replications")):
+                    return "n/a"
+                return f"{fmt_week(r[key])} of {fmt_week(r['replications'])}"
+
+            name = str(r["scenario"])
+            rows.append([plots.baseline_label(name) if name == t.baseline else name,
+                         f"{fmt_pct(r['probability'])} ({fmt_pct_range([r['probability_low'], r['probability_high']])})",
+                         of("reached_by_deadline"), of("reached_ever"), week])
+        blocks.append(Block("table", header=header, rows=rows))
+    return blocks
 
 
 def _final_table(t: RunTables) -> Block:
@@ -1086,7 +1110,10 @@ def build_run_report(t: RunTables, figures: Sequence[tuple[str, Path, str]]) -> 
                               "Shares are % of clinicians."),
                    Block("table", *_milestone_parts(summary))]
     if not t.targets.empty:
-        blocks += [Block("h2", "Targets"), _targets_table(t)]
+        blocks += [Block("h2", "Targets"),
+                   Block("p", "How often the runs of each scenario reached each target by its deadline "
+                              f"(a probability with its {INTERVAL}), and when they first reached it.")]
+        blocks += _targets_blocks(t)
     blocks.append(Block("h2", "Figures"))
     for heading, path, hint in figures:
         rel = Path(os.path.relpath(Path(path).resolve(), t.folder.resolve())).as_posix()
