@@ -25,7 +25,7 @@ import pytest  # noqa: E402
 
 from simulation.outputs import report  # noqa: E402
 from simulation.outputs.report import ReportInputError, write_run_report  # noqa: E402
-from test_report_fixture import build_run_folder  # noqa: E402
+from test_report_fixture import build_run_folder, small, write_tables  # noqa: E402
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 TABLES = ("steps.csv", "replications.csv", "scenarios.csv", "comparison.csv", "targets.csv")
@@ -369,3 +369,14 @@ def test_single_scenario_without_targets_or_snapshots(tmp_path) -> None:
     text = md(tmp_path)
     assert "## Targets" not in text and "network" not in " ".join(written)
     assert unexplained_numbers(tmp_path, text) == []
+
+
+def test_single_replication_has_no_intervals_but_a_valid_report(tmp_path) -> None:
+    scenarios = [small("baseline.toml", replications=1, steps=8), small("workshops.toml", replications=1, steps=8)]
+    snapshots = write_tables(tmp_path, scenarios, ["baseline.toml", "workshops.toml"])
+    written = write_run_report(tmp_path, snapshots)
+    text = md(tmp_path)
+    assert "n/a to n/a" not in text and "nan" not in text.lower()
+    assert "no interval: too few runs" in summary_paragraph(text)
+    assert unexplained_numbers(tmp_path, text) == []
+    assert written["cost_effectiveness"].is_file()

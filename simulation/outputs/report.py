@@ -754,7 +754,7 @@ def _reduction_phrase(row: Mapping[str, Any], outcome: str, unit: str, words: tu
     if clear == "higher":
         return f"{unsigned(fmt(d))} {unit} {words[1]} ({INTERVAL} {unsigned(fmt(lo))} to {unsigned(fmt(hi))})"
     if _missing(lo) or _missing(hi):
-        return f"a change of {fmt(d)} {unit}"
+        return f"a change of {fmt(d)} {unit} (no interval: too few runs)"
     return f"a change of {fmt(d)} {unit}, not clearly different from zero ({INTERVAL} {fmt(lo)} to {fmt(hi)})"
 
 
@@ -884,7 +884,9 @@ def _ranking_table(t: RunTables) -> Block:
         per = "n/a"
         if sk is not None and not _missing(sk.get("per_100h")):
             f = per100_format("share_skeptical")
-            per = f"{f(sk['per_100h'])} ({_interval(f, sk['per_100h_low'], sk['per_100h_high'])})"
+            per = f(sk["per_100h"])
+            if not (_missing(sk.get("per_100h_low")) or _missing(sk.get("per_100h_high"))):
+                per += f" ({_interval(f, sk['per_100h_low'], sk['per_100h_high'])})"
         rows.append([str(rank), name] + [_diff_with_interval(t, name, o) for o in COMPARED] + cost_cells(name)
                     + [per] + target_cells(name))
     return Block("table", header=header, rows=rows)
