@@ -1032,7 +1032,7 @@ def _comparison_figures(t: RunTables, snapshots: Mapping[str, Any], plot_dir: Pa
          "alternative, the baseline in grey."),
         ("Do peers rate AI users as less competent?",
          plots.plot_fan_by_scenario(steps, "competence_gap", t.baseline, ranked, plot_dir / "competence_gap_fan.png",
-                                    "Peer rating gap: non-users minus AI users (1–7 scale points)",
+                                    "Peer rating gap: how much less competent AI users are rated than non-users (1–7 scale points)",
                                     "Rating gap (points)", percent=False, zero_line=True),
          "Above zero, peers rate clinicians who use AI as less competent than non-users, which holds adoption back."),
     ]
