@@ -219,3 +219,12 @@ def test_literacy_training_protects_against_an_ai_incident():
         calm = run(scenario(*extra), 0, 6)
         rises[label] = calm.state.attitude.mean() - shocked.state.attitude.mean()
     assert rises["trained"] < 0.9 * rises["untrained"], rises
+
+
+def test_literacy_training_for_all_staff_needs_no_resident_role():
+    roles = {"attending": {"share": 0.6}, "nurse": {"share": 0.4}}
+    config = Scenario.model_validate(
+        {"population": {"n": 100, "roles": roles}, "interventions": [{"kind": "literacy_training", "targeting": "random", "seats": 100}]}
+    )
+    model = run(config, 0, 1)
+    assert model.interventions[0].reached == 100

@@ -47,8 +47,10 @@ class Targeted(Intervention):
     def __init__(self, config: TargetedConfig, context: InterventionContext) -> None:
         super().__init__(config, context)
         state = context.state
-        self.department_index = state.department_names.index(config.department) if config.department else None
-        self.role_index = state.role_names.index(config.role) if config.role else None
+        # Only the key the targeting rule uses is looked up (a default role may not exist elsewhere).
+        by_department, by_role = config.targeting == "department", config.targeting == "role"
+        self.department_index = state.department_names.index(config.department) if by_department else None
+        self.role_index = state.role_names.index(config.role) if by_role else None
         self.sessions = np.zeros(state.n, dtype=np.int32)
 
     def choose(self, eligible: np.ndarray | None = None) -> np.ndarray:
