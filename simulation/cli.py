@@ -1,9 +1,14 @@
 """The `simulate` command.
 
-    simulate SCENARIO.toml [--out DIR] [--workers N] [--replications R] [--seed S] [--quiet]
+    simulate SCENARIO.toml [--out DIR] [--workers N] [--replications R] [--seed S] [--steps T] [--no-crn] [--quiet]
+    simulate compare A.toml B.toml [...] [--baseline FILE] [--out DIR] [--workers N] [--replications R]
+                     [--seed S] [--steps T] [--no-crn] [--quiet]
     simulate vignette [--raters N] [--seed S] [--fit]
     simulate check SCENARIO.toml
     simulate schema
+
+`simulate FILE` runs the file with its `[scenario] compare_to` baseline, if it names one, as a
+comparison; `simulate compare` runs several files with common random numbers against a baseline.
 
 Bad input (missing file, TOML syntax, unknown key, wrong type, out-of-range value) prints one clear
 message naming the file and key and exits with status 2, without a traceback.
@@ -27,12 +32,16 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-COMMANDS = {"run", "vignette", "check", "schema"}
+COMMANDS = {"run", "compare", "vignette", "check", "schema"}
 
 
 def _fail(message: str) -> None:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code=2)
+
+
+def _note(line: str) -> None:
+    typer.echo(line, err=True)
 
 
 @app.command()
@@ -43,25 +52,108 @@ def run(
     replications: Annotated[int | None, typer.Option(help="Override run.replications.")] = None,
     seed: Annotated[int | None, typer.Option(help="Override run.seed (the root seed).")] = None,
     steps: Annotated[int | None, typer.Option(help="Override run.steps (weeks).")] = None,
+    crn: Annotated[
+        bool, typer.Option("--crn/--no-crn", help="With [scenario] compare_to: common random numbers (default) or independent seeds.")
+    ] = True,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, only the final lines.")] = False,
 ) -> None:
-    """Run a scenario's replications and write tables, plots and a report into one folder."""
+    """Run a scenario's replications (and its compare_to baseline's) and write tables, plots and a report."""
+    from simulation.job import plan_file
+
+    try:
+        plan = plan_file(scenario, out, replications, seed, steps, crn)
+    except ScenarioError as exc:
+        _fail(str(exc))
+    _run_plan(plan, workers, quiet)
+
+
+@app.command()
+def compare(
+    scenarios: Annotated[
+        list[Path] | None, typer.Argument(help="Scenario files (TOML); the baseline first unless --baseline.", show_default=False)
+    ] = None,
+    baseline: Annotated[
+        Path | None,
+        typer.Option(help="The baseline, one of the files (default: the file named baseline.toml, else the one the others' compare_to names, else the first)."),
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Output folder (default: outputs/comparison).")] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes (default: all cores).")] = None,
+    replications: Annotated[int | None, typer.Option(help="Override run.replications of every scenario.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Override run.seed (the root seed) of every scenario.")] = None,
+    steps: Annotated[int | None, typer.Option(help="Override run.steps (weeks) of every scenario.")] = None,
+    crn: Annotated[
+        bool,
+        typer.Option("--crn/--no-crn", help="Common random numbers (default) or independent seeds per scenario."),
+    ] = True,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, only the final lines.")] = False,
+) -> None:
+    """Run several scenarios with common random numbers and report their differences from the baseline."""
+    from simulation.job import plan_comparison
+
+    try:
+        plan = plan_comparison(scenarios or [], baseline, out, replications, seed, steps, crn)
+    except ScenarioError as exc:
+        _fail(str(exc))
+    _run_plan(plan, workers, quiet)
+
+
+def _run_plan(plan, workers: int | None, quiet: bool) -> None:
     from tqdm import tqdm
 
-    from simulation.job import prepare, run_job
+    from simulation.job import run_plan
     from simulation.runner import progress_enabled
 
     try:
-        total = prepare(scenario, replications, seed, steps).run.replications
-        with tqdm(total=total, unit="run", disable=not progress_enabled(quiet), file=sys.stderr) as bar:
-            result = run_job(scenario, out, workers, replications, seed, steps, progress=bar.update)
+        with tqdm(total=plan.total_replications, unit="run", disable=not progress_enabled(quiet), file=sys.stderr) as bar:
+            result = run_plan(plan, workers, progress=bar.update, note=_note)
     except ScenarioError as exc:
         _fail(str(exc))
     typer.echo(_closing_lines(result))
 
 
+def _points(x: float) -> str:
+    """A difference of shares in percentage points, e.g. -0.0462 -> '-4.6' (never '-0.0')."""
+    return "n/a" if x != x else f"{round(100 * x, 1) + 0.0:+.1f}"
+
+
+def _difference(row) -> str:
+    """`-4.6 points [-5.0, -4.1]` for a share difference (interval omitted when undefined)."""
+    text = f"{_points(row['difference'])} points"
+    if row["ci_low"] == row["ci_low"]:
+        text += f" [{_points(row['ci_low'])}, {_points(row['ci_high'])}]"
+    return text
+
+
 def _closing_lines(result) -> str:
-    outcomes = result.summary["outcomes"]
+    scenarios = result.summary["scenarios"]
+    base = scenarios[result.baseline]
+    if len(scenarios) == 1:
+        return _single_lines(result, base)
+    lines = [
+        f"{len(scenarios)} scenarios x {base['replications']} runs x {base['steps']} weeks in {result.seconds:.1f} s"
+    ]
+    comparison = result.comparison
+    for name in scenarios:
+        if name == result.baseline:
+            continue
+        rows = comparison[comparison["scenario"] == name].set_index("outcome")
+        skeptical, verify = rows.loc["share_skeptical"], rows.loc["share_verify"]
+        extra = float(skeptical["extra_cost_hours"])
+        paired = "" if skeptical["paired"] == "true" else " (unpaired)"
+        lines.append(
+            f"{name} vs {result.baseline}{paired}: skeptical {_difference(skeptical)}, "
+            f"verifying {_difference(verify)}, cost {extra:,.0f} clinician-hours"
+        )
+    lines.append(
+        f"results: {result.out}/ (report.html, report.md, comparison.csv, targets.csv, steps.csv, summary.json, manifest.json, plots/)"
+    )
+    if result.replaced_previous is not None:
+        lines.append(f"the previous run in that folder was moved to {result.replaced_previous}/")
+    return "\n".join(lines)
+
+
+def _single_lines(result, summary: dict) -> str:
+    outcomes = summary["outcomes"]
 
     def pct(name: str) -> str:
         final = outcomes[name]["final"]
@@ -69,7 +161,7 @@ def _closing_lines(result) -> str:
         return f"{100 * final['mean']:.1f} % (95 % of runs {100 * lo:.1f}-{100 * hi:.1f} %)"
 
     lines = [
-        f"{result.summary['scenario']}: {result.summary['replications']} runs x {result.summary['steps']} weeks "
+        f"{summary['scenario']}: {summary['replications']} runs x {summary['steps']} weeks "
         f"in {result.seconds:.1f} s",
         f"  skeptical at the end: {pct('share_skeptical')} (start {100 * outcomes['share_skeptical']['initial']:.1f} %)",
         f"  verifying with AI:    {pct('share_verify')}",

@@ -1,52 +1,321 @@
-"""The main job: load a scenario, run its replications, write the run folder.
+"""The main job: load scenarios, run their replications with common random numbers, write the folder.
 
-`outputs/<scenario file stem>/` unless another folder is given:
-steps.csv, replications.csv, summary.json, manifest.json, plots/*.png, report.md.
+Every run is a comparison of one or more scenarios: the baseline first, then the others. A file run
+on its own is a comparison of one scenario, or of its `[scenario] compare_to` baseline and itself.
+The folder (`outputs/<scenario file stem>/`, `outputs/comparison/` for `simulate compare`, or
+`--out`) holds steps.csv, replications.csv, scenarios.csv, comparison.csv, targets.csv,
+summary.json, manifest.json and the report with its plots.
+
+Common random numbers: all scenarios share run.steps, run.replications and run.seed (the
+baseline's, or the command line's), and replication k of every scenario is seeded with
+`SeedSequence(seed, spawn_key=(k,))`, so replication k of every scenario starts from the same
+network and clinicians when their population and network sections are equal ("paired").
 """
 
 from __future__ import annotations
 
+import sys
 import time
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pandas as pd
 from pydantic import ValidationError
 
 from simulation.outputs.folder import atomic_folder, check_target, previous_of
 from simulation.outputs.manifest import build_manifest, write_json
-from simulation.outputs.plots import write_all_plots
-from simulation.outputs.report import write_report
-from simulation.outputs.tables import replications_frame, steps_frame, summarise, to_csv_bytes
-from simulation.runner import default_workers, run_scenario
+from simulation.outputs.report import write_run_report
+from simulation.outputs.tables import (
+    ScenarioRun,
+    comparison_frame,
+    comparison_steps_frame,
+    comparison_summary,
+    relative_file,
+    replications_frame,
+    scenarios_frame,
+    targets_frame,
+    to_csv_bytes,
+    union_targets,
+)
+from simulation.runner import Task, default_workers, run_tasks, scenario_root_seed
 from simulation.scenario import load_scenario
 from simulation.scenario.errors import ScenarioError
-from simulation.scenario.schema import Scenario
+from simulation.scenario.schema import Scenario, TargetConfig
 
 DEFAULT_OUTPUTS = Path("outputs")
+DEFAULT_COMPARISON = DEFAULT_OUTPUTS / "comparison"
+SHARED_RUN_KEYS = ("steps", "replications", "seed")
+
+
+@dataclass
+class Plan:
+    """A validated comparison, ready to run: scenarios in comparison order (baseline first)."""
+
+    runs: list[ScenarioRun]
+    sources: list[Path]
+    out: Path
+    common_random_numbers: bool
+    targets: list[TargetConfig]
+    notes: list[str]
+
+    @property
+    def baseline(self) -> ScenarioRun:
+        return self.runs[0]
+
+    @property
+    def total_replications(self) -> int:
+        return sum(run.scenario.run.replications for run in self.runs)
 
 
 @dataclass
 class JobResult:
     out: Path
-    summary: dict
+    summary: dict  # summary.json: {"baseline": name, "scenarios": {name: summary}}
+    comparison: pd.DataFrame  # comparison.csv
     seconds: float
     replaced_previous: Path | None
+
+    @property
+    def baseline(self) -> str:
+        return self.summary["baseline"]
+
+
+def _override(scenario: Scenario, key: str, value: int) -> None:
+    """Set run.<key> from the command line, validated like a file value."""
+    try:
+        setattr(scenario.run, key, value)
+    except ValidationError as exc:
+        reason = exc.errors()[0]["msg"]
+        raise ScenarioError(f"--{key} {value}: {reason[:1].lower() + reason[1:]}") from None
 
 
 def prepare(
     scenario_path: Path, replications: int | None = None, seed: int | None = None, steps: int | None = None
 ) -> Scenario:
-    """Load the scenario and apply command-line overrides (validated like file values)."""
+    """Load one scenario and apply command-line overrides (validated like file values)."""
     scenario = load_scenario(scenario_path)
     for key, value in (("replications", replications), ("seed", seed), ("steps", steps)):
         if value is not None:
-            try:
-                setattr(scenario.run, key, value)
-            except ValidationError as exc:
-                reason = exc.errors()[0]["msg"]
-                raise ScenarioError(f"--{key} {value}: {reason[:1].lower() + reason[1:]}") from None
+            _override(scenario, key, value)
     return scenario
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
+    except OSError:
+        return False
+
+
+def _unique_names(paths: Sequence[Path], scenarios: Sequence[Scenario]) -> list[str]:
+    """scenario.name of each; file stems for names that several share; an error if still equal."""
+    names = [s.scenario.name for s in scenarios]
+    counts = Counter(names)
+    names = [path.stem if counts[name] > 1 else name for name, path in zip(names, paths, strict=True)]
+    first: dict[str, int] = {}
+    for index, name in enumerate(names):
+        if name in first and _same_file(paths[first[name]], paths[index]):
+            raise ScenarioError(f"{paths[index]}: given twice; compare each scenario file once")
+        if name in first:
+            raise ScenarioError(
+                f"{paths[first[name]]} and {paths[index]}: both scenarios are called '{name}' (by name and by "
+                "file name); a comparison needs distinct names - set a different [scenario] name in one of them"
+            )
+        first[name] = index
+    return names
+
+
+def _make_plan(
+    paths: Sequence[Path],
+    scenarios: Sequence[Scenario],
+    out: Path,
+    replications: int | None,
+    seed: int | None,
+    steps: int | None,
+    crn: bool,
+) -> Plan:
+    """Align run settings on the baseline (paths[0]), name the scenarios, seed them, collect notes."""
+    notes: list[str] = []
+    baseline = scenarios[0]
+    purpose = "for common random numbers" if crn else "for the comparison"
+    for key, value in (("steps", steps), ("replications", replications), ("seed", seed)):
+        if value is not None:
+            for scenario in scenarios:
+                _override(scenario, key, value)
+            continue
+        shared = getattr(baseline.run, key)
+        for path, scenario in zip(paths[1:], scenarios[1:], strict=True):
+            own = getattr(scenario.run, key)
+            if own != shared:
+                notes.append(f"note: {path.name}: run.{key} {own} replaced by the baseline's {shared} {purpose}")
+                setattr(scenario.run, key, shared)
+    names = _unique_names(paths, scenarios)
+    check_target(out)
+
+    population, network = baseline.population.model_dump(), baseline.network.model_dump()
+    runs = []
+    for index, (path, scenario, name) in enumerate(zip(paths, scenarios, names, strict=True)):
+        paired = index == 0 or (
+            crn and scenario.population.model_dump() == population and scenario.network.model_dump() == network
+        )
+        runs.append(
+            ScenarioRun(
+                name=name,
+                role="baseline" if index == 0 else "alternative",
+                file=relative_file(path),
+                scenario=scenario,
+                paired=paired,
+                root_seed=scenario_root_seed(baseline.run.seed, index, crn),
+            )
+        )
+    targets = union_targets(scenarios)
+    horizon = baseline.run.steps
+    for target in targets:
+        if target.by_week > horizon:
+            notes.append(
+                f"note: target '{target.describe()}': by_week {target.by_week} is beyond the {horizon} weeks "
+                f"simulated; evaluated up to week {horizon}"
+            )
+    return Plan(runs, list(paths), out, crn, targets, notes)
+
+
+def plan_file(
+    scenario_path: Path,
+    out: Path | None = None,
+    replications: int | None = None,
+    seed: int | None = None,
+    steps: int | None = None,
+    crn: bool = True,
+) -> Plan:
+    """`simulate FILE`: the file alone, or its `compare_to` baseline and the file; outputs/<file stem>."""
+    scenario = load_scenario(scenario_path)
+    paths, scenarios = [scenario_path], [scenario]
+    target = scenario.compare_to_path
+    if target is not None and not _same_file(target, scenario_path):
+        if not target.is_file():
+            raise ScenarioError(
+                f"{scenario_path}: key 'scenario.compare_to' = \"{scenario.scenario.compare_to}\": "
+                f"scenario file not found: {target}"
+            )
+        paths, scenarios = [target, scenario_path], [load_scenario(target), scenario]
+    out = out if out is not None else DEFAULT_OUTPUTS / scenario_path.stem
+    return _make_plan(paths, scenarios, out, replications, seed, steps, crn)
+
+
+def choose_baseline(paths: Sequence[Path], scenarios: Sequence[Scenario], baseline: Path | None = None) -> int:
+    """Index of the baseline: --baseline, else the file whose stem is `baseline`, else the file the
+    others' `compare_to` names, else the first."""
+    if baseline is not None:
+        for index, path in enumerate(paths):
+            if _same_file(path, baseline):
+                return index
+        listed = ", ".join(str(p) for p in paths)
+        raise ScenarioError(f"--baseline {baseline}: not one of the scenario files compared ({listed})")
+    for index, path in enumerate(paths):
+        if path.stem == "baseline":
+            return index
+    for scenario in scenarios:
+        if scenario.compare_to_path is not None:
+            for index, path in enumerate(paths):
+                if _same_file(path, scenario.compare_to_path):
+                    return index
+    return 0
+
+
+def plan_comparison(
+    scenario_paths: Sequence[Path],
+    baseline: Path | None = None,
+    out: Path | None = None,
+    replications: int | None = None,
+    seed: int | None = None,
+    steps: int | None = None,
+    crn: bool = True,
+) -> Plan:
+    """`simulate compare A B ...`: load every file, pick the baseline, align and name; outputs/comparison."""
+    if not scenario_paths:
+        raise ScenarioError("compare needs at least one scenario file (simulate compare A.toml B.toml ...)")
+    paths = [Path(p) for p in scenario_paths]
+    scenarios = [load_scenario(p) for p in paths]
+    first = choose_baseline(paths, scenarios, baseline)
+    order = [first, *(i for i in range(len(paths)) if i != first)]
+    paths, scenarios = [paths[i] for i in order], [scenarios[i] for i in order]
+    return _make_plan(paths, scenarios, out if out is not None else DEFAULT_COMPARISON, replications, seed, steps, crn)
+
+
+def _stderr_note(line: str) -> None:
+    print(line, file=sys.stderr)
+
+
+@dataclass
+class Tables:
+    """Everything a comparison computes before it is written (frames as in the CSV files)."""
+
+    steps: pd.DataFrame
+    replications: pd.DataFrame
+    scenarios: pd.DataFrame
+    comparison: pd.DataFrame
+    targets: pd.DataFrame
+    summary: dict
+    snapshots: dict[str, dict]  # scenario name -> replication 0's {"start": ..., "end": ...}
+
+
+def simulate(plan: Plan, workers: int, progress: Callable[[int], None] | None = None) -> Tables:
+    """Run every (scenario, replication) of `plan` in one pool and compute the tables."""
+    tasks = [
+        Task(index, run.scenario, run.root_seed, k)
+        for index, run in enumerate(plan.runs)
+        for k in range(run.scenario.run.replications)
+    ]
+    results = run_tasks(tasks, workers, progress)
+    by_scenario = [[r for r in results if r.scenario_index == index] for index in range(len(plan.runs))]
+    steps = comparison_steps_frame([(run.name, r) for run, r in zip(plan.runs, by_scenario, strict=True)])
+    replications = replications_frame(steps)
+    return Tables(
+        steps=steps,
+        replications=replications,
+        scenarios=scenarios_frame(plan.runs, replications),
+        comparison=comparison_frame(plan.runs, replications),
+        targets=targets_frame(plan.runs, steps, plan.targets),
+        summary=comparison_summary(plan.runs, steps),
+        snapshots={run.name: r[0].snapshots for run, r in zip(plan.runs, by_scenario, strict=True)},
+    )
+
+
+def run_plan(
+    plan: Plan,
+    workers: int | None = None,
+    progress: Callable[[int], None] | None = None,
+    note: Callable[[str], None] | None = None,
+) -> JobResult:
+    """Print the plan's notes, simulate, and write the folder atomically (tables, report, manifest)."""
+    started = time.perf_counter()
+    started_at = datetime.now(UTC).isoformat(timespec="seconds")
+    if workers is not None and workers < 1:
+        raise ScenarioError(f"--workers {workers}: must be at least 1")
+    check_target(plan.out)
+    workers = workers or default_workers()
+    for line in plan.notes:
+        (note or _stderr_note)(line)
+
+    tables = simulate(plan, workers, progress)
+    simulated = time.perf_counter()
+    had_previous = plan.out.is_dir() and any(plan.out.iterdir())
+    with atomic_folder(plan.out) as tmp:
+        for name in ("steps", "replications", "scenarios", "comparison", "targets"):
+            (tmp / f"{name}.csv").write_bytes(to_csv_bytes(getattr(tables, name)))
+        write_json(tmp / "summary.json", tables.summary)
+        write_run_report(tmp, tables.snapshots)
+        timings = {"simulate": simulated - started, "write": time.perf_counter() - simulated}
+        timings["total"] = time.perf_counter() - started
+        manifest = build_manifest(plan.runs, plan.sources, plan.common_random_numbers, workers, timings, started_at)
+        write_json(tmp / "manifest.json", manifest)
+    return JobResult(
+        plan.out, tables.summary, tables.comparison, time.perf_counter() - started,
+        previous_of(plan.out) if had_previous else None,
+    )
 
 
 def run_job(
@@ -57,29 +326,26 @@ def run_job(
     seed: int | None = None,
     steps: int | None = None,
     progress=None,
+    crn: bool = True,
+    note: Callable[[str], None] | None = None,
 ) -> JobResult:
-    """Run the whole job; raises ScenarioError on bad input before anything is written."""
-    started = time.perf_counter()
-    started_at = datetime.now(UTC).isoformat(timespec="seconds")
-    scenario = prepare(scenario_path, replications, seed, steps)
-    out = out if out is not None else DEFAULT_OUTPUTS / scenario_path.stem
-    check_target(out)
-    if workers is not None and workers < 1:
-        raise ScenarioError(f"--workers {workers}: must be at least 1")
-    workers = workers or default_workers()
+    """`simulate FILE`; raises ScenarioError on bad input before anything is written."""
+    plan = plan_file(Path(scenario_path), out, replications, seed, steps, crn)
+    return run_plan(plan, workers, progress, note)
 
-    results = run_scenario(scenario, workers, progress)
-    simulated = time.perf_counter()
-    steps_table = steps_frame(results)
-    summary = summarise(steps_table, scenario)
-    had_previous = out.is_dir() and any(out.iterdir())
-    with atomic_folder(out) as tmp:
-        (tmp / "steps.csv").write_bytes(to_csv_bytes(steps_table))
-        (tmp / "replications.csv").write_bytes(to_csv_bytes(replications_frame(steps_table)))
-        write_json(tmp / "summary.json", summary)
-        plots = write_all_plots(steps_table, results[0].snapshots, tmp / "plots", "week")
-        write_report(tmp, summary, plots)
-        timings = {"simulate": simulated - started, "write": time.perf_counter() - simulated}
-        timings["total"] = time.perf_counter() - started
-        write_json(tmp / "manifest.json", build_manifest(scenario, scenario_path, workers, timings, started_at))
-    return JobResult(out, summary, time.perf_counter() - started, previous_of(out) if had_previous else None)
+
+def run_comparison(
+    scenario_paths: Sequence[Path],
+    baseline: Path | None = None,
+    out: Path | None = None,
+    workers: int | None = None,
+    replications: int | None = None,
+    seed: int | None = None,
+    steps: int | None = None,
+    crn: bool = True,
+    progress=None,
+    note: Callable[[str], None] | None = None,
+) -> JobResult:
+    """`simulate compare A B ...`; raises ScenarioError on bad input before anything is written."""
+    plan = plan_comparison(scenario_paths, baseline, out, replications, seed, steps, crn)
+    return run_plan(plan, workers, progress, note)

@@ -14,7 +14,7 @@ from simulation.metrics import COLUMNS
 from simulation.runner import run_replication, run_scenario
 from simulation.scenario import load_scenario
 
-FILES = ("steps.csv", "summary.json", "replications.csv")
+FILES = ("steps.csv", "summary.json", "replications.csv", "scenarios.csv", "comparison.csv", "targets.csv")
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +40,8 @@ def test_one_and_two_workers_give_identical_bytes(runs, name):
 def test_tables_have_the_reduced_shape(runs):
     steps = pd.read_csv(runs["one_worker"] / "steps.csv")
     assert len(steps) == 4 * 21
+    assert list(steps.columns[:3]) == ["scenario", "replication", "step"]
+    assert set(steps["scenario"]) == {"baseline"}  # a file run alone is a comparison of one scenario
     assert sorted(steps["replication"].unique()) == [0, 1, 2, 3]
 
 
@@ -48,8 +50,9 @@ def test_manifests_record_the_same_inputs(runs):
 
     one = json.loads((runs["one_worker"] / "manifest.json").read_text())
     two = json.loads((runs["two_workers"] / "manifest.json").read_text())
-    assert one["scenario_hash"] == two["scenario_hash"]
+    assert [s["scenario_hash"] for s in one["scenarios"]] == [s["scenario_hash"] for s in two["scenarios"]]
     assert one["root_seed"] == two["root_seed"]
+    assert one["common_random_numbers"] is True
     assert (one["workers"], two["workers"]) == (1, 2)
 
 

@@ -14,7 +14,7 @@ import matplotlib.image as mpimg
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import WORKSHOPS, small_scenario
+from conftest import BASELINE, small_scenario, write_scenario
 from typer.testing import CliRunner
 
 from simulation.cli import app
@@ -25,6 +25,7 @@ REPLICATIONS, STEPS, N = 3, 26, 150
 MILESTONES = ["13", "26"]  # the default milestones 13, 26, 52, 78, 104 that fall within 26 weeks
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 REQUIRED_COLUMNS = [
+    "scenario",
     "replication",
     "step",
     "share_none",
@@ -46,9 +47,15 @@ def invoke_run(scenario: Path, out: Path, *extra: str):
 
 @pytest.fixture(scope="module")
 def scenario_file(tmp_path_factory) -> Path:
-    # Built on the workshops scenario so that interventions, costs and all plots are exercised.
-    return small_scenario(
-        tmp_path_factory.mktemp("scenario") / "small.toml", replications=REPLICATIONS, steps=STEPS, n=N, extends=WORKSHOPS
+    # The reduced baseline plus a workshop programme, so that interventions, costs and all plots are
+    # exercised; without `compare_to` (workshops.toml names the baseline), so it runs alone.
+    folder = tmp_path_factory.mktemp("scenario")
+    small_scenario(folder / "parent.toml", replications=REPLICATIONS, steps=STEPS, n=N, extends=BASELINE)
+    return write_scenario(
+        folder / "small.toml",
+        '[scenario]\nname = "workshops"\n\n[[interventions]]\nkind = "workshop"\nstart = 2\nevery = 4\nseats = 20\n'
+        '\n[costs]\nhourly_rate = 80\ncurrency = "EUR"\n',
+        extends=folder / "parent.toml",
     )
 
 
@@ -63,7 +70,10 @@ def run_dir(tmp_path_factory, scenario_file) -> Path:
 
 @pytest.fixture(scope="module")
 def summary(run_dir) -> dict:
-    return json.loads((run_dir / "summary.json").read_text())
+    """The scenario's part of summary.json (a file run alone is a comparison of one scenario)."""
+    whole = json.loads((run_dir / "summary.json").read_text())
+    assert whole["baseline"] == "workshops" and list(whole["scenarios"]) == ["workshops"]
+    return whole["scenarios"]["workshops"]
 
 
 @pytest.fixture(scope="module")
@@ -73,14 +83,25 @@ def steps(run_dir) -> pd.DataFrame:
 
 def test_folder_holds_the_documented_files(run_dir):
     names = {p.name for p in run_dir.iterdir()}
-    assert {"steps.csv", "replications.csv", "summary.json", "manifest.json", "report.md", "plots"} <= names
+    assert {
+        "steps.csv",
+        "replications.csv",
+        "scenarios.csv",
+        "comparison.csv",
+        "targets.csv",
+        "summary.json",
+        "manifest.json",
+        "report.md",
+        "plots",
+    } <= names
     # Nothing left over beside it from the atomic write.
     assert [p.name for p in run_dir.parent.iterdir()] == [run_dir.name]
 
 
 def test_steps_csv_columns_and_rows(steps):
     assert set(REQUIRED_COLUMNS) <= set(steps.columns)
-    assert list(steps.columns[:2]) == ["replication", "step"]
+    assert list(steps.columns[:3]) == ["scenario", "replication", "step"]
+    assert set(steps["scenario"]) == {"workshops"}
     assert len(steps) == (STEPS + 1) * REPLICATIONS
     for k in range(REPLICATIONS):
         assert steps[steps.replication == k]["step"].tolist() == list(range(STEPS + 1))
@@ -111,13 +132,26 @@ def test_summary_has_final_and_milestone_stats(summary, steps):
         assert outcome["initial"] == pytest.approx(steps[steps.step == 0][name].mean(), abs=1e-6)
 
 
+def test_one_scenario_has_the_comparison_layout(run_dir):
+    scenarios = pd.read_csv(run_dir / "scenarios.csv", keep_default_na=False)
+    assert scenarios["scenario"].tolist() == ["workshops"] and scenarios["role"].tolist() == ["baseline"]
+    assert scenarios["paired"].astype(str).str.lower().tolist() == ["true"]
+    # No alternative: the comparison table holds its header only.
+    assert (run_dir / "comparison.csv").read_text().count("\n") == 1
+    replications = pd.read_csv(run_dir / "replications.csv")
+    assert list(replications.columns[:2]) == ["scenario", "replication"] and len(replications) == REPLICATIONS
+
+
 def test_manifest_traces_the_run(run_dir, scenario_file):
     manifest = json.loads((run_dir / "manifest.json").read_text())
     scenario = load_scenario(scenario_file)
-    assert manifest["scenario"] == scenario.model_dump(mode="json")
-    assert re.fullmatch(r"[0-9a-f]{64}", manifest["scenario_hash"])
-    assert manifest["scenario_hash"] == scenario_hash(scenario)
-    assert manifest["root_seed"] == scenario.run.seed
+    [entry] = manifest["scenarios"]
+    assert entry["scenario"] == scenario.model_dump(mode="json")
+    assert entry["file"] == str(scenario_file) and entry["role"] == "baseline"
+    assert re.fullmatch(r"[0-9a-f]{64}", entry["scenario_hash"])
+    assert entry["scenario_hash"] == scenario_hash(scenario)
+    assert manifest["root_seed"] == scenario.run.seed == entry["root_seed"]
+    assert manifest["common_random_numbers"] is True
     assert manifest["versions"]["mesa"].startswith("3.5.")
     assert "commit" in manifest["git"]
     timings = manifest["timings_seconds"]
@@ -126,7 +160,9 @@ def test_manifest_traces_the_run(run_dir, scenario_file):
 
 def test_plots_are_valid_pngs(run_dir):
     pngs = sorted((run_dir / "plots").glob("*.png"))
-    assert {p.stem for p in pngs} >= {"modes_and_skepticism", "competence_gap", "network_start_end"}
+    stems = {p.stem for p in pngs}
+    assert stems >= {"modes_and_skepticism", "competence_gap"}
+    assert any(stem.startswith("network") for stem in stems), stems
     for png in pngs:
         assert png.read_bytes()[:8] == PNG_MAGIC, png
         image = mpimg.imread(png)
@@ -150,7 +186,7 @@ def test_report_mentions_numbers_from_summary(run_dir, summary):
     assert f"{outcomes['mean_attitude']['final']['mean']:.2f}" in report
     assert f"{abs(outcomes['competence_gap']['final']['mean']):.2f}" in report
     assert f"{summary['totals']['cost_hours']['mean']:,.0f}" in report
-    assert f"{REPLICATIONS} runs" in report and f"{STEPS} weeks" in report
+    assert re.search(rf"\b{REPLICATIONS} (runs|replications)\b", report) and f"{STEPS} weeks" in report
     # The plots it embeds exist in the folder.
     for link in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", report):
         assert (run_dir / link).is_file(), link
@@ -170,16 +206,19 @@ def test_second_run_replaces_the_folder_and_keeps_the_previous(tmp_path, scenari
 
     new_manifest = json.loads((out / "manifest.json").read_text())
     old_manifest = json.loads((previous / "manifest.json").read_text())
-    assert new_manifest["root_seed"] == 222 and new_manifest["scenario"]["run"]["seed"] == 222
+    assert new_manifest["root_seed"] == 222 and new_manifest["scenarios"][0]["scenario"]["run"]["seed"] == 222
     assert old_manifest["root_seed"] == 111
     # Files are not mixed: each folder is one complete run.
     assert sorted(str(p.relative_to(previous)) for p in previous.rglob("*")) == first_files
     assert sorted(str(p.relative_to(out)) for p in out.rglob("*")) == first_files
     assert (previous / "steps.csv").read_bytes() == first_steps
     assert (out / "steps.csv").read_bytes() != first_steps
-    assert json.loads((out / "summary.json").read_text())["outcomes"]["share_skeptical"]["initial"] != (
-        json.loads((previous / "summary.json").read_text())["outcomes"]["share_skeptical"]["initial"]
-    )
+    def initial_skeptical(folder: Path) -> float:
+        return json.loads((folder / "summary.json").read_text())["scenarios"]["workshops"]["outcomes"]["share_skeptical"][
+            "initial"
+        ]
+
+    assert initial_skeptical(out) != initial_skeptical(previous)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run", "run.previous"]
 
     # A third run replaces `.previous` with the second run.
@@ -224,10 +263,10 @@ def test_failure_while_writing_leaves_the_previous_run_untouched(tmp_path, scena
     assert first.exit_code == 0, first.output
     before = {str(p.relative_to(out)): (p.read_bytes() if p.is_file() else None) for p in out.rglob("*")}
 
-    def broken_plots(*args, **kwargs):
+    def broken_report(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(job, "write_all_plots", broken_plots)
+    monkeypatch.setattr(job, "write_run_report", broken_report)
     with pytest.raises(RuntimeError, match="disk full"):
         job.run_job(scenario_file, out, workers=1, seed=222)
     after = {str(p.relative_to(out)): (p.read_bytes() if p.is_file() else None) for p in out.rglob("*")}

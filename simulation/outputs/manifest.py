@@ -1,4 +1,5 @@
-"""manifest.json: what exactly was run, so that a result can be traced and repeated."""
+"""manifest.json: what exactly was run (every scenario of the comparison), so that a result can be traced
+and repeated."""
 
 from __future__ import annotations
 
@@ -6,11 +7,15 @@ import json
 import platform
 import subprocess
 import sys
+from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from simulation.scenario.loader import scenario_hash
-from simulation.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    from simulation.outputs.tables import ScenarioRun
 
 PACKAGES = ("clinician-ai-sim", "mesa", "numpy", "scipy", "networkx", "matplotlib", "pandas", "pydantic", "typer")
 
@@ -42,21 +47,53 @@ def git_commit() -> dict[str, str | bool | None]:
         return {"commit": None, "uncommitted_changes": None}
 
 
-def build_manifest(scenario: Scenario, source: Path, workers: int, timings: dict[str, float], started_at: str) -> dict:
+def build_manifest(
+    runs: Sequence[ScenarioRun],
+    sources: Sequence[Path],
+    common_random_numbers: bool,
+    workers: int,
+    timings: dict[str, float],
+    started_at: str,
+) -> dict:
+    """manifest.json of a comparison: the shared run settings, the seeding, and every scenario with
+    its file, the hash of its resolved scenario, its root seed and the resolved scenario itself."""
+    baseline = runs[0].scenario
+    if common_random_numbers:
+        seeding = (
+            "common random numbers: replication k of every scenario uses numpy SeedSequence(root_seed, "
+            "spawn_key=(k,)), split into named streams"
+        )
+    else:
+        seeding = (
+            "independent seeds: scenario i (baseline i = 0 keeps root_seed) uses the root seed "
+            "SeedSequence([root_seed, i]).generate_state(1)[0]; replication k then uses "
+            "SeedSequence(that root, spawn_key=(k,)), split into named streams"
+        )
     return {
-        "scenario_file": str(source),
-        "scenario_hash": scenario_hash(scenario),
-        "root_seed": scenario.run.seed,
-        "replications": scenario.run.replications,
-        "steps": scenario.run.steps,
-        "seeding": "replication k uses numpy SeedSequence(root_seed, spawn_key=(k,)), split into named streams",
+        "baseline": runs[0].name,
+        "common_random_numbers": common_random_numbers,
+        "root_seed": baseline.run.seed,
+        "replications": baseline.run.replications,
+        "steps": baseline.run.steps,
+        "seeding": seeding,
+        "scenarios": [
+            {
+                "name": run.name,
+                "role": run.role,
+                "file": str(source),
+                "scenario_hash": scenario_hash(run.scenario),
+                "root_seed": run.root_seed,
+                "paired": run.paired,
+                "scenario": run.scenario.model_dump(mode="json"),
+            }
+            for run, source in zip(runs, sources, strict=True)
+        ],
         "workers": workers,
         "command": sys.argv,
         "started_at": started_at,
         "timings_seconds": {k: round(v, 3) for k, v in timings.items()},
         "versions": package_versions(),
         "git": git_commit(),
-        "scenario": scenario.model_dump(mode="json"),
     }
 
 
