@@ -1,6 +1,7 @@
 """Bad input through the real console entry point, as a planner meets it.
 
-Each case runs `simulation.cli:main` (the `simulate` console script) in a separate Python process and
+Each case runs `simulation.cli:main` (the `simulate` console script, `simulate FILE` or
+`simulate compare FILE...`) in a separate Python process and
 must: exit with status 2, print exactly one `error:` line on stderr that names the file and the key
 and says what is allowed, print no traceback, and create no output folder.
 
@@ -35,6 +36,7 @@ class Case:
     absent: list[str] = field(default_factory=list)
     out: str = "results"  # --out, relative to the case's folder
     xfail: str | None = None  # a known bug in the message (strict xfail of the message test only)
+    compare: list[str] | None = None  # `simulate compare <these files>` instead of `simulate <run>`
 
 
 EXTENDS_BASELINE = f"extends = {toml_string(str(BASELINE))}\n"
@@ -163,6 +165,50 @@ CASES = [
         ["--replications", "greater than or equal to 1"],
         args=["--replications", "0"],
     ),
+    Case(
+        "compare_missing_file",
+        {"ok_a.toml": EXTENDS_BASELINE + "[run]\nreplications = 1\nsteps = 2\n"},
+        "",
+        ["absent.toml", "not found"],
+        compare=["ok_a.toml", "absent.toml"],
+    ),
+    Case(
+        "compare_same_file_twice",
+        {"twice.toml": EXTENDS_BASELINE + "[run]\nreplications = 1\nsteps = 2\n"},
+        "",
+        ["twice.toml", "given twice"],
+        compare=["twice.toml", "twice.toml"],
+    ),
+    Case(
+        "compare_baseline_not_listed",
+        {
+            "cmp_a.toml": EXTENDS_BASELINE + '[scenario]\nname = "a"\n[run]\nreplications = 1\nsteps = 2\n',
+            "cmp_b.toml": EXTENDS_BASELINE + '[scenario]\nname = "b"\n[run]\nreplications = 1\nsteps = 2\n',
+            "cmp_base.toml": EXTENDS_BASELINE + "[run]\nreplications = 1\nsteps = 2\n",
+        },
+        "",
+        ["--baseline", "cmp_base.toml", "not one of the scenario files"],
+        compare=["cmp_a.toml", "cmp_b.toml"],
+        args=["--baseline", "cmp_base.toml"],
+    ),
+    Case(
+        "compare_to_missing_file",
+        {"pointer.toml": EXTENDS_BASELINE + '[scenario]\ncompare_to = "nope.toml"\n'},
+        "pointer.toml",
+        ["pointer.toml", "scenario.compare_to", "nope.toml", "not found"],
+    ),
+    Case("compare_no_files", {}, "", ["compare needs at least one scenario file"], compare=[]),
+    Case(
+        "compare_bad_file_among_good",
+        {
+            "good_one.toml": EXTENDS_BASELINE + "[run]\nreplications = 1\nsteps = 2\n",
+            "bad_two.toml": EXTENDS_BASELINE + "[population]\nn = 0\n",
+        },
+        "",
+        ["bad_two.toml", "population.n", "greater than or equal to 10"],
+        compare=["good_one.toml", "bad_two.toml"],
+        absent=["good_one.toml"],
+    ),
 ]
 
 
@@ -182,8 +228,9 @@ def _run_case(case: Case, root: Path, env: dict[str, str]) -> Outcome:
     for name, text in case.files.items():
         (folder / name).write_text(text, encoding="utf-8")
     out = folder / case.out
+    command = ["compare", *(str(folder / f) for f in case.compare)] if case.compare is not None else [str(folder / case.run)]
     proc = subprocess.run(  # noqa: PLW1510 - the exit code is asserted
-        [*ENTRY, str(folder / case.run), "--out", str(out), "--quiet", *case.args],
+        [*ENTRY, *command, "--out", str(out), "--quiet", *case.args],
         capture_output=True,
         text=True,
         cwd=folder,  # a default output folder would land here, not in the repository
