@@ -1,7 +1,9 @@
-"""write_run_report on a real run folder: every number comes from the tables; HTML is self-contained.
+"""The run report of real run folders: every number comes from the tables; HTML is self-contained.
 
-The run folder is written by `test_report_fixture.build_run_folder` (a small baseline and workshops
-run, tables exactly per the comparison layout).
+The folders are written by the command line (`simulate compare` / `simulate run` through typer's
+CliRunner, in process, one worker) for a small baseline and workshops pair (150 clinicians, 26 weeks,
+3 replications, an hourly rate, two targets); `write_run_report` is then also called directly on
+copies of those folders with tables changed on purpose.
 """
 
 from __future__ import annotations
@@ -23,9 +25,12 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
+from conftest import BASELINE, WORKSHOPS, write_scenario  # noqa: E402
+from typer.testing import CliRunner  # noqa: E402
+
+from simulation.cli import app  # noqa: E402
 from simulation.outputs import report  # noqa: E402
 from simulation.outputs.report import ReportInputError, write_run_report  # noqa: E402
-from test_report_fixture import build_run_folder, small, write_tables  # noqa: E402
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 TABLES = ("steps.csv", "replications.csv", "scenarios.csv", "comparison.csv", "targets.csv")
@@ -45,25 +50,82 @@ JUSTIFIED = [
 # --------------------------------------------------------------------------
 # fixtures
 # --------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def two_tables(tmp_path_factory) -> tuple[Path, dict]:
-    folder = tmp_path_factory.mktemp("two_tables")
-    return folder, build_run_folder(folder)
+SMALL = """
+[run]
+replications = {replications}
+steps = 26
+
+[population]
+n = 150
+
+[costs]
+hourly_rate = 80
+currency = "EUR"
+"""
+TARGETS = """
+[[targets]]
+metric = "share_skeptical"
+at_most = 0.22
+by_week = 20
+
+[[targets]]
+metric = "share_verify"
+at_least = 0.2
+by_week = 26
+label = "A fifth verify with AI"
+"""
+
+
+def scenario_files(folder: Path, replications: int = 3, targets: bool = True) -> tuple[Path, Path]:
+    """Small copies of the repository's baseline and workshops scenarios (same names)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    body = ("" if targets else "targets = []\n") + SMALL.format(replications=replications) + (TARGETS if targets else "")
+    return (write_scenario(folder / "baseline.toml", body, extends=BASELINE),
+            write_scenario(folder / "workshops.toml", body, extends=WORKSHOPS))
+
+
+def simulate(*args: str) -> None:
+    result = CliRunner().invoke(app, [*args, "--workers", "1", "--quiet"])
+    assert result.exit_code == 0, result.output
+
+
+def compare_run(folder: Path, replications: int = 3) -> Path:
+    baseline, workshops = scenario_files(folder / "scenarios", replications)
+    simulate("compare", str(baseline), str(workshops), "--out", str(folder / "run"))
+    return folder / "run"
+
+
+def single_run(folder: Path, targets: bool = True) -> Path:
+    baseline, _ = scenario_files(folder / "scenarios", targets=targets)
+    simulate("run", str(baseline), "--out", str(folder / "run"))
+    return folder / "run"
+
+
+def written_by(folder: Path) -> dict[str, Path]:
+    """What the job's call of write_run_report wrote, as its return value would name it."""
+    out = {p.stem: p for p in (folder / "plots").glob("*.png")}
+    out.update({"report.md": folder / "report.md", "report.html": folder / "report.html"})
+    return out
 
 
 @pytest.fixture(scope="module")
-def two(two_tables, tmp_path_factory) -> tuple[Path, dict, dict]:
-    source, snapshots = two_tables
-    folder = tmp_path_factory.mktemp("two") / "run"
-    shutil.copytree(source, folder)
-    return folder, snapshots, write_run_report(folder, snapshots)
+def two(tmp_path_factory) -> tuple[Path, dict, dict]:
+    folder = compare_run(tmp_path_factory.mktemp("two"))
+    return folder, {}, written_by(folder)
+
+
+@pytest.fixture(scope="module")
+def two_tables(two, tmp_path_factory) -> tuple[Path, dict]:
+    """The tables of the two-scenario run without any report file."""
+    folder = tmp_path_factory.mktemp("two_tables") / "run"
+    shutil.copytree(two[0], folder, ignore=shutil.ignore_patterns("report.*", "plots"))
+    return folder, {}
 
 
 @pytest.fixture(scope="module")
 def one(tmp_path_factory) -> tuple[Path, dict, dict]:
-    folder = tmp_path_factory.mktemp("one")
-    snapshots = build_run_folder(folder, alternatives=False)
-    return folder, snapshots, write_run_report(folder, snapshots)
+    folder = single_run(tmp_path_factory.mktemp("one"))
+    return folder, {}, written_by(folder)
 
 
 def fresh_copy(two_tables, tmp_path: Path) -> Path:
@@ -167,35 +229,52 @@ def test_number_check_catches_a_number_the_tables_do_not_hold(two) -> None:
     d = comparison.set_index("outcome").loc["share_skeptical", "difference"]
     shown = report.fmt_points(d)
     assert shown in text
-    wrong = f"{float(shown) - 0.1:+.1f}"
+    signed, _ = allowed_tokens(folder)
+    wrong = next(w for w in (f"{float(shown) - k / 10:+.1f}" for k in range(1, 100)) if w not in signed)
     assert unexplained_numbers(folder, text.replace(shown, wrong)) == [wrong] * text.count(shown)
     assert unexplained_numbers(folder, text + "\nAbout 12.34 more.\n") == ["12.34"]
 
 
-def test_corrupted_difference_changes_the_report_and_fails_against_the_original(two_tables, two, tmp_path) -> None:
+def rewrite(path: Path, change) -> None:
+    """Read a table, let ``change(frame)`` edit it, write it back the way the job writes tables."""
+    frame = pd.read_csv(path, keep_default_na=False, na_values=[""])
+    change(frame)
+    frame.to_csv(path, index=False, float_format="%.10g", na_rep="", lineterminator="\n")
+
+
+def test_corrupted_interval_changes_the_report_and_fails_against_the_original(two_tables, two, tmp_path) -> None:
     original = two[0]
     folder = fresh_copy(two_tables, tmp_path)
-    path = folder / "comparison.csv"
-    frame = pd.read_csv(path, keep_default_na=False, na_values=[""])
-    row = frame.index[(frame["outcome"] == "share_skeptical")][0]
-    frame.loc[row, "difference"] = frame.loc[row, "ci_low"] + 0.0123456  # still inside its interval
-    frame.to_csv(path, index=False, float_format="%.10g")
-    write_run_report(folder, two_tables[1])
+    comparison = pd.read_csv(folder / "comparison.csv").set_index("outcome")
+    high = comparison.loc["share_verify", "ci_high"]
+    signed, _ = allowed_tokens(original)
+    # a wider upper bound whose shown value no table of the original run happens to hold
+    new_high = next(high + k / 1000 for k in range(5, 500) if report.fmt_points(high + k / 1000) not in signed)
+    row = int(np.flatnonzero(comparison.index == "share_verify")[0])
+    rewrite(folder / "comparison.csv", lambda f: f.__setitem__("ci_high", f["ci_high"].where(f.index != row, new_high)))
+    write_run_report(folder, {})
     text = md(folder)
-    new = report.fmt_points(frame.loc[row, "difference"])
-    assert new in text and text != md(original)
+    new = report.fmt_points(new_high)
+    assert new in summary_paragraph(text) and new not in summary_paragraph(md(original))
     assert unexplained_numbers(folder, text) == []  # it follows its own tables ...
     assert new in unexplained_numbers(original, text)  # ... and no longer the original ones
 
 
-def test_tables_that_contradict_each_other_are_caught(two_tables, tmp_path) -> None:
+@pytest.mark.parametrize("table, column, row_of, delta", [
+    ("replications.csv", "share_skeptical", lambda f: 0, 0.05),  # comparison.csv's baseline mean is then wrong
+    ("comparison.csv", "difference", lambda f: f.index[f["outcome"] == "share_skeptical"][0], 0.01),
+    ("targets.csv", "probability", lambda f: 0, 0.1),  # no longer reached_by_deadline / replications
+])
+def test_corrupted_values_that_other_tables_contradict_are_caught(two_tables, tmp_path, table, column, row_of,
+                                                                   delta) -> None:
     folder = fresh_copy(two_tables, tmp_path)
-    path = folder / "replications.csv"
-    frame = pd.read_csv(path, keep_default_na=False, na_values=[""])
-    frame.loc[0, "share_skeptical"] += 0.05  # comparison.csv's baseline mean no longer matches
-    frame.to_csv(path, index=False, float_format="%.10g")
-    with pytest.raises(ReportInputError, match="replications.csv"):
-        write_run_report(folder, two_tables[1])
+
+    def change(frame: pd.DataFrame) -> None:
+        frame.loc[row_of(frame), column] += delta
+
+    rewrite(folder / table, change)
+    with pytest.raises(ReportInputError, match=re.escape(table.split(".")[0] if table != "replications.csv" else "replications.csv")):
+        write_run_report(folder, {})
     assert not (folder / "report.md").exists()
 
 
@@ -364,19 +443,29 @@ def test_single_scenario_report(one) -> None:
 
 
 def test_single_scenario_without_targets_or_snapshots(tmp_path) -> None:
-    build_run_folder(tmp_path, alternatives=False, targets=False)
-    written = write_run_report(tmp_path, {})
-    text = md(tmp_path)
-    assert "## Targets" not in text and "network" not in " ".join(written)
-    assert unexplained_numbers(tmp_path, text) == []
+    folder = single_run(tmp_path, targets=False)
+    assert len(pd.read_csv(folder / "targets.csv")) == 0
+    for path in (folder / "plots").glob("*.png"):
+        path.unlink()
+    written = write_run_report(folder, {})
+    text = md(folder)
+    assert "## Targets" not in text and not any(name.startswith("network") for name in written)
+    assert "network" not in text
+    assert unexplained_numbers(folder, text) == []
+
+
+def test_direct_call_returns_what_it_wrote(two_tables, tmp_path) -> None:
+    folder = fresh_copy(two_tables, tmp_path)
+    written = write_run_report(folder, {})
+    assert written == written_by(folder)
+    assert set(written) == {"skeptical_fan", "modes_fan", "competence_gap_fan", "cost_effectiveness",
+                            "report.md", "report.html"}
 
 
 def test_single_replication_has_no_intervals_but_a_valid_report(tmp_path) -> None:
-    scenarios = [small("baseline.toml", replications=1, steps=8), small("workshops.toml", replications=1, steps=8)]
-    snapshots = write_tables(tmp_path, scenarios, ["baseline.toml", "workshops.toml"])
-    written = write_run_report(tmp_path, snapshots)
-    text = md(tmp_path)
+    folder = compare_run(tmp_path, replications=1)
+    text = md(folder)
     assert "n/a to n/a" not in text and "nan" not in text.lower()
     assert "no interval: too few runs" in summary_paragraph(text)
-    assert unexplained_numbers(tmp_path, text) == []
-    assert written["cost_effectiveness"].is_file()
+    assert unexplained_numbers(folder, text) == []
+    assert (folder / "plots" / "cost_effectiveness.png").is_file()

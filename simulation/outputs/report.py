@@ -588,6 +588,15 @@ def _close(a: float, b: float) -> bool:
 
 def _check_consistency(t: RunTables) -> None:
     """Cross-check the tables: the same number must not differ between two files."""
+    if {"reached_by_deadline", "replications"} <= set(t.targets.columns):
+        for row in t.targets.itertuples(index=False):
+            if _missing(row.probability) or _missing(row.reached_by_deadline) or not row.replications:
+                continue
+            if not _close(float(row.probability), float(row.reached_by_deadline) / float(row.replications)):
+                raise ReportInputError(
+                    f"{t.folder / 'targets.csv'}: {row.scenario} {row.target!r}: probability {row.probability:.10g} "
+                    f"is not {row.reached_by_deadline:g} of {row.replications:g} runs"
+                )
     names = set(t.scenarios["scenario"])
     for file, frame in (("steps.csv", t.steps), ("replications.csv", t.replications)):
         unknown = set(frame["scenario"]) - names
@@ -607,6 +616,12 @@ def _check_consistency(t: RunTables) -> None:
                 raise ReportInputError(
                     f"{t.folder / 'comparison.csv'}: {row.outcome} of {name} has mean {claimed:.10g}, "
                     f"but replications.csv gives {float(values.mean()):.10g}"
+                )
+        if not any(_missing(x) for x in (row.difference, row.baseline_mean, row.scenario_mean)):
+            if not _close(float(row.difference), float(row.scenario_mean) - float(row.baseline_mean)):
+                raise ReportInputError(
+                    f"{t.folder / 'comparison.csv'}: {row.scenario} {row.outcome}: difference {row.difference:.10g} "
+                    f"is not scenario_mean - baseline_mean ({row.scenario_mean:.10g} - {row.baseline_mean:.10g})"
                 )
         if not any(_missing(x) for x in (row.difference, row.ci_low, row.ci_high)):
             if not row.ci_low - 1e-12 <= row.difference <= row.ci_high + 1e-12:
