@@ -1,4 +1,5 @@
-"""Tests for simulation.outputs.plots and simulation.outputs.report on synthetic data."""
+"""Tests for simulation.outputs.plots and the formatting and single-scenario text of simulation.outputs.report
+on synthetic data (whole reports of real runs: test_report_run.py)."""
 
 from __future__ import annotations
 
@@ -199,35 +200,19 @@ def test_plot_network_rejects_unknown_color(tmp_path: Path) -> None:
         plots.plot_network(make_snapshot(n=20), tmp_path / "x.png", color_by="department")  # type: ignore[arg-type]
 
 
-def test_write_all_plots(tmp_path: Path) -> None:
-    snaps = {"start": make_snapshot(step=0), "end": make_snapshot(step=52, adopt=0.7)}
-    out_dir = tmp_path / "plots"
-    result = plots.write_all_plots(make_steps(), snaps, out_dir, step_unit="week")
-    assert set(result) == {"modes_and_skepticism", "competence_gap", "network_start_end"}
-    for name, path in result.items():
-        assert Path(path) == out_dir / f"{name}.png"
-        assert_valid_png(Path(path))
+def test_network_pair(tmp_path: Path) -> None:
+    out = plots.plot_network_pair(make_snapshot(step=0), make_snapshot(step=52, adopt=0.7), tmp_path / "pair.png")
+    assert_valid_png(Path(out))
 
 
 # --------------------------------------------------------------------------
 # report
 # --------------------------------------------------------------------------
-@pytest.fixture
-def report_text(tmp_path: Path) -> tuple[str, Path]:
-    snaps = {"start": make_snapshot(step=0), "end": make_snapshot(step=52, adopt=0.7)}
-    plot_paths = plots.write_all_plots(make_steps(), snaps, tmp_path / "plots", step_unit="week")
-    summary = json.loads(json.dumps(make_summary()))  # as if read back from summary.json
-    path = report.write_report(tmp_path, summary, plot_paths)
-    assert path == tmp_path / "report.md"
-    return path.read_text(encoding="utf-8"), tmp_path
-
-
-def test_report_key_numbers(report_text: tuple[str, Path]) -> None:
-    text, _ = report_text
-    assert text.startswith("# ") and "peer_champions" in text.splitlines()[0]
+def test_single_scenario_summary_key_numbers() -> None:
+    text = report._summary_paragraph(json.loads(json.dumps(make_summary())))  # as if read back from summary.json
     # skeptical: start, end mean, 95 % range across runs
     assert "41.2%" in text
-    assert "21.4%" in text and "15.5" in text and "27.9%" in text
+    assert "21.4% (95 % of runs: 15.5–27.9%)" in text
     # verify / primary at the end
     assert "48.7%" in text and "10.5%" in text
     # competence gap: two decimals, and its meaning
@@ -235,34 +220,21 @@ def test_report_key_numbers(report_text: tuple[str, Path]) -> None:
     # totals
     assert "88" in text  # errors passed (mean 87.6)
     assert "1,234" in text or "1,235" in text  # clinician-hours
-    # no percentage has more than one decimal
-    assert not re.search(r"\d\.\d\d+%", text)
+    # every percentage has exactly one decimal
+    assert not re.search(r"\d\.\d\d+%", text) and not re.search(r"(?<![\d.])\d+%", text)
 
 
-def test_report_table_and_links(report_text: tuple[str, Path]) -> None:
-    text, out_dir = report_text
-    header = next(line for line in text.splitlines() if line.startswith("|") and "13" in line)
-    assert "26" in header and "52" in header
-    assert "33.3% (30.0–37.0%)" in text  # milestone cell "mean (lo–hi)"
-    links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
-    assert set(links) == {
-        "plots/modes_and_skepticism.png",
-        "plots/competence_gap.png",
-        "plots/network_start_end.png",
-    }
-    for link in links:
-        assert (out_dir / link).exists()
-    intervals = text.split("## How to read the intervals", 1)[1]
-    assert "8 independent runs" in intervals
-    assert "20.1–22.6%" in intervals  # ci95 of final skeptical share
+def test_milestone_table() -> None:
+    _, header, rows = report._milestone_parts(make_summary())
+    assert header[:2] == ["Outcome", "Start"] and "Week 13" in header and "Week 52 (end)" in header
+    skeptical = next(r for r in rows if r[0] == report.OUTCOME_LABELS["share_skeptical"])
+    assert "33.3% (30.0–37.0%)" in skeptical  # milestone cell "mean (lo–hi)"
 
 
-def test_report_omits_zero_cost_and_missing_plots(tmp_path: Path) -> None:
+def test_single_scenario_summary_omits_zero_cost() -> None:
     summary = make_summary(cost=0.0)
     summary["totals"]["cost_hours"] = {"mean": 0.0, "ci95": [0.0, 0.0], "range95": [0.0, 0.0]}
-    text = report.write_report(tmp_path, summary, {"missing": tmp_path / "plots" / "nope.png"}).read_text()
-    assert "clinician-hours" not in text
-    assert "nope.png" not in text
+    assert "clinician-hours" not in report._summary_paragraph(summary)
 
 
 def test_format_helpers() -> None:
@@ -273,7 +245,7 @@ def test_format_helpers() -> None:
     assert report.fmt_count(1234.5) == "1,234" or report.fmt_count(1234.5) == "1,235"
 
 
-def test_report_handles_undefined_gap_and_extra_outcomes(tmp_path: Path) -> None:
+def test_single_scenario_summary_handles_undefined_gap_and_extra_outcomes() -> None:
     summary = make_summary()
     summary["outcomes"]["competence_gap"]["final"] = {"mean": None, "ci95": [None, None], "range95": [None, None]}
     summary["outcomes"]["errors_passed"] = {
@@ -281,9 +253,21 @@ def test_report_handles_undefined_gap_and_extra_outcomes(tmp_path: Path) -> None
         "final": _stat(1.25, (1.0, 1.5), (0.0, 3.0)),
         "milestones": {"13": _stat(1.0, (0.8, 1.2), (0.0, 2.0))},
     }
-    text = report.write_report(tmp_path, summary, {}).read_text(encoding="utf-8")
-    assert "could not be measured" in text
-    assert "Errors passed on per week" in text and "1.2" in text
+    assert "could not be measured" in report._summary_paragraph(summary)
+    _, _, rows = report._milestone_parts(summary)
+    errors = next(r for r in rows if r[0] == "Errors passed on per week")
+    assert errors == ["Errors passed on per week", "0", "1 (0–2)", "n/a", "n/a"]  # only week 13 is known
+
+
+def test_run_report_formatters() -> None:
+    assert report.fmt_points(-0.1756) == "-17.6" and report.fmt_points(0.02) == "+2.0"
+    assert report.fmt_points(-0.0001) == "0.0"
+    assert report.fmt_hours(24640.4) == "24,640"
+    assert report.fmt_week(15.5) == "15.5" and report.fmt_week(16.0) == "16"
+    assert report.per100_format("share_skeptical")(-0.056998557) == "-5.70"
+    assert report.diff_format("competence_gap")(-0.123) == "-0.12"
+    assert report.diff_format("total_errors_passed")(4.6667) == "+4.7"
+    assert report.unsigned("-17.6") == "17.6"
 
 
 def test_single_replication_and_other_unit(tmp_path: Path) -> None:

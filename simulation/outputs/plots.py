@@ -400,26 +400,6 @@ def plot_network_pair(
     return _save(fig, path)
 
 
-def write_all_plots(
-    steps: pd.DataFrame, snapshots: Mapping[str, Mapping[str, Any]], out_dir: Path | str, step_unit: str = "week"
-) -> dict[str, Path]:
-    """Write the standard plots into ``out_dir`` and return ``{name: path}``.
-
-    ``snapshots`` must contain the keys ``"start"`` and ``"end"``.
-    """
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    return {
-        "modes_and_skepticism": plot_modes_and_skepticism(
-            steps, out_dir / "modes_and_skepticism.png", step_unit=step_unit
-        ),
-        "competence_gap": plot_competence_gap(steps, out_dir / "competence_gap.png", step_unit=step_unit),
-        "network_start_end": plot_network_pair(
-            snapshots["start"], snapshots["end"], out_dir / "network_start_end.png", step_unit=step_unit
-        ),
-    }
-
-
 # --------------------------------------------------------------------------
 # comparison of scenarios (fan charts, cost-effectiveness)
 # --------------------------------------------------------------------------

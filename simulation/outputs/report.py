@@ -1,12 +1,18 @@
-"""Plain-language markdown report for hospital planners.
+"""Plain-language report of a run folder for hospital planners: report.md, report.html, plots/.
 
-``write_report`` turns the ``summary`` dict (as written to summary.json) and the
-plot files into ``report.md``. Every number in the report is taken from
-``summary``; nothing is recomputed here.
+``write_run_report(folder, snapshots)`` reads the tables the job wrote into ``folder``
+(steps.csv, replications.csv, scenarios.csv, comparison.csv, targets.csv, summary.json), checks
+that they agree with each other, draws the figures into ``folder/plots`` and writes ``report.md``
+and a self-contained ``report.html`` (see ``html.py``) from the same blocks. Every number in the
+report is a value of those tables formatted by one of the ``FORMATTERS`` below; nothing is
+recomputed here, so the report always matches the tables beside it.
 
-STAT dicts look like ``{"mean": m, "ci95": [lo, hi], "range95": [lo, hi]}``:
-``ci95`` is the 95 % confidence interval of the mean across replications,
-``range95`` the central 95 % of replications.
+Shares (0-1) are shown as percent with one decimal; differences of shares as signed percentage
+points; the competence gap (1-7 scale points) with two decimals; counts and hours as whole numbers.
+
+STAT dicts of summary.json look like ``{"mean": m, "ci95": [lo, hi], "range95": [lo, hi]}``:
+``ci95`` is the 95 % confidence interval of the mean across replications, ``range95`` the central
+95 % of replications.
 """
 
 from __future__ import annotations
@@ -297,80 +303,6 @@ def _milestone_parts(summary: Mapping[str, Any]) -> tuple[str, list[str], list[l
     return "", header, rows
 
 
-def _milestone_table(summary: Mapping[str, Any]) -> str:
-    """Markdown table: rows = outcomes, columns = start, milestones (and end)."""
-    if not summary.get("outcomes"):
-        return "_No outcomes in summary._"
-    _, header, rows = _milestone_parts(summary)
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" + "---:|" * (len(header) - 1)]
-    lines += ["| " + " | ".join(cells) + " |" for cells in rows]
-    return "\n".join(lines)
-
-
-def _plots_section(out_dir: Path, plots: Mapping[str, Path]) -> str:
-    """Embedded plots (only those that exist) with one reading hint each."""
-    order = [n for n in PLOT_INFO if n in plots] + sorted(n for n in plots if n not in PLOT_INFO)
-    blocks = []
-    for name in order:
-        path = Path(plots[name])
-        if not path.is_file():
-            continue
-        rel = Path(os.path.relpath(path.resolve(), out_dir.resolve())).as_posix()
-        heading, hint = PLOT_INFO.get(name, (name.replace("_", " ").capitalize(), "See the figure."))
-        blocks.append(f"### {heading}\n\n{hint}\n\n![{heading}]({rel})")
-    return "\n\n".join(blocks) if blocks else "_No plots were written._"
-
-
-def _intervals_note(summary: Mapping[str, Any]) -> str:
-    """Explain range95 vs ci95, with one worked example from the summary."""
-    reps = int(summary.get("replications", 0))
-    text = (
-        f"Every number comes from {reps} independent runs (replications) of the simulation with different "
-        "random seeds. The **range across runs** (\"95% of runs\", used in the text and the table) is where "
-        "the middle 95% of runs ended up: it shows how differently a hospital like this one could turn out. "
-        "The **95% confidence interval of the mean** is narrower and only says how precisely the average "
-        "is known; more runs shrink it, but not the range."
-    )
-    sk = summary.get("outcomes", {}).get("share_skeptical", {}).get("final")
-    if sk and sk.get("ci95"):
-        text += (
-            f" For example, the final share of skeptical clinicians averaged {fmt_pct(sk['mean'])} "
-            f"(confidence interval {fmt_pct_range(sk['ci95'])}), while individual runs ranged over "
-            f"{fmt_pct_range(sk['range95'])}."
-        )
-    return text + (
-        " The plots show the median run with bands for the middle 50% and 95% of runs, so their lines can "
-        "differ slightly from the means reported here."
-    )
-
-
-def write_report(out_dir: Path | str, summary: Mapping[str, Any], plots: Mapping[str, Path]) -> Path:
-    """Write ``out_dir/report.md`` from ``summary`` and existing ``plots``; return its path."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    steps, unit = int(summary["steps"]), str(summary.get("step_unit", "week"))
-    facts = (
-        f"{summary.get('replications', '?')} runs · {steps} {_plural(unit, steps)} · "
-        f"\"skeptical\" = attitude below {summary.get('skeptical_below', '?')} on the 1–7 scale"
-    )
-    parts = [f"# Scenario: {summary.get('scenario', 'unnamed')}"]
-    if summary.get("description"):
-        parts.append(f"_{summary['description']}_")
-    parts += [
-        facts,
-        "## Summary",
-        _summary_paragraph(summary),
-        "## Outcomes over time",
-        f"Mean across runs, with the range covering {RANGE_NOTE} in brackets. Shares are % of clinicians.",
-        _milestone_table(summary),
-        "## Figures",
-        _plots_section(out_dir, plots),
-        "## How to read the intervals",
-        _intervals_note(summary),
-    ]
-    path = out_dir / "report.md"
-    path.write_text("\n\n".join(parts) + "\n", encoding="utf-8")
-    return path
 
 
 # ==========================================================================
