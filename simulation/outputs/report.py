@@ -679,7 +679,7 @@ def _run_line(t: RunTables) -> str:
     listed = [plots.baseline_label(names[0])] + names[1:] if len(names) > 1 else names
     text = (
         f"{'Scenario' if len(names) == 1 else 'Scenarios'}: {', '.join(listed)} · "
-        f"{' / '.join(str(r) for r in reps)} replications each · {weeks} weeks · "
+        f"{' / '.join(str(r) for r in reps)} replications{' each' if len(names) > 1 else ''} · {weeks} weeks · "
         f"seed {', '.join(str(s) for s in seeds)}"
     )
     if len(names) > 1:
@@ -717,6 +717,28 @@ def _most_efficient_clause(t: RunTables, best: str) -> str:
     per = _reduction_phrase({"difference": top["per_100h"], "ci_low": top["per_100h_low"],
                              "ci_high": top["per_100h_high"]}, "per_100h", "points", ("fewer", "more"))
     return f", while {top['scenario']} did the most per clinician-hour ({per} per 100 hours)"
+
+
+def _first_target_sentence(t: RunTables, name: str) -> str | None:
+    """Probability that ``name`` reaches the first target (and the baseline's, when it is another scenario)."""
+    if t.targets.empty:
+        return None
+    first = t.target_names()[0]
+    rows = t.targets[t.targets["target"].astype(str) == first]
+    mine = rows[rows["scenario"] == name]
+    if mine.empty:
+        return None
+    m = mine.iloc[0]
+    label, plain = _target_parts(m, _weeks_of(t))
+    what = f"“{label}” ({plain})" if label else f"({plain})"
+    interval = f"{INTERVAL} {fmt_pct_range([m['probability_low'], m['probability_high']])}"
+    if name == t.baseline:
+        return f"The chance of reaching the first target {what} was {fmt_pct(m['probability'])} ({interval})."
+    text = f"The chance of reaching the first target {what} was {fmt_pct(m['probability'])} with {name} ({interval})"
+    base = rows[rows["scenario"] == t.baseline]
+    if not base.empty:
+        text += f" against {fmt_pct(base.iloc[0]['probability'])} in the baseline"
+    return text + "."
 
 
 def _comparison_summary(t: RunTables) -> list[str]:
@@ -777,21 +799,9 @@ def _comparison_summary(t: RunTables) -> list[str]:
             sentences.append(text + ".")
         elif extra == 0:
             sentences.append(f"The {best} scenario took no more clinician-hours than the baseline.")
-    if not t.targets.empty:
-        first = t.target_names()[0]
-        rows = t.targets[t.targets["target"].astype(str) == first]
-        mine = rows[rows["scenario"] == best]
-        base = rows[rows["scenario"] == t.baseline]
-        if not mine.empty:
-            m = mine.iloc[0]
-            label, plain = _target_parts(m, _weeks_of(t))
-            what = f"“{label}” ({plain})" if label else f"({plain})"
-            text = (f"The chance of reaching the first target {what} was "
-                    f"{fmt_pct(m['probability'])} with {best} ({INTERVAL} "
-                    f"{fmt_pct_range([m['probability_low'], m['probability_high']])})")
-            if not base.empty:
-                text += f" against {fmt_pct(base.iloc[0]['probability'])} in the baseline"
-            sentences.append(text + ".")
+    target = _first_target_sentence(t, best)
+    if target:
+        sentences.append(target)
     return sentences
 
 
@@ -1053,7 +1063,8 @@ def build_run_report(t: RunTables, figures: Sequence[tuple[str, Path, str]]) -> 
                    _final_table(t)]
     else:
         summary = t.summary["scenarios"][t.baseline]
-        blocks.append(Block("summary", _summary_paragraph(summary)))
+        target = _first_target_sentence(t, t.baseline)
+        blocks.append(Block("summary", _summary_paragraph(summary) + (f" {target}" if target else "")))
         blocks += [Block("h2", "Outcomes over time"),
                    Block("p", f"Mean across runs, with the range covering {RUNS_RANGE} in brackets. "
                               "Shares are % of clinicians."),
