@@ -620,11 +620,12 @@ def plot_cost_effectiveness(
     xs = np.r_[0.0, points["extra_cost_hours"].to_numpy(dtype=float)]
     ys = np.r_[0.0, points[["reduction", "low", "high"]].to_numpy(dtype=float).ravel()]
     xs, ys = xs[np.isfinite(xs)], ys[np.isfinite(ys)]
-    xmax = max(float(xs.max()), 1.0)
+    xmax = max(float(xs.max()), 10.0)
     ax.set_xlim(min(0.0, float(xs.min())) - 0.06 * xmax, xmax * 1.22)
     ylo, yhi = float(ys.min()), float(ys.max())
     pad = max(0.5, 0.15 * (yhi - ylo))
     ax.set_ylim(min(ylo, 0.0) - pad, max(yhi, 0.0) + pad)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=8))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
     ax.set_xlabel("Extra clinician-hours spent compared with the baseline (whole run)")
     ax.set_ylabel("Reduction in skeptical clinicians\n(percentage points, 95 % interval)")
