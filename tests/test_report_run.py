@@ -339,6 +339,13 @@ def test_ranking_table_has_baseline_reference_and_intervals(two) -> None:
     sk = comparison.loc["share_skeptical"]
     cell = f"{report.fmt_points(sk['difference'])} ({report.fmt_points(sk['ci_low'])} to {report.fmt_points(sk['ci_high'])})"
     assert cell in body[1]
+    cells = [c.strip() for c in body[1].strip("|").split("|")]
+    for i, outcome in enumerate(["share_skeptical", "share_verify", "share_primary", "competence_gap",
+                                 "total_errors_passed"]):
+        row = comparison.loc[outcome]
+        side = "lower" if row["ci_high"] < 0 else "higher" if row["ci_low"] > 0 else None
+        expected = "" if side is None else (" ✓" if side == row["better"] else " ✗")
+        assert cells[2 + i].endswith(")" + expected), (outcome, cells[2 + i])
 
 
 def test_report_sections_and_figures(two) -> None:

@@ -41,7 +41,7 @@ ul { padding-left: 1.3em; }
 @media print { body { max-width: none; padding: 0; } p.summary { background: none; } }
 """
 
-_NUMERIC_CELL = re.compile(r"^[\s+\-–0-9.,%()a-z/]*$")
+_NUMERIC_CELL = re.compile(r"^[\s+\-–0-9.,%()a-z/✓✗]*$")
 
 
 def inline(text: str) -> str:

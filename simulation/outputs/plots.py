@@ -32,7 +32,7 @@ from matplotlib.collections import LineCollection  # noqa: E402
 from matplotlib.colors import TwoSlopeNorm  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator, PercentFormatter  # noqa: E402
 from matplotlib.transforms import Bbox  # noqa: E402
 
 DPI = 120
@@ -134,7 +134,12 @@ def _style_time_axis(ax: Axes, steps: pd.DataFrame, step_unit: str) -> None:
     """Common x axis styling for plots over time."""
     ax.set_xlabel(_unit_label(step_unit))
     ax.set_xlim(steps["step"].min(), steps["step"].max())
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=10))
+    last = int(steps["step"].max())
+    if step_unit == "week" and 52 <= last <= 520:
+        # quarters (13 weeks) or half-years / years on longer runs: the milestones planners use
+        ax.xaxis.set_major_locator(MultipleLocator(13 if last <= 156 else (26 if last <= 260 else 52)))
+    else:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=10))
     ax.grid(True, color="#e6e6e6", lw=0.8)
     ax.set_axisbelow(True)
     for side in ("top", "right"):

@@ -618,7 +618,16 @@ def _diff_with_interval(t: RunTables, name: str, outcome: str) -> str:
     fmt = diff_format(outcome)
     if _missing(row["ci_low"]) or _missing(row["ci_high"]):
         return fmt(row["difference"])
-    return f"{fmt(row['difference'])} ({_interval(fmt, row['ci_low'], row['ci_high'])})"
+    return f"{fmt(row['difference'])} ({_interval(fmt, row['ci_low'], row['ci_high'])}){_verdict_mark(row)}"
+
+
+def _verdict_mark(row: Mapping[str, Any]) -> str:
+    """' ✓' when the interval lies wholly on the side comparison.csv calls better, ' ✗' on the other side."""
+    better = str(row.get("better", ""))
+    clear = _clear(row)
+    if better not in ("lower", "higher") or clear == "unclear":
+        return ""
+    return " ✓" if clear == better else " ✗"
 
 
 def _change_phrase(row: pd.Series, outcome: str, unit: str = "") -> str:
@@ -1051,7 +1060,9 @@ def build_run_report(t: RunTables, figures: Sequence[tuple[str, Path, str]]) -> 
                    Block("p", f"Alternatives ranked by how much they cut the final share of skeptical clinicians. "
                               f"The first row gives the baseline level at the end; the other rows give the difference "
                               f"from the baseline with its {INTERVAL} (shares in percentage points, the competence gap "
-                              "in 1–7 scale points, errors per run). Clinician-hours and costs are totals per run; "
+                              "in 1–7 scale points, errors per run). ✓ marks a clearly better result than the baseline "
+                              "and ✗ a clearly worse one (the interval excludes zero; which direction is better is the "
+                              "`better` column of comparison.csv). Clinician-hours and costs are totals per run; "
                               "P(target) is the probability of reaching that target by its deadline."),
                    _ranking_table(t)]
         if t.target_names():
