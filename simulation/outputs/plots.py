@@ -16,6 +16,7 @@ Inputs follow the fixed interface of the simulation:
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 from typing import Any, Literal, Mapping
 
@@ -533,7 +534,9 @@ def plot_fan_by_scenario(
             for ax in axes:
                 ax.axhline(0.0, color="black", lw=0.9, zorder=1)
     _fan_legend(fig, baseline, alternatives, _band_note(_n_runs(_scenario_steps(steps, baseline))))
-    fig.suptitle(title, x=0.01, ha="left", fontsize=13, fontweight="bold")
+    # about 8 characters of a 13 pt bold title per inch of figure width
+    fig.suptitle(textwrap.fill(title, int(fig.get_figwidth() * 8)), x=0.01, ha="left", fontsize=13,
+                 fontweight="bold")
     return _save(fig, path)
 
 
