@@ -411,7 +411,11 @@ def plot_network_pair(
 # --------------------------------------------------------------------------
 COLOR_BASELINE = "#7a7a7a"
 # Colours of alternatives, in ranking order (Okabe-Ito, without the grey of the baseline).
-ALTERNATIVE_COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
+# Okabe-Ito first (colour-blind safe), then Tol's muted colours for runs with many alternatives.
+ALTERNATIVE_COLORS = [
+    "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
+    "#882255", "#117733", "#8C564B", "#332288", "#999933",
+]
 
 
 def alternative_color(index: int) -> str:
@@ -579,22 +583,39 @@ def _place_labels(fig: Figure, ax: Axes, items: list[tuple[float, float, str, st
     """
     renderer = fig.canvas.get_renderer()
     placed = list(avoid)
-    offsets = [(10, 5, "left"), (10, -16, "left"), (-10, 5, "right"), (-10, -16, "right"),
-               (10, 20, "left"), (10, -30, "left"), (-10, 20, "right"), (-10, -30, "right")]
+    near = [(12, 4, "left"), (12, -14, "left"), (-12, 4, "right"), (-12, -14, "right"),
+            (14, 22, "left"), (14, -32, "left"), (-14, 22, "right"), (-14, -32, "right")]
+    # Further away, joined to the point by a thin leader line, when nothing near is free.
+    far = [(dx, dy, "left" if dx > 0 else "right") for dy in (40, -50, 65, -75, 90, -100) for dx in (30, -30, 90)]
+    inside = ax.get_window_extent(renderer)
+
+    def draw(x: float, y: float, text: str, color: str, dx: float, dy: float, ha: str):
+        # A thin leader line ties every label to its point (short when the label sits next to it).
+        leader = {"arrowstyle": "-", "color": color, "lw": 0.8, "shrinkA": 0, "shrinkB": 6}
+        return ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, fontsize=10.5,
+                           fontweight="bold", color=color, zorder=6, arrowprops=leader,
+                           path_effects=[patheffects.withStroke(linewidth=3, foreground="white")])
+
     for x, y, text, color in items:
-        label = None
-        for dx, dy, ha in offsets:
-            if label is not None:
-                label.remove()
-            label = ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, fontsize=10.5,
-                                fontweight="bold", color=color, zorder=6,
-                                path_effects=[patheffects.withStroke(linewidth=3, foreground="white")])
+        # First free spot near the point, else further out with a leader line; if none is free,
+        # the spot inside the axes with the fewest overlaps.
+        best, best_score = None, None
+        for rank, (dx, dy, ha) in enumerate(near + far):
+            label = draw(x, y, text, color, dx, dy, ha)
             box = label.get_window_extent(renderer).expanded(1.05, 1.15)
-            inside = ax.get_window_extent(renderer)
+            label.remove()
             fits = inside.x0 <= box.x0 and box.x1 <= inside.x1 and inside.y0 <= box.y0 and box.y1 <= inside.y1
-            if fits and not any(box.overlaps(other) for other in placed):
+            overlaps = sum(box.overlaps(other) for other in placed)
+            score = (not fits, overlaps, rank)
+            if best_score is None or score < best_score:
+                best, best_score = (dx, dy, ha), score
+            if fits and overlaps == 0:
                 break
+        label = draw(x, y, text, color, *best)
         placed.append(label.get_window_extent(renderer))
+
+
+NAMED_POINTS = 5
 
 
 def plot_cost_effectiveness(
@@ -605,11 +626,15 @@ def plot_cost_effectiveness(
     ``points`` has the columns ``scenario``, ``extra_cost_hours``, ``reduction``, ``low``, ``high``
     (reduction in percentage points, positive = less skepticism, with its 95 % interval).
     """
-    fig = _new_figure((9.0, 5.6))
+    # Up to NAMED_POINTS alternatives are labelled by name; more are numbered in ranking order with a
+    # key beside the plot (names of a dozen close points cannot all sit next to their points).
+    numbered = len(points) > NAMED_POINTS
+    fig = _new_figure((11.0, 5.6) if numbered else (9.0, 5.6))
     ax = fig.add_subplot()
     ax.axhline(0.0, color="black", lw=0.9, zorder=1)
     ax.scatter([0.0], [0.0], s=60, color=COLOR_BASELINE, zorder=3, marker="s")
-    items: list[tuple[float, float, str, str]] = [(0.0, 0.0, baseline_label(baseline), COLOR_BASELINE)]
+    items: list[tuple[float, float, str, str]] = [] if numbered else [(0.0, 0.0, baseline_label(baseline), COLOR_BASELINE)]
+    key = [Line2D([], [], marker="s", ls="", color=COLOR_BASELINE, ms=7, label=baseline_label(baseline))]
     bars = []
     for i, row in enumerate(points.itertuples(index=False)):
         x, y = float(row.extra_cost_hours), float(row.reduction)
@@ -624,7 +649,8 @@ def plot_cost_effectiveness(
             bars.append((x, low, high))
         else:
             ax.plot([x], [y], "o", ms=8, color=color, zorder=4)
-        items.append((x, y, str(row.scenario), color))
+        items.append((x, y, str(i + 1) if numbered else str(row.scenario), color))
+        key.append(Line2D([], [], marker="o", ls="", color=color, ms=7, label=f"{i + 1}  {row.scenario}"))
     xs = np.r_[0.0, points["extra_cost_hours"].to_numpy(dtype=float)]
     ys = np.r_[0.0, points[["reduction", "low", "high"]].to_numpy(dtype=float).ravel()]
     xs, ys = xs[np.isfinite(xs)], ys[np.isfinite(ys)]
@@ -647,6 +673,9 @@ def plot_cost_effectiveness(
         "Higher = fewer skeptical clinicians than the baseline; further right = more clinician time.\n"
         f"Bars: 95 % interval of the {which}; a bar reaching 0 means no clear effect.",
     )
+    if numbered:
+        ax.legend(handles=key, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=9.5,
+                  title="Scenario (rank)", title_fontsize=9.5, alignment="left")
     fig.canvas.draw()
     fig.set_layout_engine("none")  # freeze the layout so the label positions checked below stay valid
     to_px = ax.transData.transform

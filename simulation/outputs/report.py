@@ -673,9 +673,15 @@ def _weeks_of(t: RunTables) -> int:
 
 def _paired(t: RunTables) -> bool:
     """True when every alternative is paired with the baseline (common random numbers)."""
-    if "paired" not in t.scenarios or not t.alternatives:
-        return False
-    return all(_truthy(p) for p in t.scenarios["paired"].iloc[1:])
+    return bool(t.alternatives) and not _unpaired_names(t) and "paired" in t.scenarios
+
+
+def _unpaired_names(t: RunTables) -> list[str]:
+    """Alternatives compared with the baseline as independent runs (not paired)."""
+    if "paired" not in t.scenarios:
+        return list(t.scenarios["scenario"].iloc[1:])
+    rows = t.scenarios.iloc[1:]
+    return [str(name) for name, p in zip(rows["scenario"], rows["paired"], strict=True) if not _truthy(p)]
 
 
 def _run_line(t: RunTables) -> str:
@@ -691,9 +697,15 @@ def _run_line(t: RunTables) -> str:
         f"{' / '.join(str(r) for r in reps)} replications{' each' if len(names) > 1 else ''} · {weeks} weeks · "
         f"seed {', '.join(str(s) for s in seeds)}"
     )
-    if len(names) > 1:
+    unpaired = _unpaired_names(t)
+    if len(names) > 1 and paired:
         text += (" · common random numbers: replication k of every scenario starts from the same hospital, "
-                 "so differences are paired" if paired else " · independent runs (differences not paired)")
+                 "so differences are paired")
+    elif len(names) > 1 and len(unpaired) < len(names) - 1:
+        text += (" · common random numbers: differences are paired, except for "
+                 f"{', '.join(unpaired)} (a different population or network: compared as independent runs)")
+    elif len(names) > 1:
+        text += " · independent runs (differences not paired)"
     return text
 
 
@@ -928,7 +940,7 @@ def _how_to_read(t: RunTables, comparison: bool) -> list[Block]:
         f"A **range of runs** (\"{RUNS_RANGE}\") shows where the middle 95 % of runs ended: how differently "
         "a hospital like this one could turn out. "
     )
-    if comparison and _paired(t):
+    if comparison and len(_unpaired_names(t)) < len(t.alternatives):
         text += (
             f"A **{INTERVAL} of a difference** says how precisely the average effect of a scenario against the "
             "baseline is known; it is much narrower than the range of runs because of **common random numbers**: "
@@ -936,6 +948,12 @@ def _how_to_read(t: RunTables, comparison: bool) -> list[Block]:
             "random draws, so the difference between two scenarios is measured run by run (paired) and the "
             "luck of each run cancels out. "
         )
+        if _unpaired_names(t):
+            text += (
+                f"{', '.join(_unpaired_names(t))} "
+                f"{'simulates' if len(_unpaired_names(t)) == 1 else 'simulate'} a different hospital (population "
+                "or network), so differences with it compare independent runs (Welch interval) and are wider. "
+            )
     elif comparison:
         text += (
             f"A **{INTERVAL} of a difference** says how precisely the average effect of a scenario against the "
