@@ -358,6 +358,15 @@ def _signed_fixed(decimals: int):
     return fmt
 
 
+def fmt_signed_count(x: float | None) -> str:
+    """Difference of counts: sign, thousands separators, one decimal only below 10: -757.5 -> '-758'."""
+    if _missing(x):
+        return "n/a"
+    x = float(x)
+    text = _trim(f"{x:+,.1f}") if abs(x) < 10 else f"{x:+,.0f}"
+    return text[1:] if float(text.replace(",", "")) == 0 else text
+
+
 def _points_per_100h(x: float | None) -> str:
     """Share change per 100 h in points, 2 decimals: -0.05699 -> '-5.70'."""
     return _signed_fixed(2)(None if _missing(x) else 100.0 * float(x))
@@ -377,7 +386,7 @@ def diff_format(outcome: str):
     if outcome.startswith("share_"):
         return fmt_points
     if outcome.startswith(("total_", "errors_")):
-        return _signed_fixed(1)
+        return fmt_signed_count
     return _signed_fixed(2)
 
 
@@ -397,7 +406,7 @@ def unsigned(text: str) -> str:
 
 # Every formatter the report uses, so tests can apply the same rounding to the tables.
 FORMATTERS = (
-    fmt_pct, fmt_points, fmt_hours, fmt_week, fmt_count, _points_per_100h,
+    fmt_pct, fmt_points, fmt_hours, fmt_week, fmt_count, fmt_signed_count, _points_per_100h,
     lambda x: fmt_num(x, 2), _signed_fixed(1), _signed_fixed(2), _signed_fixed(3),
 )
 
