@@ -37,6 +37,10 @@ COLUMNS = (
 )
 
 
+# The columns that describe the state at a step (not counts of the week): what targets may refer to.
+STATE_METRICS = COLUMNS[: COLUMNS.index("competence_gap") + 1]
+
+
 def _mean_or_nan(values: np.ndarray) -> float:
     return float(values.mean()) if values.size else float("nan")
 

@@ -21,7 +21,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
-from simulation.interventions.base import Intervention, InterventionContext
+from simulation.interventions.base import Intervention, InterventionContext, department_scope
 from simulation.interventions.schedule import ScheduleConfig
 from simulation.state import VERIFY
 
@@ -50,11 +50,7 @@ class AIIncident(Intervention):
 
     def __init__(self, config: AIIncidentConfig, context: InterventionContext) -> None:
         super().__init__(config, context)
-        state = context.state
-        if config.department is None:
-            self.scope = np.ones(state.n, dtype=bool)
-        else:
-            self.scope = state.department == state.department_names.index(config.department)
+        self.scope = department_scope(context.state, config.department)
 
     def act(self, step: int) -> float:
         config, state, network = self.config, self.context.state, self.context.network

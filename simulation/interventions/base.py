@@ -65,3 +65,10 @@ class Intervention:
         """Act if the schedule says so; return the cost of this step."""
         cost = self.act(step) if self.config.acts_at(step) else 0.0
         return cost + self.running_cost(step)
+
+
+def department_scope(state: ClinicianState, department: str | None) -> np.ndarray:
+    """Boolean mask of the clinicians of `department`, or of everyone when it is None (hospital-wide)."""
+    if department is None:
+        return np.ones(state.n, dtype=bool)
+    return state.department == state.department_names.index(department)

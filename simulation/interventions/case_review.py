@@ -26,8 +26,7 @@ import numpy as np
 from pydantic import Field
 
 from simulation.interventions.base import InterventionContext
-from simulation.interventions.fading import FadingBoosts
-from simulation.interventions.targeted import Targeted, TargetedConfig
+from simulation.interventions.targeted import FadingSessions, TargetedConfig, session_cost
 
 
 class CaseReviewConfig(TargetedConfig):
@@ -53,18 +52,14 @@ class CaseReviewConfig(TargetedConfig):
     facilitator_hours: float = Field(2.0, ge=0, le=10_000, description="Organisers' hours per review.")
 
 
-class CaseReview(Targeted):
+class CaseReview(FadingSessions):
     """Runs a `CaseReviewConfig` programme."""
 
     config: CaseReviewConfig
 
     def __init__(self, config: CaseReviewConfig, context: InterventionContext) -> None:
         super().__init__(config, context)
-        self.boosts = FadingBoosts(context.state.n, config.half_life_weeks, config.reinforcement)
         self.ties_added = 0
-
-    def fade(self) -> None:
-        self.boosts.decay(self.context.state)
 
     def act(self, step: int) -> float:
         config, state, rng = self.config, self.context.state, self.context.rng
@@ -86,7 +81,7 @@ class CaseReview(Targeted):
             },
         )
         self._connect(who, rng)
-        return float(len(who) * config.session_hours + (config.facilitator_hours if len(who) else 0.0))
+        return session_cost(len(who), config.session_hours, config.facilitator_hours)
 
     def _connect(self, who: np.ndarray, rng: np.random.Generator) -> None:
         """Tie up to `new_ties_per_session` random pairs of attendees from different departments."""

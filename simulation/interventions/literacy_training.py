@@ -20,9 +20,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from simulation.interventions.base import InterventionContext
-from simulation.interventions.fading import FadingBoosts
-from simulation.interventions.targeted import Targeted, TargetedConfig
+from simulation.interventions.targeted import FadingSessions, TargetedConfig, session_cost
 from simulation.interventions.targeting import TargetingRule
 
 
@@ -50,21 +48,14 @@ class LiteracyTrainingConfig(TargetedConfig):
     trainer_hours: float = Field(8.0, ge=0, le=10_000, description="Trainers' hours per course, preparation included.")
 
 
-class LiteracyTraining(Targeted):
+class LiteracyTraining(FadingSessions):
     """Runs a `LiteracyTrainingConfig` programme."""
 
     config: LiteracyTrainingConfig
-
-    def __init__(self, config: LiteracyTrainingConfig, context: InterventionContext) -> None:
-        super().__init__(config, context)
-        self.boosts = FadingBoosts(context.state.n, config.half_life_weeks, config.reinforcement)
-
-    def fade(self) -> None:
-        self.boosts.decay(self.context.state)
 
     def act(self, step: int) -> float:
         config, state = self.config, self.context.state
         who = self.choose()
         calibration = config.attitude_calibration * (config.informed_attitude - state.attitude[who])
         self.boosts.add(state, who, {"literacy": config.literacy_gain, "attitude": calibration})
-        return float(len(who) * config.hours_per_trainee + (config.trainer_hours if len(who) else 0.0))
+        return session_cost(len(who), config.hours_per_trainee, config.trainer_hours)

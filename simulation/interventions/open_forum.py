@@ -20,9 +20,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from simulation.interventions.base import InterventionContext
-from simulation.interventions.fading import FadingBoosts
-from simulation.interventions.targeted import Targeted, TargetedConfig
+from simulation.interventions.targeted import FadingSessions, TargetedConfig, session_cost
 
 
 class OpenForumConfig(TargetedConfig):
@@ -49,17 +47,10 @@ class OpenForumConfig(TargetedConfig):
     facilitator_hours: float = Field(3.0, ge=0, le=10_000, description="Facilitators' hours per forum.")
 
 
-class OpenForum(Targeted):
+class OpenForum(FadingSessions):
     """Runs an `OpenForumConfig` programme."""
 
     config: OpenForumConfig
-
-    def __init__(self, config: OpenForumConfig, context: InterventionContext) -> None:
-        super().__init__(config, context)
-        self.boosts = FadingBoosts(context.state.n, config.half_life_weeks, config.reinforcement)
-
-    def fade(self) -> None:
-        self.boosts.decay(self.context.state)
 
     def act(self, step: int) -> float:
         config, state = self.config, self.context.state
@@ -76,4 +67,4 @@ class OpenForum(Targeted):
                 "attitude": config.attitude_calibration * (config.informed_attitude - state.attitude[who]),
             },
         )
-        return float(len(who) * config.session_hours + (config.facilitator_hours if len(who) else 0.0))
+        return session_cost(len(who), config.session_hours, config.facilitator_hours)

@@ -10,6 +10,7 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from simulation.interventions.base import Intervention, InterventionContext
+from simulation.interventions.fading import FadingBoosts
 from simulation.interventions.schedule import ScheduleConfig
 from simulation.interventions.targeting import TargetingRule, select_targets
 
@@ -73,3 +74,19 @@ class Targeted(Intervention):
         self.sessions[who] += 1
         self.reached += len(who)
         return who
+
+
+class FadingSessions(Targeted):
+    """A targeted programme whose effects fade: its config has `half_life_weeks` and `reinforcement`."""
+
+    def __init__(self, config: TargetedConfig, context: InterventionContext) -> None:
+        super().__init__(config, context)
+        self.boosts = FadingBoosts(context.state.n, config.half_life_weeks, config.reinforcement)
+
+    def fade(self) -> None:
+        self.boosts.decay(self.context.state)
+
+
+def session_cost(seated: int, hours_each: float, hours_per_session: float) -> float:
+    """Clinician-hours of one session: every attendee's hours plus the organisers' (if anyone came)."""
+    return float(seated * hours_each + (hours_per_session if seated else 0.0))

@@ -19,9 +19,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
-from simulation.interventions.base import InterventionContext
-from simulation.interventions.fading import FadingBoosts
-from simulation.interventions.targeted import Targeted, TargetedConfig
+from simulation.interventions.targeted import FadingSessions, TargetedConfig, session_cost
 
 
 class WorkshopConfig(TargetedConfig):
@@ -42,17 +40,10 @@ class WorkshopConfig(TargetedConfig):
     facilitator_hours: float = Field(4.0, ge=0, le=10_000, description="Peer facilitators' hours per session, preparation included.")
 
 
-class Workshop(Targeted):
+class Workshop(FadingSessions):
     """Runs a `WorkshopConfig` programme."""
 
     config: WorkshopConfig
-
-    def __init__(self, config: WorkshopConfig, context: InterventionContext) -> None:
-        super().__init__(config, context)
-        self.boosts = FadingBoosts(context.state.n, config.half_life_weeks, config.reinforcement)
-
-    def fade(self) -> None:
-        self.boosts.decay(self.context.state)
 
     def act(self, step: int) -> float:
         config = self.config
@@ -66,7 +57,7 @@ class Workshop(Targeted):
                 "status_concern": config.status_concern_change,
             },
         )
-        return float(len(who) * config.session_hours + (config.facilitator_hours if len(who) else 0.0))
+        return session_cost(len(who), config.session_hours, config.facilitator_hours)
 
     @property
     def attended(self) -> np.ndarray:

@@ -19,6 +19,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from simulation.interventions.registry import InterventionConfig
+from simulation.metrics import STATE_METRICS
 
 
 class Section(BaseModel):
@@ -389,20 +390,7 @@ class ScenarioMeta(Section):
     )
 
 
-OUTCOME_METRICS = Literal[
-    "share_none",
-    "share_verify",
-    "share_primary",
-    "share_skeptical",
-    "mean_attitude",
-    "sd_attitude",
-    "mean_literacy",
-    "mean_trust",
-    "mean_status_concern",
-    "reputation_nonusers",
-    "reputation_users",
-    "competence_gap",
-]
+OUTCOME_METRICS = Literal[STATE_METRICS]  # share_none ... competence_gap (simulation/metrics.py)
 
 
 class TargetConfig(Section):
