@@ -23,13 +23,14 @@ from simulation.agents import Clinician
 from simulation.interventions.base import InterventionContext
 from simulation.interventions.registry import ORDER, acting_order, build_intervention
 from simulation.metrics import COLUMNS, measure
-from simulation.network import generate_hospital_network
+from simulation.network import build_network
 from simulation.population import assign_departments, draw_population
 from simulation.rules.anticipation import anticipated_penalty
 from simulation.rules.attitudes import influence_attitudes
 from simulation.rules.choice import choose_modes
 from simulation.rules.experience import use_ai
 from simulation.rules.judgment import update_reputation
+from simulation.rules.textbook import bass_adoption, threshold_adoption
 from simulation.scenario.schema import Scenario
 from simulation.seeding import replication_seed, streams
 
@@ -55,11 +56,16 @@ class ClinicianModel(Model):
         cfg = self.config
 
         department = assign_departments(cfg.population, self.streams["population"])
-        self.network = generate_hospital_network(cfg.network, department, self.streams["network"])
+        self.network = build_network(cfg.network, department, self.streams["network"])
         self.state = draw_population(
             cfg.population, cfg.judgment, department, self.network.advice_in_degree, self.streams["population"]
         )
         self.interventions = self._build_interventions()
+        # Fixed adoption thresholds of the textbook threshold rule (drawn only under that rule).
+        self.thresholds = None
+        if cfg.choice.rule == "threshold":
+            low, high = cfg.choice.thresholds
+            self.thresholds = self.streams["choice"].uniform(low, high, self.state.n)
 
         # Reputation at week 0: every colleague rates every colleague once, nothing remembered.
         self._judge(everyone_sees=True)
@@ -95,6 +101,8 @@ class ClinicianModel(Model):
 
     def _judge(self, everyone_sees: bool = False) -> None:
         rng, net, judgment = self.streams["judgment"], self.network, self.config.judgment
+        if not everyone_sees and judgment.visibility == 0:
+            return  # nobody sees anybody decide: reputations stay (and no draws are spent on it)
         n_arcs = net.arc_source.shape[0]
         if everyone_sees:
             seen = np.ones(n_arcs, dtype=bool)
@@ -129,7 +137,13 @@ class ClinicianModel(Model):
         self._judge()
         colleague_use = self.network.neighbour_mean(state.uses_ai().astype(float))
         social_cost = anticipated_penalty(state, self.network, cfg.judgment)
-        changes = choose_modes(state, social_cost, colleague_use, cfg.choice, cfg.judgment, self.streams["choice"])
+        choice = cfg.choice
+        if choice.rule == "bass":
+            changes = bass_adoption(state, colleague_use, choice.bass_p, choice.bass_q, choice.adopt_mode, self.streams["choice"])
+        elif choice.rule == "threshold":
+            changes = threshold_adoption(state, colleague_use, self.thresholds, choice.adopt_mode)
+        else:
+            changes = choose_modes(state, social_cost, colleague_use, choice, cfg.judgment, self.streams["choice"])
         influence_attitudes(state, self.network, cfg.attitude, self.streams["attitudes"])
         self.last = measure(
             state,

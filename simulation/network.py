@@ -216,3 +216,14 @@ def generate_hospital_network(
     j_advises = rng.random(edges.shape[0]) < wj / (wi + wj)
     advisor = np.where(j_advises, edges[:, 1], edges[:, 0])
     return HospitalNetwork(n=n, edges=edges, advisor=advisor, team=team)
+
+
+def build_network(config: NetworkConfig, department: np.ndarray, rng: np.random.Generator) -> HospitalNetwork:
+    """The network `config.generator` asks for (see `simulation.theory_networks` for the textbook ones)."""
+    from simulation import theory_networks
+
+    if config.generator == "complete":
+        return theory_networks.complete_network(department, rng)
+    if config.generator == "random":
+        return theory_networks.random_network(department, config.mean_degree, rng)
+    return generate_hospital_network(config, department, rng)

@@ -25,8 +25,12 @@ def influence_attitudes(
     """One week of peer influence and drift on `state.attitude`."""
     drift = rng.normal(0.0, config.drift_sd, state.n) if config.drift_sd > 0 else np.zeros(state.n)
     a = state.attitude
+    if config.influence_rate == 0:
+        a += config.anchoring * (state.anchor_attitude - a) + drift
+        np.clip(a, 1.0, 7.0, out=a)
+        return
     source, target = network.arc_source, network.arc_target
-    close = np.abs(a[source] - a[target]) < config.confidence_bound
+    close = np.abs(a[source] - a[target]) <= config.confidence_bound
     weight = state.influence_weight[target[close]]
     count = np.bincount(source[close], weights=weight, minlength=state.n)
     total = np.bincount(source[close], weights=weight * a[target[close]], minlength=state.n)

@@ -192,7 +192,10 @@ class PopulationConfig(Section):
 class NetworkConfig(Section):
     """The professional network: teams inside departments, some ties across, a few opinion leaders."""
 
-    generator: Literal["hospital"] = Field("hospital", description="Network generator.")
+    generator: Literal["hospital", "complete", "random"] = Field(
+        "hospital",
+        description="Network generator: 'hospital' (teams, departments, opinion leaders); 'complete' (everyone tied to everyone, for the Bass check) or 'random' (Erdos-Renyi with mean_degree), for theory checks (docs/VALIDATION.md).",
+    )
     mean_degree: float = Field(
         8.0, gt=0, le=500, description="Mean number of colleagues per clinician. Clinician networks: 6-10 (research/domain.md section 5)."
     )
@@ -313,7 +316,23 @@ class ExperienceConfig(Section):
 
 
 class ChoiceConfig(Section):
-    """How clinicians reconsider their mode of AI use (multinomial logit with inertia)."""
+    """How clinicians reconsider their mode of AI use (multinomial logit with inertia).
+
+    `rule` switches to a textbook adoption rule instead (docs/VALIDATION.md): "bass" (each non-user
+    starts with probability bass_p + bass_q x share of colleagues using AI per step) or "threshold"
+    (Granovetter: a non-user starts when the share of colleagues using AI reaches their fixed
+    threshold, drawn uniformly from `thresholds`). Under both, users never stop and start in `adopt_mode`.
+    """
+
+    rule: Literal["logit", "bass", "threshold"] = Field(
+        "logit", description="Adoption rule: 'logit' (the clinician model), 'bass' or 'threshold' (textbook special cases)."
+    )
+    bass_p: float = Field(0.03, ge=0, le=1, description="Bass innovation (external) hazard per step, rule = 'bass'.")
+    bass_q: float = Field(0.4, ge=0, le=10, description="Bass imitation coefficient per step (times the share of colleagues using AI), rule = 'bass'.")
+    thresholds: tuple[float, float] = Field(
+        (0.0, 1.0), description="Range [low, high] of the uniform fixed adoption thresholds, rule = 'threshold' (Granovetter 1978)."
+    )
+    adopt_mode: Literal["verify", "primary"] = Field("verify", description="Mode adopters take under rule 'bass' or 'threshold'.")
 
     reconsider_rate: float = Field(
         0.03,
@@ -353,6 +372,13 @@ class ChoiceConfig(Section):
         0.0, ge=-5, le=5, description="Utility the institution adds to AI use (availability, EHR integration). 0 = neutral."
     )
     status_quo_bonus: float = Field(1.5, ge=0, le=10, description="Utility of keeping one's current mode (habit). Assumption, tuned with reconsider_rate.")
+
+    @model_validator(mode="after")
+    def _threshold_range(self) -> ChoiceConfig:
+        low, high = self.thresholds
+        if not 0 <= low <= high <= 1:
+            raise ValueError("thresholds must be [low, high] with 0 <= low <= high <= 1")
+        return self
 
 
 class AttitudeConfig(Section):
