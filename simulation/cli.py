@@ -32,7 +32,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-COMMANDS = {"run", "compare", "vignette", "check", "schema"}
+COMMANDS = {"run", "compare", "vignette", "check", "schema", "validate"}
 
 
 def _fail(message: str) -> None:
@@ -200,6 +200,19 @@ def check(scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML).")
         typer.echo(resolve_scenario_text(load_scenario(scenario)))
     except ScenarioError as exc:
         _fail(str(exc))
+
+
+@app.command()
+def validate(
+    out: Annotated[Path, typer.Option(help="Folder for validation.csv and the figures.")] = Path("outputs/validation"),
+    replications: Annotated[int, typer.Option(min=1, help="Replications of the Bass check.")] = 8,
+) -> None:
+    """Theory checks: the model reduced to Bass, linear threshold and DeGroot against references (docs/VALIDATION.md)."""
+    from simulation.validation import write_validation
+
+    table = write_validation(out, replications)
+    typer.echo(table.read_text(encoding="utf-8").rstrip())
+    typer.echo(f"figures: {out}/ (bass.png, threshold.png, degroot.png)")
 
 
 @app.command()
