@@ -6,6 +6,7 @@
     simulate vignette [--raters N] [--seed S] [--fit]
     simulate check SCENARIO.toml
     simulate schema
+    simulate view [SCENARIO.toml] [--port 8765] [--host 127.0.0.1]
 
 `simulate FILE` runs the file with its `[scenario] compare_to` baseline, if it names one, as a
 comparison; `simulate compare` runs several files with common random numbers against a baseline.
@@ -32,7 +33,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-COMMANDS = {"run", "compare", "vignette", "check", "schema", "validate"}
+COMMANDS = {"run", "compare", "vignette", "check", "schema", "validate", "view"}
 
 
 def _fail(message: str) -> None:
@@ -221,6 +222,27 @@ def schema() -> None:
     from simulation.scenario.schema import Scenario
 
     typer.echo(json.dumps(Scenario.model_json_schema(), indent=2))
+
+
+@app.command()
+def view(
+    scenario: Annotated[Path | None, typer.Argument(help="Scenario file (TOML) the page opens with (default: scenarios/baseline.toml).")] = None,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to serve on.")] = 8765,
+    host: Annotated[str, typer.Option(help="Address to serve on (loopback by default).")] = "127.0.0.1",
+) -> None:
+    """Open the interactive browser view (Mesa SolaraViz) and print its address; Ctrl+C stops it."""
+    from simulation.view.server import port_free, serve
+
+    if scenario is not None:
+        from simulation.scenario import load_scenario
+
+        try:
+            load_scenario(scenario)
+        except ScenarioError as exc:
+            _fail(str(exc))
+    if not port_free(host, port):
+        _fail(f"port {port} on {host} is in use; choose another with --port")
+    serve(scenario, host, port)
 
 
 def main() -> None:

@@ -1,0 +1,8 @@
+"""The interactive browser view (`simulate view`): Mesa's SolaraViz page for the clinician model.
+
+Modules: `settings` (the controls' values and the scenario they make), `viewmodel` (the model the
+page builds, with cached node positions), `drawing` (matplotlib pictures from the arrays),
+`components` (network, plots, numbers, selected clinician), `controls` (sidebar), `app` (the page),
+`server` (starting it on loopback). In Jupyter: `from simulation.view.app import ClinicianView`,
+then `ClinicianView(scenario="scenarios/workshops.toml")` as the last line of a cell.
+"""

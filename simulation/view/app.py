@@ -1,0 +1,89 @@
+"""The page: Mesa's SolaraViz (step, play/pause, reset, play interval) around the clinician view.
+
+`Page` is what `simulate view` serves (`solara run simulation.view.app:Page`); `ClinicianView` is
+the same page for a given scenario file, to show in a Jupyter notebook. Every browser tab (every
+Solara session) builds its own model in `use_memo`, so two researchers on one server never step
+each other's model. Reset (SolaraViz's button) re-instantiates `ViewModel(settings=...)` with the
+controls' current values; picking a scenario rebuilds at once.
+"""
+
+from __future__ import annotations
+
+import os
+
+import solara
+from mesa.visualization import SolaraViz
+
+from simulation.view.components import ClinicianPanel, NetworkView, NumbersLine, TimeSeriesView
+from simulation.view.controls import ScenarioControls
+from simulation.view.settings import ViewSettings, default_scenario_path, scenario_files
+from simulation.view.viewmodel import ViewModel
+
+# Set by `simulate view FILE.toml` for the server process; the page opens with that file.
+SCENARIO_ENV = "SIMULATE_VIEW_SCENARIO"
+PLAY_INTERVAL_MS = 150  # pause between steps while playing
+
+
+def start_file() -> str:
+    """The scenario the page opens with: $SIMULATE_VIEW_SCENARIO, else scenarios/baseline.toml."""
+    return os.environ.get(SCENARIO_ENV) or default_scenario_path()
+
+
+@solara.component
+def SidebarControls(settings, files, rebuild):
+    """Our controls in the sidebar, below SolaraViz's step/play/reset card.
+
+    Solara orders sidebar content by component depth; one level deeper than SolaraViz's own
+    sidebar puts these controls after it.
+    """
+    _SidebarControls(settings, files, rebuild)
+
+
+@solara.component
+def _SidebarControls(settings, files, rebuild):
+    with solara.Sidebar():
+        ScenarioControls(settings, files, rebuild)
+
+
+@solara.component
+def ClinicianView(scenario: str | None = None):
+    """The whole page for one session, opening with `scenario` (a TOML path) or the start file."""
+    first_file = scenario or start_file()
+    first = solara.use_memo(lambda: ViewSettings.from_file(first_file), [first_file])
+    settings = solara.use_reactive(first)
+    first_model = solara.use_memo(lambda: ViewModel(first), [first])
+    model = solara.use_reactive(first_model)
+    color_by = solara.use_reactive("attitude")
+    size_by = solara.use_reactive("reputation")
+    selected = solara.use_reactive(None)
+    files = solara.use_memo(lambda: scenario_files(first_file), [first_file])
+
+    def rebuild(fresh: ViewSettings) -> None:
+        selected.set(None)
+        model.set(ViewModel(fresh))
+
+    solara.Title("Clinician AI skepticism")
+    SolaraViz(
+        model,
+        components=[],
+        model_params={"settings": settings},
+        name="Clinician AI skepticism: interactive view",
+        play_interval=PLAY_INTERVAL_MS,
+    )
+    SidebarControls(settings, files, rebuild)
+    current = model.value
+    with solara.Column(style={"padding": "8px 16px"}):
+        NumbersLine(current)
+        with solara.Row(gap="16px", style={"flex-wrap": "wrap", "align-items": "flex-start"}):
+            with solara.Card("Network", margin=0):
+                NetworkView(current, color_by, size_by, selected)
+            with solara.Card("Over time", margin=0):
+                TimeSeriesView(current)
+            with solara.Card("Selected clinician", margin=0, style={"min-width": "320px"}):
+                ClinicianPanel(current, selected)
+
+
+@solara.component
+def Page():
+    """The page `simulate view` serves."""
+    ClinicianView()

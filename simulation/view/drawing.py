@@ -1,0 +1,173 @@
+"""Pictures for the view, drawn with matplotlib (Agg) from the model's arrays into PNG bytes.
+
+`NetworkPicture` draws the ties once into a cached background and, every frame, only the nodes on
+top (blitting), so a redraw costs a few milliseconds even at 1,000 clinicians; positions never
+change. `TimeSeriesPicture` keeps its lines and updates their data each frame. Sizes are in pixels
+(`width_px`, `height_px`); node sizes in points squared (matplotlib's `s`).
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection
+from matplotlib.colors import Normalize, to_rgba_array
+from matplotlib.figure import Figure
+from matplotlib import colormaps
+from PIL import Image
+
+from simulation.state import MODE_NAMES
+
+# Mode of AI use -> colour: none grey, verify green, primary orange.
+MODE_COLOURS = {"none": "#9e9e9e", "verify": "#1a9850", "primary": "#e66101"}
+_MODE_RGBA = to_rgba_array([MODE_COLOURS[name] for name in MODE_NAMES])
+# Attitude 1 (very skeptical, red) .. 7 (enthusiastic, blue).
+ATTITUDE_CMAP = colormaps["RdBu"]
+ATTITUDE_NORM = Normalize(1.0, 7.0)
+
+
+def png_bytes(rgba: np.ndarray | memoryview, width: int, height: int) -> bytes:
+    """Encode an RGBA pixel buffer as PNG (fast compression: speed over size)."""
+    image = Image.frombuffer("RGBA", (width, height), rgba, "raw", "RGBA", 0, 1).convert("RGB")
+    out = io.BytesIO()
+    image.save(out, format="PNG", compress_level=1)
+    return out.getvalue()
+
+
+def node_colours(color_by: str, attitude: np.ndarray, mode: np.ndarray) -> np.ndarray:
+    """(n, 4) RGBA: by attitude (diverging, 1-7) or by mode of use (three colours)."""
+    if color_by == "mode":
+        return _MODE_RGBA[mode.astype(int)]
+    return ATTITUDE_CMAP(ATTITUDE_NORM(attitude))
+
+
+def node_sizes(size_by: str, reputation: np.ndarray, advice_in_degree: np.ndarray, n: int) -> np.ndarray:
+    """Marker areas (points squared): by reputation (1-7 rating points) or by advice in-degree.
+
+    Scaled down for bigger networks so that nodes do not cover each other.
+    """
+    scale = float(np.clip(300.0 / max(n, 1), 0.25, 1.5))
+    if size_by == "advice":
+        return scale * (8.0 + 14.0 * np.sqrt(advice_in_degree.astype(float)))
+    return scale * (4.0 + 7.0 * (np.clip(reputation, 1.0, 7.0) - 1.0) ** 1.5)
+
+
+class NetworkPicture:
+    """The network at fixed positions: ties drawn once, nodes redrawn each frame."""
+
+    def __init__(self, positions: np.ndarray, width_px: int = 620, height_px: int = 520, dpi: int = 100) -> None:
+        self.positions = np.asarray(positions, dtype=float)
+        self.width, self.height = width_px, height_px
+        self.figure = Figure(figsize=(width_px / dpi, height_px / dpi), dpi=dpi, facecolor="white")
+        self.canvas = FigureCanvasAgg(self.figure)
+        self.axes = self.figure.add_axes((0, 0, 1, 1))
+        self.axes.set_axis_off()
+        self._set_limits()
+        self.ties = LineCollection([], colors=[(0.45, 0.45, 0.45, 0.22)], linewidths=0.5)
+        self.axes.add_collection(self.ties)
+        self.nodes = self.axes.scatter(self.positions[:, 0], self.positions[:, 1], s=10, linewidths=0.3, edgecolors="#333333")
+        self.rings = self.axes.scatter([], [], s=[], facecolors="none", edgecolors="#000000", linewidths=1.2)
+        self.focus = self.axes.scatter([], [], s=[], facecolors="none", edgecolors="#ffd400", linewidths=2.5)
+        for artist in (self.nodes, self.rings, self.focus):
+            artist.set_animated(True)
+        self._edge_count = -1
+        self._background = None
+        # Pixel position of every node in the PNG (x right, y down), for clicks.
+        xy = self.axes.transData.transform(self.positions)
+        self.pixels = np.column_stack([xy[:, 0], self.height - xy[:, 1]])
+
+    def _set_limits(self) -> None:
+        """Equal scales on both axes with a small margin around the nodes."""
+        low, high = self.positions.min(axis=0), self.positions.max(axis=0)
+        centre, span = (low + high) / 2, np.maximum(high - low, 1e-9) * 1.06
+        aspect = self.width / self.height
+        span = np.array([max(span[0], span[1] * aspect), max(span[1], span[0] / aspect)])
+        self.axes.set_xlim(centre[0] - span[0] / 2, centre[0] + span[0] / 2)
+        self.axes.set_ylim(centre[1] - span[1] / 2, centre[1] + span[1] / 2)
+
+    def _draw_background(self, edges: np.ndarray) -> None:
+        self.ties.set_segments(self.positions[edges])
+        self.canvas.draw()
+        self._background = self.canvas.copy_from_bbox(self.figure.bbox)
+        self._edge_count = edges.shape[0]
+
+    def render(
+        self,
+        edges: np.ndarray,
+        colours: np.ndarray,
+        sizes: np.ndarray,
+        selected: int | None = None,
+        neighbours: np.ndarray | None = None,
+    ) -> bytes:
+        """PNG of the network; `edges` (E, 2) node pairs; ties are redrawn only when E changes."""
+        if edges.shape[0] != self._edge_count:
+            self._draw_background(edges)
+        self.canvas.restore_region(self._background)
+        self.nodes.set_facecolors(colours)
+        self.nodes.set_sizes(sizes)
+        self.axes.draw_artist(self.nodes)
+        if selected is not None:
+            near = np.asarray(neighbours if neighbours is not None else [], dtype=int)
+            self.rings.set_offsets(self.positions[near].reshape(-1, 2))
+            self.rings.set_sizes(sizes[near] + 20.0)
+            self.axes.draw_artist(self.rings)
+            self.focus.set_offsets(self.positions[[selected]])
+            self.focus.set_sizes([sizes[selected] + 120.0])
+            self.axes.draw_artist(self.focus)
+        return png_bytes(self.canvas.buffer_rgba(), self.width, self.height)
+
+    def node_at(self, x_px: float, y_px: float, within_px: float = 14.0) -> int | None:
+        """The clinician drawn nearest to pixel (x_px, y_px) of the PNG, if within `within_px`."""
+        distance = np.hypot(self.pixels[:, 0] - x_px, self.pixels[:, 1] - y_px)
+        nearest = int(np.argmin(distance))
+        return nearest if distance[nearest] <= within_px else None
+
+
+class TimeSeriesPicture:
+    """Three stacked panels over weeks: shares of the modes (%), share skeptical (%), competence gap (points)."""
+
+    def __init__(self, width_px: int = 620, height_px: int = 520, dpi: int = 80) -> None:
+        self.width, self.height = width_px, height_px
+        self.figure = Figure(figsize=(width_px / dpi, height_px / dpi), dpi=dpi, facecolor="white")
+        self.canvas = FigureCanvasAgg(self.figure)
+        self.axes = self.figure.subplots(3, 1, sharex=True)
+        modes, skeptical, gap = self.axes
+        self.mode_lines = {
+            name: modes.plot([], [], color=MODE_COLOURS[name], label=label, linewidth=1.8)[0]
+            for name, label in (("none", "no AI"), ("verify", "verify"), ("primary", "primary aid"))
+        }
+        modes.set_ylabel("share (%)")
+        modes.set_title("Mode of AI use", fontsize=10, loc="left")
+        modes.legend(loc="upper right", fontsize=8, ncols=3, frameon=False)
+        self.skeptical_line = skeptical.plot([], [], color="#b2182b", linewidth=1.8)[0]
+        skeptical.set_ylabel("share (%)")
+        skeptical.set_title("Skeptical (attitude below the line)", fontsize=10, loc="left")
+        self.gap_line = gap.plot([], [], color="#5e3c99", linewidth=1.8)[0]
+        gap.axhline(0.0, color="#999999", linewidth=0.8)
+        gap.set_ylabel("rating points")
+        gap.set_xlabel("week")
+        gap.set_title("Competence gap: non-users' minus users' peer rating", fontsize=10, loc="left")
+        for ax in self.axes:
+            ax.grid(alpha=0.3)
+            ax.tick_params(labelsize=8)
+        self.figure.subplots_adjust(left=0.11, right=0.98, top=0.95, bottom=0.09, hspace=0.35)
+
+    def render(self, series: dict[str, list[float]]) -> bytes:
+        """PNG of the panels; `series` maps column names of steps.csv to one value per week."""
+        weeks = np.arange(len(series["share_none"]))
+        for name, line in self.mode_lines.items():
+            line.set_data(weeks, 100 * np.asarray(series[f"share_{name}"]))
+        self.skeptical_line.set_data(weeks, 100 * np.asarray(series["share_skeptical"]))
+        self.gap_line.set_data(weeks, np.asarray(series["competence_gap"], dtype=float))
+        right = max(10, len(weeks) - 1)
+        for ax in self.axes:
+            ax.set_xlim(0, right)
+            ax.relim()
+            ax.autoscale_view(scalex=False)
+        self.axes[0].set_ylim(0, 100)
+        low, high = self.axes[1].get_ylim()
+        self.axes[1].set_ylim(0, max(high, 5))
+        self.canvas.draw()
+        return png_bytes(self.canvas.buffer_rgba(), self.width, self.height)

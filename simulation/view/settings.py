@@ -1,0 +1,219 @@
+"""The view's controls as data: which scenario file, which parameter values, interventions, seed.
+
+`ViewSettings` holds every value the sidebar controls show. `ViewSettings.from_file` reads them
+from a scenario file; `ViewSettings.to_scenario` turns them back into a validated `Scenario` (the
+file with the controls' values written over it), which is what Reset builds the model from.
+Nothing here imports Solara: the settings are plain, testable data.
+
+Units follow the scenario schema (docs/SCENARIOS.md): weeks, attitude points on 1-7, rating points
+on 1-7, probabilities and shares on 0-1, utility units for the choice weights.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from simulation.interventions.registry import KINDS, ORDER
+from simulation.interventions.targeted import TargetedConfig
+from simulation.scenario import Scenario, ScenarioError, load_scenario
+
+REPO = Path(__file__).resolve().parents[2]
+SCENARIO_DIR = REPO / "scenarios"
+
+
+@dataclass(frozen=True)
+class Param:
+    """One slider: a dotted scenario key, its label (with unit), range and step."""
+
+    key: str
+    label: str
+    low: float
+    high: float
+    step: float
+    integer: bool = False
+
+
+# Network size and structure.
+NETWORK_PARAMS = (
+    Param("population.n", "Clinicians", 50, 3000, 50, integer=True),
+    Param("network.mean_degree", "Colleagues per clinician (mean degree)", 2, 20, 1),
+    Param("network.cross_department_share", "Ties across departments (share 0-1)", 0.0, 0.5, 0.02),
+    Param("network.team_size", "Team size (clinicians)", 2, 40, 1, integer=True),
+)
+# Behaviour: choice of mode, experience of AI, attitude change.
+BEHAVIOUR_PARAMS = (
+    Param("choice.reconsider_rate", "Reconsider mode (probability per week)", 0.0, 0.2, 0.005),
+    Param("choice.social_weight", "Weight of anticipated penalty (utility per rating point)", 0.0, 3.0, 0.1),
+    Param("choice.status_quo_bonus", "Habit (utility of keeping one's mode)", 0.0, 4.0, 0.1),
+    Param("choice.institutional_push", "Institutional push toward AI (utility)", -2.0, 2.0, 0.1),
+    Param("experience.error_rate", "AI error rate (share of suggestions)", 0.0, 0.3, 0.01),
+    Param("attitude.influence_rate", "Attitude influence rate (per week)", 0.0, 0.2, 0.005),
+    Param("attitude.confidence_bound", "Confidence bound (attitude points)", 0.0, 6.0, 0.1),
+)
+# Peer judgment of AI users.
+JUDGMENT_PARAMS = (
+    Param("judgment.penalty_verify", "Penalty for verifying (rating points)", -1.0, 4.0, 0.05),
+    Param("judgment.penalty_primary", "Penalty for primary use (rating points)", -1.0, 5.0, 0.05),
+    Param("judgment.own_use_discount", "Penalty dropped by AI-using raters (share)", 0.0, 1.0, 0.05),
+    Param("judgment.visibility", "Chance a colleague sees one's mode (per week)", 0.0, 1.0, 0.05),
+)
+PARAMS = NETWORK_PARAMS + BEHAVIOUR_PARAMS + JUDGMENT_PARAMS
+
+# Targeting rules offered in the view: those that need no extra key (department, role, ids need one,
+# and are offered only when the scenario's own table names it).
+SIMPLE_TARGETING = ("random", "skeptics", "opinion_leaders", "bridges")
+
+
+def is_targeted(kind: str) -> bool:
+    """Does this intervention kind have seats and a targeting rule?"""
+    return issubclass(KINDS[kind][0], TargetedConfig)
+
+
+@dataclass(frozen=True)
+class InterventionSetting:
+    """On/off, seats per session and targeting rule for one intervention kind."""
+
+    enabled: bool
+    seats: int | None = None  # None for kinds without seats
+    targeting: str | None = None
+    targeting_choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ViewSettings:
+    """Everything the controls hold; `to_scenario()` makes the scenario Reset builds."""
+
+    scenario_path: str
+    values: dict[str, float] = field(default_factory=dict)  # dotted key -> value, one per `PARAMS`
+    interventions: dict[str, InterventionSetting] = field(default_factory=dict)  # kind -> setting
+    seed: str = ""  # text typed in the seed box; empty = the scenario's own run.seed
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> ViewSettings:
+        """The controls' values as the scenario file sets them."""
+        scenario = _load(str(Path(path).resolve()))
+        values = {p.key: _get(scenario, p.key) for p in PARAMS}
+        interventions = {}
+        for kind in ORDER:
+            configs = [c for c in scenario.interventions if c.kind == kind]
+            template = configs[0] if configs else library_config(kind)
+            if is_targeted(kind):
+                choices = tuple(SIMPLE_TARGETING) + (
+                    (template.targeting,) if template.targeting not in SIMPLE_TARGETING else ()
+                )
+                interventions[kind] = InterventionSetting(bool(configs), template.seats, template.targeting, choices)
+            else:
+                interventions[kind] = InterventionSetting(bool(configs))
+        return cls(str(Path(path).resolve()), values, interventions, str(scenario.run.seed))
+
+    def with_value(self, key: str, value: float) -> ViewSettings:
+        return dataclasses.replace(self, values={**self.values, key: value})
+
+    def with_intervention(self, kind: str, **changes) -> ViewSettings:
+        setting = dataclasses.replace(self.interventions[kind], **changes)
+        return dataclasses.replace(self, interventions={**self.interventions, kind: setting})
+
+    def with_seed(self, text: str) -> ViewSettings:
+        return dataclasses.replace(self, seed=text)
+
+    def seed_value(self) -> int | None:
+        """The typed seed as a whole number >= 0, None when empty; ValueError when not a number."""
+        text = str(self.seed).strip()
+        if not text:
+            return None
+        try:
+            seed = int(text)
+        except ValueError:
+            raise ValueError(f"seed must be a whole number >= 0, not {text!r}") from None
+        if seed < 0:
+            raise ValueError(f"seed must be a whole number >= 0, not {seed}")
+        return seed
+
+    def to_scenario(self) -> Scenario:
+        """The scenario file with the controls' values written over it (validated).
+
+        Raises ValueError with a readable message when the values do not make a valid scenario.
+        """
+        base = _load(self.scenario_path)
+        data = base.model_dump()
+        for key, value in self.values.items():
+            section, name = key.split(".")
+            data[section][name] = value
+        seed = self.seed_value()
+        if seed is not None:
+            data["run"]["seed"] = seed
+        interventions = []
+        for config in base.interventions:
+            setting = self.interventions.get(config.kind)
+            if setting is None or setting.enabled:
+                interventions.append(_apply(config.model_dump(), setting))
+        present = {c.kind for c in base.interventions}
+        for kind, setting in self.interventions.items():
+            if setting.enabled and kind not in present:
+                interventions.append(_apply(library_config(kind).model_dump(), setting))
+        data["interventions"] = interventions
+        data.pop("extends", None)
+        try:
+            return Scenario.model_validate(data)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(part) for part in first["loc"])
+            raise ValueError(f"{where}: {first['msg']}") from None
+
+
+def _apply(config: dict, setting: InterventionSetting | None) -> dict:
+    if setting is not None and setting.seats is not None:
+        config["seats"] = int(setting.seats)
+        config["targeting"] = setting.targeting
+    return config
+
+
+def _get(scenario: Scenario, key: str) -> float:
+    section, name = key.split(".")
+    return getattr(getattr(scenario, section), name)
+
+
+def _load(path: str) -> Scenario:
+    """The scenario file, re-read when it changes on disk."""
+    return _load_version(path, Path(path).stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=64)
+def _load_version(path: str, mtime_ns: int) -> Scenario:
+    return load_scenario(path)
+
+
+def scenario_files(extra: str | Path | None = None) -> list[str]:
+    """Absolute paths of `scenarios/*.toml`, plus `extra` (the file given on the command line)."""
+    files = sorted(str(p.resolve()) for p in SCENARIO_DIR.glob("*.toml"))
+    if extra is not None and str(Path(extra).resolve()) not in files:
+        files.insert(0, str(Path(extra).resolve()))
+    return files
+
+
+@lru_cache(maxsize=None)
+def library_config(kind: str):
+    """A ready-made config of `kind` for switching it on in a scenario that lacks one.
+
+    Taken from the first file of the scenario library that uses the kind (so its schedule and
+    effects are the documented plan); the kind's schema defaults if none does.
+    """
+    for path in sorted(SCENARIO_DIR.glob("*.toml")):
+        try:
+            scenario = _load(str(path.resolve()))
+        except ScenarioError:
+            continue
+        for config in scenario.interventions:
+            if config.kind == kind:
+                return config
+    return KINDS[kind][0](kind=kind)
+
+
+def default_scenario_path() -> str:
+    """The scenario the view opens with when no file is given: scenarios/baseline.toml."""
+    return str((SCENARIO_DIR / "baseline.toml").resolve())

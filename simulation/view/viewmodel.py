@@ -1,0 +1,56 @@
+"""`ViewModel`: the clinician model as the browser view builds it, plus fixed node positions.
+
+Reset in the view calls `ViewModel(settings=...)` (Mesa's SolaraViz re-instantiates the model class
+with its model parameters), so the model is rebuilt from the controls every time. Node positions
+come from `simulation.layout.department_layout` and are cached per network: a Reset that rebuilds
+the same network (same size, structure and seed) reuses them, and ties added during a run (case
+reviews) are drawn between the existing positions, never re-laid out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+
+import numpy as np
+
+from simulation.layout import department_layout
+from simulation.model import ClinicianModel
+from simulation.view.settings import ViewSettings
+
+_LAYOUTS: OrderedDict[str, np.ndarray] = OrderedDict()
+_LAYOUT_CACHE_SIZE = 16
+
+
+def network_layout(model: ClinicianModel) -> np.ndarray:
+    """(n, 2) node positions (layout units) for the model's network at week 0, cached by content."""
+    key = hashlib.sha1(
+        model.network.edges.tobytes() + model.state.department.tobytes()
+    ).hexdigest()
+    if key in _LAYOUTS:
+        _LAYOUTS.move_to_end(key)
+        return _LAYOUTS[key]
+    positions = department_layout(model.network, model.state.department)
+    positions.setflags(write=False)
+    _LAYOUTS[key] = positions
+    while len(_LAYOUTS) > _LAYOUT_CACHE_SIZE:
+        _LAYOUTS.popitem(last=False)
+    return positions
+
+
+def _settings_value(settings):
+    """Accept the settings themselves or anything holding them in `.value` (a Solara reactive)."""
+    return settings.value if hasattr(settings, "value") else settings
+
+
+class ViewModel(ClinicianModel):
+    """A `ClinicianModel` built from the view's controls (`ViewSettings`), with `positions`.
+
+    `settings` may be a `ViewSettings` or a Solara reactive holding one: the view passes its
+    reactive so that Reset always reads the controls' current values.
+    """
+
+    def __init__(self, settings) -> None:
+        self.settings: ViewSettings = _settings_value(settings)
+        super().__init__(self.settings.to_scenario(), replication=0, with_agents=True)
+        self.positions = network_layout(self)

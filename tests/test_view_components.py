@@ -1,0 +1,216 @@
+"""The browser view's pieces without a browser: settings, model rebuilds, pictures, and the page
+rendered in-process with Solara's test renderer (buttons clicked, controls changed)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytest.importorskip("solara")
+
+import ipyvuetify as v  # noqa: E402
+import solara  # noqa: E402
+
+from simulation.scenario import load_scenario  # noqa: E402
+from simulation.view.app import ClinicianView  # noqa: E402
+from simulation.view.components import clinician_facts, neighbour_modes, numbers_text  # noqa: E402
+from simulation.view.drawing import NetworkPicture, TimeSeriesPicture, node_colours, node_sizes  # noqa: E402
+from simulation.view.settings import ViewSettings, default_scenario_path, scenario_files  # noqa: E402
+from simulation.view.viewmodel import ViewModel  # noqa: E402
+
+from conftest import SCENARIOS, WORKSHOPS  # noqa: E402
+
+
+def small(path=default_scenario_path(), n=120) -> ViewSettings:
+    return ViewSettings.from_file(path).with_value("population.n", n)
+
+
+# --- settings -> scenario -------------------------------------------------------------------
+
+
+def test_settings_read_a_scenario_file_and_give_it_back():
+    settings = ViewSettings.from_file(WORKSHOPS)
+    assert settings.interventions["workshop"].enabled
+    assert settings.interventions["workshop"].seats == 20
+    assert settings.interventions["workshop"].targeting == "skeptics"
+    assert not settings.interventions["champions"].enabled
+    assert settings.to_scenario().model_dump(exclude={"extends"}) == load_scenario(WORKSHOPS).model_dump(exclude={"extends"})
+
+
+def test_controls_switch_interventions_seats_targeting_and_parameters():
+    settings = (
+        ViewSettings.from_file(WORKSHOPS)
+        .with_intervention("workshop", seats=35, targeting="random")
+        .with_intervention("case_review", enabled=True)
+        .with_value("judgment.visibility", 0.8)
+        .with_value("population.n", 300)
+    )
+    scenario = settings.to_scenario()
+    kinds = [c.kind for c in scenario.interventions]
+    assert kinds == ["workshop", "case_review"]
+    assert (scenario.interventions[0].seats, scenario.interventions[0].targeting) == (35, "random")
+    assert scenario.judgment.visibility == 0.8 and scenario.population.n == 300
+    off = settings.with_intervention("workshop", enabled=False).to_scenario()
+    assert [c.kind for c in off.interventions] == ["case_review"]
+
+
+def test_seed_typed_as_text():
+    settings = ViewSettings.from_file(default_scenario_path())
+    assert settings.with_seed(" 7 ").to_scenario().run.seed == 7
+    assert settings.with_seed("").to_scenario().run.seed == load_scenario(default_scenario_path()).run.seed
+    for bad in ("seven", "-3", "1.5"):
+        with pytest.raises(ValueError, match="seed must be a whole number"):
+            settings.with_seed(bad).to_scenario()
+
+
+def test_scenario_picker_lists_the_library_and_the_given_file(tmp_path):
+    extra = tmp_path / "mine.toml"
+    extra.write_text(f'extends = "{(SCENARIOS / "baseline.toml").as_posix()}"\n', encoding="utf-8")
+    files = scenario_files(extra)
+    assert files[0] == str(extra.resolve())
+    assert {p.name for p in SCENARIOS.glob("*.toml")} <= {f.rsplit("/", 1)[-1] for f in files}
+
+
+# --- the model the page builds ----------------------------------------------------------------
+
+
+def test_layout_is_computed_once_per_network_and_kept_while_ties_are_added():
+    settings = small(SCENARIOS / "case_reviews.toml", n=200)
+    first, again = ViewModel(settings), ViewModel(settings)
+    assert again.positions is first.positions  # a Reset to the same network reuses the layout
+    edges_before = first.network.n_edges
+    positions = first.positions.copy()
+    for _ in range(30):
+        first.step()
+    assert first.network.n_edges > edges_before  # case reviews added ties ...
+    assert np.array_equal(first.positions, positions)  # ... drawn between the same positions
+    other = ViewModel(settings.with_seed("99"))
+    assert other.positions is not first.positions
+
+
+def test_view_model_accepts_a_reactive_holding_the_settings():
+    settings = solara.reactive(small(n=80))
+    assert ViewModel(settings).state.n == 80
+
+
+# --- pictures ---------------------------------------------------------------------------------
+
+
+def test_network_picture_redraws_and_finds_the_clicked_node():
+    model = ViewModel(small(n=150))
+    picture = NetworkPicture(model.positions, 400, 300)
+    state = model.state
+    colours = node_colours("mode", state.attitude, state.mode)
+    sizes = node_sizes("advice", state.reputation, state.advice_in_degree, state.n)
+    png = picture.render(model.network.edges, colours, sizes)
+    assert png.startswith(b"\x89PNG")
+    x, y = picture.pixels[17]
+    assert picture.node_at(x + 1, y - 1) in {17} | set(np.flatnonzero(np.hypot(*(picture.pixels - [x, y]).T) < 3))
+    assert picture.node_at(-500, -500) is None
+    state.mode[:] = 2
+    assert picture.render(model.network.edges, node_colours("mode", state.attitude, state.mode), sizes, 17, np.array([1, 2])) != png
+
+
+def test_time_series_picture_changes_with_the_data():
+    model = ViewModel(small(n=100))
+    picture = TimeSeriesPicture(400, 300)
+    before = picture.render(model.datacollector.model_vars)
+    for _ in range(5):
+        model.step()
+    assert picture.render(model.datacollector.model_vars) != before
+
+
+def test_numbers_and_clinician_facts():
+    model = ViewModel(small(n=100))
+    model.step()
+    line = numbers_text(model)
+    assert line.startswith("Week 1 · no AI ") and "skeptical" in line and "clinician-hours" in line
+    facts = dict(clinician_facts(model, 3))
+    assert facts["Department"] in model.state.department_names
+    modes = neighbour_modes(model, 3)
+    assert sorted(sum(modes.values(), [])) == sorted(model.network.adjacency[[3]].indices.tolist())
+
+
+# --- the page, rendered in-process --------------------------------------------------------------
+
+
+def _week(rc) -> str:
+    return rc.find(v.Html, class_="numbers-line").widget.children[0]
+
+
+def _commit(text_field, value: str) -> None:
+    """Type into a Solara text box and press Enter (it commits on Enter or focus-out)."""
+    text_field.v_model = value
+    text_field.fire_event("keyup.enter", None)
+
+
+def _img_src(rc, css_class: str) -> str:
+    return rc.find(v.Html, class_=css_class).widget.attributes["src"]
+
+
+@pytest.fixture
+def page():
+    box, rc = solara.render(
+        solara.AppLayout(children=[ClinicianView(scenario=str(SCENARIOS / "community_hospital.toml"))]), handle_error=False
+    )
+    yield rc
+    rc.close()
+
+
+def test_page_steps_and_redraws(page):
+    assert _week(page).startswith("Week 0 ")
+    network, plots = _img_src(page, "network-picture"), _img_src(page, "plots-picture")
+    for _ in range(3):
+        page.find(v.Btn, children=["Step"]).widget.click()
+    assert _week(page).startswith("Week 3 ")
+    assert _img_src(page, "plots-picture") != plots
+    assert _img_src(page, "network-picture") != network
+    page.find(v.Html, children=["Time: 3.0"]).assert_single()
+
+
+def test_page_colour_switch_and_clinician_selection(page):
+    before = _img_src(page, "network-picture")
+    toggles = page.find(v.BtnToggle).widgets
+    toggles[0].v_model = 1  # what clicking "Colour: mode of use" does in the browser
+    assert _img_src(page, "network-picture") != before
+    assert "primary aid" in " ".join(w.unsafe_innerHTML for w in page.find(solara.widgets.HTML).widgets)  # the legend
+    _commit(page.find(v.TextField, label="Clinician id (0-299)").widget, "12")
+    html = " ".join(w.unsafe_innerHTML for w in page.find(solara.widgets.HTML).widgets)
+    assert "Clinician 12" in html and "Colleagues' modes" in html
+
+
+def test_page_reset_rebuilds_from_the_controls_and_scenario_picker_rebuilds_at_once(page):
+    page.find(v.Btn, children=["Step"]).widget.click()
+    slider = page.find(v.Slider, label="Clinicians: 300").widget
+    slider.v_model = 150
+    _commit(page.find(v.TextField, label="Seed (whole number)").widget, "7")
+    page.find(v.Btn, children=["Reset"]).widget.click()
+    assert _week(page).startswith("Week 0 ")
+    page.find(v.TextField, label="Clinician id (0-149)").assert_single()
+    page.find(v.Select, label="Scenario").widget.v_model = "workshops"
+    page.find(v.TextField, label="Clinician id (0-499)").assert_single()  # workshops.toml: 500 clinicians
+    assert page.find(v.Checkbox, label="Peer-led workshops").widget.v_model is True
+    page.find(v.Slider, label="Seats per session: 20").assert_single()
+
+
+def test_bad_seed_shows_an_error_and_keeps_the_last_valid_settings(page):
+    _commit(page.find(v.TextField, label="Seed (whole number)").widget, "abc")
+    assert "seed must be a whole number" in str(page.find(v.Alert).widgets)
+    page.find(v.Btn, children=["Reset"]).widget.click()  # still builds, from the last valid seed
+    assert _week(page).startswith("Week 0 ")
+
+
+def test_two_sessions_have_their_own_models():
+    def session():
+        view = ClinicianView(scenario=str(SCENARIOS / "community_hospital.toml"))
+        return solara.render(solara.AppLayout(children=[view]), handle_error=False)[1]
+
+    one, two = session(), session()
+    try:
+        one.find(v.Btn, children=["Step"]).widget.click()
+        one.find(v.Btn, children=["Step"]).widget.click()
+        assert _week(one).startswith("Week 2 ")
+        assert _week(two).startswith("Week 0 ")
+    finally:
+        one.close()
+        two.close()
