@@ -47,25 +47,38 @@ def draw_population(
     department: np.ndarray,
     advice_in_degree: np.ndarray,
     rng: np.random.Generator,
+    given: dict[str, np.ndarray] | None = None,
 ) -> ClinicianState:
-    """Draw every clinician's attributes and initial beliefs."""
+    """Draw every clinician's attributes and initial beliefs.
+
+    `given` (a file network's node table, `network_files`) fixes attributes instead of drawing them:
+    `role` (indices into config.roles), and per clinician `seniority`, `attitude` (NaN = draw) and
+    `mode` (-1 = draw).
+    """
+    given = given or {}
     n = config.n
     role_names = list(config.roles)
     roles = [config.roles[name] for name in role_names]
-    role = rng.permutation(np.repeat(np.arange(len(roles)), exact_counts(np.array([r.share for r in roles]), n)))
+    if "role" in given:
+        role = np.asarray(given["role"], dtype=np.int64)
+    else:
+        role = rng.permutation(np.repeat(np.arange(len(roles)), exact_counts(np.array([r.share for r in roles]), n)))
     low = np.array([r.seniority_years[0] for r in roles])[role]
     high = np.array([r.seniority_years[1] for r in roles])[role]
-    seniority = low + rng.random(n) * (high - low)
+    seniority = _given(low + rng.random(n) * (high - low), given.get("seniority"))
 
     attitude_shift = np.array([r.attitude_shift for r in roles])[role]
     culture = rng.normal(0.0, config.department_attitude_sd, len(config.departments))[department]
     individual_sd = np.sqrt(max(config.attitude_sd**2 - config.department_attitude_sd**2, 0.0))
     attitude = np.clip(rng.normal(config.attitude_mean, individual_sd, n) + culture + attitude_shift, 1.0, 7.0)
+    attitude = _given(attitude, given.get("attitude"))
     literacy = _beta(config.literacy_mean, config.spread, n, rng)
     trust = _beta(config.trust_mean, config.spread, n, rng)
     concern_shift = np.array([r.status_concern_shift for r in roles])[role]
     status_concern = np.clip(_beta(config.status_concern_mean, config.spread, n, rng) + concern_shift, 0.0, 1.0)
     mode = initial_modes(config, attitude, literacy, trust, rng)
+    if "mode" in given:
+        mode = np.where(given["mode"] >= 0, given["mode"], mode).astype(np.int8)
     leniency = rng.normal(0.0, judgment.noise_sd * np.sqrt(judgment.leniency_share), n)
 
     return ClinicianState(
@@ -84,6 +97,13 @@ def draw_population(
         role_names=role_names,
         skeptical_below=config.skeptical_below,
     )
+
+
+def _given(drawn: np.ndarray, values: np.ndarray | None) -> np.ndarray:
+    """`drawn`, with the known (not NaN) entries of `values` instead."""
+    if values is None:
+        return drawn
+    return np.where(np.isnan(values), drawn, values)
 
 
 def initial_modes(

@@ -211,7 +211,58 @@ def load_scenario(path: str | Path) -> Scenario:
         # Relative to the file that set the key (which may be a file this one extends).
         where = origin.get(("scenario", "compare_to"), path)
         scenario.compare_to_path = Path(where).parent / scenario.scenario.compare_to
+    if scenario.network.generator == "file":
+        apply_network_files(scenario, origin, path)
     return scenario
+
+
+def apply_network_files(scenario: Scenario, origin: dict | None = None, path: Path | None = None) -> None:
+    """A `generator = "file"` network: resolve its paths, read the files, set the population from them.
+
+    Paths become absolute, resolved against the folder of the file that set each key (without
+    `origin`: the working folder). population.n, and when the node table maps them departments and
+    roles, are replaced by what the files hold; interventions are then checked against them.
+    """
+    import os
+    import re
+    import sys
+
+    from simulation.network_files import NetworkFileError, population_for, read_network_files
+    from simulation.scenario.schema import PopulationConfig, check_intervention_names
+
+    origin = origin or {}
+    fallback = path or Path("scenario")
+    network = scenario.network
+    for keys, owner in ((("network", "edges"), network), (("network", "nodes", "file"), network.nodes)):
+        value = getattr(owner, keys[-1], None) if owner is not None else None
+        if value is not None:
+            folder = Path(origin[keys]).parent if keys in origin else Path.cwd()
+            setattr(owner, keys[-1], os.path.normpath(os.path.abspath(folder / Path(value).expanduser())))
+
+    def where(message: str) -> Path:
+        match = re.match(r"key '([\w.]+)'", message)
+        key = tuple(match.group(1).split(".")) if match else ("network",)
+        return _file_for(key, origin, fallback)
+
+    try:
+        data = read_network_files(network)
+    except NetworkFileError as exc:
+        raise ScenarioError(f"{where(str(exc))}: {exc}") from None
+    for note in data.notes:
+        print(f"note: {where('network')}: {note}", file=sys.stderr)
+    try:
+        scenario.population = PopulationConfig.model_validate(population_for(scenario.population, data).model_dump())
+    except ValidationError as exc:
+        reason = exc.errors()[0]["msg"].removeprefix("Value error, ")
+        raise ScenarioError(
+            f"{where('network.edges')}: key 'network.edges': the files give {data.n} clinicians, "
+            f"which the population does not allow ({reason})"
+        ) from None
+    try:
+        check_intervention_names(scenario)
+    except ValueError as exc:
+        text = str(exc)
+        raise ScenarioError(f"{_file_for(_key_in_message(text), origin, fallback)}: {text}") from None
 
 
 def resolve_scenario_text(scenario: Scenario) -> str:
