@@ -33,7 +33,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-COMMANDS = {"run", "compare", "vignette", "check", "schema", "validate", "view"}
+COMMANDS = {"run", "compare", "vignette", "check", "schema", "validate", "sweep", "sensitivity", "view"}
 
 
 def _fail(message: str) -> None:
@@ -57,15 +57,22 @@ def run(
         bool, typer.Option("--crn/--no-crn", help="With [scenario] compare_to: common random numbers (default) or independent seeds.")
     ] = True,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, only the final lines.")] = False,
+    resume: Annotated[bool, typer.Option("--resume", help=RESUME_HELP)] = False,
 ) -> None:
-    """Run a scenario's replications (and its compare_to baseline's) and write tables, plots and a report."""
+    """Run a scenario's replications (and its compare_to baseline's) and write tables, plots and a report.
+
+    A file with a [sweep] or [sensitivity] table runs that experiment (as `simulate sweep` / `simulate sensitivity`)."""
     from simulation.job import plan_file
 
+    experiment = _experiment_of(scenario)
+    if experiment is not None:
+        _run_experiment(experiment, scenario, out, workers, replications, seed, steps, quiet, resume)
+        return
     try:
         plan = plan_file(scenario, out, replications, seed, steps, crn)
     except ScenarioError as exc:
         _fail(str(exc))
-    _run_plan(plan, workers, quiet)
+    _run_plan(plan, workers, quiet, resume)
 
 
 @app.command()
@@ -87,28 +94,53 @@ def compare(
         typer.Option("--crn/--no-crn", help="Common random numbers (default) or independent seeds per scenario."),
     ] = True,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, only the final lines.")] = False,
+    resume: Annotated[bool, typer.Option("--resume", help=RESUME_HELP)] = False,
 ) -> None:
     """Run several scenarios with common random numbers and report their differences from the baseline."""
     from simulation.job import plan_comparison
 
     try:
-        plan = plan_comparison(scenarios or [], baseline, out, replications, seed, steps, crn)
+        plan = plan_comparison(scenarios or [], baseline, out, replications, seed, steps, crn, note=_note)
     except ScenarioError as exc:
         _fail(str(exc))
-    _run_plan(plan, workers, quiet)
+    _run_plan(plan, workers, quiet, resume)
 
 
-def _run_plan(plan, workers: int | None, quiet: bool) -> None:
+RESUME_HELP = "Finish an interrupted run from <out>.partial/, running only the replications not yet done."
+
+
+def _interrupted(out: Path) -> None:
+    from simulation.outputs.progressive import partial_of
+
+    typer.echo(
+        f"interrupted: the finished replications are kept in {partial_of(out)}/; "
+        "run the same command with --resume to finish the rest",
+        err=True,
+    )
+    raise typer.Exit(code=130)
+
+
+def _failed(exc) -> None:
+    typer.echo(f"error: {exc}", err=True)
+    raise typer.Exit(code=1)
+
+
+def _run_plan(plan, workers: int | None, quiet: bool, resume: bool = False) -> None:
     from tqdm import tqdm
 
     from simulation.job import run_plan
+    from simulation.outputs.progressive import ReplicationsFailed
     from simulation.runner import progress_enabled
 
     try:
         with tqdm(total=plan.total_replications, unit="run", disable=not progress_enabled(quiet), file=sys.stderr) as bar:
-            result = run_plan(plan, workers, progress=bar.update, note=_note)
+            result = run_plan(plan, workers, progress=bar.update, note=_note, resume=resume)
     except ScenarioError as exc:
         _fail(str(exc))
+    except ReplicationsFailed as exc:
+        _failed(exc)
+    except KeyboardInterrupt:
+        _interrupted(plan.out)
     typer.echo(_closing_lines(result))
 
 
@@ -172,6 +204,90 @@ def _single_lines(result, summary: dict) -> str:
     if result.replaced_previous is not None:
         lines.append(f"the previous run in that folder was moved to {result.replaced_previous}/")
     return "\n".join(lines)
+
+
+def _experiment_of(path: Path) -> str | None:
+    """'sweep' or 'sensitivity' when the file has that table (bad files: None, the run reports them)."""
+    from simulation.scenario import load_scenario
+
+    try:
+        scenario = load_scenario(path)
+    except ScenarioError:
+        return None
+    if scenario.sweep is not None:
+        return "sweep"
+    if scenario.sensitivity is not None:
+        return "sensitivity"
+    return None
+
+
+def _run_experiment(kind: str, scenario: Path, out, workers, replications, seed, steps, quiet: bool, resume: bool) -> None:
+    from tqdm import tqdm
+
+    from simulation.outputs.progressive import ReplicationsFailed
+    from simulation.runner import progress_enabled
+
+    if kind == "sweep":
+        from simulation.experiments.sweep import closing_lines, plan_sweep as plan, run_sweep as execute
+    else:
+        from simulation.experiments.sensitivity import closing_lines, plan_sensitivity as plan, run_sensitivity as execute
+    experiment = None
+    try:
+        experiment = plan(scenario, out, replications, seed, steps)
+        if workers is not None and workers < 1:
+            raise ScenarioError(f"--workers {workers}: must be at least 1")
+        with tqdm(total=experiment.total_replications, unit="run", disable=not progress_enabled(quiet), file=sys.stderr) as bar:
+            result = execute(experiment, workers, progress=bar.update, resume=resume)
+    except ScenarioError as exc:
+        _fail(str(exc))
+    except ReplicationsFailed as exc:
+        if exc.closing:
+            typer.echo(exc.closing)
+        _failed(exc)
+    except KeyboardInterrupt:
+        if experiment is None:
+            raise typer.Exit(code=130) from None
+        _interrupted(experiment.out)
+    typer.echo(closing_lines(result))
+
+
+ExperimentOut = Annotated[Path | None, typer.Option(help="Output folder (default: outputs/<scenario file stem>).")]
+ExperimentWorkers = Annotated[int | None, typer.Option(help="Worker processes (default: all cores).")]
+ExperimentReplications = Annotated[int | None, typer.Option(help="Override run.replications (replications per point).")]
+ExperimentSeed = Annotated[int | None, typer.Option(help="Override run.seed (the root seed shared by every point).")]
+ExperimentSteps = Annotated[int | None, typer.Option(help="Override run.steps (weeks).")]
+ExperimentQuiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, only the final lines.")]
+ExperimentResume = Annotated[bool, typer.Option("--resume", help="Finish an interrupted run from <out>.partial/, running only the replications not yet done.")]
+
+
+@app.command()
+def sweep(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML) with a sweep table.")],
+    out: ExperimentOut = None,
+    workers: ExperimentWorkers = None,
+    replications: ExperimentReplications = None,
+    seed: ExperimentSeed = None,
+    steps: ExperimentSteps = None,
+    quiet: ExperimentQuiet = False,
+    resume: ExperimentResume = False,
+) -> None:
+    """Run the scenario at every point of its sweep design (common random numbers across points)."""
+    _run_experiment("sweep", scenario, out, workers, replications, seed, steps, quiet, resume)
+
+
+@app.command()
+def sensitivity(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML) with a sensitivity table.")],
+    out: ExperimentOut = None,
+    workers: ExperimentWorkers = None,
+    replications: ExperimentReplications = None,
+    seed: ExperimentSeed = None,
+    steps: ExperimentSteps = None,
+    quiet: ExperimentQuiet = False,
+    resume: ExperimentResume = False,
+) -> None:
+    """Morris screening or Sobol indices (SALib) of the parameters of its sensitivity table."""
+    _run_experiment("sensitivity", scenario, out, workers, replications, seed, steps, quiet, resume)
 
 
 @app.command()

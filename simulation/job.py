@@ -27,6 +27,7 @@ from pydantic import ValidationError
 
 from simulation.outputs.folder import atomic_folder, check_target, previous_of
 from simulation.outputs.manifest import build_manifest, write_json
+from simulation.outputs.progressive import Job, PartialRun, ReplicationsFailed, failure_summary, run_jobs
 from simulation.outputs.report import write_run_report
 from simulation.outputs.tables import (
     ScenarioRun,
@@ -233,12 +234,22 @@ def plan_comparison(
     seed: int | None = None,
     steps: int | None = None,
     crn: bool = True,
+    note: Callable[[str], None] | None = None,
 ) -> Plan:
-    """`simulate compare A B ...`: load every file, pick the baseline, align and name; outputs/comparison."""
+    """`simulate compare A B ...`: load every file, pick the baseline, align and name; outputs/comparison.
+
+    Files with a [sweep] or [sensitivity] table are experiments, not plans: they are left out, with a note."""
     if not scenario_paths:
         raise ScenarioError("compare needs at least one scenario file (simulate compare A.toml B.toml ...)")
     paths = [Path(p) for p in scenario_paths]
     scenarios = [load_scenario(p) for p in paths]
+    experiments = [i for i, s in enumerate(scenarios) if s.sweep is not None or s.sensitivity is not None]
+    if experiments and len(experiments) < len(paths):
+        for i in experiments:
+            kind = "sweep" if scenarios[i].sweep is not None else "sensitivity"
+            (note or _stderr_note)(f"note: {paths[i].name} has a [{kind}] table: left out of the comparison (run it with simulate {kind})")
+        paths = [p for i, p in enumerate(paths) if i not in experiments]
+        scenarios = [s for i, s in enumerate(scenarios) if i not in experiments]
     first = choose_baseline(paths, scenarios, baseline)
     order = [first, *(i for i in range(len(paths)) if i != first)]
     paths, scenarios = [paths[i] for i in order], [scenarios[i] for i in order]
@@ -262,14 +273,44 @@ class Tables:
     snapshots: dict[str, dict]  # scenario name -> replication 0's {"start": ..., "end": ...}
 
 
-def simulate(plan: Plan, workers: int, progress: Callable[[int], None] | None = None) -> Tables:
-    """Run every (scenario, replication) of `plan` in one pool and compute the tables."""
-    tasks = [
-        Task(index, run.scenario, run.root_seed, k)
+def plan_jobs(plan: Plan) -> list[Job]:
+    """Every (scenario, replication) of `plan`, in table order; replication 0 keeps network snapshots."""
+    return [
+        Job(f"s{index}-r{k}", index, run.scenario, run.root_seed, k, with_snapshots=k == 0)
         for index, run in enumerate(plan.runs)
         for k in range(run.scenario.run.replications)
     ]
-    results = run_tasks(tasks, workers, progress)
+
+
+def simulate(
+    plan: Plan, workers: int, progress: Callable[[int], None] | None = None, partial: PartialRun | None = None
+) -> Tables:
+    """Run every (scenario, replication) of `plan` in one pool and compute the tables.
+
+    With a `partial` run, finished replications are kept on disk as they finish and those already
+    there are not run again; if any replication raises, ReplicationsFailed (after all have run).
+    """
+    if partial is None:
+        tasks = [
+            Task(index, run.scenario, run.root_seed, k)
+            for index, run in enumerate(plan.runs)
+            for k in range(run.scenario.run.replications)
+        ]
+        results = run_tasks(tasks, workers, progress)
+    else:
+        done = run_jobs(partial, workers, progress)
+        failures = [d for d in done if d.failed]
+        if failures:
+            raise ReplicationsFailed(
+                failure_summary(
+                    failures, len(done), lambda i: f"scenario {plan.runs[i].name}",
+                    f"the {len(done) - len(failures)} completed replications are kept in {partial.folder}/ "
+                    f"(errors.csv lists the failures); no results folder was written; fix the cause and run "
+                    "the same command with --resume to run only the failed ones",
+                ),
+                failures,
+            )
+        results = [d.result for d in done]
     by_scenario = [[r for r in results if r.scenario_index == index] for index in range(len(plan.runs))]
     steps = comparison_steps_frame([(run.name, r) for run, r in zip(plan.runs, by_scenario, strict=True)])
     replications = replications_frame(steps)
@@ -289,18 +330,24 @@ def run_plan(
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
     note: Callable[[str], None] | None = None,
+    resume: bool = False,
 ) -> JobResult:
-    """Print the plan's notes, simulate, and write the folder atomically (tables, report, manifest)."""
+    """Print the plan's notes, simulate, and write the folder atomically (tables, report, manifest).
+
+    Replications are kept in `<out>.partial/` as they finish (see `outputs.progressive`); `resume`
+    finishes an interrupted run from there. The partial folder is removed once the results are written.
+    """
     started = time.perf_counter()
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     if workers is not None and workers < 1:
         raise ScenarioError(f"--workers {workers}: must be at least 1")
     check_target(plan.out)
     workers = workers or default_workers()
+    partial = PartialRun(plan.out, "comparison", plan_jobs(plan), resume)
     for line in plan.notes:
         (note or _stderr_note)(line)
 
-    tables = simulate(plan, workers, progress)
+    tables = simulate(plan, workers, progress, partial)
     simulated = time.perf_counter()
     had_previous = plan.out.is_dir() and any(plan.out.iterdir())
     with atomic_folder(plan.out) as tmp:
@@ -311,7 +358,8 @@ def run_plan(
         timings = {"simulate": simulated - started, "write": time.perf_counter() - simulated}
         timings["total"] = time.perf_counter() - started
         manifest = build_manifest(plan.runs, plan.sources, plan.common_random_numbers, workers, timings, started_at)
-        write_json(tmp / "manifest.json", manifest)
+        write_json(tmp / "manifest.json", {"complete": True, "resumed": resume, **manifest})
+    partial.discard()
     return JobResult(
         plan.out, tables.summary, tables.comparison, time.perf_counter() - started,
         previous_of(plan.out) if had_previous else None,
@@ -328,10 +376,11 @@ def run_job(
     progress=None,
     crn: bool = True,
     note: Callable[[str], None] | None = None,
+    resume: bool = False,
 ) -> JobResult:
     """`simulate FILE`; raises ScenarioError on bad input before anything is written."""
     plan = plan_file(Path(scenario_path), out, replications, seed, steps, crn)
-    return run_plan(plan, workers, progress, note)
+    return run_plan(plan, workers, progress, note, resume)
 
 
 def run_comparison(
@@ -345,7 +394,8 @@ def run_comparison(
     crn: bool = True,
     progress=None,
     note: Callable[[str], None] | None = None,
+    resume: bool = False,
 ) -> JobResult:
     """`simulate compare A B ...`; raises ScenarioError on bad input before anything is written."""
     plan = plan_comparison(scenario_paths, baseline, out, replications, seed, steps, crn)
-    return run_plan(plan, workers, progress, note)
+    return run_plan(plan, workers, progress, note, resume)

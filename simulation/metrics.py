@@ -7,13 +7,16 @@
 - reputation_nonusers, reputation_users: mean peer rating (1-7) of clinicians using no AI / any AI;
 - competence_gap: reputation_nonusers - reputation_users (rating points; NaN when a group is empty);
 - errors_caught, errors_passed, incidents: counts this step; mode_changes: clinicians who switched;
-- cost_hours: cumulative clinician-hours spent on interventions so far.
+- cost_hours: cumulative clinician-hours spent on interventions so far;
+- new_adopters, adoption_hazard, exposure_at_adoption, attitude_assortativity, mode_assortativity:
+  diffusion statistics (`simulation.diffusion`).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from simulation.diffusion import DIFFUSION_COLUMNS
 from simulation.state import NONE, PRIMARY, VERIFY, ClinicianState
 
 COLUMNS = (
@@ -34,6 +37,7 @@ COLUMNS = (
     "incidents",
     "mode_changes",
     "cost_hours",
+    *DIFFUSION_COLUMNS,
 )
 
 

@@ -37,7 +37,8 @@ STEPS_COLUMNS = ["scenario", "replication", "step", *COLUMNS]
 REPLICATIONS_COLUMNS = [
     "scenario", "replication", "share_none", "share_verify", "share_primary", "share_skeptical", "mean_attitude",
     "sd_attitude", "mean_literacy", "mean_trust", "mean_status_concern", "reputation_nonusers", "reputation_users",
-    "competence_gap", "mode_changes", "cost_hours", "total_errors_caught", "total_errors_passed", "total_incidents",
+    "competence_gap", "mode_changes", "cost_hours", "attitude_assortativity", "mode_assortativity",
+    "total_errors_caught", "total_errors_passed", "total_incidents", "mean_exposure_at_adoption",
 ]  # fmt: skip
 SCENARIOS_COLUMNS = [
     "scenario", "role", "file", "description", "interventions", "paired", "replications", "steps", "seed",

@@ -32,6 +32,7 @@ import pandas as pd
 from scipy import stats
 
 from simulation.comparison import difference, evaluate_target, per_100_hours
+from simulation.diffusion import FLOW_COLUMNS, mean_exposure_at_adoption
 from simulation.metrics import COLUMNS
 from simulation.runner import ReplicationResult
 from simulation.scenario.schema import Scenario, TargetConfig
@@ -51,8 +52,9 @@ STEPS_COLUMNS = ["scenario", "replication", "step", *COLUMNS]
 REPLICATIONS_COLUMNS = [
     "scenario",
     "replication",
-    *(c for c in COLUMNS if c not in TOTALS),
+    *(c for c in COLUMNS if c not in TOTALS and c not in FLOW_COLUMNS),
     *(f"total_{c}" for c in TOTALS),
+    "mean_exposure_at_adoption",
 ]
 SCENARIOS_COLUMNS = [
     "scenario", "role", "file", "description", "interventions", "paired",
@@ -113,9 +115,15 @@ def replications_frame(steps: pd.DataFrame) -> pd.DataFrame:
     frames = []
     for name, group in _scenario_groups(steps):
         last = group[group["step"] == group["step"].max()].set_index("replication")
-        final = last[list(COLUMNS)].drop(columns=list(TOTALS))
+        final = last[list(COLUMNS)].drop(columns=[*TOTALS, *FLOW_COLUMNS])
         totals = group.groupby("replication")[list(TOTALS)].sum().add_prefix("total_")
-        frame = final.join(totals).reset_index()
+        exposure = (
+            group[group["step"] > 0]
+            .groupby("replication")
+            .apply(lambda g: mean_exposure_at_adoption(g["new_adopters"].to_numpy(), g["exposure_at_adoption"].to_numpy()))
+            .rename("mean_exposure_at_adoption")
+        )
+        frame = final.join(totals).join(exposure).reset_index()
         if name is not None:
             frame.insert(0, "scenario", name)
         frames.append(frame)
@@ -275,7 +283,7 @@ def summarise(steps: pd.DataFrame, scenario: Scenario, name: str | None = None) 
     by_step = {step: frame for step, frame in steps.groupby("step")}
     outcomes = {}
     for column in COLUMNS:
-        if column in TOTALS or column == "mode_changes":
+        if column in TOTALS or column in FLOW_COLUMNS or column == "mode_changes":
             continue
         outcomes[column] = {
             "initial": _clean(float(np.nanmean(by_step[0][column]))) if by_step[0][column].notna().any() else None,
@@ -285,6 +293,13 @@ def summarise(steps: pd.DataFrame, scenario: Scenario, name: str | None = None) 
     per_replication = steps.groupby("replication")
     totals = {name: stat(per_replication[name].sum().to_numpy()) for name in TOTALS}
     totals["cost_hours"] = stat(by_step[last_step]["cost_hours"].to_numpy())
+    totals["mean_exposure_at_adoption"] = stat(
+        per_replication.apply(
+            lambda g: mean_exposure_at_adoption(
+                g.loc[g["step"] > 0, "new_adopters"].to_numpy(), g.loc[g["step"] > 0, "exposure_at_adoption"].to_numpy()
+            )
+        ).to_numpy()
+    )
     return {
         "scenario": name if name is not None else scenario.scenario.name,
         "description": scenario.scenario.description,

@@ -1,0 +1,104 @@
+"""Diffusion statistics researchers expect, measured every step (columns of steps.csv).
+
+- `new_adopters`: clinicians who use AI for the first time this step (users at week 0 count as
+  adopters from week 0);
+- `adoption_hazard`: new adopters / clinicians who had never used AI at the start of the step (the
+  discrete-time hazard rate of adoption);
+- `exposure_at_adoption`: mean share of colleagues using AI, at the start of the step, among this
+  step's new adopters: each adopter's personal-network threshold (Valente 1996, "Social network
+  thresholds in the diffusion of innovations"); empty when nobody adopted;
+- `attitude_assortativity`: Pearson correlation of attitudes across ties (both directions), i.e.
+  Newman's (2003) scalar assortativity; above 0 = colleagues think alike;
+- `mode_assortativity`: Newman's categorical assortativity of the mode of AI use across ties,
+  r = (sum_m e_mm - sum_m a_m^2) / (1 - sum_m a_m^2), e the share of tie ends in each pair of modes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simulation.network import HospitalNetwork
+from simulation.state import MODE_NAMES, ClinicianState
+
+# Counts and rates of the step (not states): they have no meaningful "final value".
+FLOW_COLUMNS = ("new_adopters", "adoption_hazard", "exposure_at_adoption")
+DIFFUSION_COLUMNS = (
+    "new_adopters",
+    "adoption_hazard",
+    "exposure_at_adoption",
+    "attitude_assortativity",
+    "mode_assortativity",
+)
+
+
+def scalar_assortativity(values: np.ndarray, network: HospitalNetwork) -> float:
+    """Pearson correlation of `values` at the two ends of every tie (NaN without ties or spread)."""
+    if network.arc_source.size == 0:
+        return float("nan")
+    x, y = values[network.arc_source], values[network.arc_target]
+    sx, sy = x.std(), y.std()
+    if sx == 0 or sy == 0:
+        return float("nan")
+    return float(((x - x.mean()) * (y - y.mean())).mean() / (sx * sy))
+
+
+def categorical_assortativity(categories: np.ndarray, network: HospitalNetwork, k: int = len(MODE_NAMES)) -> float:
+    """Newman's assortativity coefficient of a categorical attribute (NaN if it is constant on ties)."""
+    if network.arc_source.size == 0:
+        return float("nan")
+    pairs = np.bincount(categories[network.arc_source] * k + categories[network.arc_target], minlength=k * k)
+    e = pairs.reshape(k, k) / network.arc_source.size
+    a = e.sum(axis=1)
+    expected = float((a * a).sum())
+    if expected >= 1.0:
+        return float("nan")
+    return float((np.trace(e) - expected) / (1.0 - expected))
+
+
+class AdoptionTracker:
+    """When each clinician first used AI, and how exposed they were to colleagues' use then."""
+
+    def __init__(self, state: ClinicianState) -> None:
+        self.adopted_at = np.where(state.uses_ai(), 0, -1)
+        self.exposure = np.full(state.n, np.nan)
+
+    def update(self, state: ClinicianState, exposure_before: np.ndarray, step: int) -> dict[str, float]:
+        """Record this step's first-time users; `exposure_before` is each clinician's share of
+        colleagues using AI at the start of the step."""
+        at_risk = self.adopted_at < 0
+        new = at_risk & state.uses_ai()
+        self.adopted_at[new] = step
+        self.exposure[new] = exposure_before[new]
+        count = int(new.sum())
+        return {
+            "new_adopters": float(count),
+            "adoption_hazard": count / int(at_risk.sum()) if at_risk.any() else float("nan"),
+            "exposure_at_adoption": float(exposure_before[new].mean()) if count else float("nan"),
+        }
+
+
+def network_statistics(state: ClinicianState, network: HospitalNetwork) -> dict[str, float]:
+    """The assortativity columns for the current state."""
+    return {
+        "attitude_assortativity": scalar_assortativity(state.attitude, network),
+        "mode_assortativity": categorical_assortativity(state.mode.astype(np.int64), network),
+    }
+
+
+def initial_statistics(state: ClinicianState, network: HospitalNetwork) -> dict[str, float]:
+    """Week-0 values: adopters so far are the users at the start; no hazard or exposure yet."""
+    return {
+        "new_adopters": float(state.uses_ai().sum()),
+        "adoption_hazard": float("nan"),
+        "exposure_at_adoption": float("nan"),
+        **network_statistics(state, network),
+    }
+
+
+def mean_exposure_at_adoption(new_adopters: np.ndarray, exposure: np.ndarray) -> float:
+    """One run's mean personal-network threshold: steps' exposures weighted by their adopters
+    (arrays over steps 1..T; steps without adopters have NaN exposure and weight 0)."""
+    weight = np.where(np.isnan(exposure), 0.0, new_adopters)
+    if weight.sum() == 0:
+        return float("nan")
+    return float(np.nansum(exposure * weight) / weight.sum())

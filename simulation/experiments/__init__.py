@@ -1,0 +1,1 @@
+"""Experiments on one scenario file: parameter sweeps (`[sweep]`) and sensitivity analysis (`[sensitivity]`)."""

@@ -1,0 +1,213 @@
+"""What sweeps and sensitivity analyses share: loading the file, the points, running, final outcomes."""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from simulation.experiments.config import EXPERIMENT_OUTCOMES, TOTALS, ParameterConfig, Value
+from simulation.experiments.paths import base_data, check_keys, is_integer_key, point_scenario
+from simulation.metrics import COLUMNS
+from simulation.outputs.folder import check_target
+from simulation.outputs.manifest import git_commit, package_versions
+from simulation.outputs.progressive import Done, Job, PartialRun, run_jobs
+from simulation.scenario import load_scenario
+from simulation.scenario.errors import ScenarioError
+from simulation.scenario.loader import scenario_hash
+from simulation.scenario.schema import Scenario
+
+_FINAL = [COLUMNS.index(c) for c in COLUMNS if c not in TOTALS]
+_TOTAL = [COLUMNS.index(c) for c in TOTALS]
+
+
+@dataclass
+class Point:
+    index: int
+    values: tuple[Value, ...]
+    scenario: Scenario
+
+
+@dataclass
+class Experiment:
+    """A validated experiment on one scenario file, ready to run."""
+
+    kind: str  # "sweep" or "sensitivity"
+    source: Path
+    base: Scenario
+    parameters: list[ParameterConfig]
+    points: list[Point]
+    out: Path
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def keys(self) -> list[str]:
+        return [p.key for p in self.parameters]
+
+    @property
+    def replications(self) -> int:
+        return self.base.run.replications
+
+    @property
+    def seed(self) -> int:
+        return self.base.run.seed
+
+    @property
+    def total_replications(self) -> int:
+        return len(self.points) * self.replications
+
+    def jobs(self) -> list[Job]:
+        """Replication k of every point runs under the same root seed: common random numbers."""
+        return [
+            Job(f"p{point.index}-r{k}", point.index, point.scenario, self.seed, k)
+            for point in self.points
+            for k in range(self.replications)
+        ]
+
+
+def load_experiment(path: Path, kind: str, replications: int | None, seed: int | None, steps: int | None) -> Scenario:
+    from simulation.job import _override
+
+    scenario = load_scenario(path)
+    if getattr(scenario, kind) is None:
+        other = "sensitivity" if kind == "sweep" else "sweep"
+        hint = f" (it has a [{other}] table: run simulate {other} {path})" if getattr(scenario, other) is not None else ""
+        raise ScenarioError(f"{path}: no [{kind}] table; `simulate {kind}` needs one (docs/SCENARIOS.md, section 9){hint}")
+    for key, value in (("replications", replications), ("seed", seed), ("steps", steps)):
+        if value is not None:
+            _override(scenario, key, value)
+    return scenario
+
+
+def build_points(source: Path, scenario: Scenario, parameters: list[ParameterConfig], rows: list[tuple], table: str) -> list[Point]:
+    """Validate one scenario per design row (a value out of range names the point and the key)."""
+    data = base_data(scenario)
+    parts = check_keys(data, [p.key for p in parameters], f"{source}: {table}.parameters")
+    points = []
+    cache: dict[tuple, Scenario] = {}
+    for index, row in enumerate(rows):
+        label = f"{source}: {table} point {index} ({', '.join(f'{p.key} = {v!r}' for p, v in zip(parameters, row, strict=True))})"
+        key = tuple((type(v).__name__, v) for v in row)
+        if key not in cache:
+            cache[key] = point_scenario(data, list(zip(parts, row, strict=True)), label)
+        points.append(Point(index, tuple(row), cache[key]))
+    return points
+
+
+def integer_flags(scenario: Scenario, parameters: list[ParameterConfig], source: Path, table: str) -> list[bool]:
+    data = base_data(scenario)
+    parts = check_keys(data, [p.key for p in parameters], f"{source}: {table}.parameters")
+    return [is_integer_key(data, p) for p in parts]
+
+
+def default_out(source: Path, kind: str) -> Path:
+    suffix = "" if source.stem.endswith(kind) or kind in source.stem else f"_{kind}"
+    return Path("outputs") / f"{source.stem}{suffix}"
+
+
+def prepare_out(out: Path) -> None:
+    check_target(out)
+
+
+def run_experiment(experiment: Experiment, workers: int | None, progress, resume: bool) -> tuple[list[Done], PartialRun]:
+    partial = PartialRun(
+        experiment.out, experiment.kind, experiment.jobs(), resume,
+        describe={"points": len(experiment.points), "replications_per_point": experiment.replications},
+    )
+    for line in experiment.notes:
+        print(line, file=sys.stderr)
+    return run_jobs(partial, workers, progress), partial
+
+
+def final_outcomes(outcomes: np.ndarray) -> np.ndarray:
+    """A replication's final values in EXPERIMENT_OUTCOMES order (totals summed over the weeks)."""
+    return np.concatenate([outcomes[-1, _FINAL], outcomes[:, _TOTAL].sum(axis=0)])
+
+
+def replications_table(experiment: Experiment, done: list[Done]) -> pd.DataFrame:
+    """point, <one column per key>, replication, error, <outcomes> (an error row has empty outcomes)."""
+    rows = []
+    for d in done:
+        point = experiment.points[d.job.group]
+        values = final_outcomes(d.result.outcomes) if d.result is not None else np.full(len(EXPERIMENT_OUTCOMES), np.nan)
+        rows.append([point.index, *point.values, d.job.replication, d.error or "", *values])
+    return pd.DataFrame(rows, columns=["point", *experiment.keys, "replication", "error", *EXPERIMENT_OUTCOMES])
+
+
+def points_table(experiment: Experiment) -> pd.DataFrame:
+    rows = [[p.index, *p.values, scenario_hash(p.scenario)] for p in experiment.points]
+    return pd.DataFrame(rows, columns=["point", *experiment.keys, "scenario_hash"])
+
+
+def mean_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float, float, int]:
+    """mean, SD, and the Student t interval of the mean of the non-NaN values."""
+    values = values[~np.isnan(values)]
+    n = int(values.size)
+    if n == 0:
+        return math.nan, math.nan, math.nan, math.nan, 0
+    mean = float(values.mean())
+    if n < 2:
+        return mean, math.nan, math.nan, math.nan, n
+    sd = float(values.std(ddof=1))
+    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * sd / math.sqrt(n))
+    return mean, sd, mean - half, mean + half, n
+
+
+def experiment_manifest(experiment: Experiment, config: dict, done: list[Done], started_at: str, seconds: float, workers: int, resumed: bool) -> dict:
+    failures = [d for d in done if d.failed]
+    return {
+        "complete": not failures,
+        "kind": experiment.kind,
+        "resumed": resumed,
+        "file": str(experiment.source),
+        "replications_total": len(done),
+        "replications_failed": len(failures),
+        "failures": [
+            {"point": d.job.group, "replication": d.job.replication, "seed": d.job.seed_text, "error": d.error} for d in failures
+        ],
+        "root_seed": experiment.seed,
+        "replications_per_point": experiment.replications,
+        "steps": experiment.base.run.steps,
+        "seeding": "common random numbers: replication k of every point uses numpy SeedSequence(root_seed, spawn_key=(k,))",
+        experiment.kind: config,
+        "base_scenario_hash": scenario_hash(experiment.base),
+        "base_scenario": experiment.base.model_dump(mode="json", exclude={"sweep", "sensitivity"}),
+        "points": [
+            {"point": p.index, "values": dict(zip(experiment.keys, p.values, strict=True)), "scenario_hash": scenario_hash(p.scenario)}
+            for p in experiment.points
+        ],
+        "workers": workers,
+        "command": sys.argv,
+        "started_at": started_at,
+        "timings_seconds": {"total": round(seconds, 3)},
+        "versions": {**package_versions(), **_extra_versions()},
+        "git": git_commit(),
+    }
+
+
+def _extra_versions() -> dict[str, str]:
+    from importlib import metadata
+
+    try:
+        return {"SALib": metadata.version("SALib")}
+    except metadata.PackageNotFoundError:
+        return {}
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def clock() -> float:
+    return time.perf_counter()
+
+
+ProgressFn = Callable[[int], None] | None

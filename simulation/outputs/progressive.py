@@ -1,0 +1,314 @@
+"""Runs that survive faults: every finished replication is kept on disk at once, in a partial folder.
+
+While a run into `<out>/` is going on, `<out>.partial/` beside it holds:
+
+- `manifest.json`: `"complete": false`, what is being run (a fingerprint of every replication's
+  resolved scenario, root seed and number), how many replications are done and, after a failure or
+  an interruption, why it stopped;
+- `replications/<key>.npz`: one file per finished replication (its outcome table, exactly as
+  computed, and for replication 0 the network snapshots of the report), each written to a temporary
+  name and renamed, so a file there is always whole;
+- `errors.csv`: replications that raised (key, replication, seed, message), when there were any.
+
+A run that is killed, interrupted (Ctrl-C) or crashes leaves this folder; `--resume` checks that the
+fingerprint matches, runs only the replications without a file, and then writes the results folder
+from all of them, in replication order, so its bytes equal those of an uninterrupted run. A run
+without `--resume` refuses to start over an existing partial folder (nothing is silently
+discarded). When the results folder has been written without failures the partial folder is removed.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import shutil
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+
+import numpy as np
+
+from simulation.runner import ReplicationResult, default_workers, run_replication
+from simulation.scenario.errors import ScenarioError
+from simulation.scenario.loader import scenario_hash
+from simulation.scenario.schema import Scenario
+from simulation.seeding import replication_seed
+
+SNAPSHOT_SCALARS = {"skeptical_below": float, "step": int}
+
+
+@dataclass(frozen=True)
+class Job:
+    """One replication to run: `key` names it in the partial folder (e.g. `s0-r3`, `p12-r3`)."""
+
+    key: str
+    group: int  # scenario or design point
+    scenario: Scenario
+    root_seed: int
+    replication: int
+    with_snapshots: bool = False
+
+    @property
+    def seed_text(self) -> str:
+        """The replication's seed as written in error rows: SeedSequence(root, spawn_key=(k,))."""
+        return f"SeedSequence({self.root_seed}, spawn_key=({self.replication},))"
+
+
+@dataclass
+class Done:
+    """A finished replication: its result, or the error it raised."""
+
+    job: Job
+    result: ReplicationResult | None
+    error: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.error is not None
+
+
+def _run_job(job: Job) -> Done:
+    """Worker: run one replication; an exception becomes an error (type, message, last frame)."""
+    try:
+        result = run_replication(job.scenario, job.replication, job.with_snapshots, job.root_seed)
+        result.scenario_index = job.group
+        return Done(job, result)
+    except Exception as exc:  # noqa: BLE001 - any failure of one replication is reported, not fatal
+        frames = traceback.extract_tb(exc.__traceback__)
+        where = f" (at {Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
+        message = f"{type(exc).__name__}: {exc}{where}".replace("\n", " ")
+        return Done(job, None, message)
+
+
+def fingerprint(kind: str, jobs: Sequence[Job]) -> str:
+    """SHA-256 of what a run computes: its kind and every job's key, scenario hash, seed, number."""
+    digest = hashlib.sha256(kind.encode())
+    hashes: dict[int, str] = {}
+    for job in jobs:
+        if id(job.scenario) not in hashes:
+            hashes[id(job.scenario)] = scenario_hash(job.scenario)
+        line = f"{job.key}|{hashes[id(job.scenario)]}|{job.root_seed}|{job.replication}|{job.with_snapshots}\n"
+        digest.update(line.encode())
+    return digest.hexdigest()
+
+
+def partial_of(out: Path) -> Path:
+    """The partial folder of a results folder."""
+    return out.parent / f"{out.name}.partial"
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    with open(tmp, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def _encode(result: ReplicationResult) -> bytes:
+    arrays: dict[str, np.ndarray] = {"outcomes": result.outcomes}
+    for moment, snapshot in (result.snapshots or {}).items():
+        for name, value in snapshot.items():
+            arrays[f"snap.{moment}.{name}"] = np.asarray(value)
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()
+
+
+def _decode(data: Path, job: Job) -> ReplicationResult:
+    with np.load(data, allow_pickle=False) as archive:
+        outcomes = archive["outcomes"]
+        snapshots: dict[str, dict] = {}
+        for name in archive.files:
+            if not name.startswith("snap."):
+                continue
+            _, moment, field = name.split(".", 2)
+            value = archive[name]
+            if field in SNAPSHOT_SCALARS:
+                value = SNAPSHOT_SCALARS[field](value)
+            elif field == "department_names":
+                value = [str(v) for v in value]
+            snapshots.setdefault(moment, {})[field] = value
+    return ReplicationResult(job.replication, outcomes, snapshots or None, job.group)
+
+
+class PartialRun:
+    """The partial folder of one run (see the module docstring)."""
+
+    def __init__(self, out: Path, kind: str, jobs: Sequence[Job], resume: bool, describe: dict | None = None) -> None:
+        self.out = out
+        self.folder = partial_of(out)
+        self.kind = kind
+        self.jobs = list(jobs)
+        self.fingerprint = fingerprint(kind, self.jobs)
+        self.describe = describe or {}
+        self.started = time.monotonic()
+        self._last_manifest = 0.0
+        self.failures: list[Done] = []
+        manifest = self.folder / "manifest.json"
+        if self.folder.exists() and not resume:
+            done = self._count_done()
+            raise ScenarioError(
+                f"{self.folder}: an unfinished run of this output folder is kept there ({done} of its replications "
+                "done); add --resume to finish it, or delete that folder to start over"
+            )
+        if resume and self.folder.exists():
+            try:
+                previous = json.loads(manifest.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                raise ScenarioError(f"{self.folder}: --resume: no readable manifest.json; delete the folder to start over") from None
+            if previous.get("fingerprint") != self.fingerprint:
+                raise ScenarioError(
+                    f"{self.folder}: --resume: the unfinished run there was made from other input (scenario, seeds, "
+                    "replications or design differ); run with the same files and options, or delete the folder to start over"
+                )
+        if resume and not self.folder.exists():
+            raise ScenarioError(f"--resume: there is no unfinished run to resume ({self.folder} does not exist)")
+        (self.folder / "replications").mkdir(parents=True, exist_ok=True)
+        self.write_manifest("running")
+
+    def _count_done(self) -> int:
+        return len(list((self.folder / "replications").glob("*.npz"))) if (self.folder / "replications").is_dir() else 0
+
+    def write_manifest(self, status: str, reason: str | None = None) -> None:
+        manifest = {
+            "complete": False,
+            "status": status,
+            "kind": self.kind,
+            "fingerprint": self.fingerprint,
+            "replications_total": len(self.jobs),
+            "replications_done": self._count_done(),
+            "replications_failed": len(self.failures),
+            "results_folder": str(self.out),
+            "resume": "run the same command again with --resume to finish only what is missing",
+            **({"reason": reason} if reason else {}),
+            **self.describe,
+        }
+        _write_atomic(self.folder / "manifest.json", (json.dumps(manifest, indent=2) + "\n").encode())
+        self._last_manifest = time.monotonic()
+
+    def path(self, job: Job) -> Path:
+        return self.folder / "replications" / f"{job.key}.npz"
+
+    def load(self, job: Job) -> ReplicationResult | None:
+        path = self.path(job)
+        if not path.is_file():
+            return None
+        try:
+            return _decode(path, job)
+        except (OSError, ValueError, KeyError):
+            path.unlink(missing_ok=True)  # unreadable: run it again
+            return None
+
+    def save(self, done: Done) -> None:
+        if done.failed:
+            self.failures.append(done)
+            self.write_errors()
+            return
+        _write_atomic(self.path(done.job), _encode(done.result))  # type: ignore[arg-type]
+        if time.monotonic() - self._last_manifest > 1.0:
+            self.write_manifest("running")
+
+    def write_errors(self) -> None:
+        _write_atomic(self.folder / "errors.csv", errors_csv(self.failures))
+
+    def discard(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def errors_csv(failures: Sequence[Done], group_name: str = "group") -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["key", group_name, "replication", "seed", "error"])
+    for done in sorted(failures, key=lambda d: (d.job.group, d.job.replication)):
+        writer.writerow([done.job.key, done.job.group, done.job.replication, done.job.seed_text, done.error])
+    return buffer.getvalue().encode()
+
+
+def run_jobs(
+    partial: PartialRun,
+    workers: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[Done]:
+    """Run the partial run's jobs that have no result on disk yet, saving each as it finishes.
+
+    Returns one `Done` per job, in job order (loaded from disk or just computed). A job that raises
+    becomes a failed `Done`; the others go on. Ctrl-C (KeyboardInterrupt) or any other exception
+    stops the pool, marks the partial folder interrupted and propagates.
+    """
+    results: dict[str, Done] = {}
+    todo: list[Job] = []
+    for job in partial.jobs:
+        loaded = partial.load(job)
+        if loaded is not None:
+            results[job.key] = Done(job, loaded)
+        else:
+            todo.append(job)
+    if progress and results:
+        progress(len(results))
+    workers = max(1, min(workers or default_workers(), len(todo) or 1))
+    try:
+        if workers <= 1:
+            for job in todo:
+                done = _run_job(job)
+                partial.save(done)
+                results[job.key] = done
+                if progress:
+                    progress(1)
+        else:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+                pending = set()
+                queue = iter(todo)
+                # Keep a bounded number of tasks in flight, so an interruption loses little work.
+                for job in queue:
+                    pending.add(pool.submit(_run_job, job))
+                    if len(pending) >= workers * 4:
+                        break
+                while pending:
+                    finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        done = future.result()
+                        partial.save(done)
+                        results[done.job.key] = done
+                        if progress:
+                            progress(1)
+                        nxt = next(queue, None)
+                        if nxt is not None:
+                            pending.add(pool.submit(_run_job, nxt))
+    except BaseException as exc:
+        reason = "interrupted (Ctrl-C)" if isinstance(exc, KeyboardInterrupt) else f"stopped: {type(exc).__name__}: {exc}"
+        partial.write_manifest("interrupted", reason)
+        raise
+    partial.write_manifest("failed" if partial.failures else "simulated")
+    return [results[job.key] for job in partial.jobs]
+
+
+__all__ = ["Done", "Job", "PartialRun", "errors_csv", "partial_of", "run_jobs", "replication_seed"]
+
+
+class ReplicationsFailed(Exception):
+    """Some replications raised: the run went on; `summary` says which, with seeds and messages."""
+
+    def __init__(self, summary: str, failures: Sequence[Done], closing: str | None = None) -> None:
+        super().__init__(summary)
+        self.failures = list(failures)
+        self.closing = closing  # the closing lines of results written despite the failures
+
+
+def failure_summary(failures: Sequence[Done], total: int, names: Callable[[int], str], kept: str, limit: int = 5) -> str:
+    """`2 of 40 replications failed:` then one line per failure (the first `limit`) and what was kept."""
+    lines = [f"{len(failures)} of {total} replications failed:"]
+    for done in failures[:limit]:
+        lines.append(f"  {names(done.job.group)} replication {done.job.replication} (seed {done.job.seed_text}): {done.error}")
+    if len(failures) > limit:
+        lines.append(f"  ... and {len(failures) - limit} more")
+    lines.append(kept)
+    return "\n".join(lines)
