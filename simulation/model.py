@@ -56,11 +56,19 @@ class ClinicianModel(Model):
         super().__init__(rng=self.streams.mesa_seed)
         cfg = self.config
 
-        department = assign_departments(cfg.population, self.streams["population"])
-        self.network = build_network(cfg.network, department, self.streams["network"])
-        self.state = draw_population(
-            cfg.population, cfg.judgment, department, self.network.advice_in_degree, self.streams["population"]
-        )
+        # A network read from files (`generator = "file"`) brings its clinicians: node_ids[k] is the file
+        # id of clinician k, node_index the reverse map, observed_adoption the node table's adoption
+        # times (NaN unknown, inf never) or None. Generated networks leave all three None.
+        self.node_ids = self.node_index = self.observed_adoption = None
+        self.network_layers = None  # layer -> ties of that layer, for network statistics (files only)
+        if cfg.network.generator == "file":
+            self._clinicians_from_files()
+        else:
+            department = assign_departments(cfg.population, self.streams["population"])
+            self.network = build_network(cfg.network, department, self.streams["network"])
+            self.state = draw_population(
+                cfg.population, cfg.judgment, department, self.network.advice_in_degree, self.streams["population"]
+            )
         self.interventions = self._build_interventions()
         # Fixed adoption thresholds of the textbook threshold rule (drawn only under that rule).
         self.thresholds = None
@@ -84,6 +92,26 @@ class ClinicianModel(Model):
                 Clinician(self, index, self.grid[index])
         self.datacollector = DataCollector(model_reporters={name: _reporter(name) for name in COLUMNS})
         self.datacollector.collect(self)
+
+    def _clinicians_from_files(self) -> None:
+        from simulation.network_files import population_for, read_network_files
+
+        cfg = self.config
+        data = read_network_files(cfg.network)
+        population = population_for(cfg.population, data)
+        department = data.department
+        if department is None:  # not in the node table: drawn from population.departments
+            department = assign_departments(population, self.streams["population"])
+        self.network = data.network(self.streams["network"])
+        self.network.team = department.astype(np.int64)
+        self.state = draw_population(
+            population, cfg.judgment, department, self.network.advice_in_degree, self.streams["population"],
+            given=data.given(),
+        )
+        self.node_ids = list(data.ids)
+        self.node_index = {node_id: k for k, node_id in enumerate(data.ids)}
+        self.observed_adoption = None if data.adoption is None else data.adoption.copy()
+        self.network_layers = data.layers
 
     def _build_interventions(self) -> list:
         """The scenario's interventions in acting order, each with its own random stream.
