@@ -18,6 +18,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
+from simulation.experiments.config import SensitivityConfig, SweepConfig
 from simulation.interventions.registry import InterventionConfig
 from simulation.metrics import STATE_METRICS
 
@@ -201,7 +202,7 @@ class NodeTableConfig(Section):
     )
     delimiter: str = Field("auto", description="'auto' (',' for .csv, tab for .tsv/.tab, else whitespace), 'whitespace', or the separator character.")
     header: bool | Literal["auto"] = Field(
-        "auto", description="Whether the first line names the columns; 'auto' = yes when a column is named, or when the first line's id is a word and the next line's a number."
+        "auto", description="Whether the first line names the columns; 'auto' = yes when a column is named, when the first line's id is a usual column name (id, node, name, ...), or when it is a word and the next line's a number."
     )
     id: Column = Field(1, description="Column of the node ids (any text or integer; the edge file's ids must match).")
     department: Column | None = Field(None, description="Column of each clinician's department (sets population.departments); unmapped: drawn from population.departments.")
@@ -277,7 +278,7 @@ class NetworkConfig(Section):
     )
     delimiter: str = Field("auto", description="Edge list separator: 'auto' (',' for .csv, tab for .tsv/.tab, else whitespace), 'whitespace', or the character.")
     header: bool | Literal["auto"] = Field(
-        "auto", description="Whether the edge list's first line names the columns; 'auto' = yes when a column is named, or when the first line's ids are words and the next line's numbers."
+        "auto", description="Whether the edge list's first line names the columns; 'auto' = yes when a column is named, when the first line's ids are usual column names (source/target, from/to, i/j, ...), or when they are words and the next line's numbers."
     )
     comment: str = Field("#", description="Lines starting with this are skipped in edge lists and node tables ('' = none).")
     source: Column = Field(1, description="Edge list column of the first clinician of a tie (who names the colleague, in a directed tie).")
@@ -560,6 +561,12 @@ class Scenario(Section):
         default_factory=list, description="Planner's targets, each a [[targets]] table; the report gives the probability of reaching each."
     )
     costs: CostsConfig = Field(default_factory=CostsConfig)
+    sweep: SweepConfig | None = Field(
+        None, description="A parameter sweep over this scenario (`simulate sweep`); ignored by `simulate compare`."
+    )
+    sensitivity: SensitivityConfig | None = Field(
+        None, description="A sensitivity analysis over this scenario (`simulate sensitivity`); ignored by `simulate compare`."
+    )
 
     # Where `scenario.compare_to` points, resolved by the loader against the file that set it.
     _compare_to_path: Path | None = PrivateAttr(None)
@@ -571,6 +578,35 @@ class Scenario(Section):
     @compare_to_path.setter
     def compare_to_path(self, value: Path | None) -> None:
         self._compare_to_path = value
+
+    @model_validator(mode="after")
+    def _reach_and_schedule(self) -> Scenario:
+        """No intervention seats more clinicians than there are, or is scheduled only after the run ends."""
+        horizon = self.run.steps
+        for index, intervention in enumerate(self.interventions):
+            # Seats written above the hospital's size cannot be filled: a mistake, unless they are meant to
+            # cover a whole role or department ("with enough seats, the whole role"; the default of
+            # literacy_training, 10,000,000, means everyone and is not written in the file).
+            seats = getattr(intervention, "seats", None)
+            written = "seats" in intervention.model_fields_set
+            whole_group = getattr(intervention, "targeting", None) in ("role", "department")
+            if written and not whole_group and seats > self.population.n and self.network.generator != "file":
+                raise ValueError(
+                    f"interventions[{index}].seats = {seats} is more than the {self.population.n} clinicians "
+                    f"(population.n); allowed: 1 to {self.population.n} (leave seats out to seat everyone targeted)"
+                )
+            if intervention.at:
+                if min(intervention.at) > horizon:
+                    raise ValueError(
+                        f"interventions[{index}].at: every step listed is after the last week simulated "
+                        f"(run.steps = {horizon}), so it never acts; allowed: steps 1 to {horizon}"
+                    )
+            elif intervention.start > horizon:
+                raise ValueError(
+                    f"interventions[{index}].start = {intervention.start} is after the last week simulated "
+                    f"(run.steps = {horizon}), so it never acts; allowed: 1 to {horizon}"
+                )
+        return self
 
     @model_validator(mode="after")
     def _departments_known(self) -> Scenario:
