@@ -283,7 +283,11 @@ def plan_jobs(plan: Plan) -> list[Job]:
 
 
 def simulate(
-    plan: Plan, workers: int, progress: Callable[[int], None] | None = None, partial: PartialRun | None = None
+    plan: Plan,
+    workers: int,
+    progress: Callable[[int], None] | None = None,
+    partial: PartialRun | None = None,
+    note: Callable[[str], None] | None = None,
 ) -> Tables:
     """Run every (scenario, replication) of `plan` in one pool and compute the tables.
 
@@ -298,7 +302,7 @@ def simulate(
         ]
         results = run_tasks(tasks, workers, progress)
     else:
-        done = run_jobs(partial, workers, progress)
+        done = run_jobs(partial, workers, progress, note)
         failures = [d for d in done if d.failed]
         if failures:
             raise ReplicationsFailed(
@@ -347,7 +351,7 @@ def run_plan(
     for line in plan.notes:
         (note or _stderr_note)(line)
 
-    tables = simulate(plan, workers, progress, partial)
+    tables = simulate(plan, workers, progress, partial, note or _stderr_note)
     simulated = time.perf_counter()
     had_previous = plan.out.is_dir() and any(plan.out.iterdir())
     with atomic_folder(plan.out) as tmp:

@@ -89,8 +89,8 @@ def load_experiment(path: Path, kind: str, replications: int | None, seed: int |
 
 def build_points(source: Path, scenario: Scenario, parameters: list[ParameterConfig], rows: list[tuple], table: str) -> list[Point]:
     """Validate one scenario per design row (a value out of range names the point and the key)."""
-    data = base_data(scenario)
-    parts = check_keys(data, [p.key for p in parameters], f"{source}: {table}.parameters")
+    parts = check_keys(base_data(scenario), [p.key for p in parameters], f"{source}: {table}.parameters")
+    data = base_data(scenario, explicit=True)
     points = []
     cache: dict[tuple, Scenario] = {}
     for index, row in enumerate(rows):

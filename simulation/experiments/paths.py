@@ -61,8 +61,11 @@ def get_path(data: Any, parts: tuple[str | int, ...], path: str) -> Any:
 
 
 def set_path(data: Any, parts: tuple[str | int, ...], value: Any) -> None:
+    """Set the value at `parts`, creating tables the data leaves out (keys left at their defaults)."""
     current = data
-    for part in parts[:-1]:
+    for part, following in zip(parts[:-1], parts[1:], strict=True):
+        if isinstance(current, dict) and part not in current:
+            current[part] = [] if isinstance(following, int) else {}
         current = current[part]
     current[parts[-1]] = value
 
@@ -74,9 +77,13 @@ def _shown(parts: tuple[str | int, ...]) -> str:
     return out
 
 
-def base_data(scenario: Scenario) -> dict:
-    """The resolved scenario as plain data, without its experiment tables."""
-    data = scenario.model_dump(mode="json")
+def base_data(scenario: Scenario, explicit: bool = False) -> dict:
+    """The resolved scenario as plain data, without its experiment tables.
+
+    With `explicit`, only the keys a file (or an override) set: defaults stay defaults when a point is
+    validated again, so checks that depend on what a file says (seats above the population) apply
+    as they would to a file."""
+    data = scenario.model_dump(mode="json", exclude_unset=explicit)
     data.pop("sweep", None)
     data.pop("sensitivity", None)
     data["extends"] = None

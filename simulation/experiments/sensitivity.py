@@ -10,12 +10,14 @@ analyses the mean over replications of each chosen outcome (its final value).
 
 Replication noise is reported beside the indices. For each outcome, with R replications per point:
 noise_sd = the pooled SD between replications of the same point, noise_se = noise_sd / sqrt(R), the SD
-of the point means (output_sd), and noise_share = noise_se^2 / output_sd^2, the share of the variance the
-indices analyse that is replication noise. For Morris, an elementary effect is (y(x + delta) - y(x)) /
-delta with delta = levels / (2 (levels - 1)) in unit coordinates, so pure noise gives elementary effects
-with mean absolute value noise_floor = 2 noise_se / (delta sqrt(pi)); a parameter whose mu* (and its
-interval) lies below that floor cannot be told apart from noise. mu* is in outcome units per whole
-range of the parameter. Intervals: SALib's bootstrap (1,000 resamples), 95 %.
+of the point means (output_sd), and noise_share = noise_se^2 / output_sd^2, the share of the variance
+the indices analyse that is replication noise (an upper bound: common random numbers make part of the
+noise a shift shared by all points). For Morris, an elementary effect is (y(x + delta) - y(x)) / delta
+with delta = levels / (2 (levels - 1)) in unit coordinates, so mu* is in outcome units per whole range
+of the parameter. Each elementary effect is also computed replication by replication (paired by common
+random numbers); from their spread, noise_floor = sqrt(2/pi) x their standard error, averaged over the
+parameter's steps, is the mu* that replication noise alone would give. A parameter whose mu* interval
+lies above its floor is `above_noise`. Intervals: SALib's bootstrap (1,000 resamples), 95 %.
 
 Categorical parameters: a parameter with k listed values occupies k equal slices of its unit
 coordinate. Sobol indices do not depend on the order of the values; Morris elementary effects of a
@@ -141,17 +143,44 @@ def analyse(plan: SensitivityPlan, replications: pd.DataFrame) -> tuple[pd.DataF
             "outcome": outcome, "method": config.method, "replications_per_point": reps, "points": n_points,
             "noise_sd": noise_sd, "noise_se": noise_se, "output_sd": output_sd, "noise_share": noise_share,
         }
+        floors = None
         if config.method == "morris":
-            delta = config.levels / (2 * (config.levels - 1))
-            row["mu_star_noise_floor"] = 2 * noise_se / (delta * math.sqrt(math.pi)) if noise_se == noise_se else math.nan
+            floors = morris_noise_floors(plan.unit, matrix, len(experiment.keys))
+            row["mu_star_noise_floor"] = float(np.nanmean(floors)) if np.isfinite(floors).any() else math.nan
         noise_rows.append(row)
         if np.isnan(means).any():
             continue  # a point without any successful replication: no indices for this outcome
-        index_rows += _indices(plan, outcome, means, row)
+        index_rows += _indices(plan, outcome, means, row, floors)
     return pd.DataFrame(index_rows), pd.DataFrame(noise_rows), samples
 
 
-def _indices(plan: SensitivityPlan, outcome: str, y: np.ndarray, noise: dict) -> list[dict]:
+def morris_noise_floors(unit: np.ndarray, matrix: np.ndarray, k: int) -> np.ndarray:
+    """Per parameter, the mu* that replication noise alone would give (common random numbers included).
+
+    Each elementary effect is computed replication by replication (replication k of both points of a
+    step shares its seed); its standard error is sd_k / sqrt(R), and a zero-mean normal error with that
+    SE has mean absolute value sqrt(2/pi) SE. The floor is that, averaged over the parameter's steps.
+    """
+    points, reps = matrix.shape
+    sums, counts = np.zeros(k), np.zeros(k)
+    for start in range(0, points - k, k + 1):
+        for j in range(start, start + k):
+            dx = unit[j + 1] - unit[j]
+            moved = np.flatnonzero(np.abs(dx) > 1e-12)
+            if moved.size != 1:
+                continue
+            i = int(moved[0])
+            effects = (matrix[j + 1] - matrix[j]) / dx[i]
+            effects = effects[~np.isnan(effects)]
+            if effects.size < 2:
+                continue
+            sums[i] += math.sqrt(2 / math.pi) * float(effects.std(ddof=1)) / math.sqrt(effects.size)
+            counts[i] += 1
+    with np.errstate(invalid="ignore"):
+        return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+
+
+def _indices(plan: SensitivityPlan, outcome: str, y: np.ndarray, noise: dict, floors: np.ndarray | None = None) -> list[dict]:
     config = plan.config
     names = [p.key for p in config.parameters]
     kinds = ["categorical" if p.categorical else "range" for p in config.parameters]
@@ -162,8 +191,8 @@ def _indices(plan: SensitivityPlan, outcome: str, y: np.ndarray, noise: dict) ->
         si = morris.analyze(
             problem(config), plan.unit, y, num_resamples=RESAMPLES, conf_level=0.95, num_levels=config.levels, seed=plan.seed
         )
-        floor = noise["mu_star_noise_floor"]
         for i, name in enumerate(names):
+            floor = float(floors[i]) if floors is not None else math.nan
             mu_star, conf = float(si["mu_star"][i]), float(si["mu_star_conf"][i])
             rows.append({
                 "outcome": outcome, "parameter": name, "type": kinds[i], "mu": float(si["mu"][i]), "mu_star": mu_star,
@@ -216,16 +245,16 @@ def _report(plan: SensitivityPlan, indices: pd.DataFrame, noise: pd.DataFrame, p
         if config.method == "morris":
             lines += [
                 f"Replication noise: SD between replications {_fmt(n['noise_sd'])}, of a point's mean {_fmt(n['noise_se'])}; "
-                f"noise alone would give mu* of about {_fmt(n['mu_star_noise_floor'])} (noise floor). "
+                f"noise alone would give mu* of about {_fmt(n['mu_star_noise_floor'])} (noise floor, mean over parameters; per parameter in the table). "
                 f"Replication noise is {100 * n['noise_share']:.1f} % of the variance between sample points.",
                 "",
-                "| rank | parameter | mu* | 95 % CI | sigma | mu | above noise |",
-                "|---:|---|---:|---|---:|---:|---|",
+                "| rank | parameter | mu* | 95 % CI | sigma | mu | noise floor | above noise |",
+                "|---:|---|---:|---|---:|---:|---:|---|",
             ]
             for _, r in rows.iterrows():
                 lines.append(
                     f"| {r['rank']} | {r['parameter']} | {_fmt(r['mu_star'])} | {_fmt(r['mu_star_low'])} to {_fmt(r['mu_star_high'])} "
-                    f"| {_fmt(r['sigma'])} | {_fmt(r['mu'])} | {r['above_noise']} |"
+                    f"| {_fmt(r['sigma'])} | {_fmt(r['mu'])} | {_fmt(r['noise_floor'])} | {r['above_noise']} |"
                 )
         else:
             lines += [
@@ -272,7 +301,7 @@ def run_sensitivity(plan: SensitivityPlan, workers: int | None = None, progress=
             for outcome in config.outcomes:
                 if (indices["outcome"] == outcome).any():
                     n = noise[noise["outcome"] == outcome].iloc[0]
-                    line = n.get("mu_star_noise_floor") if config.method == "morris" else n["noise_share"]
+                    line = None if config.method == "morris" else n["noise_share"]
                     plots.append(sensitivity_plot(tmp / "plots", indices, outcome, config.method, line))
         (tmp / "report.md").write_text(_report(plan, indices, noise, plots, failures), encoding="utf-8")
         manifest = common.experiment_manifest(
@@ -311,8 +340,11 @@ def closing_lines(result: SensitivityResult) -> str:
             lines.append(f"{outcome}: no indices (a sample point has no successful replication)")
             continue
         if config.method == "morris":
-            ranking = ", ".join(f"{r['parameter']} {r['mu_star']:.3g} (sigma {r['sigma']:.3g})" for _, r in rows.iterrows())
-            lines.append(f"{outcome}, mu* (noise floor {n['mu_star_noise_floor']:.2g}): {ranking}")
+            ranking = ", ".join(
+                f"{r['parameter']} {r['mu_star']:.3g} (sigma {r['sigma']:.3g}{'' if r['above_noise'] == 'true' else ', within noise'})"
+                for _, r in rows.iterrows()
+            )
+            lines.append(f"{outcome}, Morris mu* (mean noise floor {n['mu_star_noise_floor']:.2g}): {ranking}")
         else:
             ranking = ", ".join(f"{r['parameter']} ST {r['ST']:.2f} (S1 {r['S1']:.2f})" for _, r in rows.iterrows())
             lines.append(f"{outcome} (replication noise {100 * n['noise_share']:.0f} % of variance): {ranking}")

@@ -25,6 +25,7 @@ import io
 import json
 import os
 import shutil
+import sys
 import time
 import traceback
 from collections.abc import Callable, Sequence
@@ -237,6 +238,7 @@ def run_jobs(
     partial: PartialRun,
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
+    note: Callable[[str], None] | None = None,
 ) -> list[Done]:
     """Run the partial run's jobs that have no result on disk yet, saving each as it finishes.
 
@@ -252,8 +254,14 @@ def run_jobs(
             results[job.key] = Done(job, loaded)
         else:
             todo.append(job)
-    if progress and results:
-        progress(len(results))
+    if results:
+        message = (
+            f"note: resuming from {partial.folder}/: {len(results)} of {len(partial.jobs)} replications already done; "
+            f"running the other {len(todo)}"
+        )
+        (note or (lambda line: print(line, file=sys.stderr)))(message)
+        if progress:
+            progress(len(results))
     workers = max(1, min(workers or default_workers(), len(todo) or 1))
     try:
         if workers <= 1:
