@@ -22,6 +22,10 @@ from simulation.view.viewmodel import ViewModel
 # Set by `simulate view FILE.toml` for the server process; the page opens with that file.
 SCENARIO_ENV = "SIMULATE_VIEW_SCENARIO"
 PLAY_INTERVAL_MS = 150  # pause between steps while playing
+# Long slider labels wrap beside the slider instead of squeezing it to nothing.
+CSS = """
+.v-input__slider .v-input__slot > .v-label { flex: 0 0 52%; max-width: 52%; white-space: normal; height: auto; line-height: 1.2; font-size: 13px; }
+"""
 
 
 def start_file() -> str:
@@ -63,6 +67,7 @@ def ClinicianView(scenario: str | None = None):
         model.set(ViewModel(fresh))
 
     solara.Title("Clinician AI skepticism")
+    solara.Style(CSS)
     SolaraViz(
         model,
         components=[],

@@ -126,7 +126,11 @@ class NetworkPicture:
 
 
 class TimeSeriesPicture:
-    """Three stacked panels over weeks: shares of the modes (%), share skeptical (%), competence gap (points)."""
+    """Three stacked panels over weeks: shares of the modes (%), share skeptical (%), competence gap (points).
+
+    Axes change only when the data leave them (weeks: 26, 52, 104, ...; skeptical: steps of 10 %;
+    gap: steps of 0.5 points), so most frames restore a cached background and draw only the lines.
+    """
 
     def __init__(self, width_px: int = 620, height_px: int = 520, dpi: int = 80) -> None:
         self.width, self.height = width_px, height_px
@@ -135,16 +139,16 @@ class TimeSeriesPicture:
         self.axes = self.figure.subplots(3, 1, sharex=True)
         modes, skeptical, gap = self.axes
         self.mode_lines = {
-            name: modes.plot([], [], color=MODE_COLOURS[name], label=label, linewidth=1.8)[0]
+            name: modes.plot([], [], color=MODE_COLOURS[name], label=label, linewidth=1.8, animated=True)[0]
             for name, label in (("none", "no AI"), ("verify", "verify"), ("primary", "primary aid"))
         }
         modes.set_ylabel("share (%)")
         modes.set_title("Mode of AI use", fontsize=10, loc="left")
         modes.legend(loc="upper right", fontsize=8, ncols=3, frameon=False)
-        self.skeptical_line = skeptical.plot([], [], color="#b2182b", linewidth=1.8)[0]
+        self.skeptical_line = skeptical.plot([], [], color="#b2182b", linewidth=1.8, animated=True)[0]
         skeptical.set_ylabel("share (%)")
         skeptical.set_title("Skeptical (attitude below the line)", fontsize=10, loc="left")
-        self.gap_line = gap.plot([], [], color="#5e3c99", linewidth=1.8)[0]
+        self.gap_line = gap.plot([], [], color="#5e3c99", linewidth=1.8, animated=True)[0]
         gap.axhline(0.0, color="#999999", linewidth=0.8)
         gap.set_ylabel("rating points")
         gap.set_xlabel("week")
@@ -152,22 +156,44 @@ class TimeSeriesPicture:
         for ax in self.axes:
             ax.grid(alpha=0.3)
             ax.tick_params(labelsize=8)
+        modes.set_ylim(0, 100)
         self.figure.subplots_adjust(left=0.11, right=0.98, top=0.95, bottom=0.09, hspace=0.35)
+        self._limits = None
+        self._background = None
+
+    @staticmethod
+    def limits(weeks: int, skeptical: np.ndarray, gap: np.ndarray) -> tuple[float, float, float, float]:
+        """(last week shown, top of the skeptical axis in %, gap axis low, high) holding all the data."""
+        right = 26.0
+        while right < weeks - 1:
+            right *= 2
+        top = max(40.0, 10.0 * np.ceil(np.nanmax(skeptical, initial=0.0) / 10.0 + 0.01))
+        finite = gap[np.isfinite(gap)]
+        low = min(-0.5, 0.5 * np.floor(finite.min() / 0.5)) if finite.size else -0.5
+        high = max(2.0, 0.5 * np.ceil(finite.max() / 0.5)) if finite.size else 2.0
+        return right, float(top), float(low), float(high)
 
     def render(self, series: dict[str, list[float]]) -> bytes:
         """PNG of the panels; `series` maps column names of steps.csv to one value per week."""
         weeks = np.arange(len(series["share_none"]))
+        skeptical = 100 * np.asarray(series["share_skeptical"], dtype=float)
+        gap = np.asarray(series["competence_gap"], dtype=float)
+        limits = self.limits(len(weeks), skeptical, gap)
+        if limits != self._limits:
+            right, top, low, high = limits
+            for ax in self.axes:
+                ax.set_xlim(0, right)
+            self.axes[1].set_ylim(0, top)
+            self.axes[2].set_ylim(low, high)
+            self.canvas.draw()
+            self._background = self.canvas.copy_from_bbox(self.figure.bbox)
+            self._limits = limits
+        self.canvas.restore_region(self._background)
         for name, line in self.mode_lines.items():
-            line.set_data(weeks, 100 * np.asarray(series[f"share_{name}"]))
-        self.skeptical_line.set_data(weeks, 100 * np.asarray(series["share_skeptical"]))
-        self.gap_line.set_data(weeks, np.asarray(series["competence_gap"], dtype=float))
-        right = max(10, len(weeks) - 1)
-        for ax in self.axes:
-            ax.set_xlim(0, right)
-            ax.relim()
-            ax.autoscale_view(scalex=False)
-        self.axes[0].set_ylim(0, 100)
-        low, high = self.axes[1].get_ylim()
-        self.axes[1].set_ylim(0, max(high, 5))
-        self.canvas.draw()
+            line.set_data(weeks, 100 * np.asarray(series[f"share_{name}"], dtype=float))
+            self.axes[0].draw_artist(line)
+        self.skeptical_line.set_data(weeks, skeptical)
+        self.axes[1].draw_artist(self.skeptical_line)
+        self.gap_line.set_data(weeks, gap)
+        self.axes[2].draw_artist(self.gap_line)
         return png_bytes(self.canvas.buffer_rgba(), self.width, self.height)

@@ -1,0 +1,148 @@
+"""How long one step plus redraw takes in the browser view, measured in headless chromium.
+
+For each population size, starts `simulate view` on a free loopback port with a scenario that
+extends scenarios/baseline.toml and sets `population.n`, opens the page with Playwright driving
+Debian's chromium (headless), presses Step repeatedly and times each press until the page shows
+the new week *and* both pictures (network and plots) have been replaced and decoded. Also times
+the same work in-process (model step + both pictures, no browser) to show where the time goes.
+
+    uv run python benchmarks/view_speed.py                 # 300 and 1,000 clinicians, 30 steps each
+    uv run python benchmarks/view_speed.py --sizes 300 --steps 50
+
+Prints median, 90th percentile and maximum in milliseconds. Target: median at most 250 ms at 300.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+WAIT_FOR_REDRAW = """([week, network, plots]) => {
+  const line = document.querySelector('.numbers-line');
+  const net = document.querySelector('img.network-picture');
+  const plt = document.querySelector('img.plots-picture');
+  return line && net && plt && line.textContent.startsWith(`Week ${week} `)
+    && net.src !== network && plt.src !== plots && net.complete && plt.complete;
+}"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_view(scenario: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from simulation.cli import main; main()", "view", str(scenario), "--port", str(port)],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url + "readyz", timeout=2):
+                return proc, url
+        except OSError:
+            time.sleep(0.3)
+    proc.terminate()
+    raise SystemExit(f"simulate view did not start at {url}")
+
+
+def browser_times(url: str, steps: int, warmup: int = 3) -> list[float]:
+    """Seconds per Step press until the new week and both new pictures are shown."""
+    from playwright.sync_api import sync_playwright
+
+    times = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=shutil.which("chromium"), headless=True, args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
+        )
+        page = browser.new_page(viewport={"width": 1700, "height": 1150})
+        page.goto(url)
+        page.locator(".numbers-line").filter(has_text="Week 0 ").wait_for(timeout=60_000)
+        step = page.get_by_role("button", name="Step")
+        for k in range(1, warmup + steps + 1):
+            network = page.locator("img.network-picture").get_attribute("src")
+            plots = page.locator("img.plots-picture").get_attribute("src")
+            start = time.perf_counter()
+            step.click()
+            page.wait_for_function(WAIT_FOR_REDRAW, arg=[k, network, plots], polling="raf", timeout=30_000)
+            if k > warmup:
+                times.append(time.perf_counter() - start)
+        browser.close()
+    return times
+
+
+def in_process_times(n: int, steps: int) -> list[float]:
+    """Seconds per model step plus drawing both pictures (what the server does per step)."""
+    from simulation.view.components import NETWORK_HEIGHT, NETWORK_WIDTH, neighbours_of
+    from simulation.view.drawing import NetworkPicture, TimeSeriesPicture, node_colours, node_sizes
+    from simulation.view.settings import ViewSettings, default_scenario_path
+    from simulation.view.viewmodel import ViewModel
+
+    model = ViewModel(ViewSettings.from_file(default_scenario_path()).with_value("population.n", n))
+    network, plots = NetworkPicture(model.positions, NETWORK_WIDTH, NETWORK_HEIGHT), TimeSeriesPicture(NETWORK_WIDTH, NETWORK_HEIGHT)
+    times = []
+    for _ in range(steps):
+        start = time.perf_counter()
+        model.step()
+        s = model.state
+        network.render(
+            model.network.edges,
+            node_colours("attitude", s.attitude, s.mode),
+            node_sizes("reputation", s.reputation, s.advice_in_degree, s.n),
+            3,
+            neighbours_of(model, 3),
+        )
+        plots.render(model.datacollector.model_vars)
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def summary(times: list[float]) -> str:
+    ms = sorted(1000 * t for t in times)
+    p90 = ms[min(len(ms) - 1, int(0.9 * len(ms)))]
+    return f"median {statistics.median(ms):6.1f} ms   p90 {p90:6.1f} ms   max {ms[-1]:6.1f} ms   ({len(ms)} steps)"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[300, 1000], help="Numbers of clinicians.")
+    parser.add_argument("--steps", type=int, default=30, help="Timed steps per size (after 3 warm-up steps).")
+    args = parser.parse_args()
+    if shutil.which("chromium") is None:
+        raise SystemExit("Debian's chromium is needed: apt-get install -y chromium")
+    os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
+    print(f"{os.cpu_count()} cores; browser: headless chromium {shutil.which('chromium')}")
+    with tempfile.TemporaryDirectory() as folder:
+        for n in args.sizes:
+            scenario = Path(folder) / f"view_{n}.toml"
+            base = (REPO / "scenarios" / "baseline.toml").as_posix()
+            scenario.write_text(f'extends = "{base}"\n\n[population]\nn = {n}\n', encoding="utf-8")
+            print(f"{n:>5} clinicians, in-process step + pictures: {summary(in_process_times(n, args.steps))}")
+            proc, url = start_view(scenario)
+            try:
+                print(f"{n:>5} clinicians, browser step + redraw:     {summary(browser_times(url, args.steps))}")
+            finally:
+                proc.terminate()
+                proc.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,188 @@
+"""The browser view in a real browser: `simulate view` as a subprocess on a free loopback port,
+driven by Playwright with Debian's chromium, headless and offline.
+
+Checks that every request of the page succeeds (no 4xx/5xx, nothing fails to load), that the
+console shows no errors, that Step advances the week and redraws the pictures, that clicking a
+node selects that clinician, that a second tab has its own model, and that picking a scenario,
+moving a slider and Reset rebuild the model. Saves a screenshot in the test's temporary folder and
+copies it to outputs/view_screenshot.png.
+
+Runs in the default `uv run pytest` when chromium is installed (CI: `.ci/run` installs it) and is
+skipped, with the reason, when it is not.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from conftest import REPO, SCENARIOS
+
+CHROMIUM = shutil.which("chromium")
+try:
+    from playwright.sync_api import expect, sync_playwright
+except ImportError:  # pragma: no cover - playwright is a dev dependency
+    sync_playwright = None
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install -y chromium; .ci/run does this)"
+    ),
+    pytest.mark.skipif(sync_playwright is None, reason="playwright is not installed (uv sync installs the dev group)"),
+]
+
+ENTRY = [sys.executable, "-c", "from simulation.cli import main; main()"]
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--disable-background-networking"]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_until_up(url: str, proc: subprocess.Popen, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"simulate view exited with {proc.returncode}: {proc.stdout.read()}")
+        try:
+            with urllib.request.urlopen(url + "readyz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise AssertionError(f"simulate view did not answer at {url} within {timeout} s")
+
+
+@pytest.fixture(scope="module")
+def server(child_env):
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/"
+    proc = subprocess.Popen(
+        [*ENTRY, "view", "--port", str(port)],
+        cwd=REPO,
+        env=child_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        _wait_until_up(url, proc)
+        yield url, proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _week(page) -> int:
+    text = page.locator(".numbers-line").inner_text()
+    return int(re.match(r"Week (\d+) ", text).group(1))
+
+
+def test_view_in_a_real_browser(server, tmp_path):
+    url, proc = server
+    from simulation.view.components import NETWORK_HEIGHT, NETWORK_WIDTH
+    from simulation.view.drawing import NetworkPicture
+    from simulation.view.settings import ViewSettings, default_scenario_path
+    from simulation.view.viewmodel import ViewModel
+
+    bad, console_errors = [], []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1700, "height": 1150})
+            page.on("response", lambda r: bad.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+            page.on("requestfailed", lambda r: bad.append(f"failed {r.url}"))
+            page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: console_errors.append(str(e)))
+            page.goto(url)
+            expect(page.locator(".numbers-line")).to_contain_text("Week 0 ", timeout=45_000)
+            assert _week(page) == 0
+
+            # Step: the week advances and both pictures are redrawn.
+            network = page.locator("img.network-picture")
+            plots = page.locator("img.plots-picture")
+            network_before, plots_before = network.get_attribute("src"), plots.get_attribute("src")
+            for k in range(1, 4):
+                page.get_by_role("button", name="Step").click()
+                expect(page.locator(".numbers-line")).to_contain_text(f"Week {k} ")
+            assert plots.get_attribute("src") != plots_before
+            assert network.get_attribute("src") != network_before
+            expect(page.get_by_text("Time: 3.0")).to_be_visible()
+
+            # A second tab has its own model.
+            other = browser.new_page()
+            other.goto(url)
+            expect(other.locator(".numbers-line")).to_contain_text("Week 0 ", timeout=45_000)
+            other.get_by_role("button", name="Step").click()
+            expect(other.locator(".numbers-line")).to_contain_text("Week 1 ")
+            other.close()
+            assert _week(page) == 3
+
+            # Click a clinician: the page draws the same network at the same positions.
+            picture = NetworkPicture(ViewModel(ViewSettings.from_file(default_scenario_path())).positions, NETWORK_WIDTH, NETWORK_HEIGHT)
+            x, y = picture.pixels[42]
+            network.click(position={"x": float(x), "y": float(y)})
+            expect(page.locator(".neighbour-modes")).to_contain_text("Colleagues' modes")
+            expect(page.get_by_text(re.compile(r"^Clinician \d+$"))).to_be_visible()
+
+            # Pick another scenario (rebuilds at once), move a slider, Reset.
+            page.locator(".v-select", has_text="Scenario").click()
+            page.locator(".v-list-item", has_text="community_hospital").click()
+            expect(page.get_by_label("Clinician id (0-299)")).to_be_visible()
+            assert _week(page) == 0
+            slider = page.locator(".v-input", has_text="Clinicians: 300").locator("[role=slider]")
+            slider.focus()
+            page.keyboard.press("ArrowRight")
+            expect(page.locator(".v-input", has_text="Clinicians: 350")).to_be_visible()
+            page.get_by_role("button", name="Step").click()
+            expect(page.locator(".numbers-line")).to_contain_text("Week 1 ")
+            page.get_by_role("button", name="Reset").click()
+            expect(page.get_by_label("Clinician id (0-349)")).to_be_visible()
+            expect(page.locator(".numbers-line")).to_contain_text("Week 0 ")
+            for k in range(1, 6):
+                page.get_by_role("button", name="Step").click()
+                expect(page.locator(".numbers-line")).to_contain_text(f"Week {k} ")
+            page.get_by_label("Clinician id (0-349)").fill("7")
+            page.keyboard.press("Enter")
+            expect(page.get_by_text("Clinician 7", exact=True)).to_be_visible()
+
+            shot = tmp_path / "view_screenshot.png"
+            page.screenshot(path=str(shot), full_page=True)
+            (REPO / "outputs").mkdir(exist_ok=True)
+            shutil.copyfile(shot, REPO / "outputs" / "view_screenshot.png")
+        finally:
+            browser.close()
+    assert bad == [], f"requests that failed: {bad}"
+    assert console_errors == [], f"console errors: {console_errors}"
+    assert proc.poll() is None, "the server stopped during the test"
+
+
+def test_view_refuses_a_busy_port(child_env):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = subprocess.run([*ENTRY, "view", "--port", str(port)], env=child_env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert f"port {port}" in done.stderr and "in use" in done.stderr
+
+
+def test_view_rejects_a_bad_scenario_file(tmp_path, child_env):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[population]\nn = -5\n", encoding="utf-8")
+    done = subprocess.run([*ENTRY, "view", str(bad)], env=child_env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "bad.toml" in done.stderr
