@@ -214,3 +214,17 @@ def test_two_sessions_have_their_own_models():
     finally:
         one.close()
         two.close()
+
+
+def test_page_as_jupyter_shows_it():
+    """In a notebook, Solara wraps a displayed component in `_AppLayoutEmbed` (sidebar inline)."""
+    from solara.components.applayout import _AppLayoutEmbed
+
+    view = ClinicianView(scenario=str(SCENARIOS / "community_hospital.toml"))
+    rc = solara.render(_AppLayoutEmbed(children=[view]), handle_error=False)[1]
+    try:
+        rc.find(v.Btn, children=["Step"]).widget.click()
+        assert _week(rc).startswith("Week 1 ")
+        rc.find(v.Select, label="Scenario").assert_single()
+    finally:
+        rc.close()
