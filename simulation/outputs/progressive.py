@@ -42,7 +42,6 @@ from simulation.scenario.loader import scenario_hash
 from simulation.scenario.schema import Scenario
 from simulation.seeding import replication_seed
 
-SNAPSHOT_SCALARS = {"skeptical_below": float, "step": int}
 
 
 @dataclass(frozen=True)
@@ -114,30 +113,44 @@ def _write_atomic(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+def _plain(value):
+    """JSON form of snapshot values that are not arrays (numpy scalars become Python numbers)."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
 def _encode(result: ReplicationResult) -> bytes:
+    """The outcome table and the snapshots: arrays as arrays, everything else as exact JSON."""
     arrays: dict[str, np.ndarray] = {"outcomes": result.outcomes}
+    other: dict[str, dict] = {}
     for moment, snapshot in (result.snapshots or {}).items():
-        for name, value in snapshot.items():
-            arrays[f"snap.{moment}.{name}"] = np.asarray(value)
+        for name, value in (snapshot or {}).items():
+            if isinstance(value, np.ndarray) and value.dtype != object:
+                arrays[f"snap/{moment}/{name}"] = value
+            else:
+                other.setdefault(moment, {})[name] = _plain(value)
+    arrays["snap_json"] = np.array(json.dumps({"moments": list((result.snapshots or {}).keys()), "values": other}))
     buffer = io.BytesIO()
-    np.savez(buffer, **arrays)
+    np.savez(buffer, allow_pickle=False, **arrays)
     return buffer.getvalue()
 
 
 def _decode(data: Path, job: Job) -> ReplicationResult:
     with np.load(data, allow_pickle=False) as archive:
         outcomes = archive["outcomes"]
-        snapshots: dict[str, dict] = {}
+        meta = json.loads(str(archive["snap_json"]))
+        snapshots: dict[str, dict] = {moment: {} for moment in meta["moments"]}
         for name in archive.files:
-            if not name.startswith("snap."):
-                continue
-            _, moment, field = name.split(".", 2)
-            value = archive[name]
-            if field in SNAPSHOT_SCALARS:
-                value = SNAPSHOT_SCALARS[field](value)
-            elif field == "department_names":
-                value = [str(v) for v in value]
-            snapshots.setdefault(moment, {})[field] = value
+            if name.startswith("snap/"):
+                _, moment, field = name.split("/", 2)
+                snapshots[moment][field] = archive[name]
+        for moment, values in meta["values"].items():
+            snapshots[moment].update(values)
     return ReplicationResult(job.replication, outcomes, snapshots or None, job.group)
 
 
