@@ -33,7 +33,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-COMMANDS = {"run", "compare", "vignette", "check", "schema", "validate", "sweep", "sensitivity", "view"}
+COMMANDS = {"run", "compare", "vignette", "check", "schema", "validate", "calibrate", "sweep", "sensitivity", "view"}
 
 
 def _fail(message: str) -> None:
@@ -317,6 +317,26 @@ def check(scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML).")
         typer.echo(resolve_scenario_text(load_scenario(scenario)))
     except ScenarioError as exc:
         _fail(str(exc))
+
+
+@app.command()
+def calibrate(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file with a [calibration] table of free parameters.")],
+    observed: Annotated[Path | None, typer.Option(help="Observed series or per-clinician adoption times (CSV); default: the node table's adoption column.")] = None,
+    out: Annotated[Path | None, typer.Option(help="Output folder (default: outputs/<stem>-calibration).")] = None,
+    workers: Annotated[int | None, typer.Option(min=1, help="Worker processes (default: all cores).")] = None,
+) -> None:
+    """Fit the scenario's free parameters to observed adoption (approximate Bayesian computation)."""
+    from simulation.calibration import run_calibration
+
+    try:
+        folder, result = run_calibration(scenario, observed, out, workers)
+    except ScenarioError as exc:
+        _fail(str(exc))
+    for row in result.estimates.itertuples(index=False):
+        typer.echo(f"{row.parameter} = {row.estimate:.4g} (95 % interval {row.low:.4g} to {row.high:.4g})")
+    typer.echo(f"fit: RMSE {100 * result.rmse:.1f} points over {len(result.fit)} steps")
+    typer.echo(f"results: {folder}/ (report.md, calibration.csv, samples.csv, fit.csv, fit.png, calibrated.toml)")
 
 
 @app.command()

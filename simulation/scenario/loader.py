@@ -25,7 +25,7 @@ from simulation.scenario.schema import Scenario
 
 MAX_EXTENDS_DEPTH = 20
 # Tables an extending file replaces whole instead of merging key by key.
-REPLACED_TABLES = {("population", "departments")}
+REPLACED_TABLES = {("population", "departments"), ("calibration", "free")}
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

@@ -489,6 +489,30 @@ class AttitudeConfig(Section):
     drift_sd: float = Field(0.05, ge=0, le=2, description="Weekly idiosyncratic change of attitude (points). Assumption.")
 
 
+class CalibrationConfig(Section):
+    """`[calibration]`: which keys `simulate calibrate` fits, within which bounds, and how (rejection ABC)."""
+
+    method: Literal["abc"] = Field("abc", description="Rejection approximate Bayesian computation with common random numbers.")
+    free: dict[str, tuple[float, float]] = Field(
+        default_factory=dict, description='Key path -> [low, high] bounds (a uniform prior), e.g. "choice.bass_p" = [0.0, 0.3].'
+    )
+    samples: int = Field(400, ge=10, le=1_000_000, description="Parameter sets drawn (Latin hypercube over the bounds).")
+    replications: int = Field(4, ge=1, le=1000, description="Replications per parameter set (the same seeds for every set).")
+    accept_share: float = Field(0.05, gt=0, le=1, description="Share of the closest parameter sets kept as the posterior.")
+    check_replications: int = Field(40, ge=2, le=100_000, description="Replications of the calibrated scenario for the fit and its band.")
+    seed: int = Field(1, ge=0, description="Seed of the Latin hypercube design.")
+    published: dict[str, str] = Field(
+        default_factory=dict, description="Key path -> a published value to show beside the estimate in the report (text)."
+    )
+
+    @model_validator(mode="after")
+    def _bounds(self) -> CalibrationConfig:
+        for key, (low, high) in self.free.items():
+            if not low < high:
+                raise ValueError(f"free.{key}: bounds must be [low, high] with low < high, got [{low:g}, {high:g}]")
+        return self
+
+
 class ScenarioMeta(Section):
     """Name and description shown in the report, and the scenario this one is compared with."""
 
@@ -566,6 +590,9 @@ class Scenario(Section):
     )
     sensitivity: SensitivityConfig | None = Field(
         None, description="A sensitivity analysis over this scenario (`simulate sensitivity`); ignored by `simulate compare`."
+    )
+    calibration: CalibrationConfig | None = Field(
+        None, description="Free parameters and settings for `simulate calibrate` (simulation/calibration.py); ignored by runs."
     )
 
     # Where `scenario.compare_to` points, resolved by the loader against the file that set it.
