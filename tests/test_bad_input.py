@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import BASELINE, toml_string, write_scenario
+from conftest import BASELINE, WORKSHOPS, toml_string, write_scenario
 
 ENTRY = [sys.executable, "-c", "from simulation.cli import main; main()"]
 
@@ -37,9 +37,15 @@ class Case:
     out: str = "results"  # --out, relative to the case's folder
     xfail: str | None = None  # a known bug in the message (strict xfail of the message test only)
     compare: list[str] | None = None  # `simulate compare <these files>` instead of `simulate <run>`
+    command: str | None = None  # `simulate <command> <run>` (sweep, sensitivity) instead of `simulate <run>`
 
 
 EXTENDS_BASELINE = f"extends = {toml_string(str(BASELINE))}\n"
+EXTENDS_WORKSHOPS = f"extends = {toml_string(str(WORKSHOPS))}\n[run]\nreplications = 1\nsteps = 3\n[population]\nn = 40\n"
+
+
+def sweep_of(key: str, values: str = "[5, 10]") -> str:
+    return EXTENDS_WORKSHOPS + f'[sweep]\n[[sweep.parameters]]\nkey = "{key}"\nvalues = {values}\n'
 
 CASES = [
     Case("missing_file", {}, "nowhere.toml", ["nowhere.toml", "not found"]),
@@ -199,6 +205,117 @@ CASES = [
     ),
     Case("compare_no_files", {}, "", ["compare needs at least one scenario file"], compare=[]),
     Case(
+        "seats_above_population",
+        {"seats.toml": EXTENDS_BASELINE + '[[interventions]]\nkind = "workshop"\nseats = 600\n'},
+        "seats.toml",
+        ["seats.toml", "interventions[0].seats = 600", "more than the 500 clinicians", "allowed: 1 to 500"],
+    ),
+    Case(
+        "schedule_starts_after_the_run",
+        {"late.toml": EXTENDS_BASELINE + '[run]\nsteps = 52\n[[interventions]]\nkind = "workshop"\nstart = 60\nevery = 4\n'},
+        "late.toml",
+        ["late.toml", "interventions[0].start = 60", "run.steps = 52", "never acts", "allowed: 1 to 52"],
+    ),
+    Case(
+        "schedule_at_beyond_the_run",
+        {"late_at.toml": EXTENDS_BASELINE + '[[interventions]]\nkind = "ai_incident"\nat = [200, 300]\n'},
+        "late_at.toml",
+        ["late_at.toml", "interventions[0].at", "run.steps = 104", "never acts"],
+    ),
+    Case(
+        "unknown_targeting",
+        {"target.toml": EXTENDS_BASELINE + '[[interventions]]\nkind = "workshop"\ntargeting = "skeptic"\n'},
+        "target.toml",
+        ["target.toml", "interventions[0].targeting", "'skeptic'", "allowed", "did you mean 'skeptics'"],
+    ),
+    Case(
+        "negative_probability",
+        {"negative.toml": EXTENDS_BASELINE + "[judgment]\nvisibility = -0.2\n"},
+        "negative.toml",
+        ["negative.toml", "judgment.visibility", "-0.2", "greater than or equal to 0"],
+    ),
+    Case(
+        "milestones_wrong_type",
+        {"milestones.toml": EXTENDS_BASELINE + '[run]\nmilestones = "monthly"\n'},
+        "milestones.toml",
+        ["milestones.toml", "run.milestones", "monthly", "list"],
+    ),
+    Case(
+        "extends_three_file_cycle",
+        {"ring_a.toml": 'extends = "ring_b.toml"\n', "ring_b.toml": 'extends = "ring_c.toml"\n', "ring_c.toml": 'extends = "ring_a.toml"\n'},
+        "ring_a.toml",
+        ["extends", "cycle", "ring_a.toml -> ", "ring_b.toml -> ", "ring_c.toml -> "],
+    ),
+    Case(
+        "sweep_unknown_key",
+        {"sweep_typo.toml": sweep_of("population.atitude_mean")},
+        "sweep_typo.toml",
+        ["sweep_typo.toml", "sweep.parameters[0].key", "no key 'population.atitude_mean'", "attitude_mean"],
+    ),
+    Case(
+        "sweep_intervention_index_out_of_range",
+        {"sweep_index.toml": sweep_of("interventions[2].seats")},
+        "sweep_index.toml",
+        ["sweep_index.toml", "sweep.parameters[0].key", "interventions[2] does not exist", "1 entries"],
+    ),
+    Case(
+        "sweep_value_out_of_range",
+        {"sweep_zero.toml": sweep_of("interventions[0].seats", "[0, 10]")},
+        "sweep_zero.toml",
+        ["sweep_zero.toml", "sweep point 0", "interventions[0].seats = 0", "greater than or equal to 1"],
+    ),
+    Case(
+        "sweep_range_reversed",
+        {"sweep_range.toml": EXTENDS_WORKSHOPS + '[sweep]\n[[sweep.parameters]]\nkey = "judgment.visibility"\nlow = 0.9\nhigh = 0.1\npoints = 3\n'},
+        "sweep_range.toml",
+        ["sweep_range.toml", "sweep.parameters[0]", "low (0.9) must be below high (0.1)"],
+    ),
+    Case(
+        "sweep_unknown_outcome",
+        {"sweep_outcome.toml": sweep_of("interventions[0].seats").replace("[sweep]\n", '[sweep]\noutcomes = ["share_skeptic"]\n')},
+        "sweep_outcome.toml",
+        ["sweep_outcome.toml", "sweep.outcomes[0]", "share_skeptic", "did you mean 'share_skeptical'"],
+    ),
+    Case(
+        "sobol_samples_not_power_of_two",
+        {
+            "sobol.toml": EXTENDS_WORKSHOPS + '[sensitivity]\nmethod = "sobol"\nsamples = 100\n'
+            '[[sensitivity.parameters]]\nkey = "judgment.visibility"\nlow = 0.1\nhigh = 0.9\n'
+            '[[sensitivity.parameters]]\nkey = "attitude.anchoring"\nlow = 0\nhigh = 0.1\n'
+        },
+        "sobol.toml",
+        ["sobol.toml", "sensitivity", "samples = 100", "power of 2"],
+    ),
+    Case(
+        "sweep_command_without_sweep_table",
+        {"plain.toml": EXTENDS_WORKSHOPS},
+        "plain.toml",
+        ["plain.toml", "no [sweep] table", "simulate sweep"],
+        command="sweep",
+    ),
+    Case(
+        "resume_with_nothing_to_resume",
+        {"fresh.toml": EXTENDS_BASELINE + "[run]\nreplications = 1\nsteps = 2\n"},
+        "fresh.toml",
+        ["--resume", "results.partial", "no unfinished run"],
+        args=["--resume"],
+    ),
+    Case(
+        "network_file_missing",
+        {"net_missing.toml": EXTENDS_BASELINE + '[network]\ngenerator = "file"\nedges = "ties.csv"\n'},
+        "net_missing.toml",
+        ["net_missing.toml", "network.edges", "ties.csv", "not found"],
+    ),
+    Case(
+        "network_file_malformed",
+        {
+            "net_bad.toml": EXTENDS_BASELINE + '[network]\ngenerator = "file"\nedges = "ties.csv"\n',
+            "ties.csv": "source,target\n1,2\n3\n",
+        },
+        "net_bad.toml",
+        ["net_bad.toml", "network", "ties.csv", "line 3"],
+    ),
+    Case(
         "compare_bad_file_among_good",
         {
             "good_one.toml": EXTENDS_BASELINE + "[run]\nreplications = 1\nsteps = 2\n",
@@ -228,7 +345,10 @@ def _run_case(case: Case, root: Path, env: dict[str, str]) -> Outcome:
     for name, text in case.files.items():
         (folder / name).write_text(text, encoding="utf-8")
     out = folder / case.out
-    command = ["compare", *(str(folder / f) for f in case.compare)] if case.compare is not None else [str(folder / case.run)]
+    if case.compare is not None:
+        command = ["compare", *(str(folder / f) for f in case.compare)]
+    else:
+        command = [*([case.command] if case.command else []), str(folder / case.run)]
     proc = subprocess.run(  # noqa: PLW1510 - the exit code is asserted
         [*ENTRY, *command, "--out", str(out), "--quiet", *case.args],
         capture_output=True,
