@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 from pydantic import ValidationError
 
+from simulation.network_stats import network_frame
 from simulation.outputs.folder import atomic_folder, check_target, previous_of
 from simulation.outputs.manifest import build_manifest, write_json
 from simulation.outputs.progressive import Job, PartialRun, ReplicationsFailed, failure_summary, run_jobs
@@ -358,10 +359,14 @@ def run_plan(
         for name in ("steps", "replications", "scenarios", "comparison", "targets"):
             (tmp / f"{name}.csv").write_bytes(to_csv_bytes(getattr(tables, name)))
         write_json(tmp / "summary.json", tables.summary)
+        network = {name: snap["network"] for name, snap in tables.snapshots.items() if snap and "network" in snap}
+        (tmp / "network.csv").write_bytes(to_csv_bytes(network_frame(network)))
         write_run_report(tmp, tables.snapshots)
         timings = {"simulate": simulated - started, "write": time.perf_counter() - simulated}
         timings["total"] = time.perf_counter() - started
-        manifest = build_manifest(plan.runs, plan.sources, plan.common_random_numbers, workers, timings, started_at)
+        manifest = build_manifest(
+            plan.runs, plan.sources, plan.common_random_numbers, workers, timings, started_at, network
+        )
         write_json(tmp / "manifest.json", {"complete": True, "resumed": resume, **manifest})
     partial.discard()
     return JobResult(

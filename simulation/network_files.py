@@ -155,15 +155,23 @@ def read_table(path: Path, key: str, delimiter: str, header: bool | str, named: 
         rows.append([c.strip() for c in cells])
         numbers.append(number)
     if header == "auto":
-        header = named or _looks_like_header(rows, id_columns)
+        numeric_first = bool(rows) and all(_is_number(c) for c in rows[0])
+        header = (named and not numeric_first) or _looks_like_header(rows, id_columns)
     head = rows.pop(0) if header and rows else None
     if header:
         numbers = numbers[1:]
     return Table(path, head, rows, numbers)
 
 
+HEADER_WORDS = {"source", "target", "from", "to", "node1", "node2", "id", "id1", "id2", "node", "nodeid", "ego",
+                "alter", "sender", "receiver", "u", "v", "i", "j", "name", "src", "dst"}
+
+
 def _looks_like_header(rows: list[list[str]], id_columns: list[int]) -> bool:
-    """A first row whose id cells are all words while the next row's are all numbers is a header."""
+    """A header: the first row's id cells are usual column names (source, target, from, to, id, ...),
+    or they are words while the next row's are numbers."""
+    if rows and id_columns and all(c < len(rows[0]) and rows[0][c].strip().lower() in HEADER_WORDS for c in id_columns):
+        return True
     if len(rows) < 2:
         return False
     first, second = rows[0], rows[1]

@@ -22,6 +22,7 @@ import numpy as np
 from simulation.layout import department_layout
 from simulation.metrics import COLUMNS
 from simulation.model import ClinicianModel
+from simulation.network_stats import model_network_statistics
 from simulation.scenario.schema import Scenario
 from simulation.seeding import replication_seed
 
@@ -62,7 +63,7 @@ def run_replication(
     snapshots = None
     if with_snapshots:
         positions = department_layout(model.network, model.state.department)
-        snapshots = {"start": {**model.snapshot(), "positions": positions}}
+        snapshots = {"start": {**model.snapshot(), "positions": positions}, "network": model_network_statistics(model)}
     for step in range(1, steps + 1):
         model.step()
         outcomes[step] = [model.last[c] for c in COLUMNS]

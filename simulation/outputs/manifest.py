@@ -54,9 +54,14 @@ def build_manifest(
     workers: int,
     timings: dict[str, float],
     started_at: str,
+    network: dict[str, dict] | None = None,
 ) -> dict:
     """manifest.json of a comparison: the shared run settings, the seeding, and every scenario with
-    its file, the hash of its resolved scenario, its root seed and the resolved scenario itself."""
+    its file, the hash of its resolved scenario, its root seed and the resolved scenario itself.
+
+    `network` (scenario name -> `network_stats.describe_network`) adds each scenario's network
+    statistics; a network read from files also lists its files with their SHA-256.
+    """
     baseline = runs[0].scenario
     if common_random_numbers:
         seeding = (
@@ -85,6 +90,7 @@ def build_manifest(
                 "root_seed": run.root_seed,
                 "paired": run.paired,
                 "scenario": run.scenario.model_dump(mode="json"),
+                **_network_entries(run, network),
             }
             for run, source in zip(runs, sources, strict=True)
         ],
@@ -95,6 +101,17 @@ def build_manifest(
         "versions": package_versions(),
         "git": git_commit(),
     }
+
+
+def _network_entries(run: ScenarioRun, network: dict[str, dict] | None) -> dict:
+    out = {}
+    if network and run.name in network:
+        out["network"] = network[run.name]
+    if run.scenario.network.generator == "file":
+        from simulation.network_files import file_hashes, read_network_files
+
+        out["network_files"] = file_hashes(read_network_files(run.scenario.network))
+    return out
 
 
 def write_json(path: Path, data: dict) -> None:

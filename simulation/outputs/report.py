@@ -937,6 +937,7 @@ TABLE_FILES = [
     ("scenarios.csv", "the scenarios of this run, their interventions, replications, seed and cost"),
     ("comparison.csv", "each alternative against the baseline: mean difference with its interval, and per 100 clinician-hours"),
     ("targets.csv", "probability of reaching each target by its deadline, and the week it was reached"),
+    ("network.csv", "descriptive statistics of each scenario's network: size, degree, clustering, components, layers"),
     ("summary.json", "each outcome at the start, at milestones and at the end, per scenario"),
     ("manifest.json", "scenario files, seeds, versions and timings of the run"),
 ]
@@ -984,6 +985,48 @@ def _how_to_read(t: RunTables, comparison: bool) -> list[Block]:
     files = [f"`{name}`: {what}" for name, what in TABLE_FILES if (t.folder / name).exists() or name == "manifest.json"]
     return [Block("h2", "How to read this"), Block("p", text), Block("h3", "Table files"),
             Block("ul", items=files + ["`plots/`: the figures of this report as PNG files"])]
+
+
+NETWORK_COLUMNS = [("clinicians", "Clinicians", fmt_count), ("ties", "Ties", fmt_count),
+                   ("mean_degree", "Mean degree", lambda x: fmt_num(x, 2)), ("clustering", "Clustering", lambda x: fmt_num(x, 2)),
+                   ("components", "Components", fmt_count), ("largest_component_share", "Largest component", fmt_pct),
+                   ("isolates", "Isolates", fmt_count)]
+
+
+def _network_blocks(t: RunTables) -> list[Block]:
+    """The network each scenario ran on (network.csv, written by the job); nothing when it is absent."""
+    path = t.folder / "network.csv"
+    if not path.is_file():
+        return []
+    frame = pd.read_csv(path, keep_default_na=False, na_values=[""], dtype={"scenario": str, "layer": str, "other_layer": str})
+    if frame.empty:
+        return []
+    whole = frame[frame["layer"].isna()]
+    rows = []
+    for name in t.scenarios["scenario"]:
+        values = whole[whole["scenario"] == name].set_index("statistic")["value"]
+        if values.empty:
+            continue
+        rows.append([str(name)] + [fmt(values.get(key)) for key, _, fmt in NETWORK_COLUMNS])
+    blocks = [Block("h2", "The network"),
+              Block("p", "The clinicians' network at the start of the first replication (a network read from files is the "
+                         "same in every replication), its ties taken without direction. Mean degree is the average number "
+                         "of colleagues; clustering is the average share of a clinician's colleague pairs who are "
+                         "colleagues themselves; a component is a group connected by ties, and isolates have no tie."),
+              Block("table", header=["Scenario"] + [label for _, label, _ in NETWORK_COLUMNS], rows=rows)]
+    layers = frame[frame["layer"].notna() & frame["other_layer"].isna() & (frame["statistic"] == "ties")]
+    if not layers.empty:
+        blocks.append(Block("p", "Ties per layer of the files (a pair of clinicians tied in several layers counts once in "
+                                 "the network), and the overlap of each pair of layers: the ties in both as a share of the "
+                                 "ties in either (Jaccard index)."))
+        overlap = frame[frame["other_layer"].notna()]
+        table = []
+        for _, row in layers.iterrows():
+            pairs = overlap[(overlap["scenario"] == row["scenario"]) & (overlap["layer"] == row["layer"])]
+            text = ", ".join(f"{p['other_layer']} {fmt_num(p['value'], 2)}" for _, p in pairs.iterrows())
+            table.append([str(row["scenario"]), str(row["layer"]), fmt_count(row["value"]), text or "-"])
+        blocks.append(Block("table", header=["Scenario", "Layer", "Ties", "Overlap with"], rows=table))
+    return blocks
 
 
 # --------------------------------------------------------------------------
@@ -1112,6 +1155,7 @@ def build_run_report(t: RunTables, figures: Sequence[tuple[str, Path, str]]) -> 
                    Block("p", "How often the runs of each scenario reached each target by its deadline "
                               f"(a probability with its {INTERVAL}), and when they first reached it.")]
         blocks += _targets_blocks(t)
+    blocks += _network_blocks(t)
     blocks.append(Block("h2", "Figures"))
     for heading, path, hint in figures:
         rel = Path(os.path.relpath(Path(path).resolve(), t.folder.resolve())).as_posix()
