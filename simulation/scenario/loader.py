@@ -28,10 +28,23 @@ MAX_EXTENDS_DEPTH = 20
 REPLACED_TABLES = {("population", "departments"), ("calibration", "free")}
 
 
+def _is(test, path: Path) -> bool:
+    """`path.exists()` / `path.is_file()` that treat an impossible path (too long, NUL) as missing."""
+    try:
+        return bool(test(path))
+    except (OSError, ValueError):
+        return False
+
+
+def _shown_path(path: Path) -> str:
+    text = str(path)
+    return text if len(text) <= 200 else text[:100] + f"... ({len(text)} characters)"
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
-    if not path.exists():
-        raise ScenarioError(f"{path}: scenario file not found")
-    if not path.is_file():
+    if not _is(Path.exists, path):
+        raise ScenarioError(f"{_shown_path(path)}: scenario file not found")
+    if not _is(Path.is_file, path):
         raise ScenarioError(f"{path}: not a file (expected a .toml scenario file)")
     try:
         text = path.read_text(encoding="utf-8")
@@ -62,7 +75,7 @@ def _merge(base: dict, override: dict, origin: dict, source: Path, prefix: tuple
 
 
 def _load_chain(path: Path, origin: dict, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
-    path = path.resolve() if path.exists() else path
+    path = path.resolve() if _is(Path.exists, path) else path
     if path in seen:
         chain = " -> ".join(str(p) for p in (*seen, path))
         raise ScenarioError(f"{seen[-1]}: key 'extends' makes a cycle: {chain}")
@@ -75,8 +88,10 @@ def _load_chain(path: Path, origin: dict, seen: tuple[Path, ...] = ()) -> dict[s
     if not isinstance(parent, str):
         raise ScenarioError(f"{path}: key 'extends' must be a file name in quotes, got {parent!r}")
     parent_path = (path.parent / parent)
-    if not parent_path.exists():
-        raise ScenarioError(f"{path}: key 'extends': scenario file not found: {parent_path}")
+    if not _is(Path.exists, parent_path):
+        raise ScenarioError(f"{path}: key 'extends': scenario file not found: {_shown_path(parent_path)}")
+    if not _is(Path.is_file, parent_path):
+        raise ScenarioError(f"{path}: key 'extends' = {parent!r}: not a file (expected a .toml scenario file)")
     base = _load_chain(parent_path, origin, (*seen, path))
     return _merge(base, data, origin, path)
 
