@@ -156,6 +156,14 @@ def test_view_in_a_real_browser(server, tmp_path):
             for k in range(1, 6):
                 page.get_by_role("button", name="Step").click()
                 expect(page.locator(".numbers-line")).to_contain_text(f"Week {k} ")
+            # Play runs on by itself; pause stops it.
+            page.get_by_role("button", name="▶").click()
+            page.wait_for_function("() => /^Week (\\d+) /.exec(document.querySelector('.numbers-line').textContent)[1] >= 8")
+            page.get_by_role("button", name="❚❚").click()
+            expect(page.get_by_role("button", name="▶")).to_be_visible()
+            paused = _week(page)
+            page.wait_for_timeout(800)
+            assert _week(page) - paused <= 1  # at most the step under way when pausing
             page.get_by_label("Clinician id (0-349)").fill("7")
             page.keyboard.press("Enter")
             expect(page.get_by_text("Clinician 7", exact=True)).to_be_visible()
