@@ -133,13 +133,19 @@ def saturation(experiment: common.Experiment, marginal: pd.DataFrame, outcome: s
         significant = group["ci_high"] < 0 if better == "lower" else group["ci_low"] > 0
         helpful = [row["to"] for (_, row), sig in zip(group.iterrows(), significant, strict=True) if sig]
         last = group["to"].iloc[-1]
+        first_rate, last_rate = group["per_unit"].iloc[0], group["per_unit"].iloc[-1]
+        rates = (
+            f" (change per unit of {key}: {first_rate:+.3g} from {group['from'].iloc[0]} to {group['to'].iloc[0]}, "
+            f"{last_rate:+.3g} from {group['from'].iloc[-1]} to {last})"
+        )
         if not helpful:
-            lines.append(f"{label}: no step along {key} changes {outcome} clearly (95 % paired intervals include 0)")
+            lines.append(f"{label}: no step along {key} changes {outcome} clearly (95 % paired intervals include 0){rates}")
         elif helpful[-1] == last:
-            lines.append(f"{label}: {outcome} still improves at the largest {key} tried ({last}); no saturation within the range")
+            lines.append(f"{label}: {outcome} still improves clearly at the largest {key} tried ({last}){rates}")
         else:
             lines.append(
-                f"{label}: {outcome} improves clearly up to {key} = {helpful[-1]}; beyond it the 95 % paired intervals include 0"
+                f"{label}: {outcome} improves clearly up to {key} = {helpful[-1]}; further steps change it by less than "
+                f"replication noise (95 % paired intervals include 0){rates}"
             )
     return lines
 
