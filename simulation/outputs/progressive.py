@@ -11,7 +11,7 @@ While a run into `<out>/` is going on, `<out>.partial/` beside it holds:
 - `errors.csv`: replications that raised (key, replication, seed, message), when there were any.
 
 A run that is killed, interrupted (Ctrl-C) or crashes leaves this folder; `--resume` checks that the
-fingerprint matches, runs only the replications without a file, and then writes the results folder
+fingerprint matches (the same resolved scenarios, seeds, replications and model code), runs only the replications without a file, and then writes the results folder
 from all of them, in replication order, so its bytes equal those of an uninterrupted run. A run
 without `--resume` refuses to start over an existing partial folder (nothing is silently
 discarded). When the results folder has been written without failures the partial folder is removed.
@@ -87,9 +87,23 @@ def _run_job(job: Job) -> Done:
         return Done(job, None, message)
 
 
+def code_hash() -> str:
+    """SHA-256 of the model code (the package's .py files, except outputs/ and view/ which do not
+    change a replication's numbers): a run is only resumed with the code that started it."""
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        relative = path.relative_to(root).as_posix()
+        if relative.startswith(("outputs/", "view/")):
+            continue
+        digest.update(relative.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def fingerprint(kind: str, jobs: Sequence[Job]) -> str:
-    """SHA-256 of what a run computes: its kind and every job's key, scenario hash, seed, number."""
-    digest = hashlib.sha256(kind.encode())
+    """SHA-256 of what a run computes: its kind, the model code, and every job's key, scenario hash,
+    seed and number."""
+    digest = hashlib.sha256(kind.encode() + code_hash().encode())
     hashes: dict[int, str] = {}
     for job in jobs:
         if id(job.scenario) not in hashes:
@@ -182,7 +196,8 @@ class PartialRun:
             if previous.get("fingerprint") != self.fingerprint:
                 raise ScenarioError(
                     f"{self.folder}: --resume: the unfinished run there was made from other input (scenario, seeds, "
-                    "replications or design differ); run with the same files and options, or delete the folder to start over"
+                    "replications or design differ, or the model code changed since); run with the same files, options and "
+                    "code, or delete the folder to start over"
                 )
         if resume and not self.folder.exists():
             raise ScenarioError(f"--resume: there is no unfinished run to resume ({self.folder} does not exist)")
