@@ -17,7 +17,8 @@ with delta = levels / (2 (levels - 1)) in unit coordinates, so mu* is in outcome
 of the parameter. Each elementary effect is also computed replication by replication (paired by common
 random numbers); from their spread, noise_floor = sqrt(2/pi) x their standard error, averaged over the
 parameter's steps, is the mu* that replication noise alone would give. A parameter whose mu* interval
-lies above its floor is `above_noise`. Intervals: SALib's bootstrap (1,000 resamples), 95 %.
+lies above its floor is `above_noise` (left empty with one replication per point, when noise cannot be
+estimated). Intervals: SALib's bootstrap (1,000 resamples), 95 %.
 
 Categorical parameters: a parameter with k listed values occupies k equal slices of its unit
 coordinate. Sobol indices do not depend on the order of the values; Morris elementary effects of a
@@ -198,7 +199,7 @@ def _indices(plan: SensitivityPlan, outcome: str, y: np.ndarray, noise: dict, fl
                 "outcome": outcome, "parameter": name, "type": kinds[i], "mu": float(si["mu"][i]), "mu_star": mu_star,
                 "mu_star_conf": conf, "mu_star_low": mu_star - conf, "mu_star_high": mu_star + conf,
                 "sigma": float(si["sigma"][i]), "noise_floor": floor,
-                "above_noise": "true" if mu_star - conf > floor else "false",
+                "above_noise": "" if floor != floor else "true" if mu_star - conf > floor else "false",
             })
         rows.sort(key=lambda r: -r["mu_star"])
     else:
@@ -341,7 +342,7 @@ def closing_lines(result: SensitivityResult) -> str:
             continue
         if config.method == "morris":
             ranking = ", ".join(
-                f"{r['parameter']} {r['mu_star']:.3g} (sigma {r['sigma']:.3g}{'' if r['above_noise'] == 'true' else ', within noise'})"
+                f"{r['parameter']} {r['mu_star']:.3g} (sigma {r['sigma']:.3g}{', within noise' if r['above_noise'] == 'false' else ''})"
                 for _, r in rows.iterrows()
             )
             lines.append(f"{outcome}, Morris mu* (mean noise floor {n['mu_star_noise_floor']:.2g}): {ranking}")
