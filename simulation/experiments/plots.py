@@ -72,12 +72,15 @@ def sweep_plots(folder: Path, experiment, summary: pd.DataFrame, replications: p
             image = ax.imshow(table.to_numpy(dtype=float), aspect="auto", origin="lower", cmap="viridis")
             ax.set_xticks(range(table.shape[1]), [str(c) for c in table.columns])
             ax.set_yticks(range(table.shape[0]), [str(i) for i in table.index])
-            for (i, j), value in np.ndenumerate(table.to_numpy(dtype=float)):
-                if value == value:
-                    ax.text(j, i, f"{value:.3g}", ha="center", va="center", fontsize=7, color="white")
+            grid = table.to_numpy(dtype=float)
+            middle = np.nanmin(grid) + 0.6 * (np.nanmax(grid) - np.nanmin(grid)) if np.isfinite(grid).any() else 0.0
+            for (i, j), value in np.ndenumerate(grid):
+                if value == value:  # dark text on the bright (high) end of viridis
+                    ax.text(j, i, f"{value:.3g}", ha="center", va="center", fontsize=7, color="black" if value > middle else "white")
             ax.set(xlabel=keys[0], ylabel=keys[1], title=f"{outcome} at the end (mean over replications)")
             ax.title.set_fontsize(9)
             fig.colorbar(image, ax=ax)
+            fig.tight_layout()
             written.append(_save(fig, folder / f"{outcome}_heatmap.png"))
         else:
             means = replications.groupby("point")[outcome].mean()
