@@ -31,13 +31,11 @@ try:
 except ImportError:  # pragma: no cover - playwright is a dev dependency
     sync_playwright = None
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install -y chromium; .ci/run does this)"
-    ),
-    pytest.mark.skipif(sync_playwright is None, reason="playwright is not installed (uv sync installs the dev group)"),
-]
+# Not marked slow: the browser test belongs to the default run (about 30 s); skipped only without chromium.
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install -y chromium; .ci/run does this)"
+)
+needs_playwright = pytest.mark.skipif(sync_playwright is None, reason="playwright is not installed (uv sync installs the dev group)")
 
 ENTRY = [sys.executable, "-c", "from simulation.cli import main; main()"]
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--disable-background-networking"]
@@ -92,6 +90,8 @@ def _week(page) -> int:
     return int(re.match(r"Week (\d+) ", text).group(1))
 
 
+@needs_chromium
+@needs_playwright
 def test_view_in_a_real_browser(server, tmp_path):
     url, proc = server
     from simulation.view.components import NETWORK_HEIGHT, NETWORK_WIDTH

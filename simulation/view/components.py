@@ -27,7 +27,7 @@ from simulation.view.drawing import (
 
 COLOR_BY = {"attitude": "Colour: attitude", "mode": "Colour: mode of use"}
 SIZE_BY = {"reputation": "Size: reputation", "advice": "Size: advice in-degree"}
-NETWORK_WIDTH, NETWORK_HEIGHT = 620, 520
+NETWORK_WIDTH, NETWORK_HEIGHT = 560, 470  # pixels of each picture (network and plots)
 MODE_LABELS = {"none": "no AI", "verify": "verify", "primary": "primary aid"}
 
 
