@@ -73,7 +73,7 @@ def browser_times(url: str, steps: int, warmup: int = 3) -> list[float]:
         browser = p.chromium.launch(
             executable_path=shutil.which("chromium"), headless=True, args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
         )
-        page = browser.new_page(viewport={"width": 1700, "height": 1150})
+        page = browser.new_page(viewport={"width": 1920, "height": 1150})
         page.goto(url)
         page.locator(".numbers-line").filter(has_text="Week 0 ").wait_for(timeout=60_000)
         step = page.get_by_role("button", name="Step")

@@ -103,7 +103,7 @@ def test_view_in_a_real_browser(server, tmp_path):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1700, "height": 1150})
+            page = browser.new_page(viewport={"width": 1920, "height": 1150})
             page.on("response", lambda r: bad.append(f"{r.status} {r.url}") if r.status >= 400 else None)
             page.on("requestfailed", lambda r: bad.append(f"failed {r.url}"))
             page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
@@ -131,6 +131,12 @@ def test_view_in_a_real_browser(server, tmp_path):
             expect(other.locator(".numbers-line")).to_contain_text("Week 1 ")
             other.close()
             assert _week(page) == 3
+
+            # Colour by mode of use: the network is redrawn.
+            before = network.get_attribute("src")
+            page.get_by_role("button", name="mode of use").click()
+            expect(network).not_to_have_attribute("src", before)
+            expect(page.get_by_text("primary aid", exact=True)).to_be_visible()  # the legend
 
             # Click a clinician: the page draws the same network at the same positions.
             picture = NetworkPicture(ViewModel(ViewSettings.from_file(default_scenario_path())).positions, NETWORK_WIDTH, NETWORK_HEIGHT)

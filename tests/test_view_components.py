@@ -171,7 +171,7 @@ def test_page_steps_and_redraws(page):
 def test_page_colour_switch_and_clinician_selection(page):
     before = _img_src(page, "network-picture")
     toggles = page.find(v.BtnToggle).widgets
-    toggles[0].v_model = 1  # what clicking "Colour: mode of use" does in the browser
+    toggles[0].v_model = 1  # what clicking "mode of use" does in the browser
     assert _img_src(page, "network-picture") != before
     assert "primary aid" in " ".join(w.unsafe_innerHTML for w in page.find(solara.widgets.HTML).widgets)  # the legend
     _commit(page.find(v.TextField, label="Clinician id (0-299)").widget, "12")

@@ -25,8 +25,8 @@ from simulation.view.drawing import (
     node_sizes,
 )
 
-COLOR_BY = {"attitude": "Colour: attitude", "mode": "Colour: mode of use"}
-SIZE_BY = {"reputation": "Size: reputation", "advice": "Size: advice in-degree"}
+COLOR_BY = {"attitude": "attitude", "mode": "mode of use"}
+SIZE_BY = {"reputation": "peer rating", "advice": "advice in-degree"}
 NETWORK_WIDTH, NETWORK_HEIGHT = 560, 470  # pixels of each picture (network and plots)
 MODE_LABELS = {"none": "no AI", "verify": "verify", "primary": "primary aid"}
 
@@ -119,12 +119,14 @@ def NetworkView(model, color_by: solara.Reactive[str], size_by: solara.Reactive[
                 selected.set(node)
 
     with solara.Column(gap="4px"):
-        with solara.Row(gap="12px"):
+        with solara.Row(gap="8px", style={"align-items": "center"}):
+            solara.Text("Colour by")
             solara.ToggleButtonsSingle(
                 value=color_by,
                 children=[solara.Button(label, value=key, text=True) for key, label in COLOR_BY.items()],
                 dense=True,
             )
+            solara.Text("Size by")
             solara.ToggleButtonsSingle(
                 value=size_by,
                 children=[solara.Button(label, value=key, text=True) for key, label in SIZE_BY.items()],
