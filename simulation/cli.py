@@ -207,17 +207,17 @@ def _single_lines(result, summary: dict) -> str:
 
 
 def _experiment_of(path: Path) -> str | None:
-    """'sweep' or 'sensitivity' when the file has that table (bad files: None, the run reports them)."""
-    from simulation.scenario import load_scenario
+    """'sweep' or 'sensitivity' when the file (or one it extends) has that table; bad files: None (the
+    run reports them). Only the TOML is read: nothing is validated twice, no data file is opened."""
+    from simulation.scenario.loader import _load_chain
 
     try:
-        scenario = load_scenario(path)
+        data = _load_chain(Path(path), {})
     except ScenarioError:
         return None
-    if scenario.sweep is not None:
-        return "sweep"
-    if scenario.sensitivity is not None:
-        return "sensitivity"
+    for kind in ("sweep", "sensitivity"):
+        if kind in data:
+            return kind
     return None
 
 
