@@ -124,8 +124,16 @@ def _delimiter(path: Path, delimiter: str) -> str | None:
     return {"\\t": "\t", "tab": "\t", "comma": ",", "semicolon": ";"}.get(delimiter, delimiter)
 
 
+def _exists(path: Path) -> bool:
+    """`path.exists()`, False for a path the system cannot even look up (too long, NUL)."""
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
+
+
 def _read_lines(path: Path, key: str) -> list[str]:
-    if not path.exists():
+    if not _exists(path):
         raise NetworkFileError(f"key '{key}': file not found: {path}")
     if not path.is_file():
         raise NetworkFileError(f"key '{key}': not a file: {path}")
@@ -235,7 +243,7 @@ def _graph_format(path: Path, fmt: str) -> str:
 def _read_graph(path: Path, fmt: str, key: str):
     import networkx as nx
 
-    if not path.exists():
+    if not _exists(path) or not path.is_file():
         raise NetworkFileError(f"key '{key}': file not found: {path}")
     try:
         return nx.read_graphml(path) if fmt == "graphml" else nx.read_gexf(path)
@@ -303,7 +311,7 @@ def _stat(path: Path) -> tuple[int, int]:
     try:
         st = path.stat()
         return st.st_size, st.st_mtime_ns
-    except OSError:
+    except (OSError, ValueError):
         return -1, -1
 
 
