@@ -11,6 +11,8 @@ import os
 import socket
 from pathlib import Path
 
+from click.exceptions import Abort
+
 APP = "simulation.view.app"
 OFFLINE_ENV = {
     "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",  # telemetry is on by default
@@ -21,6 +23,8 @@ OFFLINE_ENV = {
 def port_free(host: str, port: int) -> bool:
     """Can a server listen on host:port now?"""
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # As the server will: connections of a stopped server lingering in TIME_WAIT do not block it.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError:
@@ -44,4 +48,8 @@ def serve(scenario: Path | None, host: str = "127.0.0.1", port: int = 8765) -> N
     from solara.__main__ import cli as solara_cli
 
     args = ["run", APP, "--host", host, "--port", str(port), "--no-open", "--production", "--no-check-version"]
-    solara_cli.main(args=args, prog_name="solara", standalone_mode=True)
+    try:
+        solara_cli.main(args=args, prog_name="solara", standalone_mode=False)
+    except (KeyboardInterrupt, Abort):
+        pass
+    print("Interactive view stopped.", flush=True)
