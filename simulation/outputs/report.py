@@ -1029,6 +1029,38 @@ def _network_blocks(t: RunTables) -> list[Block]:
     return blocks
 
 
+def _diffusion_blocks(t: RunTables) -> list[Block]:
+    """Diffusion statistics per scenario (summary.json, from steps.csv); nothing for older summaries."""
+    rows = []
+    for name in t.scenarios["scenario"]:
+        part = t.summary.get("scenarios", {}).get(str(name), {})
+        totals, outcomes = part.get("totals", {}), part.get("outcomes", {})
+        if "mean_exposure_at_adoption" not in totals or "attitude_assortativity" not in outcomes:
+            continue
+        exposure, hazard = totals["mean_exposure_at_adoption"], totals.get("mean_adoption_hazard", {})
+        attitude, mode = outcomes["attitude_assortativity"], outcomes["mode_assortativity"]
+        rows.append([
+            str(name),
+            f"{fmt_pct(exposure.get('mean'))} ({fmt_pct_range(exposure.get('range95', [None, None]))})",
+            fmt_pct(hazard.get("mean")),
+            f"{fmt_num(attitude.get('initial'), 2)} → {fmt_num(attitude['final'].get('mean'), 2)}",
+            f"{fmt_num(mode.get('initial'), 2)} → {fmt_num(mode['final'].get('mean'), 2)}",
+        ])
+    if not rows:
+        return []
+    return [
+        Block("h2", "How AI use spread"),
+        Block("p", "Exposure at adoption is the share of a clinician's colleagues who already used AI when the "
+                   "clinician started (their personal-network threshold in Valente's sense), averaged over adopters, with "
+                   "the range of 95 % of runs; the weekly hazard is the chance that a clinician who had never used AI "
+                   "started in a given week, averaged over the weeks. Assortativity (from the start to the end) is the "
+                   "correlation of colleagues' attitudes across ties, and the same for the way they use AI: above 0, "
+                   "colleagues are alike."),
+        Block("table", header=["Scenario", "Exposure at adoption", "Weekly hazard", "Attitude assortativity",
+                               "AI-use assortativity"], rows=rows),
+    ]
+
+
 # --------------------------------------------------------------------------
 # figures
 # --------------------------------------------------------------------------
@@ -1156,6 +1188,7 @@ def build_run_report(t: RunTables, figures: Sequence[tuple[str, Path, str]]) -> 
                               f"(a probability with its {INTERVAL}), and when they first reached it.")]
         blocks += _targets_blocks(t)
     blocks += _network_blocks(t)
+    blocks += _diffusion_blocks(t)
     blocks.append(Block("h2", "Figures"))
     for heading, path, hint in figures:
         rel = Path(os.path.relpath(Path(path).resolve(), t.folder.resolve())).as_posix()

@@ -293,6 +293,10 @@ def summarise(steps: pd.DataFrame, scenario: Scenario, name: str | None = None) 
     per_replication = steps.groupby("replication")
     totals = {name: stat(per_replication[name].sum().to_numpy()) for name in TOTALS}
     totals["cost_hours"] = stat(by_step[last_step]["cost_hours"].to_numpy())
+    totals["mean_adoption_hazard"] = stat(
+        per_replication.apply(lambda g: float(np.nanmean(g.loc[g["step"] > 0, "adoption_hazard"].to_numpy()))
+                              if g.loc[g["step"] > 0, "adoption_hazard"].notna().any() else float("nan")).to_numpy()
+    )
     totals["mean_exposure_at_adoption"] = stat(
         per_replication.apply(
             lambda g: mean_exposure_at_adoption(
