@@ -26,11 +26,11 @@ from simulation.interventions.registry import ORDER, acting_order, build_interve
 from simulation.metrics import COLUMNS, measure
 from simulation.network import build_network
 from simulation.population import assign_departments, draw_population
-from simulation.rules.anticipation import anticipated_penalty
+from simulation.rules.anticipation import penalty_and_colleague_use
 from simulation.rules.attitudes import influence_attitudes
 from simulation.rules.choice import choose_modes
 from simulation.rules.experience import use_ai
-from simulation.rules.judgment import update_reputation
+from simulation.rules.judgment import judge_ties, rater_table
 from simulation.rules.textbook import bass_adoption, threshold_adoption
 from simulation.scenario.schema import Scenario
 from simulation.seeding import replication_seed, streams
@@ -133,30 +133,28 @@ class ClinicianModel(Model):
         return built
 
     def _judge(self, everyone_sees: bool = False) -> None:
-        rng, net, judgment = self.streams["judgment"], self.network, self.config.judgment
+        rng, net, judgment, state = self.streams["judgment"], self.network, self.config.judgment, self.state
         if not everyone_sees and judgment.visibility == 0:
             return  # nobody sees anybody decide: reputations stay (and no draws are spent on it)
-        n_arcs = net.arc_source.shape[0]
-        if everyone_sees:
-            seen = np.ones(n_arcs, dtype=bool)
-        else:
-            chance = judgment.visibility * self.state.visibility_factor[net.arc_target]
-            seen = rng.random(n_arcs) < chance
-        noise = rng.standard_normal(n_arcs)
-        self.state.reputation = update_reputation(
-            self.state.reputation,
-            self.state.mode,
-            self.state.attitude,
-            self.state.uses_ai().astype(float),
-            self.state.leniency,
-            net.arc_source,
+        chance = None
+        if not everyone_sees:
+            factor = state.visibility_factor
+            uniform = factor.size == 0 or factor.min() == factor.max()
+            chance = judgment.visibility * (factor[0] if uniform and factor.size else factor)
+        table = rater_table(
+            state.attitude, state.uses_ai(), state.leniency, judgment, state.harshness, state.verify_harshness
+        )
+        state.reputation = judge_ties(
+            state.reputation,
+            state.mode,
+            table,
+            net.adjacency.indptr,
             net.arc_target,
-            seen,
-            noise,
+            net.arc_source,
+            chance,
+            rng,
             judgment,
             memory=0.0 if everyone_sees else None,
-            harshness=self.state.harshness,
-            verify_harshness=self.state.verify_harshness,
         )
 
     def step(self) -> None:
@@ -168,8 +166,7 @@ class ClinicianModel(Model):
             self.cost_hours += intervention.step(week)
         used = use_ai(state, self.network, cfg.experience, self.streams["experience"])
         self._judge()
-        colleague_use = self.network.neighbour_mean(state.uses_ai().astype(float))
-        social_cost = anticipated_penalty(state, self.network, cfg.judgment)
+        social_cost, colleague_use = penalty_and_colleague_use(state, self.network, cfg.judgment)
         choice = cfg.choice
         if choice.rule == "bass":
             changes = bass_adoption(state, colleague_use, choice.bass_p, choice.bass_q, choice.adopt_mode, self.streams["choice"])

@@ -33,6 +33,8 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
+from simulation.memory import keep_freed_memory
+
 if TYPE_CHECKING:
     from simulation.scenario.schema import NetworkConfig
 
@@ -51,17 +53,29 @@ class HospitalNetwork:
     team: np.ndarray  # (n,) int64
 
     def __post_init__(self) -> None:
-        i, j = self.edges[:, 0], self.edges[:, 1]
-        both_i = np.concatenate([i, j])
-        both_j = np.concatenate([j, i])
-        self.adjacency = sp.csr_array(
-            (np.ones(both_i.shape[0]), (both_i, both_j)), shape=(self.n, self.n)
-        )
-        self.degree = np.bincount(both_i, minlength=self.n)
-        self.advice_in_degree = np.bincount(self.advisor, minlength=self.n)
-        # Directed arcs (rater -> ratee) for per-tie rules: both directions of every tie.
-        self.arc_source = both_i
-        self.arc_target = both_j
+        # The adjacency (CSR, sorted columns) is built by one sort of int64 keys; the directed arcs
+        # are its entries in CSR order (`arc_source` ascending), int32 when that fits: memory
+        # linear in ties, no Python objects (docs/PERFORMANCE.md).
+        n = self.n
+        self._mode_cache = None
+        index_type = np.int32 if n < 2**31 - 1 else np.int64
+        i, j = self.edges[:, 0].astype(np.int64), self.edges[:, 1].astype(np.int64)
+        keys = np.sort(np.concatenate([i * n + j, j * n + i]))
+        distinct = np.ones(keys.shape[0], dtype=bool)
+        distinct[1:] = keys[1:] != keys[:-1]
+        starts = np.flatnonzero(distinct)
+        weight = np.diff(np.append(starts, keys.shape[0])).astype(np.float64)  # a tie listed twice weighs 2
+        keys = keys[starts]
+        rows = (keys // n).astype(index_type)
+        indptr = np.zeros(n + 1, dtype=index_type)
+        np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
+        self.adjacency = sp.csr_array((weight, (keys % n).astype(index_type), indptr), shape=(n, n))
+        self.degree = np.bincount(i, minlength=n) + np.bincount(j, minlength=n)
+        self.degree_float = self.degree.astype(np.float64)
+        self.advice_in_degree = np.bincount(self.advisor, minlength=n)
+        # Directed arcs (rater -> ratee) for per-tie rules: both directions of every tie, in CSR order.
+        self.arc_source = rows
+        self.arc_target = self.adjacency.indices
 
     @property
     def n_edges(self) -> int:
@@ -92,6 +106,23 @@ class HospitalNetwork:
         sums = self.adjacency @ values
         return np.divide(sums, self.degree, out=np.zeros(self.n), where=self.degree > 0)
 
+    def mode_counts(self, mode: np.ndarray) -> np.ndarray:
+        """(n, 3): how many colleagues of each clinician are in each mode (ties listed twice count twice).
+
+        Two sparse products (the third column is the degree minus the others: integers, exact). The
+        result is kept for the last mode array seen, so the end-of-step statistics and the next
+        step's anticipation share it while nobody changes mode in between.
+        """
+        cached = getattr(self, "_mode_cache", None)
+        if cached is not None and cached[0].shape == mode.shape and np.array_equal(cached[0], mode):
+            return cached[1]
+        counts = np.empty((self.n, 3))
+        counts[:, 1] = self.adjacency @ (mode == 1).astype(float)
+        counts[:, 2] = self.adjacency @ (mode == 2).astype(float)
+        counts[:, 0] = self.degree - counts[:, 1] - counts[:, 2]
+        self._mode_cache = (mode.copy(), counts)
+        return counts
+
     def to_networkx(self) -> nx.Graph:
         """The network as a networkx graph with integer nodes 0..n-1."""
         graph = nx.Graph()
@@ -114,7 +145,7 @@ def _teams(department: np.ndarray, team_size: int) -> np.ndarray:
 
 def _draw_within(groups: np.ndarray, weight: np.ndarray, first: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """For each clinician in `first`, a partner from the same group, drawn proportionally to weight."""
-    order = np.argsort(groups, kind="stable")
+    order = _stable_order(groups, int(groups.max()) + 1 if groups.size else 1)
     cum = np.cumsum(weight[order])
     sorted_groups = groups[order]
     starts = np.searchsorted(sorted_groups, groups[first], side="left")
@@ -139,12 +170,29 @@ def _draw_across(department: np.ndarray, weight: np.ndarray, first: np.ndarray, 
 
 
 def _unique_ties(i: np.ndarray, j: np.ndarray, n: int) -> np.ndarray:
-    """Sorted, de-duplicated (i < j) tie array without self-ties."""
+    """Sorted, de-duplicated (i < j) tie array without self-ties.
+
+    A sort and a comparison of neighbours rather than `np.unique`, whose hash-based path is two
+    orders of magnitude slower on millions of keys (same result)."""
     keep = i != j
     low = np.minimum(i[keep], j[keep])
     high = np.maximum(i[keep], j[keep])
-    keys = np.unique(low * n + high)
+    keys = np.sort(low * n + high)
+    if keys.shape[0]:
+        first = np.ones(keys.shape[0], dtype=bool)
+        first[1:] = keys[1:] != keys[:-1]
+        keys = keys[first]
     return np.stack([keys // n, keys % n], axis=1)
+
+
+def _stable_order(keys: np.ndarray, n_keys: int) -> np.ndarray:
+    """`np.argsort(keys, kind="stable")` for integer keys in [0, n_keys), by sorting key * size + position
+    (one plain sort of int64 values is several times faster than a stable argsort; same result)."""
+    size = keys.shape[0]
+    if n_keys * max(size, 1) >= 2**62:
+        return np.argsort(keys, kind="stable")
+    combined = np.sort(keys.astype(np.int64) * size + np.arange(size, dtype=np.int64))
+    return combined % size if size else combined
 
 
 def _close_triads(edges: np.ndarray, n: int, count: int, rng: np.random.Generator) -> np.ndarray:
@@ -159,7 +207,7 @@ def _close_triads(edges: np.ndarray, n: int, count: int, rng: np.random.Generato
             break
         src = np.concatenate([edges[:, 0], edges[:, 1]])
         dst = np.concatenate([edges[:, 1], edges[:, 0]])
-        order = np.argsort(src, kind="stable")
+        order = _stable_order(src, n)
         src, dst = src[order], dst[order]
         indptr = np.concatenate([[0], np.cumsum(np.bincount(src, minlength=n))])
         pick = rng.integers(0, src.shape[0], missing)
@@ -174,6 +222,7 @@ def generate_hospital_network(
     config: NetworkConfig, department: np.ndarray, rng: np.random.Generator
 ) -> HospitalNetwork:
     """Draw a hospital network for clinicians with the given department ids."""
+    keep_freed_memory()
     n = department.shape[0]
     team = _teams(department, config.team_size)
     weight = rng.pareto(config.leader_tail, n) + 1.0

@@ -170,9 +170,8 @@ def test_plots_are_valid_pngs(run_dir):
 
 
 def _pct(x: float) -> str:
-    """A fraction as the report prints it: one decimal, '.0' dropped, e.g. 0.2137 -> '21.4%'."""
-    text = f"{100 * x:.1f}"
-    return (text.removesuffix(".0")) + "%"
+    """A fraction as the report prints it (`report.fmt_pct`): one decimal, e.g. 0.2137 -> '21.4%', 0.24 -> '24.0%'."""
+    return f"{100 * x:.1f}%"
 
 
 def test_report_mentions_numbers_from_summary(run_dir, summary):

@@ -29,11 +29,33 @@ def influence_attitudes(
         a += config.anchoring * (state.anchor_attitude - a) + drift
         np.clip(a, 1.0, 7.0, out=a)
         return
+    # Per tie (CSR order: arc_source ascending), the colleague's weight if within the bound, else 0;
+    # then the weights and weighted attitudes summed over each clinician's row (docs/PERFORMANCE.md).
     source, target = network.arc_source, network.arc_target
-    close = np.abs(a[source] - a[target]) <= config.confidence_bound
-    weight = state.influence_weight[target[close]]
-    count = np.bincount(source[close], weights=weight, minlength=state.n)
-    total = np.bincount(source[close], weights=weight * a[target[close]], minlength=state.n)
+    colleague = a[target]
+    gap = np.repeat(a, network.degree) if network.degree.sum() == source.shape[0] else a[source]
+    gap -= colleague
+    np.abs(gap, out=gap)
+    close = gap <= config.confidence_bound
+    weight = state.influence_weight
+    if weight.size and weight.min() == weight.max():
+        w = close * weight[0]
+    else:
+        w = close * weight[target]
+    count = _row_sums(w, network.adjacency.indptr)
+    w *= colleague
+    total = _row_sums(w, network.adjacency.indptr)
     pull = np.divide(total, count, out=a.copy(), where=count > 0) - a
     a += config.influence_rate * pull + config.anchoring * (state.anchor_attitude - a) + drift
     np.clip(a, 1.0, 7.0, out=a)
+
+
+def _row_sums(values: np.ndarray, indptr: np.ndarray) -> np.ndarray:
+    """Sum of `values` over each CSR row (0 for empty rows)."""
+    n = indptr.shape[0] - 1
+    out = np.zeros(n)
+    if values.size == 0:
+        return out
+    nonempty = indptr[1:] > indptr[:-1]
+    out[nonempty] = np.add.reduceat(values, indptr[:-1][nonempty])
+    return out

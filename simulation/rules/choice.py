@@ -55,14 +55,35 @@ def choose_modes(
     judgment: JudgmentConfig,
     rng: np.random.Generator,
 ) -> int:
-    """Let reconsidering clinicians choose a mode; return how many changed mode."""
-    reconsider = rng.random(state.n) < config.reconsider_rate
-    gumbel = rng.gumbel(size=(state.n, 3))
-    u = utilities(state, social_cost, colleague_use, config, judgment) / config.temperature + gumbel
-    chosen = np.argmax(u, axis=1).astype(state.mode.dtype)
-    new_mode = np.where(reconsider, chosen, state.mode)
+    """Let reconsidering clinicians choose a mode; return how many changed mode.
+
+    Gumbel noise is drawn for the reconsidering clinicians only (in clinician order), and only their
+    utilities are computed: the same choice distribution as drawing for everyone."""
+    reconsider = np.flatnonzero(rng.random(state.n) < config.reconsider_rate)
+    gumbel = rng.gumbel(size=(reconsider.shape[0], 3))
+    new_mode = state.mode.copy()
+    if reconsider.size:
+        sub = _subset(state, reconsider)
+        u = utilities(sub, social_cost[reconsider], colleague_use[reconsider], config, judgment) / config.temperature
+        new_mode[reconsider] = np.argmax(u + gumbel, axis=1)
     new_mode = np.where(state.locked_mode >= 0, state.locked_mode, new_mode).astype(state.mode.dtype)
     changed = int((new_mode != state.mode).sum())
     state.mode[:] = new_mode
     return changed
 
+
+class _Subset:
+    """The clinicians `index` of a state, with just what `utilities` reads."""
+
+    def __init__(self, state: ClinicianState, index: np.ndarray) -> None:
+        self.n = int(index.shape[0])
+        self.attitude = state.attitude[index]
+        self.trust = state.trust[index]
+        self.literacy = state.literacy[index]
+        self.status_concern = state.status_concern[index]
+        self.mode = state.mode[index]
+        self.mode_push = state.mode_push[index]
+
+
+def _subset(state: ClinicianState, index: np.ndarray) -> _Subset:
+    return _Subset(state, index)

@@ -41,26 +41,35 @@ def _catch_probability(state: ClinicianState, config: ExperienceConfig) -> np.nd
 
 
 def use_ai(state: ClinicianState, network: HospitalNetwork, config: ExperienceConfig, rng: np.random.Generator) -> WeekOfUse:
-    """Apply one week of AI use to `state` (trust, attitude) and return the week's counts."""
-    users = state.uses_ai()
-    cases = np.where(users, rng.poisson(config.cases_per_week, state.n), 0)
+    """Apply one week of AI use to `state` (trust, attitude) and return the week's counts.
+
+    Random draws are made for users only (clinicians using no AI have no cases), in clinician order.
+    """
+    users = np.flatnonzero(state.uses_ai())
+    cases = rng.poisson(config.cases_per_week, users.shape[0])
     errors = rng.binomial(cases, config.error_rate)
-    caught = rng.binomial(errors, _catch_probability(state, config))
+    caught = rng.binomial(errors, _catch_probability(state, config)[users])
     passed = errors - caught
     incidents = rng.binomial(passed, config.incident_share)
 
     noticed = caught + incidents
-    perceived = np.divide(cases - noticed, cases, out=np.ones(state.n), where=cases > 0)
+    perceived = np.divide(cases - noticed, cases, out=np.ones(users.shape[0]), where=cases > 0)
     learning = np.where(cases > 0, config.trust_learning_rate, 0.0)
-    state.trust += learning * (perceived - state.trust)
-    step_to_trust = np.where(users, config.attitude_from_trust_rate, 0.0)
-    state.attitude += step_to_trust * (1.0 + 6.0 * state.trust - state.attitude)
+    trust = state.trust[users]
+    trust += learning * (perceived - trust)
+    state.trust[users] = trust
+    attitude = state.attitude[users]
+    attitude += config.attitude_from_trust_rate * (1.0 + 6.0 * trust - attitude)
+    state.attitude[users] = attitude
 
-    if incidents.any():
-        heard = network.adjacency @ incidents.astype(float) + incidents
+    n_incidents = int(incidents.sum())
+    if n_incidents:
+        everyone = np.zeros(state.n)
+        everyone[users] = incidents
+        heard = network.adjacency @ everyone + everyone
         exposure = heard * (1.0 - config.literacy_protection * state.literacy)
         state.trust -= config.incident_trust_shock * exposure
         state.attitude -= config.incident_attitude_shock * exposure
     np.clip(state.trust, 0.0, 1.0, out=state.trust)
     np.clip(state.attitude, 1.0, 7.0, out=state.attitude)
-    return WeekOfUse(int(caught.sum()), int(passed.sum()), int(incidents.sum()))
+    return WeekOfUse(int(caught.sum()), int(passed.sum()), n_incidents)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from simulation.scenario.schema import JudgmentConfig
-from simulation.state import PRIMARY, VERIFY
+from simulation.state import NONE, PRIMARY, VERIFY
 
 RATING_MIN, RATING_MAX = 1.0, 7.0
 
@@ -111,7 +111,93 @@ def update_reputation(
     n = reputation.shape[0]
     count = np.bincount(c, minlength=n)
     total = np.bincount(c, weights=ratings, minlength=n)
+    new = reputation.copy()
+    new[rated] = memory * reputation[rated] + (1.0 - memory) * total[rated] / count[rated]
+    return new
+
+
+def rater_table(
+    attitude: np.ndarray,
+    uses_ai: np.ndarray,
+    leniency: np.ndarray,
+    config: JudgmentConfig,
+    harshness: np.ndarray | None = None,
+    verify_harshness: np.ndarray | None = None,
+) -> np.ndarray:
+    """(n, 3): the rating each rater would give, before noise and clipping, to a colleague in each mode.
+
+    `table[r, m] = baseline_rating + leniency_r - penalty(m, rater r)`: everything in a rating that
+    depends on the rater, computed once per clinician instead of once per tie (`judge_ties`).
+    """
+    n = attitude.shape[0]
+    uses = np.asarray(uses_ai, dtype=float)
+    table = np.empty((n, 3))
+    table[:, NONE] = config.baseline_rating + leniency
+    for mode in (VERIFY, PRIMARY):
+        factor = 1.0
+        if harshness is not None:
+            factor = harshness * (verify_harshness if mode == VERIFY and verify_harshness is not None else 1.0)
+        modes = np.full(n, mode)
+        table[:, mode] = table[:, NONE] - penalty(modes, attitude, uses, config, factor)
+    return table
+
+
+def judge_ties(
+    reputation: np.ndarray,
+    mode: np.ndarray,
+    table: np.ndarray,
+    indptr: np.ndarray,
+    rater: np.ndarray,
+    ratee: np.ndarray,
+    chance: np.ndarray | float | None,
+    rng: np.random.Generator,
+    config: JudgmentConfig,
+    memory: float | None = None,
+) -> np.ndarray:
+    """New reputations, the fast form of `update_reputation` used by the model (docs/MODEL.md 7).
+
+    The ties are the adjacency in CSR order: `ratee` (rows, ascending, with `indptr`) and `rater`
+    (columns). Each (ratee, rater) pair is seen this week with probability `chance` (a number, or
+    one per ratee; None = every pair is seen): one uniform 32-bit integer per pair. Only the pairs seen draw
+    their rating noise (float32 standard normal), so the draws are fewer but each rating has the same
+    distribution as in `update_reputation`: clip(table[rater, mode[ratee]] + noise_sd' * noise, 1, 7).
+    """
+    memory = config.reputation_memory if memory is None else memory
+    n = reputation.shape[0]
+    if chance is None:
+        picked = None
+    else:
+        # seen iff a uniform 32-bit integer < chance * 2^32 (chance resolved to 2^-32; 1 = always)
+        u = rng.integers(0, 2**32, rater.shape[0], dtype=np.uint32)
+        threshold = np.round(np.clip(np.asarray(chance, dtype=np.float64), 0.0, 1.0) * 2.0**32)
+        if np.ndim(chance) == 0:
+            seen = u < np.uint32(threshold) if threshold < 2**32 else np.ones(u.shape[0], dtype=bool)
+        else:
+            limit = np.minimum(threshold, 2**32 - 1).astype(np.uint32)[ratee]
+            seen = (u < limit) | (threshold >= 2**32)[ratee]
+        picked = np.flatnonzero(seen)
+    # The pairs seen are in ratee order, so each ratee's ratings are one contiguous run.
+    if picked is None:
+        r, count = rater, np.diff(indptr)
+    else:
+        r = rater[picked]
+        nonempty = indptr[1:] > indptr[:-1]
+        count = np.zeros(n, dtype=np.intp)
+        if r.size:
+            count[nonempty] = np.add.reduceat(seen, indptr[:-1][nonempty], dtype=np.intp)
+    index = r.astype(np.int64) * 3 if n * 3 >= 2**31 else r * 3
+    index += np.repeat(mode, count)
+    noise_sd = config.noise_sd * np.sqrt(1.0 - config.leniency_share)
+    noise = rng.standard_normal(r.shape[0], dtype=np.float32)
+    noise *= np.float32(noise_sd)
+    ratings = table.ravel()[index]
+    ratings += noise
+    np.clip(ratings, RATING_MIN, RATING_MAX, out=ratings)
     rated = count > 0
+    total = np.zeros(n)
+    if ratings.size:
+        ends = np.cumsum(count)
+        total[rated] = np.add.reduceat(ratings, (ends - count)[rated])
     new = reputation.copy()
     new[rated] = memory * reputation[rated] + (1.0 - memory) * total[rated] / count[rated]
     return new

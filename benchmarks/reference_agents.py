@@ -1,0 +1,201 @@
+"""The oracle: a plain per-agent Mesa implementation of the model's weekly rules.
+
+Each clinician is a `mesa.Agent` holding its own attributes and a list of its colleagues; each phase
+of the week is an agent method that reads the colleagues one by one with scalar arithmetic and
+scalar random draws (Python's `random` and numpy's scalar draws), exactly as docs/MODEL.md states
+the rules, with no arrays. It shares with `simulation.model.ClinicianModel` only the set-up (the
+network and the week-0 clinicians are drawn by the same functions), so that the two can be compared
+on the rules themselves:
+
+- tests/test_performance.py runs both over many replications and checks (two-sample
+  Kolmogorov-Smirnov tests) that the final shares and mean attitude have the same distribution;
+- benchmarks/scale.py --reference times both per agent-step.
+
+Rules covered: the default "logit" choice rule and scenarios without interventions (every
+intervention multiplier at its neutral value). Phases that read colleagues' states (judgment,
+anticipation, attitudes, incidents heard of) are synchronous like the vectorized rules: every agent
+first computes from last phase's values, then all commit.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from mesa import Agent, Model
+
+from simulation.network import build_network
+from simulation.population import assign_departments, draw_population
+from simulation.scenario.schema import Scenario
+from simulation.seeding import replication_seed, streams
+
+NONE, VERIFY, PRIMARY = 0, 1, 2
+
+
+class RefClinician(Agent):
+    """One clinician: its own numbers and its colleagues."""
+
+    def __init__(self, model: ReferenceModel, index: int, values: dict) -> None:
+        super().__init__(model)
+        self.index = index
+        self.colleagues: list[RefClinician] = []
+        for name, value in values.items():
+            setattr(self, name, value)
+        self.anchor = self.attitude
+
+    @property
+    def uses_ai(self) -> bool:
+        return self.mode != NONE
+
+    # 1. experience
+    def use_ai(self) -> None:
+        cfg, rng = self.model.config.experience, self.model.np_rng
+        self.incidents = 0
+        if not self.uses_ai:
+            return
+        cases = int(rng.poisson(cfg.cases_per_week))
+        errors = int(rng.binomial(cases, cfg.error_rate))
+        low, high = cfg.catch_verify if self.mode == VERIFY else cfg.catch_primary
+        caught = int(rng.binomial(errors, low + (high - low) * self.literacy))
+        passed = errors - caught
+        self.incidents = int(rng.binomial(passed, cfg.incident_share))
+        self.model.counts["errors_caught"] += caught
+        self.model.counts["errors_passed"] += passed
+        if cases > 0:
+            perceived = (cases - caught - self.incidents) / cases
+            self.trust += cfg.trust_learning_rate * (perceived - self.trust)
+        self.attitude += cfg.attitude_from_trust_rate * (1.0 + 6.0 * self.trust - self.attitude)
+
+    def hear_of_incidents(self) -> None:
+        cfg = self.model.config.experience
+        heard = self.incidents + sum(c.incidents for c in self.colleagues)
+        if heard:
+            exposure = heard * (1.0 - cfg.literacy_protection * self.literacy)
+            self.trust -= cfg.incident_trust_shock * exposure
+            self.attitude -= cfg.incident_attitude_shock * exposure
+        self.trust = min(max(self.trust, 0.0), 1.0)
+        self.attitude = min(max(self.attitude, 1.0), 7.0)
+
+    # 2. peer judgment: the colleagues who see this clinician's mode rate them
+    def penalty_from(self, rater: RefClinician, mode: int, noise_free_factor: float = 1.0) -> float:
+        j = self.model.config.judgment
+        if mode == NONE:
+            return 0.0
+        base, slope = (j.penalty_verify, j.attitude_slope_verify) if mode == VERIFY else (j.penalty_primary, j.attitude_slope_primary)
+        own = 1.0 - j.own_use_discount * (1.0 if rater.uses_ai else 0.0)
+        return base * noise_free_factor * own - slope * (rater.attitude - j.reference_attitude)
+
+    def be_judged(self, everyone_sees: bool = False) -> None:
+        j, rand = self.model.config.judgment, self.model.random
+        noise_sd = j.noise_sd * math.sqrt(1.0 - j.leniency_share)
+        total, count = 0.0, 0
+        for rater in self.colleagues:
+            if not everyone_sees and rand.random() >= j.visibility:
+                continue
+            rating = j.baseline_rating + rater.leniency + noise_sd * rand.gauss(0.0, 1.0) - self.penalty_from(rater, self.mode)
+            total += min(max(rating, 1.0), 7.0)
+            count += 1
+        memory = 0.0 if everyone_sees else j.reputation_memory
+        self.new_reputation = memory * self.reputation + (1.0 - memory) * total / count if count else self.reputation
+
+    def commit_reputation(self) -> None:
+        self.reputation = self.new_reputation
+
+    # 3. anticipation: the mean penalty colleagues would apply to each mode
+    def anticipate(self) -> None:
+        j = self.model.config.judgment
+        k = len(self.colleagues)
+        self.social_cost = [0.0, 0.0, 0.0]
+        self.colleague_use = 0.0
+        if k == 0:
+            return
+        attitude = sum(c.attitude for c in self.colleagues) / k
+        self.colleague_use = sum(1.0 for c in self.colleagues if c.uses_ai) / k
+        discount = sum(1.0 - j.own_use_discount * (1.0 if c.uses_ai else 0.0) for c in self.colleagues) / k
+        for mode, base, slope in ((VERIFY, j.penalty_verify, j.attitude_slope_verify), (PRIMARY, j.penalty_primary, j.attitude_slope_primary)):
+            self.social_cost[mode] = base * discount - slope * (attitude - j.reference_attitude)
+
+    # 4. choice: logit with inertia
+    def choose(self) -> None:
+        c, j, rand = self.model.config.choice, self.model.config.judgment, self.model.random
+        if rand.random() >= c.reconsider_rate:
+            return
+        benefit = c.attitude_weight * (self.attitude - j.reference_attitude) + c.trust_weight * (self.trust - 0.5)
+        social = c.social_proof_weight * self.colleague_use + c.institutional_push
+        utility = [
+            0.0,
+            benefit - c.verify_effort + c.literacy_weight_verify * self.literacy + social
+            - c.social_weight * self.status_concern * self.social_cost[VERIFY],
+            benefit + c.primary_efficiency - c.literacy_weight_primary * self.literacy + social
+            - c.social_weight * self.status_concern * self.social_cost[PRIMARY],
+        ]
+        utility[self.mode] += c.status_quo_bonus
+        # Gumbel noise: -log(-log(U))
+        noisy = [u / c.temperature - math.log(-math.log(1.0 - rand.random())) for u in utility]
+        self.mode = max(range(3), key=noisy.__getitem__)
+
+    # 5. attitudes: bounded confidence toward colleagues, anchoring, drift
+    def influence(self) -> None:
+        a, rand = self.model.config.attitude, self.model.random
+        close = [c.attitude for c in self.colleagues if abs(c.attitude - self.attitude) <= a.confidence_bound]
+        pull = (sum(close) / len(close) - self.attitude) if close else 0.0
+        drift = rand.gauss(0.0, a.drift_sd) if a.drift_sd > 0 else 0.0
+        new = self.attitude + a.influence_rate * pull + a.anchoring * (self.anchor - self.attitude) + drift
+        self.new_attitude = min(max(new, 1.0), 7.0)
+
+    def commit_attitude(self) -> None:
+        self.attitude = self.new_attitude
+
+
+class ReferenceModel(Model):
+    """The per-agent reference model: same set-up as ClinicianModel, rules run agent by agent."""
+
+    def __init__(self, scenario: Scenario | None = None, replication: int = 0) -> None:
+        self.config = cfg = scenario or Scenario()
+        if cfg.interventions or cfg.choice.rule != "logit" or cfg.network.generator == "file":
+            raise ValueError("the reference covers the logit rule on generated networks without interventions")
+        seeds = streams(replication_seed(cfg.run.seed, replication))
+        super().__init__(rng=seeds.mesa_seed)
+        self.np_rng = np.random.default_rng(seeds.mesa_seed)
+        department = assign_departments(cfg.population, seeds["population"])
+        network = build_network(cfg.network, department, seeds["network"])
+        state = draw_population(cfg.population, cfg.judgment, department, network.advice_in_degree, seeds["population"])
+        self.skeptical_below = state.skeptical_below
+        fields = ("attitude", "literacy", "trust", "status_concern", "reputation", "leniency")
+        self.clinicians = []
+        for i in range(state.n):
+            values = {name: float(getattr(state, name)[i]) for name in fields}
+            values["mode"] = int(state.mode[i])
+            self.clinicians.append(RefClinician(self, i, values))
+        for i, j in network.edges.tolist():
+            self.clinicians[i].colleagues.append(self.clinicians[j])
+            self.clinicians[j].colleagues.append(self.clinicians[i])
+        self.counts = {"errors_caught": 0, "errors_passed": 0}
+        for c in self.clinicians:
+            c.be_judged(everyone_sees=True)
+        for c in self.clinicians:
+            c.commit_reputation()
+
+    def step(self) -> None:
+        # `self.agents.do(...)` would shuffle or sort; the phases are synchronous, so a plain loop in
+        # index order is the same rule and keeps the draws reproducible.
+        for phase in ("use_ai", "hear_of_incidents", "be_judged", "commit_reputation", "anticipate", "choose", "influence", "commit_attitude"):
+            for c in self.clinicians:
+                getattr(c, phase)()
+
+    def outcomes(self) -> dict[str, float]:
+        n = len(self.clinicians)
+        return {
+            "share_skeptical": sum(c.attitude < self.skeptical_below for c in self.clinicians) / n,
+            "share_verify": sum(c.mode == VERIFY for c in self.clinicians) / n,
+            "share_primary": sum(c.mode == PRIMARY for c in self.clinicians) / n,
+            "mean_attitude": sum(c.attitude for c in self.clinicians) / n,
+        }
+
+
+def run_reference(scenario: Scenario, replication: int) -> dict[str, float]:
+    """Final outcomes of one replication of the reference model."""
+    model = ReferenceModel(scenario, replication)
+    for _ in range(scenario.run.steps):
+        model.step()
+    return model.outcomes()

@@ -1,0 +1,34 @@
+"""Allocator settings for big populations (docs/PERFORMANCE.md).
+
+A step at a million clinicians allocates and frees arrays of tens of megabytes many times. By default
+glibc hands each of them to the kernel and back (mmap/munmap), and every page of every new array is
+then faulted in again: on the virtual machines this runs on that costs more than the arithmetic.
+`keep_freed_memory` asks glibc to serve big arrays from its heap and to keep freed memory for the next
+one, so pages are faulted once per process. Peak memory is unchanged (what is kept was in use at
+the peak); nothing changes off glibc.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import sys
+
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+_done = False
+
+
+def keep_freed_memory() -> bool:
+    """Set glibc's mmap and trim thresholds high (once per process); False where that is not possible."""
+    global _done
+    if _done:
+        return True
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        ok = libc.mallopt(_M_MMAP_THRESHOLD, 1 << 30) == 1 and libc.mallopt(_M_TRIM_THRESHOLD, (1 << 31) - 1) == 1
+    except (OSError, AttributeError):
+        return False
+    _done = ok
+    return ok
