@@ -23,7 +23,7 @@ import urllib.request
 
 import pytest
 
-from conftest import REPO, SCENARIOS
+from conftest import REPO
 
 CHROMIUM = shutil.which("chromium")
 try:

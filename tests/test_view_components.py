@@ -21,8 +21,9 @@ from simulation.view.viewmodel import ViewModel  # noqa: E402
 from conftest import SCENARIOS, WORKSHOPS  # noqa: E402
 
 
-def small(path=default_scenario_path(), n=120) -> ViewSettings:
-    return ViewSettings.from_file(path).with_value("population.n", n)
+def small(path=None, n=120) -> ViewSettings:
+    """Settings of `path` (default scenarios/baseline.toml) with `n` clinicians."""
+    return ViewSettings.from_file(path or default_scenario_path()).with_value("population.n", n)
 
 
 # --- settings -> scenario -------------------------------------------------------------------
