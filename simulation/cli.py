@@ -1,6 +1,7 @@
 """The `simulate` command.
 
     simulate SCENARIO.toml [--out DIR] [--workers N] [--replications R] [--seed S] [--steps T] [--no-crn] [--quiet]
+                  [--resume] [--cluster tcp://HOST:PORT]
     simulate compare A.toml B.toml [...] [--baseline FILE] [--out DIR] [--workers N] [--replications R]
                      [--seed S] [--steps T] [--no-crn] [--quiet]
     simulate vignette [--raters N] [--seed S] [--fit]
@@ -58,12 +59,14 @@ def run(
     ] = True,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, only the final lines.")] = False,
     resume: Annotated[bool, typer.Option("--resume", help=RESUME_HELP)] = False,
+    cluster: ClusterOption = None,
 ) -> None:
     """Run a scenario's replications (and its compare_to baseline's) and write tables, plots and a report.
 
     A file with a [sweep] or [sensitivity] table runs that experiment (as `simulate sweep` / `simulate sensitivity`)."""
     from simulation.job import plan_file
 
+    _use_cluster(cluster)
     experiment = _experiment_of(scenario)
     if experiment is not None:
         _run_experiment(experiment, scenario, out, workers, replications, seed, steps, quiet, resume)
@@ -95,15 +98,38 @@ def compare(
     ] = True,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, only the final lines.")] = False,
     resume: Annotated[bool, typer.Option("--resume", help=RESUME_HELP)] = False,
+    cluster: ClusterOption = None,
 ) -> None:
     """Run several scenarios with common random numbers and report their differences from the baseline."""
     from simulation.job import plan_comparison
 
+    _use_cluster(cluster)
     try:
         plan = plan_comparison(scenarios or [], baseline, out, replications, seed, steps, crn, note=_note)
     except ScenarioError as exc:
         _fail(str(exc))
     _run_plan(plan, workers, quiet, resume)
+
+
+ClusterOption = Annotated[
+    str | None,
+    typer.Option(
+        "--cluster",
+        help="Run the replications on the Dask scheduler at this address (tcp://HOST:PORT; default: $SIMULATE_CLUSTER, "
+        "else local processes). Needs the optional extra: uv sync --extra cluster.",
+        show_default=False,
+    ),
+]
+
+
+def _use_cluster(cluster: str | None) -> None:
+    """--cluster: every run of this command sends its replications to that scheduler (simulation.cluster)."""
+    import os
+
+    from simulation.cluster import ENVIRONMENT_VARIABLE
+
+    if cluster:
+        os.environ[ENVIRONMENT_VARIABLE] = cluster
 
 
 RESUME_HELP = "Finish an interrupted run from <out>.partial/, running only the replications not yet done."
@@ -270,8 +296,10 @@ def sweep(
     steps: ExperimentSteps = None,
     quiet: ExperimentQuiet = False,
     resume: ExperimentResume = False,
+    cluster: ClusterOption = None,
 ) -> None:
     """Run the scenario at every point of its sweep design (common random numbers across points)."""
+    _use_cluster(cluster)
     _run_experiment("sweep", scenario, out, workers, replications, seed, steps, quiet, resume)
 
 
@@ -285,8 +313,10 @@ def sensitivity(
     steps: ExperimentSteps = None,
     quiet: ExperimentQuiet = False,
     resume: ExperimentResume = False,
+    cluster: ClusterOption = None,
 ) -> None:
     """Morris screening or Sobol indices (SALib) of the parameters of its sensitivity table."""
+    _use_cluster(cluster)
     _run_experiment("sensitivity", scenario, out, workers, replications, seed, steps, quiet, resume)
 
 

@@ -15,6 +15,9 @@ fingerprint matches (the same resolved scenarios, seeds, replications and model 
 from all of them, in replication order, so its bytes equal those of an uninterrupted run. A run
 without `--resume` refuses to start over an existing partial folder (nothing is silently
 discarded). When the results folder has been written without failures the partial folder is removed.
+
+With `--cluster` / SIMULATE_CLUSTER (`simulation.cluster`) the same jobs run on a Dask scheduler's
+workers; results still come back here and are written one by one, so all of the above holds.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from pathlib import Path
 
 import numpy as np
 
+from simulation.cluster import cluster_address, cluster_executor
 from simulation.runner import ReplicationResult, default_workers, run_replication
 from simulation.scenario.errors import ScenarioError
 from simulation.scenario.loader import scenario_hash
@@ -262,6 +266,28 @@ def errors_csv(failures: Sequence[Done], group_name: str = "group") -> bytes:
     return buffer.getvalue().encode()
 
 
+def _drain(pool, todo: Sequence[Job], slots: int, partial: PartialRun, results: dict, progress) -> None:
+    """Run `todo` on an executor (a Dask cluster's), at most 4 per slot in flight, saving each result
+    as it arrives; a task whose worker died is run again by the scheduler and arrives once."""
+    pending = set()
+    queue = iter(todo)
+    for job in queue:
+        pending.add(pool.submit(_run_job, job))
+        if len(pending) >= slots * 4:
+            break
+    while pending:
+        finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+        for future in finished:
+            done = future.result()
+            partial.save(done)
+            results[done.job.key] = done
+            if progress:
+                progress(1)
+            nxt = next(queue, None)
+            if nxt is not None:
+                pending.add(pool.submit(_run_job, nxt))
+
+
 def run_jobs(
     partial: PartialRun,
     workers: int | None = None,
@@ -290,9 +316,13 @@ def run_jobs(
         (note or (lambda line: print(line, file=sys.stderr)))(message)
         if progress:
             progress(len(results))
+    address = cluster_address()  # --cluster / SIMULATE_CLUSTER: the same jobs on a Dask scheduler
     workers = max(1, min(workers or default_workers(), len(todo) or 1))
     try:
-        if workers <= 1:
+        if address and todo:
+            with cluster_executor(address) as (pool, slots):
+                _drain(pool, todo, slots, partial, results, progress)
+        elif workers <= 1:
             for job in todo:
                 done = _run_job(job)
                 partial.save(done)
