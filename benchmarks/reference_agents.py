@@ -1,9 +1,10 @@
 """The oracle: a plain per-agent Mesa implementation of the model's weekly rules.
 
-Each clinician is a `mesa.Agent` holding its own attributes and a list of its colleagues; each phase
-of the week is an agent method that reads the colleagues one by one with scalar arithmetic and
-scalar random draws (Python's `random` and numpy's scalar draws), exactly as docs/MODEL.md states
-the rules, with no arrays. It shares with `simulation.model.ClinicianModel` only the set-up (the
+Each clinician is a Mesa agent (`FixedAgent`) on a cell of a `mesa.discrete_space.Network` built from
+the model's ties, holding its own attributes; each phase of the week is an agent method, run for
+every agent with `model.agents.do(...)`, that reads the colleagues from the cell's neighbourhood one
+by one with scalar arithmetic and scalar random draws (Python's `random` and numpy's scalar draws),
+exactly as docs/MODEL.md states the rules, with no arrays: the way a Mesa model is usually written. It shares with `simulation.model.ClinicianModel` only the set-up (the
 network and the week-0 clinicians are drawn by the same functions), so that the two can be compared
 on the rules themselves:
 
@@ -22,7 +23,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from mesa import Agent, Model
+from mesa import Model
+from mesa.discrete_space import FixedAgent, Network
 
 from simulation.network import build_network
 from simulation.population import assign_departments, draw_population
@@ -32,16 +34,20 @@ from simulation.seeding import replication_seed, streams
 NONE, VERIFY, PRIMARY = 0, 1, 2
 
 
-class RefClinician(Agent):
-    """One clinician: its own numbers and its colleagues."""
+class RefClinician(FixedAgent):
+    """One clinician: its own numbers; its colleagues are the agents on the neighbouring cells."""
 
-    def __init__(self, model: ReferenceModel, index: int, values: dict) -> None:
+    def __init__(self, model: ReferenceModel, index: int, cell, values: dict) -> None:
         super().__init__(model)
         self.index = index
-        self.colleagues: list[RefClinician] = []
+        self.cell = cell
         for name, value in values.items():
             setattr(self, name, value)
         self.anchor = self.attitude
+
+    @property
+    def colleagues(self) -> list[RefClinician]:
+        return list(self.cell.neighborhood.agents)
 
     @property
     def uses_ai(self) -> bool:
@@ -104,14 +110,15 @@ class RefClinician(Agent):
     # 3. anticipation: the mean penalty colleagues would apply to each mode
     def anticipate(self) -> None:
         j = self.model.config.judgment
-        k = len(self.colleagues)
+        colleagues = self.colleagues
+        k = len(colleagues)
         self.social_cost = [0.0, 0.0, 0.0]
         self.colleague_use = 0.0
         if k == 0:
             return
-        attitude = sum(c.attitude for c in self.colleagues) / k
-        self.colleague_use = sum(1.0 for c in self.colleagues if c.uses_ai) / k
-        discount = sum(1.0 - j.own_use_discount * (1.0 if c.uses_ai else 0.0) for c in self.colleagues) / k
+        attitude = sum(c.attitude for c in colleagues) / k
+        self.colleague_use = sum(1.0 for c in colleagues if c.uses_ai) / k
+        discount = sum(1.0 - j.own_use_discount * (1.0 if c.uses_ai else 0.0) for c in colleagues) / k
         for mode, base, slope in ((VERIFY, j.penalty_verify, j.attitude_slope_verify), (PRIMARY, j.penalty_primary, j.attitude_slope_primary)):
             self.social_cost[mode] = base * discount - slope * (attitude - j.reference_attitude)
 
@@ -162,26 +169,20 @@ class ReferenceModel(Model):
         state = draw_population(cfg.population, cfg.judgment, department, network.advice_in_degree, seeds["population"])
         self.skeptical_below = state.skeptical_below
         fields = ("attitude", "literacy", "trust", "status_concern", "reputation", "leniency")
-        self.clinicians = []
+        self.grid = Network(network.to_networkx(), capacity=1, random=self.random, layout=None)
         for i in range(state.n):
             values = {name: float(getattr(state, name)[i]) for name in fields}
             values["mode"] = int(state.mode[i])
-            self.clinicians.append(RefClinician(self, i, values))
-        for i, j in network.edges.tolist():
-            self.clinicians[i].colleagues.append(self.clinicians[j])
-            self.clinicians[j].colleagues.append(self.clinicians[i])
+            RefClinician(self, i, self.grid[i], values)
+        self.clinicians = list(self.agents)
         self.counts = {"errors_caught": 0, "errors_passed": 0}
-        for c in self.clinicians:
-            c.be_judged(everyone_sees=True)
-        for c in self.clinicians:
-            c.commit_reputation()
+        self.agents.do("be_judged", everyone_sees=True)
+        self.agents.do("commit_reputation")
 
     def step(self) -> None:
-        # `self.agents.do(...)` would shuffle or sort; the phases are synchronous, so a plain loop in
-        # index order is the same rule and keeps the draws reproducible.
+        # Synchronous phases, every agent in turn (`AgentSet.do` keeps the order agents were added).
         for phase in ("use_ai", "hear_of_incidents", "be_judged", "commit_reputation", "anticipate", "choose", "influence", "commit_attitude"):
-            for c in self.clinicians:
-                getattr(c, phase)()
+            self.agents.do(phase)
 
     def outcomes(self) -> dict[str, float]:
         n = len(self.clinicians)

@@ -70,20 +70,15 @@ def run_tasks_on_cluster(
     tasks: Sequence, address: str, progress: Callable[[int], None] | None = None
 ) -> list:
     """`runner.run_tasks` on a Dask cluster: results in task order."""
-    from distributed import as_completed
-
     from simulation.runner import _run_task
 
     client = _client(address)
     try:
         futures = client.map(_run_task, list(tasks), pure=False)
-        order = {future.key: index for index, future in enumerate(futures)}
-        results: list = [None] * len(futures)
-        for future in as_completed(futures):
-            results[order[future.key]] = future.result()
-            if progress:
-                progress(1)
-        return results
+        if progress:
+            for future in futures:
+                future.add_done_callback(lambda _: progress(1))
+        return client.gather(futures)  # in task order
     finally:
         client.close()
 

@@ -214,8 +214,25 @@ def _close_triads(edges: np.ndarray, n: int, count: int, rng: np.random.Generato
         i, m = src[pick], dst[pick]
         offset = (rng.random(missing) * (indptr[m + 1] - indptr[m])).astype(np.int64)
         j = dst[indptr[m] + offset]
-        edges = _unique_ties(np.concatenate([edges[:, 0], i]), np.concatenate([edges[:, 1], j]), n)
+        edges = _add_unique_ties(edges, i, j, n)
     return edges
+
+
+def _add_unique_ties(edges: np.ndarray, i: np.ndarray, j: np.ndarray, n: int) -> np.ndarray:
+    """`_unique_ties` of `edges` (already sorted and unique, i < j) plus the pairs (i, j): the new
+    pairs are de-duplicated, those already tied dropped, and the rest inserted in order (the same
+    array as sorting everything again, without sorting the existing ties)."""
+    existing = edges[:, 0] * n + edges[:, 1]
+    new = _unique_ties(i, j, n)
+    if new.shape[0] == 0:
+        return edges
+    keys = new[:, 0] * n + new[:, 1]
+    position = np.searchsorted(existing, keys)
+    present = np.zeros(keys.shape[0], dtype=bool)
+    inside = position < existing.shape[0]
+    present[inside] = existing[position[inside]] == keys[inside]
+    merged = np.insert(existing, position[~present], keys[~present])
+    return np.stack([merged // n, merged % n], axis=1)
 
 
 def generate_hospital_network(
