@@ -355,19 +355,24 @@ def run_plan(
     tables = simulate(plan, workers, progress, partial, note or _stderr_note)
     simulated = time.perf_counter()
     had_previous = plan.out.is_dir() and any(plan.out.iterdir())
-    with atomic_folder(plan.out) as tmp:
-        for name in ("steps", "replications", "scenarios", "comparison", "targets"):
-            (tmp / f"{name}.csv").write_bytes(to_csv_bytes(getattr(tables, name)))
-        write_json(tmp / "summary.json", tables.summary)
-        network = {name: snap["network"] for name, snap in tables.snapshots.items() if snap and "network" in snap}
-        (tmp / "network.csv").write_bytes(to_csv_bytes(network_frame(network)))
-        write_run_report(tmp, tables.snapshots)
-        timings = {"simulate": simulated - started, "write": time.perf_counter() - simulated}
-        timings["total"] = time.perf_counter() - started
-        manifest = build_manifest(
-            plan.runs, plan.sources, plan.common_random_numbers, workers, timings, started_at, network
-        )
-        write_json(tmp / "manifest.json", {"complete": True, "resumed": resume, **manifest})
+    try:
+        with atomic_folder(plan.out) as tmp:
+            for name in ("steps", "replications", "scenarios", "comparison", "targets"):
+                (tmp / f"{name}.csv").write_bytes(to_csv_bytes(getattr(tables, name)))
+            write_json(tmp / "summary.json", tables.summary)
+            network = {name: snap["network"] for name, snap in tables.snapshots.items() if snap and "network" in snap}
+            (tmp / "network.csv").write_bytes(to_csv_bytes(network_frame(network)))
+            write_run_report(tmp, tables.snapshots)
+            timings = {"simulate": simulated - started, "write": time.perf_counter() - simulated}
+            timings["total"] = time.perf_counter() - started
+            manifest = build_manifest(
+                plan.runs, plan.sources, plan.common_random_numbers, workers, timings, started_at, network
+            )
+            write_json(tmp / "manifest.json", {"complete": True, "resumed": resume, **manifest})
+    except BaseException as exc:
+        # Every replication is kept: --resume writes the results without simulating again.
+        partial.write_manifest("interrupted", f"stopped while writing the results: {type(exc).__name__}: {exc}")
+        raise
     partial.discard()
     return JobResult(
         plan.out, tables.summary, tables.comparison, time.perf_counter() - started,

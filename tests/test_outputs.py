@@ -270,4 +270,8 @@ def test_failure_while_writing_leaves_the_previous_run_untouched(tmp_path, scena
         job.run_job(scenario_file, out, workers=1, seed=222)
     after = {str(p.relative_to(out)): (p.read_bytes() if p.is_file() else None) for p in out.rglob("*")}
     assert after == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
+    # No half-written folder; the finished replications are kept beside it for --resume.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run", "run.partial"]
+    kept = json.loads((tmp_path / "run.partial" / "manifest.json").read_text())
+    assert kept["complete"] is False and kept["status"] == "interrupted" and "disk full" in kept["reason"]
+    assert len(list((tmp_path / "run.partial" / "replications").glob("*.npz"))) == kept["replications_total"]
