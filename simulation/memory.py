@@ -5,7 +5,9 @@ glibc hands each of them to the kernel and back (mmap/munmap), and every page of
 then faulted in again: on the virtual machines this runs on that costs more than the arithmetic.
 `keep_freed_memory` asks glibc to serve big arrays from its heap and to keep freed memory for the next
 one, so pages are faulted once per process. Peak memory is unchanged (what is kept was in use at
-the peak); nothing changes off glibc.
+the peak); nothing changes off glibc. It also turns off numpy's request for transparent huge pages
+on big arrays: where the kernel compacts memory to satisfy it (THP defrag "madvise", the default),
+faulting in a new 80 MB array took 4x longer (measured: 365 ms against 91 ms).
 """
 
 from __future__ import annotations
@@ -25,6 +27,12 @@ def keep_freed_memory() -> bool:
         return True
     if not sys.platform.startswith("linux"):
         return False
+    try:
+        import numpy as np
+
+        np._core.multiarray._set_madvise_hugepage(False)  # same as NUMPY_MADVISE_HUGEPAGE=0
+    except (AttributeError, ImportError):
+        pass
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
         ok = libc.mallopt(_M_MMAP_THRESHOLD, 1 << 30) == 1 and libc.mallopt(_M_TRIM_THRESHOLD, (1 << 31) - 1) == 1

@@ -58,6 +58,7 @@ class HospitalNetwork:
         # linear in ties, no Python objects (docs/PERFORMANCE.md).
         n = self.n
         self._mode_cache = None
+        self._scratch = None
         index_type = np.int32 if n < 2**31 - 1 else np.int64
         i, j = self.edges[:, 0].astype(np.int64), self.edges[:, 1].astype(np.int64)
         keys = np.sort(np.concatenate([i * n + j, j * n + i]))
@@ -105,6 +106,16 @@ class HospitalNetwork:
         """Mean of `values` over each clinician's colleagues (0 for isolates)."""
         sums = self.adjacency @ values
         return np.divide(sums, self.degree, out=np.zeros(self.n), where=self.degree > 0)
+
+    def scratch_matrix(self) -> sp.csr_array:
+        """A CSR matrix with the adjacency's pattern and its own data array, for rules that weigh each
+        arc anew every week (one allocation per network, reused: no new memory each week)."""
+        if self._scratch is None:
+            self._scratch = sp.csr_array(
+                (np.zeros(self.adjacency.indices.shape[0]), self.adjacency.indices, self.adjacency.indptr),
+                shape=self.adjacency.shape,
+            )
+        return self._scratch
 
     def mode_counts(self, mode: np.ndarray) -> np.ndarray:
         """(n, 3): how many colleagues of each clinician are in each mode (ties listed twice count twice).

@@ -30,32 +30,22 @@ def influence_attitudes(
         np.clip(a, 1.0, 7.0, out=a)
         return
     # Per tie (CSR order: arc_source ascending), the colleague's weight if within the bound, else 0;
-    # then the weights and weighted attitudes summed over each clinician's row (docs/PERFORMANCE.md).
+    # then the weights and weighted attitudes summed over each clinician's row: two sparse products.
     source, target = network.arc_source, network.arc_target
-    colleague = a[target]
-    gap = np.repeat(a, network.degree) if network.degree.sum() == source.shape[0] else a[source]
+    colleague = np.take(a, target)
+    gap = np.repeat(a, network.degree) if network.degree.sum() == source.shape[0] else np.take(a, source)
     gap -= colleague
     np.abs(gap, out=gap)
     close = gap <= config.confidence_bound
     weight = state.influence_weight
+    within = network.scratch_matrix()  # the adjacency's pattern; its data: this week's weights
     if weight.size and weight.min() == weight.max():
-        w = close * weight[0]
+        np.multiply(close, weight[0], out=within.data)
     else:
-        w = close * weight[target]
-    count = _row_sums(w, network.adjacency.indptr)
-    w *= colleague
-    total = _row_sums(w, network.adjacency.indptr)
+        np.multiply(close, np.take(weight, target), out=within.data)
+    count = within @ np.ones(state.n)
+    total = within @ a
     pull = np.divide(total, count, out=a.copy(), where=count > 0) - a
     a += config.influence_rate * pull + config.anchoring * (state.anchor_attitude - a) + drift
     np.clip(a, 1.0, 7.0, out=a)
 
-
-def _row_sums(values: np.ndarray, indptr: np.ndarray) -> np.ndarray:
-    """Sum of `values` over each CSR row (0 for empty rows)."""
-    n = indptr.shape[0] - 1
-    out = np.zeros(n)
-    if values.size == 0:
-        return out
-    nonempty = indptr[1:] > indptr[:-1]
-    out[nonempty] = np.add.reduceat(values, indptr[:-1][nonempty])
-    return out

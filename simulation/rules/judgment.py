@@ -160,7 +160,8 @@ def judge_ties(
     (columns). Each (ratee, rater) pair is seen this week with probability `chance` (a number, or
     one per ratee; None = every pair is seen): one uniform 32-bit integer per pair. Only the pairs seen draw
     their rating noise (float32 standard normal), so the draws are fewer but each rating has the same
-    distribution as in `update_reputation`: clip(table[rater, mode[ratee]] + noise_sd' * noise, 1, 7).
+    distribution as in `update_reputation`: clip(table[rater, mode[ratee]] + noise_sd' * noise, 1, 7),
+    computed in float32 and summed per ratee in float64.
     """
     memory = config.reputation_memory if memory is None else memory
     n = reputation.shape[0]
@@ -176,28 +177,22 @@ def judge_ties(
             limit = np.minimum(threshold, 2**32 - 1).astype(np.uint32)[ratee]
             seen = (u < limit) | (threshold >= 2**32)[ratee]
         picked = np.flatnonzero(seen)
-    # The pairs seen are in ratee order, so each ratee's ratings are one contiguous run.
     if picked is None:
-        r, count = rater, np.diff(indptr)
+        r, c = rater, ratee
     else:
-        r = rater[picked]
-        nonempty = indptr[1:] > indptr[:-1]
-        count = np.zeros(n, dtype=np.intp)
-        if r.size:
-            count[nonempty] = np.add.reduceat(seen, indptr[:-1][nonempty], dtype=np.intp)
+        r, c = np.take(rater, picked), np.take(ratee, picked)
     index = r.astype(np.int64) * 3 if n * 3 >= 2**31 else r * 3
-    index += np.repeat(mode, count)
+    index += np.take(mode, c)
     noise_sd = config.noise_sd * np.sqrt(1.0 - config.leniency_share)
     noise = rng.standard_normal(r.shape[0], dtype=np.float32)
     noise *= np.float32(noise_sd)
-    ratings = table.ravel()[index]
+    # float32 ratings (7 significant digits on a 1-7 scale): the table is small enough to stay in cache
+    ratings = np.take(np.ascontiguousarray(table, dtype=np.float32).ravel(), index)
     ratings += noise
     np.clip(ratings, RATING_MIN, RATING_MAX, out=ratings)
+    count = np.bincount(c, minlength=n)
+    total = np.bincount(c, weights=ratings, minlength=n)
     rated = count > 0
-    total = np.zeros(n)
-    if ratings.size:
-        ends = np.cumsum(count)
-        total[rated] = np.add.reduceat(ratings, (ends - count)[rated])
     new = reputation.copy()
     new[rated] = memory * reputation[rated] + (1.0 - memory) * total[rated] / count[rated]
     return new
