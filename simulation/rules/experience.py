@@ -30,13 +30,16 @@ class WeekOfUse:
     incidents: int
 
 
-def _catch_probability(state: ClinicianState, config: ExperienceConfig) -> np.ndarray:
+def _catch_probability(state: ClinicianState, config: ExperienceConfig, who: np.ndarray | None = None) -> np.ndarray:
+    """Each clinician's chance of catching an AI error (0 for non-users); only clinicians `who` if given."""
     low_v, high_v = config.catch_verify
     low_p, high_p = config.catch_primary
-    p = np.zeros(state.n)
-    verify, primary = state.mode == VERIFY, state.mode == PRIMARY
-    p[verify] = low_v + (high_v - low_v) * state.literacy[verify]
-    p[primary] = low_p + (high_p - low_p) * state.literacy[primary]
+    mode = state.mode if who is None else state.mode[who]
+    literacy = state.literacy if who is None else state.literacy[who]
+    p = np.zeros(mode.shape[0])
+    verify, primary = mode == VERIFY, mode == PRIMARY
+    p[verify] = low_v + (high_v - low_v) * literacy[verify]
+    p[primary] = low_p + (high_p - low_p) * literacy[primary]
     return p
 
 
@@ -48,7 +51,7 @@ def use_ai(state: ClinicianState, network: HospitalNetwork, config: ExperienceCo
     users = np.flatnonzero(state.uses_ai())
     cases = rng.poisson(config.cases_per_week, users.shape[0])
     errors = rng.binomial(cases, config.error_rate)
-    caught = rng.binomial(errors, _catch_probability(state, config)[users])
+    caught = rng.binomial(errors, _catch_probability(state, config, users))
     passed = errors - caught
     incidents = rng.binomial(passed, config.incident_share)
 
