@@ -61,12 +61,14 @@ def measure_one(n: int, steps: int, degree: float) -> dict:
     """Build and run one model in this process; the figures as a dict."""
     from simulation.model import ClinicianModel
 
+    cpu_start = time.process_time()
     start = time.perf_counter()
     model = ClinicianModel(scenario(n, degree, steps), 0, with_agents=False)
     built = time.perf_counter()
     for _ in range(steps):
         model.step()
     stepped = time.perf_counter()
+    cpu = time.process_time() - cpu_start
     floor = matvec_seconds(model.network.adjacency)
     step = (stepped - built) / steps
     return {
@@ -77,6 +79,7 @@ def measure_one(n: int, steps: int, degree: float) -> dict:
         "build_s": built - start,
         "step_s": step,
         "total_s": stepped - start,
+        "cpu_s": cpu,
         "agent_steps_per_s": n / step,
         "matvec_s": floor,
         "step_over_matvec": step / floor,
@@ -200,18 +203,19 @@ def main() -> None:
 
     print(f"machine: {machine()}")
     print(f"hospital generator, mean degree {args.degree:g}, {args.steps} steps, no Mesa agents; one subprocess per size\n")
-    header = f"{'clinicians':>10} {'ties':>10} {'build s':>8} {'step ms':>8} {'total s':>8} {'agent-steps/s':>14} {'mat-vec ms':>10} {'step/mv':>8} {'peak MiB':>9}"
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} (2 cores: above 1-2, other jobs share them)\n")
+    header = f"{'clinicians':>10} {'ties':>10} {'build s':>8} {'step ms':>8} {'total s':>8} {'cpu s':>7} {'agent-steps/s':>14} {'mat-vec ms':>10} {'step/mv':>8} {'peak MiB':>9}"
     print(header)
     rows = []
     for n in args.sizes:
         r = in_subprocess(["--one", str(n), "--steps", str(args.steps), "--degree", str(args.degree)])
         rows.append(r)
         print(
-            f"{r['n']:>10,} {r['ties']:>10,} {r['build_s']:>8.2f} {r['step_s'] * 1e3:>8.2f} {r['total_s']:>8.2f} "
+            f"{r['n']:>10,} {r['ties']:>10,} {r['build_s']:>8.2f} {r['step_s'] * 1e3:>8.2f} {r['total_s']:>8.2f} {r['cpu_s']:>7.2f} "
             f"{r['agent_steps_per_s']:>14,.0f} {r['matvec_s'] * 1e3:>10.2f} {r['step_over_matvec']:>8.1f} {r['peak_mib']:>9.0f}",
             flush=True,
         )
-    result = {"machine": machine(), "sizes": rows}
+    result = {"machine": machine(), "load_average": os.getloadavg(), "sizes": rows}
 
     if args.reference:
         n = args.reference_n
