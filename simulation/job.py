@@ -244,11 +244,21 @@ def plan_comparison(
         raise ScenarioError("compare needs at least one scenario file (simulate compare A.toml B.toml ...)")
     paths = [Path(p) for p in scenario_paths]
     scenarios = [load_scenario(p) for p in paths]
-    experiments = [i for i, s in enumerate(scenarios) if s.sweep is not None or s.sensitivity is not None]
+    def experiment_kind(s: Scenario) -> str | None:
+        if s.sweep is not None:
+            return "sweep"
+        if s.sensitivity is not None:
+            return "sensitivity"
+        if s.calibration is not None and s.calibration.free:
+            return "calibration"
+        return None
+
+    experiments = [i for i, s in enumerate(scenarios) if experiment_kind(s) is not None]
     if experiments and len(experiments) < len(paths):
         for i in experiments:
-            kind = "sweep" if scenarios[i].sweep is not None else "sensitivity"
-            (note or _stderr_note)(f"note: {paths[i].name} has a [{kind}] table: left out of the comparison (run it with simulate {kind})")
+            kind = experiment_kind(scenarios[i])
+            command = "calibrate" if kind == "calibration" else kind
+            (note or _stderr_note)(f"note: {paths[i].name} has a [{kind}] table: left out of the comparison (run it with simulate {command})")
         paths = [p for i, p in enumerate(paths) if i not in experiments]
         scenarios = [s for i, s in enumerate(scenarios) if i not in experiments]
     first = choose_baseline(paths, scenarios, baseline)

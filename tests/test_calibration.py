@@ -136,3 +136,12 @@ def test_ckm_calibration_reproduces_the_observed_curve(tmp_path):
     assert 0.02 < estimates.loc["choice.bass_p", "estimate"] < 0.15
     assert (out / "calibrated.toml").read_text().count("bass_") == 2
     assert {"report.md", "fit.png", "posterior.png", "samples.csv", "manifest.json"} <= {p.name for p in out.iterdir()}
+
+
+def test_compare_leaves_calibration_files_out_with_a_note(tmp_path):
+    from simulation.job import plan_comparison
+
+    notes = []
+    plan = plan_comparison([REPO / "scenarios" / "baseline.toml", synthetic(tmp_path)], note=notes.append)
+    assert [run.name for run in plan.runs] == ["baseline"]
+    assert any("has a [calibration] table: left out of the comparison (run it with simulate calibrate)" in n for n in notes)
