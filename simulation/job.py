@@ -14,6 +14,7 @@ network and clinicians when their population and network sections are equal ("pa
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections import Counter
@@ -44,6 +45,7 @@ from simulation.outputs.tables import (
 )
 from simulation.runner import Task, default_workers, run_tasks, scenario_root_seed
 from simulation.scenario import load_scenario
+from simulation.scenario.loader import MAX_EXTENDS_DEPTH
 from simulation.scenario.errors import ScenarioError
 from simulation.scenario.schema import Scenario, TargetConfig
 
@@ -243,7 +245,16 @@ def plan_comparison(
     if not scenario_paths:
         raise ScenarioError("compare needs at least one scenario file (simulate compare A.toml B.toml ...)")
     paths = [Path(p) for p in scenario_paths]
+    if len(paths) > 1:
+        # A file whose network data are not on this machine (e.g. scenarios/ckm.toml without ../shared)
+        # is left out of a comparison of several files, with a note; any other problem is an error.
+        absent = {i: missing for i, p in enumerate(paths) if (missing := missing_network_data(p))}
+        for i, missing in absent.items():
+            (note or _stderr_note)(f"note: {paths[i].name}: its network data {missing} are absent: left out of the comparison")
+        if len(absent) < len(paths):
+            paths = [p for i, p in enumerate(paths) if i not in absent]
     scenarios = [load_scenario(p) for p in paths]
+
     def experiment_kind(s: Scenario) -> str | None:
         if s.sweep is not None:
             return "sweep"
@@ -265,6 +276,27 @@ def plan_comparison(
     order = [first, *(i for i in range(len(paths)) if i != first)]
     paths, scenarios = [paths[i] for i in order], [scenarios[i] for i in order]
     return _make_plan(paths, scenarios, out if out is not None else DEFAULT_COMPARISON, replications, seed, steps, crn)
+
+
+def missing_network_data(path: Path) -> str | None:
+    """The network data file a scenario (or a file it extends) names but this machine lacks, if any."""
+    import tomllib
+
+    chain: Path | None = path
+    for _ in range(MAX_EXTENDS_DEPTH):
+        if chain is None or not chain.is_file():
+            return None
+        try:
+            data = tomllib.loads(chain.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError):
+            return None  # the loader reports it
+        network = data.get("network", {})
+        if isinstance(network, dict) and network.get("generator") == "file" and isinstance(network.get("edges"), str):
+            edges = chain.parent / network["edges"]
+            return None if edges.exists() else os.path.normpath(edges)
+        extends = data.get("extends")
+        chain = chain.parent / extends if isinstance(extends, str) else None
+    return None
 
 
 def _stderr_note(line: str) -> None:
