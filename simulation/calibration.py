@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import qmc
 
-from simulation.experiments.paths import base_data, parse_path, point_scenario
+from simulation.experiments.paths import base_data, get_path, parse_path, point_scenario
 from simulation.model import ClinicianModel
 from simulation.scenario.errors import ScenarioError
 from simulation.scenario.schema import Scenario
@@ -345,10 +345,8 @@ def run_calibration(scenario_path: Path, observed_path: Path | None, out: Path |
     if scenario.calibration is None or not scenario.calibration.free:
         raise ScenarioError(f"{scenario_path}: no [calibration] table with free parameters (e.g. free = {{ \"choice.bass_p\" = [0.0, 0.3] }})")
     data = base_data(scenario)
-    for index, key in enumerate(scenario.calibration.free):
+    for key in scenario.calibration.free:
         try:
-            from simulation.experiments.paths import get_path
-
             get_path(data, parse_path(key), key)
         except ValueError as exc:
             raise ScenarioError(f"{scenario_path}: calibration.free: {exc}") from None

@@ -8,13 +8,13 @@ times larger than their paired replication noise at these sizes (measured when t
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from simulation.interventions.registry import ORDER, acting_order
+from simulation.job import missing_network_data
 from simulation.model import ClinicianModel
 from simulation.rules.judgment import penalty
 from simulation.scenario.errors import ScenarioError
@@ -205,13 +205,9 @@ def test_bad_intervention_tables_name_the_key(tmp_path, table, expected):
 
 @pytest.mark.parametrize("path", sorted((Path(__file__).resolve().parents[1] / "scenarios").glob("*.toml")), ids=lambda p: p.stem)
 def test_every_library_scenario_loads_and_names_itself_after_its_file(path):
-    chain = path
-    while chain is not None:  # this file and the files it extends
-        data = tomllib.loads(chain.read_text(encoding="utf-8"))
-        network = data.get("network", {})
-        if network.get("generator") == "file" and not (chain.parent / network["edges"]).exists():
-            pytest.skip(f"{path.name}: its network data {network['edges']} are absent (../shared beside the repository)")
-        chain = chain.parent / data["extends"] if "extends" in data else None
+    missing = missing_network_data(path)  # this file's or a file it extends
+    if missing:
+        pytest.skip(f"{path.name}: its network data {missing} are absent (../shared beside the repository)")
     loaded = load_scenario(path)
     assert loaded.scenario.name == path.stem and loaded.scenario.description
     if loaded.scenario.compare_to:

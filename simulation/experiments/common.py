@@ -19,7 +19,7 @@ from simulation.experiments.paths import base_data, check_keys, is_integer_key, 
 from simulation.metrics import COLUMNS
 from simulation.outputs.folder import check_target
 from simulation.outputs.manifest import git_commit, package_versions
-from simulation.outputs.progressive import Done, Job, PartialRun, run_jobs
+from simulation.outputs.progressive import Done, Job, PartialRun, ReplicationsFailed, failure_summary, run_jobs
 from simulation.scenario import load_scenario
 from simulation.scenario.errors import ScenarioError
 from simulation.scenario.loader import scenario_hash
@@ -211,3 +211,20 @@ def clock() -> float:
 
 
 ProgressFn = Callable[[int], None] | None
+
+
+def finish(experiment: Experiment, done: list[Done], partial: PartialRun, describe: Callable[[int], str], lines: str) -> None:
+    """After the folder is written: raise ReplicationsFailed if any replication failed (the partial
+    folder stays for --resume), else discard the partial folder."""
+    failures = [d for d in done if d.failed]
+    if failures:
+        raise ReplicationsFailed(
+            failure_summary(
+                failures, len(done), describe,
+                f"results written to {experiment.out}/ with error rows (errors.csv); the completed replications are kept in "
+                f"{partial.folder}/: fix the cause and run the same command with --resume to rerun only the failed ones",
+            ),
+            failures,
+            lines,
+        )
+    partial.discard()

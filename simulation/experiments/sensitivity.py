@@ -40,7 +40,7 @@ from simulation.experiments.config import SensitivityConfig
 from simulation.experiments.design import value_at
 from simulation.outputs.folder import atomic_folder, previous_of
 from simulation.outputs.manifest import write_json
-from simulation.outputs.progressive import ReplicationsFailed, errors_csv, failure_summary
+from simulation.outputs.progressive import errors_csv
 from simulation.outputs.tables import to_csv_bytes
 
 RESAMPLES = 1000
@@ -313,17 +313,7 @@ def run_sensitivity(plan: SensitivityPlan, workers: int | None = None, progress=
     result = SensitivityResult(
         experiment.out, indices, noise, plan, common.clock() - started, previous_of(experiment.out) if had_previous else None
     )
-    if failures:
-        raise ReplicationsFailed(
-            failure_summary(
-                failures, len(done), lambda i: f"point {i}",
-                f"results written to {experiment.out}/ with error rows (errors.csv); the completed replications are kept in "
-                f"{partial.folder}/: fix the cause and run the same command with --resume to rerun only the failed ones",
-            ),
-            failures,
-            closing_lines(result),
-        )
-    partial.discard()
+    common.finish(experiment, done, partial, lambda i: f"point {i}", closing_lines(result))
     return result
 
 

@@ -33,7 +33,7 @@ from simulation.experiments.config import SweepConfig
 from simulation.experiments.design import factorial, latin_hypercube
 from simulation.outputs.folder import atomic_folder, previous_of
 from simulation.outputs.manifest import write_json
-from simulation.outputs.progressive import ReplicationsFailed, errors_csv, failure_summary
+from simulation.outputs.progressive import errors_csv
 from simulation.outputs.tables import COMPARED, to_csv_bytes
 
 SUMMARY_COLUMNS = ["outcome", "mean", "sd", "ci_low", "ci_high", "range_low", "range_high", "n", "failed"]
@@ -244,18 +244,7 @@ def run_sweep(experiment: common.Experiment, workers: int | None = None, progres
     workers = workers or default_workers()
     done, partial = common.run_experiment(experiment, workers, progress, resume)
     result = write_sweep(experiment, config, done, started_at, started, workers, resume)
-    failures = [d for d in done if d.failed]
-    if failures:
-        raise ReplicationsFailed(
-            failure_summary(
-                failures, len(done), lambda i: f"point {i} ({_setting(experiment, i)})",
-                f"results written to {experiment.out}/ with error rows (errors.csv); the completed replications are kept in "
-                f"{partial.folder}/: fix the cause and run the same command with --resume to rerun only the failed ones",
-            ),
-            failures,
-            closing_lines(result),
-        )
-    partial.discard()
+    common.finish(experiment, done, partial, lambda i: f"point {i} ({_setting(experiment, i)})", closing_lines(result))
     return result
 
 

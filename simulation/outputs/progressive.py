@@ -267,8 +267,9 @@ def errors_csv(failures: Sequence[Done], group_name: str = "group") -> bytes:
 
 
 def _drain(pool, todo: Sequence[Job], slots: int, partial: PartialRun, results: dict, progress) -> None:
-    """Run `todo` on an executor (a Dask cluster's), at most 4 per slot in flight, saving each result
-    as it arrives; a task whose worker died is run again by the scheduler and arrives once."""
+    """Run `todo` on an executor (local processes or a Dask cluster's), at most 4 per slot in flight,
+    so an interruption loses little work, saving each result as it arrives; on a cluster a task whose
+    worker died is run again by the scheduler and arrives once."""
     pending = set()
     queue = iter(todo)
     for job in queue:
@@ -331,24 +332,7 @@ def run_jobs(
                     progress(1)
         else:
             with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-                pending = set()
-                queue = iter(todo)
-                # Keep a bounded number of tasks in flight, so an interruption loses little work.
-                for job in queue:
-                    pending.add(pool.submit(_run_job, job))
-                    if len(pending) >= workers * 4:
-                        break
-                while pending:
-                    finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                    for future in finished:
-                        done = future.result()
-                        partial.save(done)
-                        results[done.job.key] = done
-                        if progress:
-                            progress(1)
-                        nxt = next(queue, None)
-                        if nxt is not None:
-                            pending.add(pool.submit(_run_job, nxt))
+                _drain(pool, todo, workers, partial, results, progress)
     except BaseException as exc:
         reason = "interrupted (Ctrl-C)" if isinstance(exc, KeyboardInterrupt) else f"stopped: {type(exc).__name__}: {exc}"
         partial.write_manifest("interrupted", reason)

@@ -110,6 +110,16 @@ def _scenario_groups(steps: pd.DataFrame) -> list[tuple[str | None, pd.DataFrame
     return [(name, steps[steps["scenario"] == name]) for name in pd.unique(steps["scenario"])]
 
 
+def exposure_by_replication(steps: pd.DataFrame) -> pd.Series:
+    """Each replication's mean exposure at adoption (weeks 1 on; `diffusion.mean_exposure_at_adoption`)."""
+    return (
+        steps[steps["step"] > 0]
+        .groupby("replication")
+        .apply(lambda g: mean_exposure_at_adoption(g["new_adopters"].to_numpy(), g["exposure_at_adoption"].to_numpy()))
+        .rename("mean_exposure_at_adoption")
+    )
+
+
 def replications_frame(steps: pd.DataFrame) -> pd.DataFrame:
     """Final outcomes and totals per (scenario and) replication, in the order of `steps`."""
     frames = []
@@ -117,12 +127,7 @@ def replications_frame(steps: pd.DataFrame) -> pd.DataFrame:
         last = group[group["step"] == group["step"].max()].set_index("replication")
         final = last[list(COLUMNS)].drop(columns=[*TOTALS, *FLOW_COLUMNS])
         totals = group.groupby("replication")[list(TOTALS)].sum().add_prefix("total_")
-        exposure = (
-            group[group["step"] > 0]
-            .groupby("replication")
-            .apply(lambda g: mean_exposure_at_adoption(g["new_adopters"].to_numpy(), g["exposure_at_adoption"].to_numpy()))
-            .rename("mean_exposure_at_adoption")
-        )
+        exposure = exposure_by_replication(group)
         frame = final.join(totals).join(exposure).reset_index()
         if name is not None:
             frame.insert(0, "scenario", name)
@@ -293,17 +298,9 @@ def summarise(steps: pd.DataFrame, scenario: Scenario, name: str | None = None) 
     per_replication = steps.groupby("replication")
     totals = {name: stat(per_replication[name].sum().to_numpy()) for name in TOTALS}
     totals["cost_hours"] = stat(by_step[last_step]["cost_hours"].to_numpy())
-    totals["mean_adoption_hazard"] = stat(
-        per_replication.apply(lambda g: float(np.nanmean(g.loc[g["step"] > 0, "adoption_hazard"].to_numpy()))
-                              if g.loc[g["step"] > 0, "adoption_hazard"].notna().any() else float("nan")).to_numpy()
-    )
-    totals["mean_exposure_at_adoption"] = stat(
-        per_replication.apply(
-            lambda g: mean_exposure_at_adoption(
-                g.loc[g["step"] > 0, "new_adopters"].to_numpy(), g.loc[g["step"] > 0, "exposure_at_adoption"].to_numpy()
-            )
-        ).to_numpy()
-    )
+    after_start = steps[steps["step"] > 0].groupby("replication")["adoption_hazard"]
+    totals["mean_adoption_hazard"] = stat(after_start.mean().to_numpy())  # NaN weeks skipped; NaN if none
+    totals["mean_exposure_at_adoption"] = stat(exposure_by_replication(steps).to_numpy())
     return {
         "scenario": name if name is not None else scenario.scenario.name,
         "description": scenario.scenario.description,
