@@ -14,7 +14,6 @@ network and clinicians when their population and network sections are equal ("pa
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from collections import Counter
@@ -45,8 +44,7 @@ from simulation.outputs.tables import (
 )
 from simulation.runner import Task, default_workers, run_tasks, scenario_root_seed
 from simulation.scenario import load_scenario
-from simulation.scenario.loader import MAX_EXTENDS_DEPTH
-from simulation.scenario.errors import ScenarioError
+from simulation.scenario.errors import MissingDataError, ScenarioError
 from simulation.scenario.schema import Scenario, TargetConfig
 
 DEFAULT_OUTPUTS = Path("outputs")
@@ -244,16 +242,19 @@ def plan_comparison(
     Files with a [sweep] or [sensitivity] table are experiments, not plans: they are left out, with a note."""
     if not scenario_paths:
         raise ScenarioError("compare needs at least one scenario file (simulate compare A.toml B.toml ...)")
-    paths = [Path(p) for p in scenario_paths]
-    if len(paths) > 1:
-        # A file whose network data are not on this machine (e.g. scenarios/ckm.toml without ../shared)
-        # is left out of a comparison of several files, with a note; any other problem is an error.
-        absent = {i: missing for i, p in enumerate(paths) if (missing := missing_network_data(p))}
-        for i, missing in absent.items():
-            (note or _stderr_note)(f"note: {paths[i].name}: its network data {missing} are absent: left out of the comparison")
-        if len(absent) < len(paths):
-            paths = [p for i, p in enumerate(paths) if i not in absent]
-    scenarios = [load_scenario(p) for p in paths]
+    paths, scenarios = [], []
+    for path in map(Path, scenario_paths):
+        try:
+            scenarios.append(load_scenario(path))
+            paths.append(path)
+        except MissingDataError as exc:
+            # A file whose data are not on this machine (e.g. scenarios/ckm.toml without ../shared) is
+            # left out of a comparison of several files, with a note; alone, it is an error.
+            if len(scenario_paths) == 1:
+                raise
+            (note or _stderr_note)(f"note: {path.name}: its network data {exc.data_path} are absent: left out of the comparison")
+    if not scenarios:
+        raise ScenarioError("compare: none of the files can run here: their network data are absent")
 
     def experiment_kind(s: Scenario) -> str | None:
         if s.sweep is not None:
@@ -280,22 +281,10 @@ def plan_comparison(
 
 def missing_network_data(path: Path) -> str | None:
     """The network data file a scenario (or a file it extends) names but this machine lacks, if any."""
-    import tomllib
-
-    chain: Path | None = path
-    for _ in range(MAX_EXTENDS_DEPTH):
-        if chain is None or not chain.is_file():
-            return None
-        try:
-            data = tomllib.loads(chain.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError):
-            return None  # the loader reports it
-        network = data.get("network", {})
-        if isinstance(network, dict) and network.get("generator") == "file" and isinstance(network.get("edges"), str):
-            edges = chain.parent / network["edges"]
-            return None if edges.exists() else os.path.normpath(edges)
-        extends = data.get("extends")
-        chain = chain.parent / extends if isinstance(extends, str) else None
+    try:
+        load_scenario(path)
+    except MissingDataError as exc:
+        return exc.data_path
     return None
 
 

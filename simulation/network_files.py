@@ -50,6 +50,14 @@ class NetworkFileError(ValueError):
     """A network or node file that cannot be used as the scenario says (message names file and key)."""
 
 
+class MissingDataFileError(NetworkFileError):
+    """A data file named by the scenario does not exist (`path` says which)."""
+
+    def __init__(self, message: str, path: Path) -> None:
+        super().__init__(message)
+        self.path = path
+
+
 @dataclass
 class Table:
     """Rows of text cells read from a file, with column names when it has a header."""
@@ -134,7 +142,7 @@ def _exists(path: Path) -> bool:
 
 def _read_lines(path: Path, key: str) -> list[str]:
     if not _exists(path):
-        raise NetworkFileError(f"key '{key}': file not found: {path}")
+        raise MissingDataFileError(f"key '{key}': file not found: {path}", path)
     if not path.is_file():
         raise NetworkFileError(f"key '{key}': not a file: {path}")
     try:
@@ -244,7 +252,7 @@ def _read_graph(path: Path, fmt: str, key: str):
     import networkx as nx
 
     if not _exists(path) or not path.is_file():
-        raise NetworkFileError(f"key '{key}': file not found: {path}")
+        raise MissingDataFileError(f"key '{key}': file not found: {path}", path)
     try:
         return nx.read_graphml(path) if fmt == "graphml" else nx.read_gexf(path)
     except Exception as exc:  # noqa: BLE001 - any parse failure is bad input

@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import os
 import tomllib
 import types
 import typing
@@ -20,7 +21,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from simulation.interventions.registry import KINDS
-from simulation.scenario.errors import ScenarioError
+from simulation.scenario.errors import MissingDataError, ScenarioError
 from simulation.scenario.schema import Scenario
 
 MAX_EXTENDS_DEPTH = 20
@@ -242,7 +243,7 @@ def apply_network_files(scenario: Scenario, origin: dict | None = None, path: Pa
     import re
     import sys
 
-    from simulation.network_files import NetworkFileError, population_for, read_network_files
+    from simulation.network_files import MissingDataFileError, NetworkFileError, population_for, read_network_files
     from simulation.scenario.schema import PopulationConfig, check_intervention_names
 
     origin = origin or {}
@@ -261,6 +262,8 @@ def apply_network_files(scenario: Scenario, origin: dict | None = None, path: Pa
 
     try:
         data = read_network_files(network)
+    except MissingDataFileError as exc:
+        raise MissingDataError(f"{where(str(exc))}: {exc}", os.path.normpath(exc.path)) from None
     except NetworkFileError as exc:
         raise ScenarioError(f"{where(str(exc))}: {exc}") from None
     for note in data.notes:
