@@ -25,11 +25,16 @@ MAX_REINFORCEMENTS = 2  # the half-life grows with at most two further sessions 
 class FadingBoosts:
     """Per-clinician boosts of one intervention programme, decaying each step."""
 
-    def __init__(self, n: int, half_life_weeks: float | None, reinforcement: float = 1.0) -> None:
+    def __init__(
+        self, n: int, half_life_weeks: float | None, reinforcement: float = 1.0, sessions: np.ndarray | None = None
+    ) -> None:
         # half_life_weeks None: the boosts never fade (e.g. a change of policy).
         self.half_life_weeks = half_life_weeks
         self.reinforcement = reinforcement
-        self.sessions = np.zeros(n, dtype=np.int32)
+        # Sessions attended per clinician. A programme that counts attendance itself passes its own
+        # counter (already incremented when `add` is called); otherwise `add` counts.
+        self.counts_sessions = sessions is None
+        self.sessions = np.zeros(n, dtype=np.int32) if sessions is None else sessions
         self.boost = {name: np.zeros(n) for name in FADING_VARIABLES}
 
     def add(self, state: ClinicianState, who: np.ndarray, gains: dict[str, float | np.ndarray]) -> None:
@@ -38,7 +43,8 @@ class FadingBoosts:
         A gain is a number or an array with one entry per clinician in `who`. Diminishing returns:
         the k-th session a clinician attends gives 1/k of each gain.
         """
-        self.sessions[who] += 1
+        if self.counts_sessions:
+            self.sessions[who] += 1
         share = 1.0 / self.sessions[who]
         for name, gain in gains.items():
             if np.all(np.asarray(gain) == 0):

@@ -81,7 +81,8 @@ class FadingSessions(Targeted):
 
     def __init__(self, config: TargetedConfig, context: InterventionContext) -> None:
         super().__init__(config, context)
-        self.boosts = FadingBoosts(context.state.n, config.half_life_weeks, config.reinforcement)
+        # One attendance counter: the boosts read the programme's (`choose` counts each session).
+        self.boosts = FadingBoosts(context.state.n, config.half_life_weeks, config.reinforcement, self.sessions)
 
     def fade(self) -> None:
         self.boosts.decay(self.context.state)
