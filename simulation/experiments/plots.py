@@ -112,7 +112,7 @@ def sensitivity_plot(folder: Path, table: pd.DataFrame, outcome: str, method: st
         ax.scatter(rows["sigma"], y, color="tab:orange", zorder=3, label="sigma (interactions, non-linearity)")
         if "noise_floor" in rows and rows["noise_floor"].notna().any():
             ax.scatter(rows["noise_floor"], y, marker="|", s=300, color="black", zorder=4, label="replication noise floor")
-        ax.set_xlabel(f"mu*: mean absolute change of {outcome} across the parameter's whole range")
+        ax.set_xlabel(f"mu*: mean absolute change of {outcome}\nacross the parameter's whole range")
     else:
         ax.barh(y + 0.18, rows["ST"], height=0.36, xerr=rows["ST_conf"], color="tab:blue", label="total index ST (95 % CI)")
         ax.barh(y - 0.18, rows["S1"], height=0.36, xerr=rows["S1_conf"], color="tab:green", label="first-order S1 (95 % CI)")
