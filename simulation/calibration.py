@@ -257,7 +257,7 @@ def _plot_posterior(samples: pd.DataFrame, names: list[str], path: Path) -> None
                         label="accepted (posterior)")
         fig.colorbar(sc, ax=ax, label="distance (RMSE)")
         ax.set(xlabel=names[0], ylabel=names[1], title="Approximate posterior of the free parameters")
-        ax.legend(fontsize=8)
+        ax.legend(fontsize=8, loc="upper right", framealpha=0.95)  # the posterior sits near the origin more often
     else:
         fig, ax = plt.subplots(figsize=(6.5, 4))
         ax.scatter(samples[names[0]], samples["distance"], s=8, c=np.where(samples["accepted"], "#08519c", "#bdbdbd"))
