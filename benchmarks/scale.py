@@ -57,11 +57,33 @@ def matvec_seconds(adjacency, repeats: int = 10) -> float:
     return float(np.median(times))
 
 
-def measure_one(n: int, steps: int, degree: float) -> dict:
-    """Build and run one model in this process; the figures as a dict."""
+def load_compiled_code() -> float:
+    """Seconds to load (or, the first time on a machine, compile) the model's numba loops, serial
+    and parallel forms: a tiny model with every loop forced onto threads, two steps."""
+    from simulation.fast import threads
+    from simulation.model import ClinicianModel
+
+    start = time.perf_counter()
+    saved = threads.PARALLEL_FROM
+    threads.PARALLEL_FROM = 0
+    try:
+        model = ClinicianModel(scenario(300, 10.0, 2), 0, with_agents=False)
+        model.step()
+        model.step()
+    finally:
+        threads.PARALLEL_FROM = saved
+    return time.perf_counter() - start
+
+
+def measure_one(n: int, steps: int, degree: float, serial_steps: int = 5) -> dict:
+    """Build and run one model in this process; the figures as a dict. `step_s` uses the default
+    threads (parallel loops from `PARALLEL_FROM` clinicians); `serial_step_s` is the mean of
+    `serial_steps` further weeks with one thread."""
+    from simulation.fast import threads
     from simulation.model import ClinicianModel
 
     cpu_start = time.process_time()
+    jit = load_compiled_code()
     start = time.perf_counter()
     model = ClinicianModel(scenario(n, degree, steps), 0, with_agents=False)
     built = time.perf_counter()
@@ -69,6 +91,11 @@ def measure_one(n: int, steps: int, degree: float) -> dict:
         model.step()
     stepped = time.perf_counter()
     cpu = time.process_time() - cpu_start
+    threads.single_threaded()
+    serial_start = time.perf_counter()
+    for _ in range(serial_steps):
+        model.step()
+    serial_step = (time.perf_counter() - serial_start) / serial_steps
     floor = matvec_seconds(model.network.adjacency)
     step = (stepped - built) / steps
     return {
@@ -76,13 +103,16 @@ def measure_one(n: int, steps: int, degree: float) -> dict:
         "ties": model.network.n_edges,
         "mean_degree": float(model.network.degree.mean()),
         "steps": steps,
+        "jit_s": jit,
         "build_s": built - start,
         "step_s": step,
-        "total_s": stepped - start,
+        "total_s": stepped - start + jit,
         "cpu_s": cpu,
         "agent_steps_per_s": n / step,
         "matvec_s": floor,
         "step_over_matvec": step / floor,
+        "serial_step_s": serial_step,
+        "serial_step_over_matvec": serial_step / floor,
         "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
 
@@ -204,15 +234,19 @@ def main() -> None:
     print(f"machine: {machine()}")
     print(f"hospital generator, mean degree {args.degree:g}, {args.steps} steps, no Mesa agents; one subprocess per size\n")
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} (2 cores: above 1-2, other jobs share them)\n")
-    header = f"{'clinicians':>10} {'ties':>10} {'build s':>8} {'step ms':>8} {'total s':>8} {'cpu s':>7} {'agent-steps/s':>14} {'mat-vec ms':>10} {'step/mv':>8} {'peak MiB':>9}"
+    header = (
+        f"{'clinicians':>10} {'ties':>10} {'jit s':>6} {'build s':>8} {'step ms':>8} {'total s':>8} {'cpu s':>7} "
+        f"{'agent-steps/s':>14} {'mat-vec ms':>10} {'step/mv':>8} {'1-thread':>9} {'peak MiB':>9}"
+    )
     print(header)
     rows = []
     for n in args.sizes:
         r = in_subprocess(["--one", str(n), "--steps", str(args.steps), "--degree", str(args.degree)])
         rows.append(r)
         print(
-            f"{r['n']:>10,} {r['ties']:>10,} {r['build_s']:>8.2f} {r['step_s'] * 1e3:>8.2f} {r['total_s']:>8.2f} {r['cpu_s']:>7.2f} "
-            f"{r['agent_steps_per_s']:>14,.0f} {r['matvec_s'] * 1e3:>10.2f} {r['step_over_matvec']:>8.1f} {r['peak_mib']:>9.0f}",
+            f"{r['n']:>10,} {r['ties']:>10,} {r['jit_s']:>6.2f} {r['build_s']:>8.2f} {r['step_s'] * 1e3:>8.2f} {r['total_s']:>8.2f} "
+            f"{r['cpu_s']:>7.2f} {r['agent_steps_per_s']:>14,.0f} {r['matvec_s'] * 1e3:>10.2f} {r['step_over_matvec']:>8.1f} "
+            f"{r['serial_step_over_matvec']:>9.1f} {r['peak_mib']:>9.0f}",
             flush=True,
         )
     result = {"machine": machine(), "load_average": os.getloadavg(), "sizes": rows}

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from simulation.fast.arcs import attitude_and_mode_sums, assortativity_sums
+from simulation.fast.clinicians import record_adoption
 from simulation.network import HospitalNetwork
 from simulation.state import MODE_NAMES, ClinicianState
 
@@ -65,43 +67,40 @@ class AdoptionTracker:
     def update(self, state: ClinicianState, exposure_before: np.ndarray, step: int) -> dict[str, float]:
         """Record this step's first-time users; `exposure_before` is each clinician's share of
         colleagues using AI at the start of the step."""
-        at_risk = self.adopted_at < 0
-        new = at_risk & state.uses_ai()
-        self.adopted_at[new] = step
-        self.exposure[new] = exposure_before[new]
-        count = int(new.sum())
+        count, at_risk, exposed = record_adoption(self.adopted_at, self.exposure, state.mode, exposure_before, step)
         return {
             "new_adopters": float(count),
-            "adoption_hazard": count / int(at_risk.sum()) if at_risk.any() else float("nan"),
-            "exposure_at_adoption": float(exposure_before[new].mean()) if count else float("nan"),
+            "adoption_hazard": count / at_risk if at_risk else float("nan"),
+            "exposure_at_adoption": exposed / count if count else float("nan"),
         }
 
 
 def network_statistics(state: ClinicianState, network: HospitalNetwork) -> dict[str, float]:
-    """The assortativity columns for the current state, from one sparse product over the ties.
+    """The assortativity columns for the current state, from one compiled pass over the ties.
 
     The same coefficients as `scalar_assortativity` and `categorical_assortativity` (which list both
     ends of every arc), written as sums over clinicians: with A the adjacency, d the degrees and
     m = sum(d) arcs, the Pearson correlation over arcs is (x.Ax/m - (d.x/m)^2) / (d.x^2/m - (d.x/m)^2)
-    and e[k, l] = 1_k.A1_l / m (docs/PERFORMANCE.md). Equal up to rounding.
+    and e[k, l] = 1_k.A1_l / m (docs/PERFORMANCE.md). Equal up to rounding. The pass also counts
+    each clinician's colleagues per mode, kept by the network for the next week's anticipation.
     """
     k = len(MODE_NAMES)
     m = float(network.degree.sum())
     if m == 0:
         return {"attitude_assortativity": float("nan"), "mode_assortativity": float("nan")}
     x = state.attitude
-    degree = network.degree_float  # ties listed twice count twice, as in the adjacency's weights
-    # sums of products without BLAS (whose threads only add overhead here)
-    mean = float(np.add.reduce(degree * x)) / m
-    variance = float(np.add.reduce(degree * x * x)) / m - mean * mean
-    ends = x[degree > 0]
+    matrix = network.adjacency
+    sums, counts = attitude_and_mode_sums(matrix.indptr, matrix.indices, matrix.data, network.weighted, x, state.mode)
+    network.keep_mode_counts(state.mode, counts)
+    weighted = assortativity_sums(network.degree_float, x, sums, state.mode, counts)
+    mean = weighted[0] / m
+    variance = weighted[1] / m - mean * mean
+    ends = x[network.degree > 0]
     if ends.size == 0 or ends.min() == ends.max() or variance <= 0:
         attitude = float("nan")
     else:
-        attitude = (float(np.add.reduce(x * (network.adjacency @ x))) / m - mean * mean) / variance
-    counts = network.mode_counts(state.mode)  # colleagues of each clinician in each mode
-    mode = state.mode.astype(np.intp)
-    e = np.stack([np.bincount(mode, weights=counts[:, col], minlength=k) for col in range(k)], axis=1) / m
+        attitude = (weighted[2] / m - mean * mean) / variance
+    e = weighted[3:].reshape(k, k) / m
     a = e.sum(axis=1)
     expected = float((a * a).sum())
     modes = float("nan") if expected >= 1.0 else float((np.trace(e) - expected) / (1.0 - expected))

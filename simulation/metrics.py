@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from simulation.diffusion import DIFFUSION_COLUMNS
+from simulation.fast.clinicians import population_sums
 from simulation.state import NONE, PRIMARY, VERIFY, ClinicianState
 
 COLUMNS = (
@@ -45,26 +46,31 @@ COLUMNS = (
 STATE_METRICS = COLUMNS[: COLUMNS.index("competence_gap") + 1]
 
 
-def _mean_or_nan(values: np.ndarray) -> float:
-    return float(values.mean()) if values.size else float("nan")
+def _ratio(total: float, count: float) -> float:
+    return total / count if count else float("nan")
 
 
 def measure(
     state: ClinicianState, *, errors_caught: int, errors_passed: int, incidents: int, mode_changes: int, cost_hours: float
 ) -> dict[str, float]:
-    """One row of outcomes for the current state."""
-    users = state.uses_ai()
-    rep_non, rep_users = _mean_or_nan(state.reputation[~users]), _mean_or_nan(state.reputation[users])
+    """One row of outcomes for the current state (the population's sums from one compiled pass)."""
+    sums = population_sums(
+        state.mode, state.attitude, state.skeptical_below, state.literacy, state.trust, state.status_concern,
+        state.reputation,
+    ).tolist()
+    n = state.n
+    users = sums[VERIFY] + sums[PRIMARY]
+    rep_non, rep_users = _ratio(sums[8], sums[NONE]), _ratio(sums[9], users)
     return {
-        "share_none": float(np.mean(state.mode == NONE)),
-        "share_verify": float(np.mean(state.mode == VERIFY)),
-        "share_primary": float(np.mean(state.mode == PRIMARY)),
-        "share_skeptical": float(np.mean(state.skeptical())),
-        "mean_attitude": float(state.attitude.mean()),
-        "sd_attitude": float(state.attitude.std()),
-        "mean_literacy": float(state.literacy.mean()),
-        "mean_trust": float(state.trust.mean()),
-        "mean_status_concern": float(state.status_concern.mean()),
+        "share_none": sums[NONE] / n,
+        "share_verify": sums[VERIFY] / n,
+        "share_primary": sums[PRIMARY] / n,
+        "share_skeptical": sums[3] / n,
+        "mean_attitude": sums[4] / n,
+        "sd_attitude": (sums[10] / n) ** 0.5,
+        "mean_literacy": sums[5] / n,
+        "mean_trust": sums[6] / n,
+        "mean_status_concern": sums[7] / n,
         "reputation_nonusers": rep_non,
         "reputation_users": rep_users,
         "competence_gap": rep_non - rep_users,

@@ -26,7 +26,7 @@ from simulation.interventions.registry import ORDER, acting_order, build_interve
 from simulation.metrics import COLUMNS, measure
 from simulation.network import build_network
 from simulation.population import assign_departments, draw_population
-from simulation.rules.anticipation import penalty_and_colleague_use
+from simulation.rules.anticipation import colleague_view
 from simulation.rules.attitudes import influence_attitudes
 from simulation.rules.choice import choose_modes
 from simulation.rules.experience import use_ai
@@ -150,7 +150,6 @@ class ClinicianModel(Model):
             table,
             net.adjacency.indptr,
             net.arc_target,
-            net.arc_source,
             chance,
             rng,
             judgment,
@@ -166,16 +165,19 @@ class ClinicianModel(Model):
             self.cost_hours += intervention.step(week)
         used = use_ai(state, self.network, cfg.experience, self.streams["experience"])
         self._judge()
-        social_cost, colleague_use = penalty_and_colleague_use(state, self.network, cfg.judgment)
+        view = colleague_view(state, self.network, cfg.judgment, cfg.attitude)
+        colleague_use = view.colleague_use
         choice = cfg.choice
         if choice.rule == "bass":
             changes = bass_adoption(state, colleague_use, choice.bass_p, choice.bass_q, choice.adopt_mode, self.streams["choice"])
         elif choice.rule == "threshold":
             changes = threshold_adoption(state, colleague_use, self.thresholds, choice.adopt_mode)
         else:
-            changes = choose_modes(state, social_cost, colleague_use, choice, cfg.judgment, self.streams["choice"])
+            changes = choose_modes(state, view, choice, cfg.judgment, self.streams["choice"])
         adoption = self.adoption.update(state, colleague_use, week)
-        influence_attitudes(state, self.network, cfg.attitude, self.streams["attitudes"])
+        influence_attitudes(
+            state, self.network, cfg.attitude, self.streams["attitudes"], sums=(view.close_weight, view.close_total)
+        )
         self.last = {
             **measure(
                 state,

@@ -33,6 +33,8 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
+from simulation.fast.arcs import mode_counts as count_modes
+
 from simulation.memory import keep_freed_memory
 
 if TYPE_CHECKING:
@@ -71,6 +73,7 @@ class HospitalNetwork:
         indptr = np.zeros(n + 1, dtype=index_type)
         np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
         self.adjacency = sp.csr_array((weight, (keys % n).astype(index_type), indptr), shape=(n, n))
+        self.weighted = bool(np.any(weight != 1.0))  # some tie listed twice: compiled passes read the weights
         self.degree = np.bincount(i, minlength=n) + np.bincount(j, minlength=n)
         self.degree_float = self.degree.astype(np.float64)
         self.advice_in_degree = np.bincount(self.advisor, minlength=n)
@@ -120,19 +123,20 @@ class HospitalNetwork:
     def mode_counts(self, mode: np.ndarray) -> np.ndarray:
         """(n, 3): how many colleagues of each clinician are in each mode (ties listed twice count twice).
 
-        Two sparse products (the third column is the degree minus the others: integers, exact). The
-        result is kept for the last mode array seen, so the end-of-step statistics and the next
-        step's anticipation share it while nobody changes mode in between.
+        One compiled pass over the ties. The result is kept for the last mode array seen, so the
+        end-of-step statistics and the next step's anticipation share it while nobody changes mode
+        in between.
         """
         cached = getattr(self, "_mode_cache", None)
         if cached is not None and cached[0].shape == mode.shape and np.array_equal(cached[0], mode):
             return cached[1]
-        counts = np.empty((self.n, 3))
-        counts[:, 1] = self.adjacency @ (mode == 1).astype(float)
-        counts[:, 2] = self.adjacency @ (mode == 2).astype(float)
-        counts[:, 0] = self.degree - counts[:, 1] - counts[:, 2]
-        self._mode_cache = (mode.copy(), counts)
+        counts = count_modes(self.adjacency.indptr, self.adjacency.indices, self.adjacency.data, self.weighted, mode)
+        self.keep_mode_counts(mode, counts)
         return counts
+
+    def keep_mode_counts(self, mode: np.ndarray, counts: np.ndarray) -> None:
+        """Remember `counts` as the colleagues per mode for this `mode` array (see `mode_counts`)."""
+        self._mode_cache = (mode.copy(), counts)
 
     def to_networkx(self) -> nx.Graph:
         """The network as a networkx graph with integer nodes 0..n-1."""

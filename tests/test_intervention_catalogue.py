@@ -61,7 +61,8 @@ def test_verification_policy_moves_primary_users_to_verification():
 def test_ai_incident_raises_skepticism_first_in_the_struck_department():
     incident = {"kind": "ai_incident", "at": [10], "department": "Surgery"}
     base, struck = scenario(), scenario(incident)
-    for k in range(3):
+    surgeons_turned, others_turned = [], []
+    for k in range(4):
         before_base, before_struck = run(base, k, 9), run(struck, k, 9)
         surgery = before_base.state.department == before_base.state.department_names.index("Surgery")
         assert np.array_equal(before_base.state.attitude, before_struck.state.attitude)  # nothing yet
@@ -69,9 +70,14 @@ def test_ai_incident_raises_skepticism_first_in_the_struck_department():
         before_struck.step()
         rise = before_struck.state.skeptical().astype(float) - before_base.state.skeptical().astype(float)
         attitude_drop = before_base.state.attitude - before_struck.state.attitude
-        assert rise[surgery].mean() > 0.1  # measured 0.15-0.3: a fifth of surgeons turn skeptical
-        assert rise[surgery].mean() > 3 * max(rise[~surgery].mean(), 0.01)
+        surgeons_turned.append(rise[surgery].mean())
+        others_turned.append(rise[~surgery].mean())
+        assert rise[surgery].mean() > 0  # some surgeons turn skeptical in every replication
         assert attitude_drop[surgery].mean() > 2 * attitude_drop[~surgery].mean() > 0  # it spreads, weaker
+    # Measured over 8 replications: 7-29 % of the 42 surgeons turn skeptical (mean 18 %; how many
+    # depends on how many sat within the 0.65-point drop of the threshold), 0-0.4 % elsewhere.
+    assert np.mean(surgeons_turned) > 0.1
+    assert np.mean(surgeons_turned) > 3 * max(np.mean(others_turned), 0.01)
 
 
 def test_ai_incident_hurts_the_literate_and_verifiers_less():

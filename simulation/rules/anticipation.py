@@ -10,12 +10,46 @@ weighs it by the clinician's status concern.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
+from simulation.fast.arcs import attitude_sums
 from simulation.network import HospitalNetwork
 from simulation.rules.judgment import penalty
-from simulation.scenario.schema import JudgmentConfig
+from simulation.scenario.schema import AttitudeConfig, JudgmentConfig
 from simulation.state import MODE_NAMES, PRIMARY, VERIFY, ClinicianState
+
+
+@dataclass
+class ColleagueView:
+    """What each clinician sees of their colleagues at the start of the choice: the share using AI,
+    their mean attitude, the mean penalty multiplier per mode, and (for the attitude rule, from the
+    same pass over the ties) the bounded-confidence sums `close_weight` and `close_total`."""
+
+    colleague_use: np.ndarray
+    colleague_attitude: np.ndarray
+    isolated: np.ndarray
+    factor: dict  # mode -> mean_j f_j (1 - d u_j): a number times (1 - d colleague_use), or an array
+    close_weight: np.ndarray | None = None
+    close_total: np.ndarray | None = None
+
+    def cost(self, config: JudgmentConfig, index: np.ndarray | None = None) -> np.ndarray:
+        """(k, 3) anticipated penalty per mode for clinicians `index` (all if None); none costs 0."""
+        pick = (lambda x: x) if index is None else (lambda x: x[index])
+        attitude = pick(self.colleague_attitude)
+        k = attitude.shape[0]
+        cost = np.zeros((k, len(MODE_NAMES)))
+        for mode in (VERIFY, PRIMARY):
+            factor = self.factor[mode]
+            if np.ndim(factor) == 0:
+                factor = factor * (1.0 - config.own_use_discount * pick(self.colleague_use))
+            else:
+                factor = pick(factor)
+            # mean_j f_j (1 - d u_j), written as penalty() with rater_uses_ai = 0 and that mean as factor.
+            cost[:, mode] = penalty(np.full(k, mode), attitude, np.zeros(k), config, factor)
+        cost[pick(self.isolated)] = 0.0
+        return cost
 
 
 def anticipated_penalty(state: ClinicianState, network: HospitalNetwork, config: JudgmentConfig) -> np.ndarray:
@@ -26,26 +60,40 @@ def anticipated_penalty(state: ClinicianState, network: HospitalNetwork, config:
 def penalty_and_colleague_use(
     state: ClinicianState, network: HospitalNetwork, config: JudgmentConfig
 ) -> tuple[np.ndarray, np.ndarray]:
-    """`anticipated_penalty` and each clinician's share of colleagues using AI, with as few sparse
-    products as possible: colleagues per mode (`HospitalNetwork.mode_counts`, shared with the
-    statistics), colleagues' mean attitude, and the raters' multipliers only when an intervention
-    made them differ between clinicians (otherwise mean_j f (1 - d u_j) = f (1 - d * colleague use))."""
+    """`anticipated_penalty` and each clinician's share of colleagues using AI."""
+    view = colleague_view(state, network, config)
+    return view.cost(config), view.colleague_use
+
+
+def colleague_view(
+    state: ClinicianState, network: HospitalNetwork, config: JudgmentConfig, attitude: AttitudeConfig | None = None
+) -> ColleagueView:
+    """The `ColleagueView` with as few passes over the ties as possible: colleagues per mode
+    (`HospitalNetwork.mode_counts`, shared with the statistics), one compiled pass for colleagues'
+    attitudes (plus the bounded-confidence sums of `attitude`'s rule when given), and the raters'
+    multipliers only when an intervention made them differ between clinicians (otherwise
+    mean_j f (1 - d u_j) = f (1 - d * colleague use))."""
     degree = network.degree
     isolated = degree == 0
     safe = np.where(isolated, 1, degree)
     counts = network.mode_counts(state.mode)
     colleague_use = np.where(isolated, 0.0, (counts[:, 1] + counts[:, 2]) / safe)
-    colleague_attitude = network.neighbour_mean(state.attitude)
-    cost = np.zeros((state.n, len(MODE_NAMES)))  # none: no penalty
+    matrix = network.adjacency
+    bound = attitude.confidence_bound if attitude is not None and attitude.influence_rate != 0 else -1.0
+    weight = state.influence_weight
+    uniform_weight = float(weight[0]) if weight.size and weight.min() == weight.max() else -1.0
+    attitude_sum, close_weight, close_total = attitude_sums(
+        matrix.indptr, matrix.indices, matrix.data, network.weighted, state.attitude, weight, uniform_weight, bound
+    )
+    colleague_attitude = np.where(isolated, 0.0, attitude_sum / safe)
+    factor = {}
     uses = None
     for mode in (VERIFY, PRIMARY):
         factor_of = state.penalty_factor(mode)
         if factor_of.size and factor_of.min() == factor_of.max():
-            factor = factor_of[0] * (1.0 - config.own_use_discount * colleague_use)
+            factor[mode] = float(factor_of[0])
         else:
             uses = state.uses_ai() if uses is None else uses
-            factor = network.neighbour_mean(factor_of * (1.0 - config.own_use_discount * uses))
-        # mean_j f_j (1 - d u_j), written as penalty() with rater_uses_ai = 0 and that mean as factor.
-        cost[:, mode] = penalty(np.full(state.n, mode), colleague_attitude, np.zeros(state.n), config, factor)
-        cost[isolated, mode] = 0.0
-    return cost, colleague_use
+            factor[mode] = network.neighbour_mean(factor_of * (1.0 - config.own_use_discount * uses))
+    sums = (close_weight, close_total) if bound >= 0 else (None, None)
+    return ColleagueView(colleague_use, colleague_attitude, isolated, factor, *sums)

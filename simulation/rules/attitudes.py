@@ -14,38 +14,42 @@ from __future__ import annotations
 
 import numpy as np
 
+from simulation.fast.arcs import attitude_sums
+from simulation.fast.clinicians import move_attitudes
+from simulation.fast.random import new_key
 from simulation.network import HospitalNetwork
 from simulation.scenario.schema import AttitudeConfig
 from simulation.state import ClinicianState
 
 
 def influence_attitudes(
-    state: ClinicianState, network: HospitalNetwork, config: AttitudeConfig, rng: np.random.Generator
+    state: ClinicianState,
+    network: HospitalNetwork,
+    config: AttitudeConfig,
+    rng: np.random.Generator,
+    sums: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> None:
-    """One week of peer influence and drift on `state.attitude`."""
-    drift = rng.normal(0.0, config.drift_sd, state.n) if config.drift_sd > 0 else np.zeros(state.n)
-    a = state.attitude
-    if config.influence_rate == 0:
-        a += config.anchoring * (state.anchor_attitude - a) + drift
-        np.clip(a, 1.0, 7.0, out=a)
-        return
-    # Per tie (CSR order: arc_source ascending), the colleague's weight if within the bound, else 0;
-    # then the weights and weighted attitudes summed over each clinician's row: two sparse products.
-    source, target = network.arc_source, network.arc_target
-    colleague = np.take(a, target)
-    gap = np.repeat(a, network.degree) if network.degree.sum() == source.shape[0] else np.take(a, source)
-    gap -= colleague
-    np.abs(gap, out=gap)
-    close = gap <= config.confidence_bound
-    weight = state.influence_weight
-    within = network.scratch_matrix()  # the adjacency's pattern; its data: this week's weights
-    if weight.size and weight.min() == weight.max():
-        np.multiply(close, weight[0], out=within.data)
-    else:
-        np.multiply(close, np.take(weight, target), out=within.data)
-    count = within @ np.ones(state.n)
-    total = within @ a
-    pull = np.divide(total, count, out=a.copy(), where=count > 0) - a
-    a += config.influence_rate * pull + config.anchoring * (state.anchor_attitude - a) + drift
-    np.clip(a, 1.0, 7.0, out=a)
+    """One week of peer influence and drift on `state.attitude`.
 
+    `sums` are the bounded-confidence sums (weights and weighted attitudes of the colleagues within
+    the bound) if already computed for the current attitudes (`rules.anticipation.colleague_view`);
+    otherwise one compiled pass over the ties computes them. The drift is a counter-based normal per
+    clinician on one key from `rng`.
+    """
+    n = state.n
+    if config.influence_rate == 0:
+        close_weight = close_total = np.zeros(n)
+    elif sums is not None and sums[0] is not None:
+        close_weight, close_total = sums
+    else:
+        weight = state.influence_weight
+        uniform_weight = float(weight[0]) if weight.size and weight.min() == weight.max() else -1.0
+        matrix = network.adjacency
+        _, close_weight, close_total = attitude_sums(
+            matrix.indptr, matrix.indices, matrix.data, network.weighted, state.attitude, weight,
+            uniform_weight, config.confidence_bound,
+        )
+    move_attitudes(
+        state.attitude, state.anchor_attitude, close_weight, close_total, config.influence_rate, config.anchoring,
+        config.drift_sd, new_key(rng),
+    )

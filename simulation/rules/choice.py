@@ -21,6 +21,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from simulation.fast.clinicians import picked
+from simulation.fast.random import new_key
+from simulation.rules.anticipation import ColleagueView
 from simulation.scenario.schema import ChoiceConfig, JudgmentConfig
 from simulation.state import PRIMARY, VERIFY, ClinicianState
 
@@ -49,26 +52,33 @@ def utilities(
 
 def choose_modes(
     state: ClinicianState,
-    social_cost: np.ndarray,
-    colleague_use: np.ndarray,
+    view: ColleagueView,
     config: ChoiceConfig,
     judgment: JudgmentConfig,
     rng: np.random.Generator,
 ) -> int:
     """Let reconsidering clinicians choose a mode; return how many changed mode.
 
-    Gumbel noise is drawn for the reconsidering clinicians only (in clinician order), and only their
-    utilities are computed: the same choice distribution as drawing for everyone."""
-    reconsider = np.flatnonzero(rng.random(state.n) < config.reconsider_rate)
+    Who reconsiders is a counter-based coin per clinician on one key from `rng`; Gumbel noise is
+    then drawn from `rng` for the reconsidering clinicians only (in clinician order), and only their
+    anticipated penalties and utilities are computed: the same choice distribution as for everyone."""
+    reconsider = picked(new_key(rng), state.n, config.reconsider_rate)
     gumbel = rng.gumbel(size=(reconsider.shape[0], 3))
-    new_mode = state.mode.copy()
+    changed = 0
     if reconsider.size:
         sub = _subset(state, reconsider)
-        u = utilities(sub, social_cost[reconsider], colleague_use[reconsider], config, judgment) / config.temperature
-        new_mode[reconsider] = np.argmax(u + gumbel, axis=1)
-    new_mode = np.where(state.locked_mode >= 0, state.locked_mode, new_mode).astype(state.mode.dtype)
-    changed = int((new_mode != state.mode).sum())
-    state.mode[:] = new_mode
+        cost = view.cost(judgment, reconsider)
+        u = utilities(sub, cost, view.colleague_use[reconsider], config, judgment) / config.temperature
+        new_mode = np.argmax(u + gumbel, axis=1).astype(state.mode.dtype)
+        locked = state.locked_mode[reconsider]
+        new_mode = np.where(locked >= 0, locked, new_mode)
+        changed = int((new_mode != sub.mode).sum())
+        state.mode[reconsider] = new_mode
+    locked = np.flatnonzero(state.locked_mode >= 0)  # champions keep their mode whatever happened
+    if locked.size:
+        drifted = state.mode[locked] != state.locked_mode[locked]
+        changed += int(drifted.sum())
+        state.mode[locked] = state.locked_mode[locked]
     return changed
 
 

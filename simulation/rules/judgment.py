@@ -19,6 +19,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from simulation.fast.arcs import judge_rows
+from simulation.fast.clinicians import rater_table as fast_rater_table
+from simulation.fast.random import new_key
 from simulation.scenario.schema import JudgmentConfig
 from simulation.state import NONE, PRIMARY, VERIFY
 
@@ -111,6 +114,7 @@ def update_reputation(
     n = reputation.shape[0]
     count = np.bincount(c, minlength=n)
     total = np.bincount(c, weights=ratings, minlength=n)
+    rated = count > 0
     new = reputation.copy()
     new[rated] = memory * reputation[rated] + (1.0 - memory) * total[rated] / count[rated]
     return new
@@ -127,19 +131,24 @@ def rater_table(
     """(n, 3): the rating each rater would give, before noise and clipping, to a colleague in each mode.
 
     `table[r, m] = baseline_rating + leniency_r - penalty(m, rater r)`: everything in a rating that
-    depends on the rater, computed once per clinician instead of once per tie (`judge_ties`).
+    depends on the rater, computed once per clinician instead of once per tie (`judge_ties`), in
+    float32 (7 significant digits on a 1-7 scale).
     """
     n = attitude.shape[0]
-    uses = np.asarray(uses_ai, dtype=float)
-    table = np.empty((n, 3))
-    table[:, NONE] = config.baseline_rating + leniency
-    for mode in (VERIFY, PRIMARY):
-        factor = 1.0
-        if harshness is not None:
-            factor = harshness * (verify_harshness if mode == VERIFY and verify_harshness is not None else 1.0)
-        modes = np.full(n, mode)
-        table[:, mode] = table[:, NONE] - penalty(modes, attitude, uses, config, factor)
-    return table
+    ones = np.ones(n)
+    table = fast_rater_table(
+        config.baseline_rating,
+        np.ascontiguousarray(leniency, dtype=float),
+        np.ascontiguousarray(attitude, dtype=float),
+        np.asarray(uses_ai).astype(np.int8),
+        ones if harshness is None else harshness,
+        ones if verify_harshness is None else verify_harshness,
+        _per_mode(np.arange(3), config.penalty_verify, config.penalty_primary),
+        _per_mode(np.arange(3), config.attitude_slope_verify, config.attitude_slope_primary),
+        config.reference_attitude,
+        config.own_use_discount,
+    )
+    return table.reshape(n, 3)
 
 
 def judge_ties(
@@ -148,7 +157,6 @@ def judge_ties(
     table: np.ndarray,
     indptr: np.ndarray,
     rater: np.ndarray,
-    ratee: np.ndarray,
     chance: np.ndarray | float | None,
     rng: np.random.Generator,
     config: JudgmentConfig,
@@ -156,43 +164,23 @@ def judge_ties(
 ) -> np.ndarray:
     """New reputations, the fast form of `update_reputation` used by the model (docs/MODEL.md 7).
 
-    The ties are the adjacency in CSR order: `ratee` (rows, ascending, with `indptr`) and `rater`
-    (columns). Each (ratee, rater) pair is seen this week with probability `chance` (a number, or
-    one per ratee; None = every pair is seen): one uniform 32-bit integer per pair. Only the pairs seen draw
-    their rating noise (float32 standard normal), so the draws are fewer but each rating has the same
-    distribution as in `update_reputation`: clip(table[rater, mode[ratee]] + noise_sd' * noise, 1, 7),
-    computed in float32 and summed per ratee in float64.
+    The ties are the adjacency in CSR order: ratees are its rows (`indptr`), `rater` its columns.
+    Each (ratee, rater) pair is seen this week with probability `chance` (a number, or one per
+    ratee; None = every pair is seen), and a seen pair gives a rating with the same distribution as
+    in `update_reputation`: clip(table[rater, mode[ratee]] + noise_sd' * N(0, 1), 1, 7). The coin
+    flips and the noise are counter-based draws on one key taken from `rng`
+    (`simulation.fast.arcs.judge_rows`); chances are resolved to 2^-32.
     """
     memory = config.reputation_memory if memory is None else memory
     n = reputation.shape[0]
     if chance is None:
-        picked = None
+        threshold = np.full(1, 2**32, dtype=np.uint64)
     else:
-        # seen iff a uniform 32-bit integer < chance * 2^32 (chance resolved to 2^-32; 1 = always)
-        u = rng.integers(0, 2**32, rater.shape[0], dtype=np.uint32)
-        threshold = np.round(np.clip(np.asarray(chance, dtype=np.float64), 0.0, 1.0) * 2.0**32)
-        if np.ndim(chance) == 0:
-            seen = u < np.uint32(threshold) if threshold < 2**32 else np.ones(u.shape[0], dtype=bool)
-        else:
-            limit = np.minimum(threshold, 2**32 - 1).astype(np.uint32)[ratee]
-            seen = (u < limit) | (threshold >= 2**32)[ratee]
-        picked = np.flatnonzero(seen)
-    if picked is None:
-        r, c = rater, ratee
-    else:
-        r, c = np.take(rater, picked), np.take(ratee, picked)
-    index = r.astype(np.int64) * 3 if n * 3 >= 2**31 else r * 3
-    index += np.take(mode, c)
+        resolved = np.round(np.clip(np.asarray(chance, dtype=np.float64), 0.0, 1.0) * 2.0**32)
+        threshold = np.atleast_1d(resolved).astype(np.uint64)
     noise_sd = config.noise_sd * np.sqrt(1.0 - config.leniency_share)
-    noise = rng.standard_normal(r.shape[0], dtype=np.float32)
-    noise *= np.float32(noise_sd)
-    # float32 ratings (7 significant digits on a 1-7 scale): the table is small enough to stay in cache
-    ratings = np.take(np.ascontiguousarray(table, dtype=np.float32).ravel(), index)
-    ratings += noise
-    np.clip(ratings, RATING_MIN, RATING_MAX, out=ratings)
-    count = np.bincount(c, minlength=n)
-    total = np.bincount(c, weights=ratings, minlength=n)
-    rated = count > 0
-    new = reputation.copy()
-    new[rated] = memory * reputation[rated] + (1.0 - memory) * total[rated] / count[rated]
-    return new
+    flat = np.ascontiguousarray(table, dtype=np.float32).ravel()
+    return judge_rows(
+        np.ascontiguousarray(reputation, dtype=float), mode, flat, indptr, rater, threshold, new_key(rng),
+        float(noise_sd), float(memory),
+    )

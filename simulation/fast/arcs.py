@@ -1,0 +1,178 @@
+"""Compiled passes over the ties (CSR arcs): each reads every colleague of every clinician once.
+
+The rules in `simulation.rules` describe the model and call these loops, which fuse what numpy would
+compute in several sweeps through memory into one: that is what makes a week cost a few sparse
+matrix-vector products (docs/PERFORMANCE.md). `indptr`/`indices` are the adjacency's CSR arrays
+(row i lists clinician i's colleagues); `data` its weights (a tie listed twice weighs 2), read only
+when `weighted`. Rows are split into `CHUNKS` slices run in parallel; every output is per row, so
+results do not depend on the number of threads.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from simulation.fast.random import bits32, mix, normal
+from simulation.fast.threads import CHUNKS, compiled
+
+_NOISE = np.uint64(0xD1B54A32D192ED03)  # separates the rating-noise draws from the seen draws
+
+
+@compiled
+def judge_rows(reputation, mode, table, indptr, rater, threshold, key, noise_sd, memory):
+    """New reputations after one round of ratings (`simulation.rules.judgment.judge_ties`).
+
+    Row c of the CSR arrays lists ratee c's colleagues (`rater`). The pair at arc position k is seen
+    when `bits32(key, k)` is below `threshold[c]` (`chance * 2^32`; 2^32 = always; one entry = the
+    same for all) and then gives the rating clip(table[3 rater + mode[c]] + noise_sd * normal(noise
+    key, k), 1, 7). A ratee's new reputation is memory * old + (1 - memory) * their mean rating;
+    unseen ratees keep theirs. The pairs seen are listed first (no branch on a coin flip), then rated.
+    """
+    n = reputation.shape[0]
+    new = reputation.copy()
+    noise_key = mix(key ^ _NOISE)
+    per_ratee = threshold.shape[0] > 1
+    for chunk in numba.prange(CHUNKS):
+        low, high = n * chunk // CHUNKS, n * (chunk + 1) // CHUNKS
+        widest = 0
+        for c in range(low, high):
+            widest = max(widest, indptr[c + 1] - indptr[c])
+        seen = np.empty(widest, dtype=np.int64)
+        for c in range(low, high):
+            limit = threshold[c] if per_ratee else threshold[0]
+            count = 0
+            for k in range(indptr[c], indptr[c + 1]):
+                seen[count] = k
+                count += bits32(key, k) < limit
+            if count == 0:
+                continue
+            m = mode[c]
+            total = 0.0
+            for t in range(count):
+                k = seen[t]
+                x = table[rater[k] * 3 + m] + noise_sd * normal(noise_key, k)
+                total += min(max(x, 1.0), 7.0)
+            new[c] = memory * reputation[c] + (1.0 - memory) * total / count
+    return new
+
+
+@compiled
+def attitude_sums(indptr, indices, data, weighted, attitude, weight, uniform_weight, bound):
+    """Per clinician, over their colleagues j: the sum of attitude_j (by tie weight), and over the
+    colleagues within `bound` of their own attitude (each tie once) the sum of influence weights
+    w_j (`uniform_weight` for all if >= 0, else `weight[j]`) and of w_j attitude_j.
+    Returns (attitude_sum, close_weight, close_total)."""
+    n = attitude.shape[0]
+    attitude_sum = np.empty(n)
+    close_weight = np.empty(n)
+    close_total = np.empty(n)
+    for chunk in numba.prange(CHUNKS):
+        for i in range(n * chunk // CHUNKS, n * (chunk + 1) // CHUNKS):
+            own = attitude[i]
+            s = 0.0
+            cw = 0.0
+            ct = 0.0
+            for k in range(indptr[i], indptr[i + 1]):
+                j = indices[k]
+                a = attitude[j]
+                s += data[k] * a if weighted else a
+                w = uniform_weight if uniform_weight >= 0 else weight[j]
+                w = w if abs(own - a) <= bound else 0.0
+                cw += w
+                ct += w * a
+            attitude_sum[i] = s
+            close_weight[i] = cw
+            close_total[i] = ct
+    return attitude_sum, close_weight, close_total
+
+
+@numba.njit(inline="always")
+def _count_row(indptr, indices, data, weighted, mode, i, counts):
+    """counts[i] = colleagues of i in each mode (tie weights); returns the row's weight total."""
+    total = 0.0
+    c1 = 0.0
+    c2 = 0.0
+    for k in range(indptr[i], indptr[i + 1]):
+        w = data[k] if weighted else 1.0
+        total += w
+        m = mode[indices[k]]
+        c1 += w if m == 1 else 0.0
+        c2 += w if m == 2 else 0.0
+    counts[i, 0] = total - c1 - c2
+    counts[i, 1] = c1
+    counts[i, 2] = c2
+
+
+@compiled
+def mode_counts(indptr, indices, data, weighted, mode):
+    """(n, 3): each clinician's colleagues in each mode (tie weights; none = the rest)."""
+    n = mode.shape[0]
+    counts = np.empty((n, 3))
+    for chunk in numba.prange(CHUNKS):
+        for i in range(n * chunk // CHUNKS, n * (chunk + 1) // CHUNKS):
+            _count_row(indptr, indices, data, weighted, mode, i, counts)
+    return counts
+
+
+@compiled
+def attitude_and_mode_sums(indptr, indices, data, weighted, attitude, mode):
+    """Per clinician: the tie-weighted sum of colleagues' attitudes, and the (n, 3) colleagues per
+    mode as in `mode_counts`. Returns (sums, counts)."""
+    n = attitude.shape[0]
+    sums = np.empty(n)
+    counts = np.empty((n, 3))
+    for chunk in numba.prange(CHUNKS):
+        for i in range(n * chunk // CHUNKS, n * (chunk + 1) // CHUNKS):
+            s = 0.0
+            for k in range(indptr[i], indptr[i + 1]):
+                s += (data[k] if weighted else 1.0) * attitude[indices[k]]
+            sums[i] = s
+            _count_row(indptr, indices, data, weighted, mode, i, counts)
+    return sums, counts
+
+
+@compiled
+def assortativity_sums(degree, attitude, neighbour_sums, mode, counts):
+    """Sums over clinicians for the assortativity statistics: d.x, d.x^2, x.Ax, then the 3 x 3 tie
+    ends per pair of modes e[k, l] = sum of counts[i, l] over clinicians i in mode k (row-major).
+    Partial sums per chunk, added in chunk order."""
+    n = attitude.shape[0]
+    partial = np.zeros((CHUNKS, 12))
+    for chunk in numba.prange(CHUNKS):
+        dx = 0.0
+        dxx = 0.0
+        xax = 0.0
+        e00 = 0.0
+        e01 = 0.0
+        e02 = 0.0
+        e10 = 0.0
+        e11 = 0.0
+        e12 = 0.0
+        e20 = 0.0
+        e21 = 0.0
+        e22 = 0.0
+        for i in range(n * chunk // CHUNKS, n * (chunk + 1) // CHUNKS):
+            x = attitude[i]
+            dx += degree[i] * x
+            dxx += degree[i] * x * x
+            xax += x * neighbour_sums[i]
+            m = mode[i]
+            a, b, c = counts[i, 0], counts[i, 1], counts[i, 2]
+            e00 += a if m == 0 else 0.0
+            e01 += b if m == 0 else 0.0
+            e02 += c if m == 0 else 0.0
+            e10 += a if m == 1 else 0.0
+            e11 += b if m == 1 else 0.0
+            e12 += c if m == 1 else 0.0
+            e20 += a if m == 2 else 0.0
+            e21 += b if m == 2 else 0.0
+            e22 += c if m == 2 else 0.0
+        row = partial[chunk]
+        row[0], row[1], row[2] = dx, dxx, xax
+        row[3], row[4], row[5], row[6], row[7], row[8] = e00, e01, e02, e10, e11, e12
+        row[9], row[10], row[11] = e20, e21, e22
+    total = np.zeros(12)
+    for chunk in range(CHUNKS):
+        total += partial[chunk]
+    return total

@@ -1,0 +1,232 @@
+"""Compiled passes over the clinicians: each rule's per-clinician arithmetic in one loop.
+
+The rules in `simulation.rules` and `simulation.metrics` describe the model and call these loops; a
+numpy expression per term would sweep the population's arrays a dozen times a week. Loops run over
+`CHUNKS` slices in parallel; sums are added per chunk, then in chunk order (the same bits whatever
+the number of threads).
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from simulation.fast.random import draw, mix, normal, uniform
+from simulation.fast.threads import CHUNKS, compiled
+
+_FATES = np.uint64(0x8CB92BA72F3D8DD7)  # separates the error fates' key from the counts'
+
+
+@compiled
+def rater_table(baseline, leniency, attitude, mode, harshness, verify_harshness, penalty, slope, reference, discount):
+    """(3 n,) float32: the rating rater r gives a colleague in mode m, before noise, at 3 r + m.
+
+    table = baseline + leniency_r - (P[m] f_r(m) (1 - discount uses_r) - S[m] (attitude_r - reference)),
+    P = `penalty`, S = `slope` (per mode, 0 for none), f_r(verify) = harshness_r verify_harshness_r,
+    f_r(primary) = harshness_r (`simulation.rules.judgment.penalty`).
+    """
+    n = attitude.shape[0]
+    table = np.empty(3 * n, dtype=np.float32)
+    for r in numba.prange(n):
+        base = baseline + leniency[r]
+        own = 1.0 - discount * (mode[r] != 0)
+        lean = attitude[r] - reference
+        table[3 * r] = base
+        table[3 * r + 1] = base - (penalty[1] * harshness[r] * verify_harshness[r] * own - slope[1] * lean)
+        table[3 * r + 2] = base - (penalty[2] * harshness[r] * own - slope[2] * lean)
+    return table
+
+
+@numba.njit(inline="always")
+def _poisson_from_table(cdf, u):
+    """Smallest k with u < cdf[k] (binary search); len(cdf) if u is beyond the table's last entry."""
+    low, high = 0, cdf.shape[0]
+    while low < high:
+        middle = (low + high) // 2
+        if u < cdf[middle]:
+            high = middle
+        else:
+            low = middle + 1
+    return low
+
+
+def poisson_cdf(mean: float) -> np.ndarray:
+    """The Poisson(mean) CDF up to where it reaches 1 in float64 (for `_poisson_from_table`)."""
+    from scipy.stats import poisson
+
+    top = int(mean + 12.0 * np.sqrt(mean) + 40)
+    cdf = poisson.cdf(np.arange(top + 1), mean)
+    return np.ascontiguousarray(cdf[: int(np.searchsorted(cdf, 1.0)) + 1])
+
+
+@compiled
+def week_of_use(
+    mode, literacy, trust, attitude, key, correct_cdf, error_cdf,
+    catch_verify, catch_primary, incident_share, learning_rate, from_trust_rate,
+):
+    """One week of AI use for every user (`simulation.rules.experience.use_ai`).
+
+    Each user's correct AI suggestions are Poisson(cases (1 - error_rate)) and wrong ones
+    Poisson(cases error_rate), independent (the Poisson split of Poisson(cases) decisions with
+    Binomial errors: the same joint distribution); each error is caught with the user's probability
+    (linear in literacy between the mode's two bounds) and each one passed on becomes an incident
+    with `incident_share`. Draws are counter-based: clinician i's counts use counters 2 i and 2 i + 1
+    of `key`, the fates of their errors a key of their own.
+    Updates trust and attitude in place; returns (caught, passed, incidents) per clinician.
+    """
+    n = mode.shape[0]
+    fates = mix(key ^ _FATES)
+    caught = np.zeros(n, dtype=np.int64)
+    passed = np.zeros(n, dtype=np.int64)
+    incidents = np.zeros(n, dtype=np.int64)
+    for i in numba.prange(n):
+        m = mode[i]
+        if m == 0:
+            continue
+        counter = 2 * i
+        correct = _poisson_from_table(correct_cdf, uniform(key, counter))
+        errors = _poisson_from_table(error_cdf, uniform(key, counter + 1))
+        if m == 1:
+            catch = catch_verify[0] + (catch_verify[1] - catch_verify[0]) * literacy[i]
+        else:
+            catch = catch_primary[0] + (catch_primary[1] - catch_primary[0]) * literacy[i]
+        sub = draw(fates, i)  # a key of this clinician's own for the fates of their errors
+        got = 0
+        bad = 0
+        for e in range(errors):
+            if uniform(sub, 2 * e) < catch:
+                got += 1
+            elif uniform(sub, 2 * e + 1) < incident_share:
+                bad += 1
+        caught[i] = got
+        passed[i] = errors - got
+        incidents[i] = bad
+        cases = correct + errors
+        if cases > 0:
+            perceived = (cases - got - bad) / cases
+            trust[i] += learning_rate * (perceived - trust[i])
+        attitude[i] += from_trust_rate * (1.0 + 6.0 * trust[i] - attitude[i])
+    return caught, passed, incidents
+
+
+@compiled
+def hear_of_incidents(indptr, indices, data, weighted, incidents, literacy, protection, trust_shock, attitude_shock, trust, attitude):
+    """Each incident reaches its user and the user's colleagues (tie weight times the count): trust
+    and attitude drop by the shocks times what they heard, times (1 - protection literacy)."""
+    n = incidents.shape[0]
+    heard = np.zeros(n)
+    for j in range(n):
+        count = incidents[j]
+        if count == 0:
+            continue
+        heard[j] += count
+        for k in range(indptr[j], indptr[j + 1]):
+            heard[indices[k]] += count * (data[k] if weighted else 1.0)
+    for i in numba.prange(n):
+        if heard[i] > 0:
+            exposure = heard[i] * (1.0 - protection * literacy[i])
+            trust[i] -= trust_shock * exposure
+            attitude[i] -= attitude_shock * exposure
+
+
+@compiled
+def clip_all(values, low, high):
+    """Clip `values` to [low, high] in place."""
+    for i in numba.prange(values.shape[0]):
+        values[i] = min(max(values[i], low), high)
+
+
+@compiled
+def picked(key, n, chance):
+    """Indices i < n whose counter-based uniform (counter i) is below `chance`, ascending."""
+    flags = np.empty(n, dtype=np.bool_)
+    for i in numba.prange(n):
+        flags[i] = uniform(key, i) < chance
+    return np.flatnonzero(flags)
+
+
+@compiled
+def move_attitudes(attitude, anchor, close_weight, close_total, rate, anchoring, drift_sd, key):
+    """Attitudes move toward the colleagues within the bound (their weighted mean), toward the
+    anchor, and by Normal(0, drift_sd) (counter i of `key`); clipped to 1-7."""
+    for i in numba.prange(attitude.shape[0]):
+        a = attitude[i]
+        pull = close_total[i] / close_weight[i] - a if close_weight[i] > 0 else 0.0
+        drift = drift_sd * normal(key, i) if drift_sd > 0 else 0.0
+        a += rate * pull + anchoring * (anchor[i] - a) + drift
+        attitude[i] = min(max(a, 1.0), 7.0)
+
+
+@compiled
+def population_sums(mode, attitude, skeptical_below, literacy, trust, status_concern, reputation):
+    """The sums `simulation.metrics.measure` needs, in one pass: counts per mode (3), skeptical,
+    attitude sum, then the sums of literacy, trust, status concern, reputation of non-users and of
+    users; and the attitude's sum of squared deviations (from a first-pass mean)."""
+    n = mode.shape[0]
+    partial = np.zeros((CHUNKS, 11))
+    for chunk in numba.prange(CHUNKS):
+        none = 0.0
+        verify = 0.0
+        primary = 0.0
+        skeptical = 0.0
+        total = 0.0
+        lit = 0.0
+        tru = 0.0
+        concern = 0.0
+        rep_none = 0.0
+        rep_users = 0.0
+        for i in range(n * chunk // CHUNKS, n * (chunk + 1) // CHUNKS):
+            m = mode[i]
+            none += m == 0
+            verify += m == 1
+            primary += m == 2
+            skeptical += attitude[i] < skeptical_below
+            total += attitude[i]
+            lit += literacy[i]
+            tru += trust[i]
+            concern += status_concern[i]
+            rep_none += reputation[i] if m == 0 else 0.0
+            rep_users += reputation[i] if m != 0 else 0.0
+        row = partial[chunk]
+        row[0], row[1], row[2], row[3], row[4] = none, verify, primary, skeptical, total
+        row[5], row[6], row[7], row[8], row[9] = lit, tru, concern, rep_none, rep_users
+    sums = np.zeros(11)
+    for chunk in range(CHUNKS):
+        sums += partial[chunk]
+    mean = sums[4] / n if n > 0 else 0.0
+    for chunk in numba.prange(CHUNKS):
+        squares = 0.0
+        for i in range(n * chunk // CHUNKS, n * (chunk + 1) // CHUNKS):
+            d = attitude[i] - mean
+            squares += d * d
+        partial[chunk, 10] = squares
+    for chunk in range(CHUNKS):
+        sums[10] += partial[chunk, 10]
+    return sums
+
+
+@compiled
+def record_adoption(adopted_at, exposure, mode, exposure_before, step):
+    """Mark this step's first-time users (`simulation.diffusion.AdoptionTracker`); returns
+    (new adopters, clinicians at risk before the step, sum of the new adopters' exposure)."""
+    n = mode.shape[0]
+    partial = np.zeros((CHUNKS, 3))
+    for chunk in numba.prange(CHUNKS):
+        new = 0.0
+        at_risk = 0.0
+        exposed = 0.0
+        for i in range(n * chunk // CHUNKS, n * (chunk + 1) // CHUNKS):
+            if adopted_at[i] < 0:
+                at_risk += 1.0
+                if mode[i] != 0:
+                    adopted_at[i] = step
+                    exposure[i] = exposure_before[i]
+                    new += 1.0
+                    exposed += exposure_before[i]
+        partial[chunk, 0] = new
+        partial[chunk, 1] = at_risk
+        partial[chunk, 2] = exposed
+    total = np.zeros(3)
+    for chunk in range(CHUNKS):
+        total += partial[chunk]
+    return int(total[0]), int(total[1]), total[2]

@@ -1,0 +1,78 @@
+"""How many threads one model's compiled loops use, and the guard that makes them safe to call
+from several Python threads.
+
+The loops split their work into a fixed number of chunks (`CHUNKS`), whatever the number of threads,
+and add partial sums in chunk order: results are identical to the last bit with 1 or 8 threads, so
+a replication gives the same bytes on a laptop, in a process pool or on a Dask worker. Numba's
+portable `workqueue` threading layer is used (no TBB or OpenMP needed, safe with spawned processes);
+it must not be entered by two Python threads at once (the browser view can step models from
+several threads), so parallel calls hold one lock. Small populations run serially (`PARALLEL_FROM`),
+and processes that already run one replication per core (the local pool's and Dask's worker
+processes, which are child processes) run serially too (`single_threaded` does the same by hand).
+"""
+
+from __future__ import annotations
+
+import functools
+import multiprocessing
+import threading
+import types
+
+import numba
+import numpy as np
+
+numba.config.THREADING_LAYER = "workqueue"
+
+CHUNKS = 64  # work units of a parallel loop (fixed: the partial sums' order never depends on threads)
+PARALLEL_FROM = 200_000  # clinicians: below this, starting threads costs more than it saves
+_LOCK = threading.RLock()
+# Worker processes (the local pool's spawned workers, Dask's nanny-started workers) already run one
+# replication per core: they run serially.
+_allowed = multiprocessing.parent_process() is None
+
+
+def compiled(function):
+    """Compile `function` with numba twice, lazily: serially (`numba.prange` runs as `range`) and
+    with parallel loops; cached on disk, releasing the GIL. A call runs the parallel form, under this
+    module's lock, when threads are allowed and the first array argument (or integer size) has at
+    least `PARALLEL_FROM` entries; both forms give the same bits."""
+    serial = numba.njit(cache=True, nogil=True)(function)
+    parallel = numba.njit(cache=True, nogil=True, parallel=True)(_renamed(function, "_parallel"))
+
+    @functools.wraps(function)
+    def call(*args):
+        if _allowed and _size(args) >= PARALLEL_FROM and numba.config.NUMBA_NUM_THREADS > 1:
+            with _LOCK:
+                return parallel(*args)
+        return serial(*args)
+
+    call.serial, call.parallel = serial, parallel
+    return call
+
+
+def _renamed(function, suffix: str):
+    """A copy of `function` under another qualified name, so that its on-disk cache (named after
+    it) does not share an index with the serial form's."""
+    copy = types.FunctionType(
+        function.__code__, function.__globals__, function.__name__ + suffix, function.__defaults__, function.__closure__
+    )
+    copy.__qualname__ = function.__qualname__ + suffix
+    copy.__module__ = function.__module__
+    copy.__doc__ = function.__doc__
+    return copy
+
+
+def _size(args) -> int:
+    for arg in args:
+        if isinstance(arg, np.ndarray):
+            return arg.shape[0] if arg.ndim else 0
+        if isinstance(arg, int):
+            return arg
+    return 0
+
+
+def single_threaded() -> None:
+    """Make this process's compiled loops use one thread (for pool and cluster workers, where the
+    replications already keep every core busy)."""
+    global _allowed
+    _allowed = False
