@@ -30,7 +30,7 @@ from simulation.rules.anticipation import colleague_view
 from simulation.rules.attitudes import influence_attitudes
 from simulation.rules.choice import choose_modes
 from simulation.rules.experience import use_ai
-from simulation.rules.judgment import judge_ties, rater_table
+from simulation.rules.judgment import judge_ties, rating_round
 from simulation.rules.textbook import bass_adoption, threshold_adoption
 from simulation.scenario.schema import Scenario
 from simulation.seeding import replication_seed, streams
@@ -133,28 +133,9 @@ class ClinicianModel(Model):
         return built
 
     def _judge(self, everyone_sees: bool = False) -> None:
-        rng, net, judgment, state = self.streams["judgment"], self.network, self.config.judgment, self.state
-        if not everyone_sees and judgment.visibility == 0:
-            return  # nobody sees anybody decide: reputations stay (and no draws are spent on it)
-        chance = None
-        if not everyone_sees:
-            factor = state.visibility_factor
-            uniform = factor.size == 0 or factor.min() == factor.max()
-            chance = judgment.visibility * (factor[0] if uniform and factor.size else factor)
-        table = rater_table(
-            state.attitude, state.uses_ai(), state.leniency, judgment, state.harshness, state.verify_harshness
-        )
-        state.reputation = judge_ties(
-            state.reputation,
-            state.mode,
-            table,
-            net.adjacency.indptr,
-            net.arc_target,
-            chance,
-            rng,
-            judgment,
-            memory=0.0 if everyone_sees else None,
-        )
+        ratings = rating_round(self.state, self.config.judgment, self.streams["judgment"], everyone_sees)
+        if ratings is not None:
+            self.state.reputation = judge_ties(self.state.reputation, self.state.mode, self.network, ratings)
 
     def step(self) -> None:
         """Advance one week (see the module docstring for the order)."""
@@ -164,8 +145,11 @@ class ClinicianModel(Model):
         for intervention in self.interventions:
             self.cost_hours += intervention.step(week)
         used = use_ai(state, self.network, cfg.experience, self.streams["experience"])
-        self._judge()
-        view = colleague_view(state, self.network, cfg.judgment, cfg.attitude)
+        # Peer judgment and what clinicians see of their colleagues: one pass over the ties.
+        ratings = rating_round(state, cfg.judgment, self.streams["judgment"])
+        view = colleague_view(state, self.network, cfg.judgment, cfg.attitude, ratings)
+        if ratings is not None:
+            state.reputation = view.reputation
         colleague_use = view.colleague_use
         choice = cfg.choice
         if choice.rule == "bass":

@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numba
 import numpy as np
 import pytest
@@ -20,7 +22,8 @@ from scipy.stats import kstest, norm, poisson
 from simulation.fast import arcs, clinicians, threads
 from simulation.fast.random import normal, uniform
 from simulation.model import ClinicianModel
-from simulation.rules.judgment import judge_ties, rater_table, update_reputation
+from simulation.fast.random import new_key
+from simulation.rules.judgment import RatingRound, judge_ties, rater_table, update_reputation
 from simulation.scenario.schema import JudgmentConfig, Scenario
 
 
@@ -105,7 +108,11 @@ def test_judgment_has_the_distribution_of_the_per_tie_definition():
     rater, ratee = matrix.indices, np.repeat(np.arange(n), np.diff(matrix.indptr))
     fast, slow = [], []
     for week in range(400):
-        fast.append(judge_ties(reputation, mode, table, matrix.indptr, rater, 0.5, rng, config))
+        ratings = RatingRound(
+            table=table.astype(np.float32).ravel(), threshold=np.array([2**31], dtype=np.uint64), key=new_key(rng),
+            noise_sd=config.noise_sd * np.sqrt(1 - config.leniency_share), memory=config.reputation_memory,
+        )
+        fast.append(judge_ties(reputation, mode, SimpleNamespace(adjacency=matrix), ratings))
         seen = rng.random(rater.shape[0]) < 0.5
         noise = rng.standard_normal(rater.shape[0])
         slow.append(update_reputation(reputation, mode, attitude, uses, leniency, rater, ratee, seen, noise, config))
@@ -160,3 +167,27 @@ def test_serial_and_parallel_forms_give_identical_results(monkeypatch):
     for a, b in zip(serial[:3], parallel[:3], strict=True):
         np.testing.assert_array_equal(a, b)
     assert serial[3] == pytest.approx(parallel[3], nan_ok=True, rel=0, abs=0)
+
+
+def test_the_fused_weekly_pass_equals_judging_and_summing_apart():
+    """The weekly step's one pass (ratings and attitude sums) gives the same bits as the two
+    passes it fuses."""
+    matrix = _random_graph(1_500, 8, 5)
+    n = matrix.shape[0]
+    rng = np.random.default_rng(6)
+    attitude, reputation = rng.uniform(1, 7, n), rng.uniform(3, 6, n)
+    mode = rng.integers(0, 3, n).astype(np.int8)
+    weight = rng.uniform(0.5, 2, n)
+    table = rng.uniform(1, 7, 3 * n).astype(np.float32)
+    threshold = np.array([2**31], dtype=np.uint64)
+    key = np.uint64(123456789)
+    together = arcs.judge_and_sum_attitudes(
+        matrix.indptr, matrix.indices, matrix.data, False, reputation, mode, table, threshold, key, 0.8, 0.7,
+        attitude, weight, -1.0, 1.2,
+    )
+    judged = arcs.judge_rows(reputation, mode, table, matrix.indptr, matrix.indices, threshold, key, 0.8, 0.7)
+    sums = arcs.attitude_sums(matrix.indptr, matrix.indices, matrix.data, False, attitude, weight, -1.0, 1.2)
+    np.testing.assert_array_equal(together[0], judged)
+    for a, b in zip(together[1:], sums, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(judged, reputation)

@@ -47,6 +47,7 @@ def judge_rows(reputation, mode, table, indptr, rater, threshold, key, noise_sd,
                 count += bits32(key, k) < limit
             if count == 0:
                 continue
+            # the ratings (written out here, not in a helper: numba's inlining made this loop 25 % slower)
             m = mode[c]
             total = 0.0
             for t in range(count):
@@ -55,6 +56,60 @@ def judge_rows(reputation, mode, table, indptr, rater, threshold, key, noise_sd,
                 total += min(max(x, 1.0), 7.0)
             new[c] = memory * reputation[c] + (1.0 - memory) * total / count
     return new
+
+
+@compiled
+def judge_and_sum_attitudes(
+    indptr, indices, data, weighted, reputation, mode, table, threshold, key, noise_sd, memory,
+    attitude, weight, uniform_weight, bound,
+):
+    """`judge_rows` and `attitude_sums` in one pass over the ties (both read the same state: the
+    week's ratings change only reputations, which colleagues' attitudes do not depend on).
+    Returns (new reputation, attitude_sum, close_weight, close_total)."""
+    n = reputation.shape[0]
+    new = reputation.copy()
+    attitude_sum = np.empty(n)
+    close_weight = np.empty(n)
+    close_total = np.empty(n)
+    noise_key = mix(key ^ _NOISE)
+    per_ratee = threshold.shape[0] > 1
+    for chunk in numba.prange(CHUNKS):
+        low, high = n * chunk // CHUNKS, n * (chunk + 1) // CHUNKS
+        widest = 0
+        for c in range(low, high):
+            widest = max(widest, indptr[c + 1] - indptr[c])
+        seen = np.empty(widest, dtype=np.int64)
+        for c in range(low, high):
+            limit = threshold[c] if per_ratee else threshold[0]
+            own = attitude[c]
+            count = 0
+            s = 0.0
+            cw = 0.0
+            ct = 0.0
+            for k in range(indptr[c], indptr[c + 1]):
+                seen[count] = k
+                count += bits32(key, k) < limit
+                j = indices[k]
+                a = attitude[j]
+                s += data[k] * a if weighted else a
+                w = uniform_weight if uniform_weight >= 0 else weight[j]
+                w = w if abs(own - a) <= bound else 0.0
+                cw += w
+                ct += w * a
+            attitude_sum[c] = s
+            close_weight[c] = cw
+            close_total[c] = ct
+            if count == 0:
+                continue
+            # the ratings (written out here, not in a helper: numba's inlining made this loop 25 % slower)
+            m = mode[c]
+            total = 0.0
+            for t in range(count):
+                k = seen[t]
+                x = table[indices[k] * 3 + m] + noise_sd * normal(noise_key, k)
+                total += min(max(x, 1.0), 7.0)
+            new[c] = memory * reputation[c] + (1.0 - memory) * total / count
+    return new, attitude_sum, close_weight, close_total
 
 
 @compiled
@@ -88,20 +143,42 @@ def attitude_sums(indptr, indices, data, weighted, attitude, weight, uniform_wei
 
 
 @numba.njit(inline="always")
-def _count_row(indptr, indices, data, weighted, mode, i, counts):
-    """counts[i] = colleagues of i in each mode (tie weights); returns the row's weight total."""
-    total = 0.0
-    c1 = 0.0
-    c2 = 0.0
-    for k in range(indptr[i], indptr[i + 1]):
-        w = data[k] if weighted else 1.0
-        total += w
-        m = mode[indices[k]]
-        c1 += w if m == 1 else 0.0
-        c2 += w if m == 2 else 0.0
-    counts[i, 0] = total - c1 - c2
-    counts[i, 1] = c1
-    counts[i, 2] = c2
+def _row_sums(indptr, indices, data, weighted, mode, values, i, counts):
+    """Row i: writes counts[i] (colleagues per mode, by tie weight) and returns the tie-weighted sum
+    of `values` over the colleagues (pass an empty `values` to skip it)."""
+    with_values = values.shape[0] > 0
+    low, high = indptr[i], indptr[i + 1]
+    s = 0.0
+    if weighted:
+        total = 0.0
+        c1 = 0.0
+        c2 = 0.0
+        for k in range(low, high):
+            j = indices[k]
+            w = data[k]
+            total += w
+            m = mode[j]
+            c1 += w if m == 1 else 0.0
+            c2 += w if m == 2 else 0.0
+            if with_values:
+                s += w * values[j]
+        counts[i, 0] = total - c1 - c2
+        counts[i, 1] = c1
+        counts[i, 2] = c2
+    else:
+        v = 0
+        p = 0
+        for k in range(low, high):
+            j = indices[k]
+            m = mode[j]
+            v += m == 1
+            p += m == 2
+            if with_values:
+                s += values[j]
+        counts[i, 0] = high - low - v - p
+        counts[i, 1] = v
+        counts[i, 2] = p
+    return s
 
 
 @compiled
@@ -109,9 +186,10 @@ def mode_counts(indptr, indices, data, weighted, mode):
     """(n, 3): each clinician's colleagues in each mode (tie weights; none = the rest)."""
     n = mode.shape[0]
     counts = np.empty((n, 3))
+    nothing = np.empty(0)
     for chunk in numba.prange(CHUNKS):
         for i in range(n * chunk // CHUNKS, n * (chunk + 1) // CHUNKS):
-            _count_row(indptr, indices, data, weighted, mode, i, counts)
+            _row_sums(indptr, indices, data, weighted, mode, nothing, i, counts)
     return counts
 
 
@@ -124,11 +202,7 @@ def attitude_and_mode_sums(indptr, indices, data, weighted, attitude, mode):
     counts = np.empty((n, 3))
     for chunk in numba.prange(CHUNKS):
         for i in range(n * chunk // CHUNKS, n * (chunk + 1) // CHUNKS):
-            s = 0.0
-            for k in range(indptr[i], indptr[i + 1]):
-                s += (data[k] if weighted else 1.0) * attitude[indices[k]]
-            sums[i] = s
-            _count_row(indptr, indices, data, weighted, mode, i, counts)
+            sums[i] = _row_sums(indptr, indices, data, weighted, mode, attitude, i, counts)
     return sums, counts
 
 

@@ -17,13 +17,16 @@ vignette study of Yang et al. (2025).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from simulation.fast.arcs import judge_rows
 from simulation.fast.clinicians import rater_table as fast_rater_table
 from simulation.fast.random import new_key
+from simulation.network import HospitalNetwork
 from simulation.scenario.schema import JudgmentConfig
-from simulation.state import NONE, PRIMARY, VERIFY
+from simulation.state import NONE, PRIMARY, VERIFY, ClinicianState
 
 RATING_MIN, RATING_MAX = 1.0, 7.0
 
@@ -151,36 +154,59 @@ def rater_table(
     return table.reshape(n, 3)
 
 
-def judge_ties(
-    reputation: np.ndarray,
-    mode: np.ndarray,
-    table: np.ndarray,
-    indptr: np.ndarray,
-    rater: np.ndarray,
-    chance: np.ndarray | float | None,
-    rng: np.random.Generator,
-    config: JudgmentConfig,
-    memory: float | None = None,
-) -> np.ndarray:
+@dataclass
+class RatingRound:
+    """One week's ratings, ready for a compiled pass over the ties: the raters' table (flat float32,
+    entry 3 r + m), the per-ratee chance of being seen as a 32-bit threshold (one entry = the same for
+    all), the counter-based key, the noise SD per rating and the weight of last week's reputation."""
+
+    table: np.ndarray
+    threshold: np.ndarray
+    key: np.uint64
+    noise_sd: float
+    memory: float
+
+
+def rating_round(
+    state: ClinicianState, config: JudgmentConfig, rng: np.random.Generator, everyone_sees: bool = False
+) -> RatingRound | None:
+    """This week's `RatingRound`: each colleague sees a clinician's mode with probability
+    `visibility` times the clinician's `visibility_factor` (everyone sees everyone when
+    `everyone_sees`, with no memory: the week-0 reputation). None when nobody can see anybody
+    (visibility 0): reputations stay, and no draws are spent."""
+    if not everyone_sees and config.visibility == 0:
+        return None
+    if everyone_sees:
+        chance = 1.0
+    else:
+        factor = state.visibility_factor
+        uniform = factor.size == 0 or factor.min() == factor.max()
+        chance = config.visibility * (factor[0] if uniform and factor.size else factor)
+    table = rater_table(
+        state.attitude, state.uses_ai(), state.leniency, config, state.harshness, state.verify_harshness
+    )
+    resolved = np.round(np.clip(np.asarray(chance, dtype=np.float64), 0.0, 1.0) * 2.0**32)
+    return RatingRound(
+        table=np.ascontiguousarray(table, dtype=np.float32).ravel(),
+        threshold=np.atleast_1d(resolved).astype(np.uint64),
+        key=new_key(rng),
+        noise_sd=float(config.noise_sd * np.sqrt(1.0 - config.leniency_share)),
+        memory=0.0 if everyone_sees else float(config.reputation_memory),
+    )
+
+
+def judge_ties(reputation: np.ndarray, mode: np.ndarray, network: HospitalNetwork, ratings: RatingRound) -> np.ndarray:
     """New reputations, the fast form of `update_reputation` used by the model (docs/MODEL.md 7).
 
-    The ties are the adjacency in CSR order: ratees are its rows (`indptr`), `rater` its columns.
-    Each (ratee, rater) pair is seen this week with probability `chance` (a number, or one per
-    ratee; None = every pair is seen), and a seen pair gives a rating with the same distribution as
-    in `update_reputation`: clip(table[rater, mode[ratee]] + noise_sd' * N(0, 1), 1, 7). The coin
-    flips and the noise are counter-based draws on one key taken from `rng`
-    (`simulation.fast.arcs.judge_rows`); chances are resolved to 2^-32.
+    The ties are the adjacency in CSR order: ratees are its rows, raters its columns. Each (ratee,
+    rater) pair is seen with the round's chance and a seen pair gives a rating with the same
+    distribution as in `update_reputation`: clip(table[rater, mode[ratee]] + noise_sd' * N(0, 1), 1, 7).
+    The coin flips and the noise are counter-based draws on the round's key
+    (`simulation.fast.arcs.judge_rows`; the model's weekly step uses the same rule fused with the
+    attitude sums, `judge_and_sum_attitudes`); chances are resolved to 2^-32.
     """
-    memory = config.reputation_memory if memory is None else memory
-    n = reputation.shape[0]
-    if chance is None:
-        threshold = np.full(1, 2**32, dtype=np.uint64)
-    else:
-        resolved = np.round(np.clip(np.asarray(chance, dtype=np.float64), 0.0, 1.0) * 2.0**32)
-        threshold = np.atleast_1d(resolved).astype(np.uint64)
-    noise_sd = config.noise_sd * np.sqrt(1.0 - config.leniency_share)
-    flat = np.ascontiguousarray(table, dtype=np.float32).ravel()
+    matrix = network.adjacency
     return judge_rows(
-        np.ascontiguousarray(reputation, dtype=float), mode, flat, indptr, rater, threshold, new_key(rng),
-        float(noise_sd), float(memory),
+        np.ascontiguousarray(reputation, dtype=float), mode, ratings.table, matrix.indptr, matrix.indices,
+        ratings.threshold, ratings.key, ratings.noise_sd, ratings.memory,
     )
