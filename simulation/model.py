@@ -145,11 +145,8 @@ class ClinicianModel(Model):
         for intervention in self.interventions:
             self.cost_hours += intervention.step(week)
         used = use_ai(state, self.network, cfg.experience, self.streams["experience"])
-        # Peer judgment and what clinicians see of their colleagues: one pass over the ties.
-        ratings = rating_round(state, cfg.judgment, self.streams["judgment"])
-        view = colleague_view(state, self.network, cfg.judgment, cfg.attitude, ratings)
-        if ratings is not None:
-            state.reputation = view.reputation
+        self._judge()
+        view = colleague_view(state, self.network, cfg.judgment, cfg.attitude)
         colleague_use = view.colleague_use
         choice = cfg.choice
         if choice.rule == "bass":

@@ -167,27 +167,3 @@ def test_serial_and_parallel_forms_give_identical_results(monkeypatch):
     for a, b in zip(serial[:3], parallel[:3], strict=True):
         np.testing.assert_array_equal(a, b)
     assert serial[3] == pytest.approx(parallel[3], nan_ok=True, rel=0, abs=0)
-
-
-def test_the_fused_weekly_pass_equals_judging_and_summing_apart():
-    """The weekly step's one pass (ratings and attitude sums) gives the same bits as the two
-    passes it fuses."""
-    matrix = _random_graph(1_500, 8, 5)
-    n = matrix.shape[0]
-    rng = np.random.default_rng(6)
-    attitude, reputation = rng.uniform(1, 7, n), rng.uniform(3, 6, n)
-    mode = rng.integers(0, 3, n).astype(np.int8)
-    weight = rng.uniform(0.5, 2, n)
-    table = rng.uniform(1, 7, 3 * n).astype(np.float32)
-    threshold = np.array([2**31], dtype=np.uint64)
-    key = np.uint64(123456789)
-    together = arcs.judge_and_sum_attitudes(
-        matrix.indptr, matrix.indices, matrix.data, False, reputation, mode, table, threshold, key, 0.8, 0.7,
-        attitude, weight, -1.0, 1.2,
-    )
-    judged = arcs.judge_rows(reputation, mode, table, matrix.indptr, matrix.indices, threshold, key, 0.8, 0.7)
-    sums = arcs.attitude_sums(matrix.indptr, matrix.indices, matrix.data, False, attitude, weight, -1.0, 1.2)
-    np.testing.assert_array_equal(together[0], judged)
-    for a, b in zip(together[1:], sums, strict=True):
-        np.testing.assert_array_equal(a, b)
-    assert not np.array_equal(judged, reputation)

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulation.fast.arcs import attitude_sums, judge_and_sum_attitudes
+from simulation.fast.arcs import attitude_sums
 from simulation.network import HospitalNetwork
-from simulation.rules.judgment import RatingRound, penalty
+from simulation.rules.judgment import penalty
 from simulation.scenario.schema import AttitudeConfig, JudgmentConfig
 from simulation.state import MODE_NAMES, PRIMARY, VERIFY, ClinicianState
 
@@ -33,7 +33,6 @@ class ColleagueView:
     factor: dict  # mode -> mean_j f_j (1 - d u_j): a number times (1 - d colleague_use), or an array
     close_weight: np.ndarray | None = None
     close_total: np.ndarray | None = None
-    reputation: np.ndarray | None = None  # after the week's ratings, when a `RatingRound` was given
 
     def cost(self, config: JudgmentConfig, index: np.ndarray | None = None) -> np.ndarray:
         """(k, 3) anticipated penalty per mode for clinicians `index` (all if None); none costs 0."""
@@ -71,14 +70,12 @@ def colleague_view(
     network: HospitalNetwork,
     config: JudgmentConfig,
     attitude: AttitudeConfig | None = None,
-    ratings: RatingRound | None = None,
 ) -> ColleagueView:
     """The `ColleagueView` with as few passes over the ties as possible: colleagues per mode
     (`HospitalNetwork.mode_counts`, shared with the statistics), one compiled pass for colleagues'
     attitudes (plus the bounded-confidence sums of `attitude`'s rule when given), and the raters'
     multipliers only when an intervention made them differ between clinicians (otherwise
-    mean_j f (1 - d u_j) = f (1 - d * colleague use)). With `ratings`, the same pass also makes the
-    week's peer ratings (`simulation.rules.judgment`): the view's `reputation`."""
+    mean_j f (1 - d u_j) = f (1 - d * colleague use))."""
     degree = network.degree
     isolated = degree == 0
     safe = np.where(isolated, 1, degree)
@@ -88,17 +85,9 @@ def colleague_view(
     bound = attitude.confidence_bound if attitude is not None and attitude.influence_rate != 0 else -1.0
     weight = state.influence_weight
     uniform_weight = float(weight[0]) if weight.size and weight.min() == weight.max() else -1.0
-    reputation = None
-    if ratings is None:
-        attitude_sum, close_weight, close_total = attitude_sums(
-            matrix.indptr, matrix.indices, matrix.data, network.weighted, state.attitude, weight, uniform_weight, bound
-        )
-    else:
-        reputation, attitude_sum, close_weight, close_total = judge_and_sum_attitudes(
-            matrix.indptr, matrix.indices, matrix.data, network.weighted,
-            np.ascontiguousarray(state.reputation, dtype=float), state.mode, ratings.table, ratings.threshold,
-            ratings.key, ratings.noise_sd, ratings.memory, state.attitude, weight, uniform_weight, bound,
-        )
+    attitude_sum, close_weight, close_total = attitude_sums(
+        matrix.indptr, matrix.indices, matrix.data, network.weighted, state.attitude, weight, uniform_weight, bound
+    )
     colleague_attitude = np.where(isolated, 0.0, attitude_sum / safe)
     factor = {}
     uses = None
@@ -110,4 +99,4 @@ def colleague_view(
             uses = state.uses_ai() if uses is None else uses
             factor[mode] = network.neighbour_mean(factor_of * (1.0 - config.own_use_discount * uses))
     sums = (close_weight, close_total) if bound >= 0 else (None, None)
-    return ColleagueView(colleague_use, colleague_attitude, isolated, factor, *sums, reputation=reputation)
+    return ColleagueView(colleague_use, colleague_attitude, isolated, factor, *sums)

@@ -202,8 +202,7 @@ def judge_ties(reputation: np.ndarray, mode: np.ndarray, network: HospitalNetwor
     rater) pair is seen with the round's chance and a seen pair gives a rating with the same
     distribution as in `update_reputation`: clip(table[rater, mode[ratee]] + noise_sd' * N(0, 1), 1, 7).
     The coin flips and the noise are counter-based draws on the round's key
-    (`simulation.fast.arcs.judge_rows`; the model's weekly step uses the same rule fused with the
-    attitude sums, `judge_and_sum_attitudes`); chances are resolved to 2^-32.
+    (`simulation.fast.arcs.judge_rows`); chances are resolved to 2^-32.
     """
     matrix = network.adjacency
     return judge_rows(
