@@ -95,12 +95,11 @@ def network_statistics(state: ClinicianState, network: HospitalNetwork) -> dict[
     weighted = assortativity_sums(network.degree_float, x, sums, state.mode, counts)
     mean = weighted[0] / m
     variance = weighted[1] / m - mean * mean
-    ends = x[network.degree > 0]
-    if ends.size == 0 or ends.min() == ends.max() or variance <= 0:
+    if not weighted[12] or variance <= 0:  # no ties, or every clinician with ties thinks alike
         attitude = float("nan")
     else:
         attitude = (weighted[2] / m - mean * mean) / variance
-    e = weighted[3:].reshape(k, k) / m
+    e = weighted[3:12].reshape(k, k) / m
     a = e.sum(axis=1)
     expected = float((a * a).sum())
     modes = float("nan") if expected >= 1.0 else float((np.trace(e) - expected) / (1.0 - expected))

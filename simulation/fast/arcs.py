@@ -155,10 +155,13 @@ def attitude_and_mode_sums(indptr, indices, data, weighted, attitude, mode):
 @compiled
 def assortativity_sums(degree, attitude, neighbour_sums, mode, counts):
     """Sums over clinicians for the assortativity statistics: d.x, d.x^2, x.Ax, then the 3 x 3 tie
-    ends per pair of modes e[k, l] = sum of counts[i, l] over clinicians i in mode k (row-major).
-    Partial sums per chunk, added in chunk order."""
+    ends per pair of modes e[k, l] = sum of counts[i, l] over clinicians i in mode k (row-major),
+    then whether the attitudes of clinicians with ties differ (1 or 0). Partial sums per chunk,
+    added in chunk order."""
     n = attitude.shape[0]
     partial = np.zeros((CHUNKS, 12))
+    low = np.full(CHUNKS, np.inf)
+    high = np.full(CHUNKS, -np.inf)
     for chunk in numba.prange(CHUNKS):
         dx = 0.0
         dxx = 0.0
@@ -174,6 +177,9 @@ def assortativity_sums(degree, attitude, neighbour_sums, mode, counts):
         e22 = 0.0
         for i in range(n * chunk // CHUNKS, n * (chunk + 1) // CHUNKS):
             x = attitude[i]
+            if degree[i] > 0:
+                low[chunk] = min(low[chunk], x)
+                high[chunk] = max(high[chunk], x)
             dx += degree[i] * x
             dxx += degree[i] * x * x
             xax += x * neighbour_sums[i]
@@ -192,7 +198,8 @@ def assortativity_sums(degree, attitude, neighbour_sums, mode, counts):
         row[0], row[1], row[2] = dx, dxx, xax
         row[3], row[4], row[5], row[6], row[7], row[8] = e00, e01, e02, e10, e11, e12
         row[9], row[10], row[11] = e20, e21, e22
-    total = np.zeros(12)
+    total = np.zeros(13)
     for chunk in range(CHUNKS):
-        total += partial[chunk]
+        total[:12] += partial[chunk]
+    total[12] = 1.0 if low.min() < high.max() else 0.0
     return total

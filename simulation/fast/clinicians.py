@@ -230,3 +230,32 @@ def record_adoption(adopted_at, exposure, mode, exposure_before, step):
     for chunk in range(CHUNKS):
         total += partial[chunk]
     return int(total[0]), int(total[1]), total[2]
+
+
+@numba.njit(cache=True, nogil=True)
+def common_value(values):
+    """values[0] if every entry equals it, else NaN (NaN for an empty array); stops at the first
+    entry that differs."""
+    if values.shape[0] == 0:
+        return np.nan
+    first = values[0]
+    for i in range(1, values.shape[0]):
+        if values[i] != first:
+            return np.nan
+    return first
+
+
+@compiled
+def colleague_shares(counts, attitude_sum):
+    """Per clinician: the share of colleagues using AI (verify or primary, by tie weight) and the
+    colleagues' mean attitude, from `counts` (n, 3) and the tie-weighted `attitude_sum`; 0 for
+    isolates. Returns (use, mean_attitude)."""
+    n = counts.shape[0]
+    use = np.zeros(n)
+    mean = np.zeros(n)
+    for i in numba.prange(n):
+        total = counts[i, 0] + counts[i, 1] + counts[i, 2]
+        if total > 0:
+            use[i] = (counts[i, 1] + counts[i, 2]) / total
+            mean[i] = attitude_sum[i] / total
+    return use, mean

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simulation.fast.arcs import attitude_sums
+from simulation.fast.clinicians import colleague_shares, common_value
 from simulation.network import HospitalNetwork
 from simulation.rules.judgment import penalty
 from simulation.scenario.schema import AttitudeConfig, JudgmentConfig
@@ -76,27 +77,26 @@ def colleague_view(
     attitudes (plus the bounded-confidence sums of `attitude`'s rule when given), and the raters'
     multipliers only when an intervention made them differ between clinicians (otherwise
     mean_j f (1 - d u_j) = f (1 - d * colleague use))."""
-    degree = network.degree
-    isolated = degree == 0
-    safe = np.where(isolated, 1, degree)
     counts = network.mode_counts(state.mode)
-    colleague_use = np.where(isolated, 0.0, (counts[:, 1] + counts[:, 2]) / safe)
     matrix = network.adjacency
     bound = attitude.confidence_bound if attitude is not None and attitude.influence_rate != 0 else -1.0
     weight = state.influence_weight
-    uniform_weight = float(weight[0]) if weight.size and weight.min() == weight.max() else -1.0
+    uniform_weight = common_value(weight)
     attitude_sum, close_weight, close_total = attitude_sums(
-        matrix.indptr, matrix.indices, matrix.data, network.weighted, state.attitude, weight, uniform_weight, bound
+        matrix.indptr, matrix.indices, matrix.data, network.weighted, state.attitude, weight,
+        -1.0 if np.isnan(uniform_weight) else float(uniform_weight), bound,
     )
-    colleague_attitude = np.where(isolated, 0.0, attitude_sum / safe)
+    colleague_use, colleague_attitude = colleague_shares(counts, attitude_sum)
     factor = {}
     uses = None
     for mode in (VERIFY, PRIMARY):
-        factor_of = state.penalty_factor(mode)
-        if factor_of.size and factor_of.min() == factor_of.max():
-            factor[mode] = float(factor_of[0])
+        harshness = common_value(state.harshness)
+        if mode == VERIFY and not np.isnan(harshness):
+            harshness *= common_value(state.verify_harshness)
+        if not np.isnan(harshness):
+            factor[mode] = float(harshness)
         else:
             uses = state.uses_ai() if uses is None else uses
-            factor[mode] = network.neighbour_mean(factor_of * (1.0 - config.own_use_discount * uses))
+            factor[mode] = network.neighbour_mean(state.penalty_factor(mode) * (1.0 - config.own_use_discount * uses))
     sums = (close_weight, close_total) if bound >= 0 else (None, None)
-    return ColleagueView(colleague_use, colleague_attitude, isolated, factor, *sums)
+    return ColleagueView(colleague_use, colleague_attitude, network.degree == 0, factor, *sums)

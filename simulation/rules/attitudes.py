@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from simulation.fast.arcs import attitude_sums
-from simulation.fast.clinicians import move_attitudes
+from simulation.fast.clinicians import common_value, move_attitudes
 from simulation.fast.random import new_key
 from simulation.network import HospitalNetwork
 from simulation.scenario.schema import AttitudeConfig
@@ -43,7 +43,8 @@ def influence_attitudes(
         close_weight, close_total = sums
     else:
         weight = state.influence_weight
-        uniform_weight = float(weight[0]) if weight.size and weight.min() == weight.max() else -1.0
+        common = common_value(weight)
+        uniform_weight = -1.0 if np.isnan(common) else float(common)
         matrix = network.adjacency
         _, close_weight, close_total = attitude_sums(
             matrix.indptr, matrix.indices, matrix.data, network.weighted, state.attitude, weight,

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simulation.fast.arcs import judge_rows
+from simulation.fast.clinicians import common_value
 from simulation.fast.clinicians import rater_table as fast_rater_table
 from simulation.fast.random import new_key
 from simulation.network import HospitalNetwork
@@ -179,9 +180,8 @@ def rating_round(
     if everyone_sees:
         chance = 1.0
     else:
-        factor = state.visibility_factor
-        uniform = factor.size == 0 or factor.min() == factor.max()
-        chance = config.visibility * (factor[0] if uniform and factor.size else factor)
+        common = common_value(state.visibility_factor)
+        chance = config.visibility * (state.visibility_factor if np.isnan(common) else common)
     table = rater_table(
         state.attitude, state.uses_ai(), state.leniency, config, state.harshness, state.verify_harshness
     )
