@@ -71,9 +71,7 @@ def attitude_sums(indptr, indices, data, weighted, attitude, weight, uniform_wei
     for chunk in numba.prange(CHUNKS):
         for i in range(n * chunk // CHUNKS, n * (chunk + 1) // CHUNKS):
             own = attitude[i]
-            s = 0.0
-            cw = 0.0
-            ct = 0.0
+            s = cw = ct = 0.0
             for k in range(indptr[i], indptr[i + 1]):
                 j = indices[k]
                 a = attitude[j]
@@ -96,9 +94,7 @@ def _row_sums(indptr, indices, data, weighted, mode, values, i, counts):
     low, high = indptr[i], indptr[i + 1]
     s = 0.0
     if weighted:
-        total = 0.0
-        c1 = 0.0
-        c2 = 0.0
+        total = c1 = c2 = 0.0
         for k in range(low, high):
             j = indices[k]
             w = data[k]
@@ -163,18 +159,7 @@ def assortativity_sums(degree, attitude, neighbour_sums, mode, counts):
     low = np.full(CHUNKS, np.inf)
     high = np.full(CHUNKS, -np.inf)
     for chunk in numba.prange(CHUNKS):
-        dx = 0.0
-        dxx = 0.0
-        xax = 0.0
-        e00 = 0.0
-        e01 = 0.0
-        e02 = 0.0
-        e10 = 0.0
-        e11 = 0.0
-        e12 = 0.0
-        e20 = 0.0
-        e21 = 0.0
-        e22 = 0.0
+        dx = dxx = xax = e00 = e01 = e02 = e10 = e11 = e12 = e20 = e21 = e22 = 0.0
         for i in range(n * chunk // CHUNKS, n * (chunk + 1) // CHUNKS):
             x = attitude[i]
             if degree[i] > 0:

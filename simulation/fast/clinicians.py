@@ -165,16 +165,7 @@ def population_sums(mode, attitude, skeptical_below, literacy, trust, status_con
     n = mode.shape[0]
     partial = np.zeros((CHUNKS, 11))
     for chunk in numba.prange(CHUNKS):
-        none = 0.0
-        verify = 0.0
-        primary = 0.0
-        skeptical = 0.0
-        total = 0.0
-        lit = 0.0
-        tru = 0.0
-        concern = 0.0
-        rep_none = 0.0
-        rep_users = 0.0
+        none = verify = primary = skeptical = total = lit = tru = concern = rep_none = rep_users = 0.0
         for i in range(n * chunk // CHUNKS, n * (chunk + 1) // CHUNKS):
             m = mode[i]
             none += m == 0
@@ -212,9 +203,7 @@ def record_adoption(adopted_at, exposure, mode, exposure_before, step):
     n = mode.shape[0]
     partial = np.zeros((CHUNKS, 3))
     for chunk in numba.prange(CHUNKS):
-        new = 0.0
-        at_risk = 0.0
-        exposed = 0.0
+        new = at_risk = exposed = 0.0
         for i in range(n * chunk // CHUNKS, n * (chunk + 1) // CHUNKS):
             if adopted_at[i] < 0:
                 at_risk += 1.0
