@@ -9,7 +9,8 @@ Inputs follow the fixed interface of the simulation:
 * ``steps``: one row per replication and step with the columns ``replication``,
   ``step``, ``share_none``, ``share_verify``, ``share_primary``,
   ``share_skeptical`` (fractions), ``competence_gap`` (1-7 scale points, may be
-  NaN) and more.
+  NaN) and more; or, for runs too big to hold, ``Bands`` of one scenario (or a
+  mapping scenario name -> ``Bands``) read from a ``stepstore.StepStore``.
 * ``snapshot``: a dict with ``positions``, ``edges``, ``attitude``, ``mode``,
   ``department``, ``department_names``, ``skeptical_below`` and ``step``.
 """
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import textwrap
 from pathlib import Path
-from typing import Any, Literal, Mapping
+from typing import Any, Literal, Mapping, Union
 
 import matplotlib
 
@@ -35,6 +36,8 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator, PercentFormatter  # noqa: E402
 from matplotlib.transforms import Bbox  # noqa: E402
+
+from simulation.outputs.stepstore import FrameSteps, StepSource, finite_range, quantile_bands  # noqa: E402
 
 DPI = 120
 FIGSIZE = (9.0, 5.0)
@@ -76,20 +79,63 @@ def _unit_label(step_unit: str) -> str:
     return step_unit[:1].upper() + step_unit[1:] if step_unit else "Step"
 
 
-def _quantile_bands(steps: pd.DataFrame, column: str) -> pd.DataFrame:
-    """Per-step percentiles across replications (NaNs ignored).
+class Bands:
+    """What the plots over time draw of one scenario's steps: per column the percentiles across
+    replications at every step and the range of the values (each computed once), the number of runs
+    and the first and last step."""
 
-    Returns a frame indexed by step with columns ``p2.5, p25, p50, p75, p97.5``.
-    """
-    qs = [0.025, 0.25, 0.5, 0.75, 0.975]
-    out = steps.groupby("step")[column].quantile(qs).unstack()
-    out.columns = ["p2.5", "p25", "p50", "p75", "p97.5"]
-    return out.sort_index()
+    def __init__(self, source: StepSource) -> None:
+        self.source = source
+        self._bands: dict[str, pd.DataFrame] = {}
+        self._ranges: dict[str, tuple[float, float] | None] = {}
+
+    @property
+    def runs(self) -> int:
+        return self.source.runs
+
+    @property
+    def first_step(self) -> int:
+        return self.source.first_step
+
+    @property
+    def last_step(self) -> int:
+        return self.source.last_step
+
+    def bands(self, column: str) -> pd.DataFrame:
+        """Frame indexed by step with columns ``p2.5, p25, p50, p75, p97.5`` (NaNs ignored)."""
+        if column not in self._bands:
+            self._bands[column] = quantile_bands(self.source, column)
+        return self._bands[column]
+
+    def range(self, column: str) -> tuple[float, float] | None:
+        """Smallest and largest finite value (None if there is none)."""
+        if column not in self._ranges:
+            self._ranges[column] = finite_range(self.source, column)
+        return self._ranges[column]
 
 
-def _n_runs(steps: pd.DataFrame) -> int:
-    """Number of replications in ``steps``."""
-    return int(steps["replication"].nunique())
+Steps = Union[pd.DataFrame, Bands]
+ScenarioSteps = Union[pd.DataFrame, Mapping[str, Bands]]
+
+
+def _one(steps: Steps) -> Bands:
+    """``Bands`` of a single scenario's steps table (or the bands given)."""
+    return steps if isinstance(steps, Bands) else Bands(FrameSteps(steps))
+
+
+def _by_scenario(steps: ScenarioSteps) -> Mapping[str, Bands]:
+    """``Bands`` of every scenario of a steps table with a ``scenario`` column (or the mapping given)."""
+    if not isinstance(steps, pd.DataFrame):
+        return steps
+    return {name: Bands(FrameSteps(steps[steps["scenario"] == name])) for name in pd.unique(steps["scenario"])}
+
+
+def _overall_range(by: Mapping[str, Bands], column: str) -> tuple[float, float] | None:
+    """Range of finite values of ``column`` over every scenario."""
+    ranges = [r for r in (b.range(column) for b in by.values()) if r is not None]
+    if not ranges:
+        return None
+    return min(r[0] for r in ranges), max(r[1] for r in ranges)
 
 
 def _band_note(n_runs: int) -> str:
@@ -131,11 +177,11 @@ def _set_titles(fig: Figure, ax: Axes, title: str, subtitle: str) -> None:
     fig.suptitle(title, x=0.01, ha="left", fontsize=13, fontweight="bold")
 
 
-def _style_time_axis(ax: Axes, steps: pd.DataFrame, step_unit: str) -> None:
+def _style_time_axis(ax: Axes, steps: Bands, step_unit: str) -> None:
     """Common x axis styling for plots over time."""
     ax.set_xlabel(_unit_label(step_unit))
-    ax.set_xlim(steps["step"].min(), steps["step"].max())
-    last = int(steps["step"].max())
+    ax.set_xlim(steps.first_step, steps.last_step)
+    last = int(steps.last_step)
     if step_unit == "week" and 52 <= last <= 520:
         # quarters (13 weeks) or half-years / years on longer runs: the milestones planners use
         ax.xaxis.set_major_locator(MultipleLocator(13 if last <= 156 else (26 if last <= 260 else 52)))
@@ -151,18 +197,19 @@ def _style_time_axis(ax: Axes, steps: pd.DataFrame, step_unit: str) -> None:
 # time series
 # --------------------------------------------------------------------------
 def plot_modes_and_skepticism(
-    steps: pd.DataFrame, path: Path | str, step_unit: str = "week", title: str | None = None
+    steps: Steps, path: Path | str, step_unit: str = "week", title: str | None = None
 ) -> Path:
     """Share of clinicians skeptical / not using / verifying with / led by AI over time.
 
     Each series is the median across replications with the central 50 % and
     95 % of replications shaded. Returns ``path``.
     """
+    steps = _one(steps)
     fig = _new_figure()
     ax = fig.add_subplot()
-    last = int(steps["step"].max())
+    last = int(steps.last_step)
     for column, label, color, ls in SHARE_SERIES:
-        bands = _quantile_bands(steps, column)
+        bands = steps.bands(column)
         end = bands["p50"].iloc[-1]
         end_text = f"  ({_unit_label(step_unit).lower()} {last}: {end:.0%})" if pd.notna(end) else ""
         _draw_band_line(ax, bands, color, label + end_text, ls, scale=100.0)
@@ -173,23 +220,24 @@ def plot_modes_and_skepticism(
     fig.legend(loc="outside lower center", ncol=2, frameon=False, fontsize=10, handlelength=2.5)
     subtitle = (
         "Dashed line: attitude. Solid lines: how clinicians use AI (they add up to 100%).\n"
-        + _band_note(_n_runs(steps))
+        + _band_note(steps.runs)
     )
     _set_titles(fig, ax, title or "Clinical AI use and skepticism over time", subtitle)
     return _save(fig, path)
 
 
 def plot_competence_gap(
-    steps: pd.DataFrame, path: Path | str, step_unit: str = "week", title: str | None = None
+    steps: Steps, path: Path | str, step_unit: str = "week", title: str | None = None
 ) -> Path:
     """Peer-rated competence gap (non-users minus AI users) over time.
 
     Median across replications with 50 % / 95 % bands and a zero line.
     Steps where no one uses AI (gap undefined) leave gaps in the line.
     """
+    steps = _one(steps)
     fig = _new_figure()
     ax = fig.add_subplot()
-    bands = _quantile_bands(steps, "competence_gap")
+    bands = steps.bands("competence_gap")
     ax.axhline(0.0, color="black", lw=1.0, zorder=1)
     _draw_band_line(ax, bands, COLOR_VERIFY, "Median gap")
     lo = np.nanmin(bands["p2.5"].to_numpy(dtype=float), initial=0.0)
@@ -206,7 +254,7 @@ def plot_competence_gap(
     ax.text(0.99, 0.97, "▲ AI users rated LESS competent than non-users", va="top", **cue)
     ax.text(0.99, 0.03, "▼ AI users rated MORE competent than non-users", va="bottom", **cue)
     subtitle = "Above 0 means peers rate clinicians who use AI as less competent than non-users.\n" + _band_note(
-        _n_runs(steps)
+        steps.runs
     )
     if bands["p50"].isna().any():
         subtitle += "\nGaps in the line: no clinician used AI yet, so there is nothing to compare."
@@ -423,11 +471,6 @@ def alternative_color(index: int) -> str:
     return ALTERNATIVE_COLORS[index % len(ALTERNATIVE_COLORS)]
 
 
-def _scenario_steps(steps: pd.DataFrame, name: str) -> pd.DataFrame:
-    """Rows of one scenario in a steps table with a ``scenario`` column."""
-    return steps[steps["scenario"] == name]
-
-
 def _grid_shape(n: int) -> tuple[int, int]:
     """Rows and columns for ``n`` panels: up to three in a row, four as two by two."""
     cols = 2 if n == 4 else min(n, 3)
@@ -447,12 +490,11 @@ def _panel_grid(fig: Figure, n: int) -> list[Axes]:
 
 
 def _fan_pair(
-    ax: Axes, steps: pd.DataFrame, column: str, baseline: str, name: str, color: str, scale: float
+    ax: Axes, by: Mapping[str, Bands], column: str, baseline: str, name: str, color: str, scale: float
 ) -> None:
     """Baseline (grey) and one alternative (colour), median line with 50 % / 95 % bands each."""
-    _draw_band_line(ax, _quantile_bands(_scenario_steps(steps, baseline), column), COLOR_BASELINE,
-                    baseline, "--", scale)
-    _draw_band_line(ax, _quantile_bands(_scenario_steps(steps, name), column), color, name, "-", scale)
+    _draw_band_line(ax, by[baseline].bands(column), COLOR_BASELINE, baseline, "--", scale)
+    _draw_band_line(ax, by[name].bands(column), color, name, "-", scale)
 
 
 def baseline_label(baseline: str) -> str:
@@ -469,14 +511,12 @@ def _fan_legend(fig: Figure, baseline: str, alternatives: list[str], note: str) 
                title=note, title_fontsize=9)
 
 
-def _fit_percent_axis(ax: Axes, values: pd.Series) -> None:
-    """Y limits around the data of a share column (0-1), in percent, inside 0-100 %."""
-    v = values.to_numpy(dtype=float) * 100.0
-    v = v[np.isfinite(v)]
-    if not v.size:
+def _fit_percent_axis(ax: Axes, values: tuple[float, float] | None) -> None:
+    """Y limits around the data of a share column (0-1; its finite range), in percent, inside 0-100 %."""
+    if values is None:
         ax.set_ylim(0, 100)
         return
-    lo, hi = float(v.min()), float(v.max())
+    lo, hi = values[0] * 100.0, values[1] * 100.0
     pad = max(2.0, 0.1 * (hi - lo))
     ax.set_ylim(max(0.0, lo - pad), min(100.0, hi + pad))
     ax.yaxis.set_major_locator(MaxNLocator(nbins=7, steps=[1, 2, 2.5, 5, 10], integer=True))
@@ -487,7 +527,7 @@ def _y_percent(ax: Axes) -> None:
 
 
 def plot_fan_by_scenario(
-    steps: pd.DataFrame,
+    steps: ScenarioSteps,
     column: str,
     baseline: str,
     alternatives: list[str],
@@ -503,6 +543,7 @@ def plot_fan_by_scenario(
     Each scenario is drawn as the median across replications with the central 50 % and 95 % of
     replications shaded.
     """
+    by = _by_scenario(steps)
     n = max(len(alternatives), 1)
     rows, cols = _grid_shape(n)
     fig = _new_figure((max(7.5, 4.4 * cols + 1.0), (3.6 if rows <= 3 else 2.8) * rows + 1.8))
@@ -511,12 +552,11 @@ def plot_fan_by_scenario(
     names = alternatives or [baseline]
     for i, (ax, name) in enumerate(zip(axes, names)):
         if name == baseline:
-            _draw_band_line(ax, _quantile_bands(_scenario_steps(steps, baseline), column), COLOR_BASELINE,
-                            baseline, "--", scale)
+            _draw_band_line(ax, by[baseline].bands(column), COLOR_BASELINE, baseline, "--", scale)
         else:
-            _fan_pair(ax, steps, column, baseline, name, alternative_color(i), scale)
+            _fan_pair(ax, by, column, baseline, name, alternative_color(i), scale)
         ax.set_title(name if name == baseline else f"{name} vs {baseline}", fontsize=11, loc="left")
-        _style_time_axis(ax, _scenario_steps(steps, name), step_unit)
+        _style_time_axis(ax, by[name], step_unit)
         if percent:
             _y_percent(ax)
         if i % cols == 0:
@@ -524,12 +564,11 @@ def plot_fan_by_scenario(
         if i + cols < n:
             ax.set_xlabel("")
     if percent:
-        _fit_percent_axis(axes[0], steps[column])
+        _fit_percent_axis(axes[0], _overall_range(by, column))
     else:
-        v = steps[column].to_numpy(dtype=float)
-        v = v[np.isfinite(v)]
-        if v.size:
-            lo, hi = float(v.min()), float(v.max())
+        values = _overall_range(by, column)
+        if values is not None:
+            lo, hi = values
             pad = max(0.05, 0.1 * (hi - lo))
             axes[0].set_ylim(lo - pad, hi + pad)
         axes[0].yaxis.set_major_locator(MaxNLocator(nbins=7, steps=[1, 2, 2.5, 5, 10]))
@@ -537,7 +576,7 @@ def plot_fan_by_scenario(
         if zero_line and low <= 0.0 <= high:
             for ax in axes:
                 ax.axhline(0.0, color="black", lw=0.9, zorder=1)
-    _fan_legend(fig, baseline, alternatives, _band_note(_n_runs(_scenario_steps(steps, baseline))))
+    _fan_legend(fig, baseline, alternatives, _band_note(by[baseline].runs))
     # about 8 characters of a 13 pt bold title per inch of figure width
     fig.suptitle(textwrap.fill(title, int(fig.get_figwidth() * 8)), x=0.01, ha="left", fontsize=13,
                  fontweight="bold")
@@ -545,9 +584,10 @@ def plot_fan_by_scenario(
 
 
 def plot_modes_fan(
-    steps: pd.DataFrame, baseline: str, alternatives: list[str], path: Path | str, step_unit: str = "week"
+    steps: ScenarioSteps, baseline: str, alternatives: list[str], path: Path | str, step_unit: str = "week"
 ) -> Path:
     """Grid: one row per alternative, one column per AI-use mode, baseline overlaid in grey."""
+    by = _by_scenario(steps)
     modes = [("share_none", MODE_LABELS[0]), ("share_verify", MODE_LABELS[1]), ("share_primary", MODE_LABELS[2])]
     names = alternatives or [baseline]
     rows = len(names)
@@ -557,20 +597,19 @@ def plot_modes_fan(
         for c, (column, label) in enumerate(modes):
             ax = axes[r, c]
             if name == baseline:
-                _draw_band_line(ax, _quantile_bands(_scenario_steps(steps, baseline), column), COLOR_BASELINE,
-                                baseline, "--", 100.0)
+                _draw_band_line(ax, by[baseline].bands(column), COLOR_BASELINE, baseline, "--", 100.0)
             else:
-                _fan_pair(ax, steps, column, baseline, name, alternative_color(r), 100.0)
-            _style_time_axis(ax, _scenario_steps(steps, name), step_unit)
+                _fan_pair(ax, by, column, baseline, name, alternative_color(r), 100.0)
+            _style_time_axis(ax, by[name], step_unit)
             _y_percent(ax)
-            _fit_percent_axis(ax, steps[column])
+            _fit_percent_axis(ax, _overall_range(by, column))
             if r == 0:
                 ax.set_title(label, fontsize=11, fontweight="bold")
             if c == 0:
                 ax.set_ylabel(f"{name}\nshare of clinicians", fontsize=9.5)
             if r < rows - 1:
                 ax.set_xlabel("")
-    _fan_legend(fig, baseline, alternatives, _band_note(_n_runs(_scenario_steps(steps, baseline))))
+    _fan_legend(fig, baseline, alternatives, _band_note(by[baseline].runs))
     fig.suptitle("How clinicians use AI: each alternative against the baseline", x=0.01, ha="left",
                  fontsize=13, fontweight="bold")
     return _save(fig, path)

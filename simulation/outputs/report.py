@@ -28,6 +28,7 @@ from typing import Any, Mapping, Sequence
 import pandas as pd
 
 from simulation.outputs import plots
+from simulation.outputs.stepstore import StepStore
 
 Stat = Mapping[str, Any]
 RANGE_NOTE = "95 % of runs"
@@ -424,10 +425,11 @@ def _truthy(value: Any) -> bool:
 
 @dataclass
 class RunTables:
-    """The tables of one run folder, as read from disk."""
+    """The tables of one run folder, as read from disk; steps.csv as the fan charts' bands per scenario
+    (read in chunks: a run of many replications is not held in memory)."""
 
     folder: Path
-    steps: pd.DataFrame
+    steps: dict[str, plots.Bands]
     replications: pd.DataFrame
     scenarios: pd.DataFrame
     comparison: pd.DataFrame
@@ -465,12 +467,13 @@ class RunTables:
         return list(dict.fromkeys(str(t) for t in self.targets["target"]))
 
 
-def _read_csv(folder: Path, name: str) -> pd.DataFrame:
+def _read_csv(folder: Path, name: str, chunksize: int | None = None):
+    """The table `name` of `folder` (with `chunksize`: an iterator of frames of that many rows)."""
     path = folder / name
     if not path.is_file():
         raise ReportInputError(f"{path}: missing; the report needs it")
     try:
-        return pd.read_csv(path, keep_default_na=False, na_values=[""], dtype={"scenario": str})
+        return pd.read_csv(path, keep_default_na=False, na_values=[""], dtype={"scenario": str}, chunksize=chunksize)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise ReportInputError(f"{path}: cannot be read as CSV ({exc})") from None
 
@@ -491,31 +494,60 @@ TEXT_COLUMNS = {"scenario", "role", "file", "description", "interventions", "pai
                 "better", "target", "metric", "direction"}
 
 
+STEPS_CHUNK = 5_000  # rows of steps.csv read at a time (bounds the memory of the report)
+
+
+def _check_columns(path: Path, frame: pd.DataFrame, first_row: int = 0) -> None:
+    """Required columns present and every non-text cell a number (converted in place); `first_row`:
+    the frame's first row in the file, for the message."""
+    missing = [c for c in REQUIRED[path.name] if c not in frame.columns]
+    if missing:
+        raise ReportInputError(f"{path}: missing column(s) {', '.join(missing)}")
+    for column in frame.columns:
+        if column in TEXT_COLUMNS:
+            continue
+        numbers = pd.to_numeric(frame[column], errors="coerce")
+        bad = frame[column].notna() & numbers.isna()
+        if bad.any():
+            row = int(bad.to_numpy().nonzero()[0][0])
+            raise ReportInputError(
+                f"{path}: column {column}, row {first_row + row + 2}: {frame[column].iloc[row]!r} is not a number"
+            )
+        frame[column] = numbers
+
+
+def _read_steps(folder: Path) -> dict[str, plots.Bands]:
+    """steps.csv, checked chunk by chunk, into one StepStore per scenario (of the columns drawn)."""
+    path = folder / "steps.csv"
+    columns = REQUIRED["steps.csv"][3:]
+    stores: dict[str, StepStore] = {}
+    first_row = 0
+    try:
+        with _read_csv(folder, "steps.csv", chunksize=STEPS_CHUNK) as reader:
+            _check_columns(path, pd.read_csv(path, nrows=0))  # the columns, even without rows
+            for chunk in reader:
+                _check_columns(path, chunk, first_row)
+                first_row += len(chunk)
+                for name, rows in chunk.groupby("scenario", sort=False):
+                    store = stores.setdefault(str(name), StepStore(columns, folder))
+                    store.append(rows["step"].to_numpy(), rows["replication"].to_numpy(), rows[columns].to_numpy(dtype=float))
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise ReportInputError(f"{path}: cannot be read as CSV ({exc})") from None
+    return {name: plots.Bands(store) for name, store in stores.items()}
+
+
 def read_run_tables(folder: Path | str) -> RunTables:
     """Read and check the tables of ``folder`` (raises ReportInputError on anything inconsistent)."""
     folder = Path(folder)
-    frames = {name: _read_csv(folder, name) for name in REQUIRED}
-    for name, columns in REQUIRED.items():
-        missing = [c for c in columns if c not in frames[name].columns]
-        if missing:
-            raise ReportInputError(f"{folder / name}: missing column(s) {', '.join(missing)}")
+    steps = _read_steps(folder)
+    frames = {name: _read_csv(folder, name) for name in REQUIRED if name != "steps.csv"}
     for name, frame in frames.items():
-        for column in frame.columns:
-            if column in TEXT_COLUMNS:
-                continue
-            numbers = pd.to_numeric(frame[column], errors="coerce")
-            bad = frame[column].notna() & numbers.isna()
-            if bad.any():
-                row = int(bad.to_numpy().nonzero()[0][0])
-                raise ReportInputError(
-                    f"{folder / name}: column {column}, row {row + 2}: {frame[column].iloc[row]!r} is not a number"
-                )
-            frame[column] = numbers
+        _check_columns(folder / name, frame)
     summary_path = folder / "summary.json"
     if not summary_path.is_file():
         raise ReportInputError(f"{summary_path}: missing; the report needs it")
     summary = json.loads(summary_path.read_text(encoding="utf-8"))
-    tables = RunTables(folder, frames["steps.csv"], frames["replications.csv"], frames["scenarios.csv"],
+    tables = RunTables(folder, steps, frames["replications.csv"], frames["scenarios.csv"],
                        frames["comparison.csv"], frames["targets.csv"], summary)
     if tables.scenarios.empty:
         raise ReportInputError(f"{folder / 'scenarios.csv'}: no scenario")
@@ -539,8 +571,8 @@ def _check_consistency(t: RunTables) -> None:
                     f"is not {row.reached_by_deadline:g} of {row.replications:g} runs"
                 )
     names = set(t.scenarios["scenario"])
-    for file, frame in (("steps.csv", t.steps), ("replications.csv", t.replications)):
-        unknown = set(frame["scenario"]) - names
+    for file, used in (("steps.csv", set(t.steps)), ("replications.csv", set(t.replications["scenario"]))):
+        unknown = used - names
         if unknown:
             raise ReportInputError(f"{t.folder / file}: scenario(s) {sorted(unknown)} not in scenarios.csv")
     for name in names:
@@ -1125,7 +1157,7 @@ def _comparison_figures(t: RunTables, snapshots: Mapping[str, Any], plot_dir: Pa
 
 
 def _single_figures(t: RunTables, snapshots: Mapping[str, Any], plot_dir: Path) -> list[tuple[str, Path, str]]:
-    steps = t.steps[t.steps["scenario"] == t.baseline]
+    steps = t.steps[t.baseline]
     figs = [
         (PLOT_INFO["modes_and_skepticism"][0],
          plots.plot_modes_and_skepticism(steps, plot_dir / "modes_and_skepticism.png"), PLOT_INFO["modes_and_skepticism"][1]),
