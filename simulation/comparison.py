@@ -152,7 +152,13 @@ def evaluate_target(values, direction: str, threshold: float, by_week: int, leve
     the 2.5 / 97.5 percentiles (linear interpolation) of the first week it was met, among the runs
     that ever met it (NaN if none). A deadline beyond the horizon is evaluated up to the horizon.
     """
-    first = first_step_reached(values, direction, threshold)
+    return evaluate_first_steps(first_step_reached(values, direction, threshold), by_week, level)
+
+
+def evaluate_first_steps(first, by_week: int, level: float = 0.95) -> TargetResult:
+    """`evaluate_target` from each run's first step at the target (`first_step_reached`; -1: never),
+    so that runs can be reduced to that one number as they finish."""
+    first = np.asarray(first)
     n = int(first.size)
     reached = first[first >= 0]
     by_deadline = int(np.count_nonzero(reached <= by_week))

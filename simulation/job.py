@@ -10,6 +10,10 @@ Common random numbers: all scenarios share run.steps, run.replications and run.s
 baseline's, or the command line's), and replication k of every scenario is seeded with
 `SeedSequence(seed, spawn_key=(k,))`, so replication k of every scenario starts from the same
 network and clinicians when their population and network sections are equal ("paired").
+
+Memory does not grow with replications: each finished replication goes to `<out>.partial/` at once,
+and the tables are then built by reading them back one at a time (`outputs.tables.TableBuilder`),
+steps.csv written as they come.
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ from __future__ import annotations
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,19 +35,8 @@ from simulation.outputs.folder import atomic_folder, check_target, previous_of
 from simulation.outputs.manifest import build_manifest, write_json
 from simulation.outputs.progressive import Job, PartialRun, ReplicationsFailed, failure_summary, run_jobs
 from simulation.outputs.report import write_run_report
-from simulation.outputs.tables import (
-    ScenarioRun,
-    comparison_frame,
-    comparison_steps_frame,
-    comparison_summary,
-    relative_file,
-    replications_frame,
-    scenarios_frame,
-    targets_frame,
-    to_csv_bytes,
-    union_targets,
-)
-from simulation.runner import Task, default_workers, run_tasks, scenario_root_seed
+from simulation.outputs.tables import ScenarioRun, TableBuilder, Tables, relative_file, to_csv_bytes, union_targets
+from simulation.runner import ReplicationResult, Task, default_workers, run_tasks, scenario_root_seed
 from simulation.scenario import load_scenario
 from simulation.scenario.errors import MissingDataError, ScenarioError
 from simulation.scenario.schema import Scenario, TargetConfig
@@ -292,19 +286,6 @@ def _stderr_note(line: str) -> None:
     print(line, file=sys.stderr)
 
 
-@dataclass
-class Tables:
-    """Everything a comparison computes before it is written (frames as in the CSV files)."""
-
-    steps: pd.DataFrame
-    replications: pd.DataFrame
-    scenarios: pd.DataFrame
-    comparison: pd.DataFrame
-    targets: pd.DataFrame
-    summary: dict
-    snapshots: dict[str, dict]  # scenario name -> replication 0's {"start": ..., "end": ...}
-
-
 def plan_jobs(plan: Plan) -> list[Job]:
     """Every (scenario, replication) of `plan`, in table order; replication 0 keeps network snapshots."""
     return [
@@ -320,11 +301,26 @@ def simulate(
     progress: Callable[[int], None] | None = None,
     partial: PartialRun | None = None,
     note: Callable[[str], None] | None = None,
+    folder: Path | None = None,
 ) -> Tables:
-    """Run every (scenario, replication) of `plan` in one pool and compute the tables.
+    """Run every (scenario, replication) of `plan` in one pool and compute the tables (`replicate`,
+    then `tabulate`); steps.csv is written into `folder` if given."""
+    return tabulate(plan, replicate(plan, workers, progress, partial, note), folder)
+
+
+def replicate(
+    plan: Plan,
+    workers: int,
+    progress: Callable[[int], None] | None = None,
+    partial: PartialRun | None = None,
+    note: Callable[[str], None] | None = None,
+) -> Iterable[ReplicationResult]:
+    """Run every (scenario, replication) of `plan` in one pool; their results in table order.
 
     With a `partial` run, finished replications are kept on disk as they finish and those already
-    there are not run again; if any replication raises, ReplicationsFailed (after all have run).
+    there are not run again; the results are then read back one at a time, so none is held in memory.
+    If any replication raises, ReplicationsFailed (after all have run). Without (small runs in tests),
+    the results are kept in memory.
     """
     if partial is None:
         tasks = [
@@ -332,33 +328,27 @@ def simulate(
             for index, run in enumerate(plan.runs)
             for k in range(run.scenario.run.replications)
         ]
-        results = run_tasks(tasks, workers, progress)
-    else:
-        done = run_jobs(partial, workers, progress, note)
-        failures = [d for d in done if d.failed]
-        if failures:
-            raise ReplicationsFailed(
-                failure_summary(
-                    failures, len(done), lambda i: f"scenario {plan.runs[i].name}",
-                    f"the {len(done) - len(failures)} completed replications are kept in {partial.folder}/ "
-                    f"(errors.csv lists the failures); no results folder was written; fix the cause and run "
-                    "the same command with --resume to run only the failed ones",
-                ),
-                failures,
-            )
-        results = [d.result for d in done]
-    by_scenario = [[r for r in results if r.scenario_index == index] for index in range(len(plan.runs))]
-    steps = comparison_steps_frame([(run.name, r) for run, r in zip(plan.runs, by_scenario, strict=True)])
-    replications = replications_frame(steps)
-    return Tables(
-        steps=steps,
-        replications=replications,
-        scenarios=scenarios_frame(plan.runs, replications),
-        comparison=comparison_frame(plan.runs, replications),
-        targets=targets_frame(plan.runs, steps, plan.targets),
-        summary=comparison_summary(plan.runs, steps),
-        snapshots={run.name: r[0].snapshots for run, r in zip(plan.runs, by_scenario, strict=True)},
-    )
+        return run_tasks(tasks, workers, progress)
+    done = run_jobs(partial, workers, progress, note)
+    failures = [d for d in done if d.failed]
+    if failures:
+        raise ReplicationsFailed(
+            failure_summary(
+                failures, len(done), lambda i: f"scenario {plan.runs[i].name}",
+                f"the {len(done) - len(failures)} completed replications are kept in {partial.folder}/ "
+                f"(errors.csv lists the failures); no results folder was written; fix the cause and run "
+                "the same command with --resume to run only the failed ones",
+            ),
+            failures,
+        )
+    return partial.results()
+
+
+def tabulate(plan: Plan, results: Iterable[ReplicationResult], folder: Path | None = None) -> Tables:
+    """The tables of `plan` from its results in table order, one at a time; steps.csv is written into
+    `folder` as they come (if given; the temporary per-step store goes there too)."""
+    with open(folder / "steps.csv", "wb") if folder is not None else nullcontext() as steps_csv:
+        return TableBuilder(plan.runs, plan.targets, steps_csv, folder).add_all(results)
 
 
 def run_plan(
@@ -383,12 +373,13 @@ def run_plan(
     for line in plan.notes:
         (note or _stderr_note)(line)
 
-    tables = simulate(plan, workers, progress, partial, note or _stderr_note)
+    results = replicate(plan, workers, progress, partial, note or _stderr_note)
     simulated = time.perf_counter()
     had_previous = plan.out.is_dir() and any(plan.out.iterdir())
     try:
         with atomic_folder(plan.out) as tmp:
-            for name in ("steps", "replications", "scenarios", "comparison", "targets"):
+            tables = tabulate(plan, results, tmp)
+            for name in ("replications", "scenarios", "comparison", "targets"):
                 (tmp / f"{name}.csv").write_bytes(to_csv_bytes(getattr(tables, name)))
             write_json(tmp / "summary.json", tables.summary)
             network = {name: snap["network"] for name, snap in tables.snapshots.items() if snap and "network" in snap}

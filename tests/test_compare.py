@@ -221,12 +221,13 @@ def test_replication_k_of_paired_scenarios_starts_from_the_same_clinicians(folde
 
 def test_without_crn_scenarios_get_independent_seeds(tmp_path, files):
     plan = plan_comparison([files["baseline"], files["workshops"]], out=tmp_path / "out", crn=False)
-    tables = simulate(plan, workers=1)
+    tables = simulate(plan, workers=1, folder=tmp_path)
     seeds = tables.scenarios.set_index("scenario")["seed"]
     assert seeds["baseline"] == 20250801 and seeds["workshops"] != seeds["baseline"]
     assert tables.scenarios["paired"].tolist() == ["true", "false"]
     assert set(tables.comparison["paired"]) == {"false"}
-    start = tables.steps[tables.steps.step == 0].set_index(["scenario", "replication"])["mean_attitude"]
+    steps = pd.read_csv(tmp_path / "steps.csv")
+    start = steps[steps.step == 0].set_index(["scenario", "replication"])["mean_attitude"]
     assert not np.allclose(start.loc["baseline"], start.loc["workshops"])
 
 

@@ -10,6 +10,10 @@ While a run into `<out>/` is going on, `<out>.partial/` beside it holds:
   name and renamed, so a file there is always whole;
 - `errors.csv`: replications that raised (key, replication, seed, message), when there were any.
 
+Nothing of a finished replication is kept in memory: the tables are built afterwards by reading the
+files back one at a time, in replication order (`PartialRun.results`), so memory does not grow with
+the number of replications.
+
 A run that is killed, interrupted (Ctrl-C) or crashes leaves this folder; `--resume` checks that the
 fingerprint matches (the same resolved scenarios, seeds, replications and model code), runs only the replications without a file, and then writes the results folder
 from all of them, in replication order, so its bytes equal those of an uninterrupted run. A run
@@ -31,7 +35,7 @@ import shutil
 import sys
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from multiprocessing import get_context
@@ -67,7 +71,8 @@ class Job:
 
 @dataclass
 class Done:
-    """A finished replication: its result, or the error it raised."""
+    """A finished replication: its result (None once it is on disk: `PartialRun.load`), or the error
+    it raised."""
 
     job: Job
     result: ReplicationResult | None
@@ -180,6 +185,7 @@ class PartialRun:
         self.folder = partial_of(out)
         self.kind = kind
         self.jobs = list(jobs)
+        self._by_key = {job.key: job for job in self.jobs}
         self.fingerprint = fingerprint(kind, self.jobs)
         self.describe = describe or {}
         self.started = time.monotonic()
@@ -242,13 +248,22 @@ class PartialRun:
             return None
 
     def save(self, done: Done) -> None:
+        """Write a finished replication, or record its error. Nothing of a success stays in memory
+        (it is read back from disk when needed); a failure is kept with this run's own job, not the
+        copy a worker process sent back (with a copy of the scenario)."""
         if done.failed:
-            self.failures.append(done)
+            self.failures.append(Done(self._by_key[done.job.key], None, done.error))
             self.write_errors()
             return
         _write_atomic(self.path(done.job), _encode(done.result))  # type: ignore[arg-type]
         if time.monotonic() - self._last_manifest > 1.0:
             self.write_manifest("running")
+
+    def results(self) -> Iterator[ReplicationResult]:
+        """Every job's result read back from disk, one at a time, in job order (after `run_jobs`
+        without failures)."""
+        for job in self.jobs:
+            yield _decode(self.path(job), job)
 
     def write_errors(self) -> None:
         _write_atomic(self.folder / "errors.csv", errors_csv(self.failures))
@@ -266,7 +281,7 @@ def errors_csv(failures: Sequence[Done], group_name: str = "group") -> bytes:
     return buffer.getvalue().encode()
 
 
-def _drain(pool, todo: Sequence[Job], slots: int, partial: PartialRun, results: dict, progress) -> None:
+def _drain(pool, todo: Sequence[Job], slots: int, partial: PartialRun, progress) -> None:
     """Run `todo` on an executor (local processes or a Dask cluster's), at most 4 per slot in flight,
     so an interruption loses little work, saving each result as it arrives; on a cluster a task whose
     worker died is run again by the scheduler and arrives once."""
@@ -279,9 +294,7 @@ def _drain(pool, todo: Sequence[Job], slots: int, partial: PartialRun, results: 
     while pending:
         finished, pending = wait(pending, return_when=FIRST_COMPLETED)
         for future in finished:
-            done = future.result()
-            partial.save(done)
-            results[done.job.key] = done
+            partial.save(future.result())
             if progress:
                 progress(1)
             nxt = next(queue, None)
@@ -297,48 +310,42 @@ def run_jobs(
 ) -> list[Done]:
     """Run the partial run's jobs that have no result on disk yet, saving each as it finishes.
 
-    Returns one `Done` per job, in job order (loaded from disk or just computed). A job that raises
-    becomes a failed `Done`; the others go on. Ctrl-C (KeyboardInterrupt) or any other exception
+    Returns one `Done` per job, in job order, without results (they are on disk: `partial.results()`
+    or `partial.load(job)`). A job that raises becomes a failed `Done`; the others go on. Ctrl-C (KeyboardInterrupt) or any other exception
     stops the pool, marks the partial folder interrupted and propagates.
     """
-    results: dict[str, Done] = {}
-    todo: list[Job] = []
-    for job in partial.jobs:
-        loaded = partial.load(job)
-        if loaded is not None:
-            results[job.key] = Done(job, loaded)
-        else:
-            todo.append(job)
-    if results:
+    # a readable file is kept; an unreadable one is removed and its replication run again
+    todo = [job for job in partial.jobs if partial.load(job) is None]
+    kept = len(partial.jobs) - len(todo)
+    if kept:
         message = (
-            f"note: resuming from {partial.folder}/: {len(results)} of {len(partial.jobs)} replications already done; "
+            f"note: resuming from {partial.folder}/: {kept} of {len(partial.jobs)} replications already done; "
             f"running the other {len(todo)}"
         )
         (note or (lambda line: print(line, file=sys.stderr)))(message)
         if progress:
-            progress(len(results))
+            progress(kept)
     address = cluster_address()  # --cluster / SIMULATE_CLUSTER: the same jobs on a Dask scheduler
     workers = max(1, min(workers or default_workers(), len(todo) or 1))
     try:
         if address and todo:
             with cluster_executor(address) as (pool, slots):
-                _drain(pool, todo, slots, partial, results, progress)
+                _drain(pool, todo, slots, partial, progress)
         elif workers <= 1:
             for job in todo:
-                done = _run_job(job)
-                partial.save(done)
-                results[job.key] = done
+                partial.save(_run_job(job))
                 if progress:
                     progress(1)
         else:
             with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-                _drain(pool, todo, workers, partial, results, progress)
+                _drain(pool, todo, workers, partial, progress)
     except BaseException as exc:
         reason = "interrupted (Ctrl-C)" if isinstance(exc, KeyboardInterrupt) else f"stopped: {type(exc).__name__}: {exc}"
         partial.write_manifest("interrupted", reason)
         raise
     partial.write_manifest("failed" if partial.failures else "simulated")
-    return [results[job.key] for job in partial.jobs]
+    failed = {done.job.key: done for done in partial.failures}
+    return [failed.get(job.key) or Done(job, None) for job in partial.jobs]
 
 
 __all__ = ["Done", "Job", "PartialRun", "errors_csv", "partial_of", "run_jobs", "replication_seed"]

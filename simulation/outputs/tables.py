@@ -17,23 +17,30 @@ equal runs give equal bytes.
 - `summary.json`: `{"baseline": name, "scenarios": {name: summarise(...)}}`; for each outcome its
   initial mean, and at the final step and each milestone the mean, the 95 % confidence interval of
   the mean (Student t across replications) and the central 95 % of replications.
+
+A run's tables are built by `TableBuilder` from its replications given one at a time, without holding
+them: steps.csv is written as they come, a few hundred replications at a time; the per-step values the
+summary needs go to a `stepstore.StepStore` on disk; what is kept in memory is one row of
+replications.csv per replication and, per target, the week each replication first reached it.
 """
 
 from __future__ import annotations
 
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from simulation.comparison import difference, evaluate_target, per_100_hours
+from simulation.comparison import difference, evaluate_first_steps, first_step_reached, per_100_hours
 from simulation.diffusion import FLOW_COLUMNS, mean_exposure_at_adoption
 from simulation.metrics import COLUMNS
+from simulation.outputs.stepstore import FrameSteps, StepSource, StepStore
 from simulation.runner import ReplicationResult
 from simulation.scenario.schema import Scenario, TargetConfig
 
@@ -86,21 +93,14 @@ class ScenarioRun:
 def steps_frame(results: list[ReplicationResult], scenario: str | None = None) -> pd.DataFrame:
     """All replications' outcome tables stacked, in replication order (with a `scenario` column
     first when a name is given)."""
-    frames = []
-    for result in sorted(results, key=lambda r: r.replication):
-        frame = pd.DataFrame(result.outcomes, columns=list(COLUMNS))
-        frame.insert(0, "step", np.arange(result.outcomes.shape[0]))
-        frame.insert(0, "replication", result.replication)
-        frames.append(frame)
-    steps = pd.concat(frames, ignore_index=True)
+    ordered = sorted(results, key=lambda r: r.replication)
+    rows = [r.outcomes.shape[0] for r in ordered]
+    steps = pd.DataFrame(np.concatenate([r.outcomes for r in ordered]), columns=list(COLUMNS))
+    steps.insert(0, "step", np.concatenate([np.arange(n) for n in rows]))
+    steps.insert(0, "replication", np.repeat(np.array([r.replication for r in ordered], dtype=np.int64), rows))
     if scenario is not None:
         steps.insert(0, "scenario", scenario)
     return steps
-
-
-def comparison_steps_frame(results: Sequence[tuple[str, list[ReplicationResult]]]) -> pd.DataFrame:
-    """steps.csv of a comparison: each scenario's steps frame in the given (comparison) order."""
-    return pd.concat([steps_frame(r, name) for name, r in results], ignore_index=True)
 
 
 def _scenario_groups(steps: pd.DataFrame) -> list[tuple[str | None, pd.DataFrame]]:
@@ -118,6 +118,11 @@ def exposure_by_replication(steps: pd.DataFrame) -> pd.Series:
         .apply(lambda g: mean_exposure_at_adoption(g["new_adopters"].to_numpy(), g["exposure_at_adoption"].to_numpy()))
         .rename("mean_exposure_at_adoption")
     )
+
+
+def hazard_by_replication(steps: pd.DataFrame) -> pd.Series:
+    """Each replication's mean weekly adoption hazard (weeks 1 on; NaN weeks skipped, NaN if none)."""
+    return steps[steps["step"] > 0].groupby("replication")["adoption_hazard"].mean()
 
 
 def replications_frame(steps: pd.DataFrame) -> pd.DataFrame:
@@ -219,14 +224,23 @@ def union_targets(scenarios: Sequence[Scenario]) -> list[TargetConfig]:
     return list(seen.values())
 
 
-def targets_frame(runs: Sequence[ScenarioRun], steps: pd.DataFrame, targets: Sequence[TargetConfig]) -> pd.DataFrame:
-    """targets.csv: every target evaluated for every scenario (deadlines beyond the run: up to its end)."""
+def first_steps_reached(outcomes: np.ndarray, targets: Sequence[TargetConfig]) -> list[np.ndarray]:
+    """For each target, each replication's first step at it (-1: never); `outcomes` is replications x
+    steps x COLUMNS."""
+    return [
+        first_step_reached(outcomes[:, :, COLUMNS.index(t.metric)], t.direction, t.threshold) for t in targets
+    ]
+
+
+def targets_frame(
+    runs: Sequence[ScenarioRun], targets: Sequence[TargetConfig], first: Sequence[Sequence[np.ndarray]]
+) -> pd.DataFrame:
+    """targets.csv: every target evaluated for every scenario (deadlines beyond the run: up to its end);
+    `first[i][j]`: the first step at which each replication of runs[i] reached targets[j]."""
     rows = []
-    for run in runs:
-        group = steps[steps["scenario"] == run.name]
-        for target in targets:
-            values = group.pivot(index="replication", columns="step", values=target.metric).to_numpy()
-            result = evaluate_target(values, target.direction, target.threshold, target.by_week)
+    for run, reached in zip(runs, first, strict=True):
+        for target, steps in zip(targets, reached, strict=True):
+            result = evaluate_first_steps(steps, target.by_week)
             rows.append(
                 {
                     "scenario": run.name,
@@ -249,10 +263,10 @@ def targets_frame(runs: Sequence[ScenarioRun], steps: pd.DataFrame, targets: Seq
     return pd.DataFrame(rows, columns=TARGETS_COLUMNS)
 
 
-def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """Deterministic CSV text of a frame."""
+def to_csv_bytes(frame: pd.DataFrame, header: bool = True) -> bytes:
+    """Deterministic CSV text of a frame (rows written in parts give the same bytes as at once)."""
     buffer = io.StringIO()
-    frame.to_csv(buffer, index=False, float_format="%.10g", na_rep="", lineterminator="\n")
+    frame.to_csv(buffer, index=False, header=header, float_format="%.10g", na_rep="", lineterminator="\n")
     return buffer.getvalue().encode()
 
 
@@ -283,28 +297,36 @@ def stat(values: np.ndarray) -> dict:
 def summarise(steps: pd.DataFrame, scenario: Scenario, name: str | None = None) -> dict:
     """One scenario's part of summary.json (`steps`: that scenario's rows only; `name` defaults to
     scenario.name)."""
-    last_step = int(steps["step"].max())
+    return summarise_steps(
+        FrameSteps(steps), replications_frame(steps), hazard_by_replication(steps).to_numpy(), scenario, name
+    )
+
+
+def summarise_steps(
+    steps: StepSource, replications: pd.DataFrame, hazard: np.ndarray, scenario: Scenario, name: str | None = None
+) -> dict:
+    """`summarise` from one scenario's per-step values (`steps`), its rows of replications.csv and
+    each replication's mean adoption hazard (`hazard_by_replication`)."""
+    last_step = int(steps.last_step)
     milestones = [m for m in scenario.run.milestones if 0 < m <= last_step]
-    by_step = {step: frame for step, frame in steps.groupby("step")}
     outcomes = {}
     for column in COLUMNS:
         if column in TOTALS or column in FLOW_COLUMNS or column == "mode_changes":
             continue
+        initial = steps.values(column, 0)
         outcomes[column] = {
-            "initial": _clean(float(np.nanmean(by_step[0][column]))) if by_step[0][column].notna().any() else None,
-            "final": stat(by_step[last_step][column].to_numpy()),
-            "milestones": {str(m): stat(by_step[m][column].to_numpy()) for m in milestones},
+            "initial": _clean(float(np.nanmean(initial))) if (~np.isnan(initial)).any() else None,
+            "final": stat(steps.values(column, last_step)),
+            "milestones": {str(m): stat(steps.values(column, m)) for m in milestones},
         }
-    per_replication = steps.groupby("replication")
-    totals = {name: stat(per_replication[name].sum().to_numpy()) for name in TOTALS}
-    totals["cost_hours"] = stat(by_step[last_step]["cost_hours"].to_numpy())
-    after_start = steps[steps["step"] > 0].groupby("replication")["adoption_hazard"]
-    totals["mean_adoption_hazard"] = stat(after_start.mean().to_numpy())  # NaN weeks skipped; NaN if none
-    totals["mean_exposure_at_adoption"] = stat(exposure_by_replication(steps).to_numpy())
+    totals = {name: stat(replications[f"total_{name}"].to_numpy()) for name in TOTALS}
+    totals["cost_hours"] = stat(steps.values("cost_hours", last_step))
+    totals["mean_adoption_hazard"] = stat(hazard)  # NaN weeks skipped; NaN if none
+    totals["mean_exposure_at_adoption"] = stat(replications["mean_exposure_at_adoption"].to_numpy())
     return {
         "scenario": name if name is not None else scenario.scenario.name,
         "description": scenario.scenario.description,
-        "replications": int(steps["replication"].nunique()),
+        "replications": len(replications),
         "steps": last_step,
         "step_unit": "week",
         "skeptical_below": scenario.population.skeptical_below,
@@ -316,12 +338,109 @@ def summarise(steps: pd.DataFrame, scenario: Scenario, name: str | None = None) 
     }
 
 
-def comparison_summary(runs: Sequence[ScenarioRun], steps: pd.DataFrame) -> dict:
-    """summary.json: the baseline's name and each scenario's summary, in comparison order."""
-    return {
-        "baseline": runs[0].name,
-        "scenarios": {run.name: summarise(steps[steps["scenario"] == run.name], run.scenario, run.name) for run in runs},
-    }
+@dataclass
+class Tables:
+    """Everything a comparison computes besides steps.csv (frames as in the CSV files)."""
+
+    replications: pd.DataFrame
+    scenarios: pd.DataFrame
+    comparison: pd.DataFrame
+    targets: pd.DataFrame
+    summary: dict
+    snapshots: dict[str, dict | None]  # scenario name -> replication 0's {"start": ..., "end": ...}
+
+
+# Replications tabulated at a time: at most this many, or as many as make CHUNK_ROWS rows of steps.csv
+# (bounds the memory of the tables; the numbers do not depend on it).
+CHUNK_REPLICATIONS, CHUNK_ROWS = 200, 5_000
+
+
+class _ScenarioPart:
+    """What is kept of one scenario's replications while they stream by."""
+
+    def __init__(self, run: ScenarioRun, targets: Sequence[TargetConfig], scratch: Path | None) -> None:
+        self.run = run
+        self.store = StepStore(COLUMNS, scratch)
+        self.replications: list[pd.DataFrame] = []
+        self.hazard: list[np.ndarray] = []
+        self.first: list[list[np.ndarray]] = [[] for _ in targets]
+        self.snapshots: dict | None = None
+        self.seen = False
+
+
+class TableBuilder:
+    """The tables of a comparison from its replications given one at a time, in table order (scenario
+    by scenario, each in replication order), without holding them (see the module docstring).
+
+    `steps_csv`, if given, receives steps.csv as the replications come; `scratch` is the folder of the
+    temporary per-step store (best on the disk of the results)."""
+
+    def __init__(
+        self, runs: Sequence[ScenarioRun], targets: Sequence[TargetConfig], steps_csv: BinaryIO | None = None,
+        scratch: Path | None = None,
+    ) -> None:
+        self.runs = list(runs)
+        self.targets = list(targets)
+        self.steps_csv = steps_csv
+        self.parts = [_ScenarioPart(run, self.targets, scratch) for run in self.runs]
+        self._pending: list[ReplicationResult] = []
+        self._header = True
+
+    def add_all(self, results: Iterable[ReplicationResult]) -> Tables:
+        for result in results:
+            self.add(result)
+        return self.finish()
+
+    def add(self, result: ReplicationResult) -> None:
+        part = self.parts[result.scenario_index]
+        if not part.seen:
+            part.seen, part.snapshots = True, result.snapshots
+        if self._pending and self._pending[0].scenario_index != result.scenario_index:
+            self._flush()
+        self._pending.append(result)
+        if len(self._pending) >= min(CHUNK_REPLICATIONS, max(1, CHUNK_ROWS // result.outcomes.shape[0])):
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        chunk, self._pending = self._pending, []
+        part = self.parts[chunk[0].scenario_index]
+        steps = steps_frame(chunk, part.run.name)
+        if self.steps_csv is not None:
+            self.steps_csv.write(to_csv_bytes(steps, header=self._header))
+            self._header = False
+        part.store.append(steps["step"].to_numpy(), steps["replication"].to_numpy(), steps[list(COLUMNS)].to_numpy())
+        part.replications.append(replications_frame(steps))
+        part.hazard.append(hazard_by_replication(steps).to_numpy())
+        outcomes = np.stack([r.outcomes for r in sorted(chunk, key=lambda r: r.replication)])
+        for reached, first in zip(part.first, first_steps_reached(outcomes, self.targets), strict=True):
+            reached.append(first)
+
+    def finish(self) -> Tables:
+        self._flush()
+        frames = {part.run.name: pd.concat(part.replications, ignore_index=True) for part in self.parts}
+        replications = pd.concat(list(frames.values()), ignore_index=True)
+        summary = {
+            "baseline": self.runs[0].name,
+            "scenarios": {
+                part.run.name: summarise_steps(
+                    part.store, frames[part.run.name], np.concatenate(part.hazard), part.run.scenario, part.run.name
+                )
+                for part in self.parts
+            },
+        }
+        first = [[np.concatenate(reached) for reached in part.first] for part in self.parts]
+        for part in self.parts:
+            part.store.close()
+        return Tables(
+            replications=replications,
+            scenarios=scenarios_frame(self.runs, replications),
+            comparison=comparison_frame(self.runs, replications),
+            targets=targets_frame(self.runs, self.targets, first),
+            summary=summary,
+            snapshots={part.run.name: part.snapshots for part in self.parts},
+        )
 
 
 def relative_file(path: Path) -> str:
