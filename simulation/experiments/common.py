@@ -132,14 +132,21 @@ def final_outcomes(outcomes: np.ndarray) -> np.ndarray:
     return np.concatenate([outcomes[-1, _FINAL], outcomes[:, _TOTAL].sum(axis=0)])
 
 
-def replications_table(experiment: Experiment, done: list[Done]) -> pd.DataFrame:
-    """point, <one column per key>, replication, error, <outcomes> (an error row has empty outcomes)."""
+def replications_table(experiment: Experiment, done: list[Done], partial: PartialRun) -> pd.DataFrame:
+    """point, <one column per key>, replication, error, <outcomes> (an error row has empty outcomes).
+
+    Each replication is read back from the partial folder in turn: only its final values are kept, in
+    one array."""
     rows = []
-    for d in done:
+    values = np.full((len(done), len(EXPERIMENT_OUTCOMES)), np.nan)
+    for i, d in enumerate(done):
         point = experiment.points[d.job.group]
-        values = final_outcomes(d.result.outcomes) if d.result is not None else np.full(len(EXPERIMENT_OUTCOMES), np.nan)
-        rows.append([point.index, *point.values, d.job.replication, d.error or "", *values])
-    return pd.DataFrame(rows, columns=["point", *experiment.keys, "replication", "error", *EXPERIMENT_OUTCOMES])
+        result = None if d.failed else partial.load(d.job)
+        if result is not None:
+            values[i] = final_outcomes(result.outcomes)
+        rows.append([point.index, *point.values, d.job.replication, d.error or ""])
+    table = pd.DataFrame(rows, columns=["point", *experiment.keys, "replication", "error"])
+    return pd.concat([table, pd.DataFrame(values, columns=list(EXPERIMENT_OUTCOMES))], axis=1)
 
 
 def points_table(experiment: Experiment) -> pd.DataFrame:

@@ -285,7 +285,7 @@ def run_sensitivity(plan: SensitivityPlan, workers: int | None = None, progress=
     started, started_at = common.clock(), common.now()
     workers = workers or default_workers()
     done, partial = common.run_experiment(experiment, workers, progress, resume)
-    replications = common.replications_table(experiment, done)
+    replications = common.replications_table(experiment, done, partial)
     indices, noise, samples = analyse(plan, replications)
     failures = [d for d in done if d.failed]
     had_previous = experiment.out.is_dir() and any(experiment.out.iterdir())

@@ -150,8 +150,8 @@ def saturation(experiment: common.Experiment, marginal: pd.DataFrame, outcome: s
     return lines
 
 
-def write_sweep(experiment: common.Experiment, config: SweepConfig, done, started_at: str, started: float, workers: int, resumed: bool) -> SweepResult:
-    replications = common.replications_table(experiment, done)
+def write_sweep(experiment: common.Experiment, config: SweepConfig, done, partial, started_at: str, started: float, workers: int, resumed: bool) -> SweepResult:
+    replications = common.replications_table(experiment, done, partial)
     outcomes = list(config.outcomes)
     summary = summary_frame(experiment, replications, outcomes)
     marginal = marginal_frame(experiment, replications, outcomes) if config.design == "factorial" else pd.DataFrame()
@@ -243,7 +243,7 @@ def run_sweep(experiment: common.Experiment, workers: int | None = None, progres
     started, started_at = common.clock(), common.now()
     workers = workers or default_workers()
     done, partial = common.run_experiment(experiment, workers, progress, resume)
-    result = write_sweep(experiment, config, done, started_at, started, workers, resume)
+    result = write_sweep(experiment, config, done, partial, started_at, started, workers, resume)
     common.finish(experiment, done, partial, lambda i: f"point {i} ({_setting(experiment, i)})", closing_lines(result))
     return result
 
