@@ -10,7 +10,7 @@ vector): the floor for a step that reads every neighbour, and prints step / mat-
     uv run python benchmarks/scale.py --sizes 1000 100000 --steps 20
     uv run python benchmarks/scale.py --reference           # also the per-agent Mesa reference at 10k
     uv run python benchmarks/scale.py --replications 40     # also replications/s on all local cores
-    uv run python benchmarks/scale.py --profile 100000      # cProfile of one size, sub-step times
+    uv run python benchmarks/scale.py --profile 100000      # time of each sub-step of a week at one size
 
 Targets (issue 5): 1M x 52 steps <= 30 s wall including the network, <= 4 GiB peak; 100k <= 3 s;
 step <= 5 x mat-vec; vectorized >= 100 x faster per agent-step than the per-agent reference.
@@ -164,19 +164,49 @@ def replications_per_second(n: int, replications: int, steps: int, workers: int 
 
 
 def profile(n: int, steps: int, degree: float) -> None:
-    """cProfile of one size, top functions by own time."""
-    import cProfile
-    import pstats
-
+    """Wall time of each sub-step of a week at n clinicians (mean of `steps` weeks, after one
+    warm-up week), beside one sparse mat-vec."""
+    import simulation.model as model_module
     from simulation.model import ClinicianModel
 
-    prof = cProfile.Profile()
-    prof.enable()
+    load_compiled_code()
     model = ClinicianModel(scenario(n, degree, steps), 0, with_agents=False)
+    model.step()
+    spent: dict[str, float] = {}
+
+    def timed(owner, name: str, label: str) -> None:
+        inner = getattr(owner, name)
+
+        def wrapper(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return inner(*args, **kwargs)
+            finally:
+                spent[label] = spent.get(label, 0.0) + time.perf_counter() - start
+
+        setattr(owner, name, wrapper)
+
+    for name, label in (
+        ("use_ai", "2 experience (users' cases, incidents)"),
+        ("colleague_view", "4 anticipation (colleagues' modes and attitudes, bounded-confidence sums)"),
+        ("choose_modes", "5 choice"),
+        ("influence_attitudes", "6 attitudes (update and drift)"),
+        ("measure", "outcomes (population sums)"),
+        ("network_statistics", "statistics (assortativity pass)"),
+    ):
+        timed(model_module, name, label)
+    timed(model, "_judge", "3 judgment (rater table, ratings pass)")
+    timed(model.adoption, "update", "adoption tracking")
+    start = time.perf_counter()
     for _ in range(steps):
         model.step()
-    prof.disable()
-    pstats.Stats(prof).sort_stats("tottime").print_stats(30)
+    step = (time.perf_counter() - start) / steps
+    floor = matvec_seconds(model.network.adjacency)
+    print(f"{n:,} clinicians: one step {step * 1e3:.1f} ms = {step / floor:.1f} mat-vecs ({floor * 1e3:.2f} ms)")
+    for label, seconds in sorted(spent.items(), key=lambda item: -item[1]):
+        print(f"  {seconds / steps * 1e3:8.2f} ms {seconds / steps / floor:6.2f} mat-vecs  {label}")
+    rest = step - sum(spent.values()) / steps
+    print(f"  {rest * 1e3:8.2f} ms {rest / floor:6.2f} mat-vecs  interventions, data collection, the rest")
 
 
 def machine() -> str:
@@ -215,7 +245,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--cluster", default=None, help="also time the replications on this Dask scheduler (tcp://host:port)")
     parser.add_argument("--local-cluster", action="store_true", help="start a local Dask cluster (2 workers) for the replications")
-    parser.add_argument("--profile", type=int, default=None, metavar="N", help="profile one size instead")
+    parser.add_argument("--profile", type=int, default=None, metavar="N", help="time each sub-step of a week at this size instead")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures to this file")
     parser.add_argument("--one", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--one-reference", type=int, default=None, help=argparse.SUPPRESS)
