@@ -24,7 +24,10 @@ import numpy as np
 numba.config.THREADING_LAYER = "workqueue"
 
 CHUNKS = 64  # work units of a parallel loop (fixed: the partial sums' order never depends on threads)
-PARALLEL_FROM = 200_000  # clinicians: below this, starting threads costs more than it saves
+# Clinicians from which the loops run on threads. Measured on the 2-core machine of
+# docs/PERFORMANCE.md (mean step, serial vs threads): 100,000 12.4 vs 26.6 ms, 300,000 41 vs 45 ms,
+# 600,000 93 vs 77 ms, 1,000,000 190 vs 121 ms: starting the threads costs more below about 400,000.
+PARALLEL_FROM = 500_000
 _LOCK = threading.RLock()
 # Worker processes (the local pool's spawned workers, Dask's nanny-started workers) already run one
 # replication per core: they run serially.
