@@ -12,7 +12,7 @@ import numba
 import numpy as np
 
 from simulation.fast.random import draw, mix, normal, uniform
-from simulation.fast.threads import CHUNKS, compiled
+from simulation.fast.threads import CHUNKS, compiled, compiled_serial
 
 _FATES = np.uint64(0x8CB92BA72F3D8DD7)  # separates the error fates' key from the counts'
 
@@ -157,7 +157,7 @@ def move_attitudes(attitude, anchor, close_weight, close_total, rate, anchoring,
         attitude[i] = min(max(a, 1.0), 7.0)
 
 
-@compiled
+@compiled_serial
 def population_sums(mode, attitude, skeptical_below, literacy, trust, status_concern, reputation):
     """The sums `simulation.metrics.measure` needs, in one pass: counts per mode (3), skeptical,
     attitude sum, then the sums of literacy, trust, status concern, reputation of non-users and of
@@ -196,7 +196,7 @@ def population_sums(mode, attitude, skeptical_below, literacy, trust, status_con
     return sums
 
 
-@compiled
+@compiled_serial
 def record_adoption(adopted_at, exposure, mode, exposure_before, step):
     """Mark this step's first-time users (`simulation.diffusion.AdoptionTracker`); returns
     (new adopters, clinicians at risk before the step, sum of the new adopters' exposure)."""
