@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import qmc
 
+from simulation.cluster import cluster_address, cluster_executor
 from simulation.experiments.paths import base_data, get_path, parse_path, point_scenario
 from simulation.model import ClinicianModel
 from simulation.scenario.errors import ScenarioError
@@ -171,7 +172,11 @@ def calibrate(scenario: Scenario, observed: Observed, workers: int | None = None
     points = [point_scenario(data, list(zip(paths, row.tolist(), strict=True)), f"calibration sample {i}") for i, row in enumerate(values)]
     workers = workers or os.cpu_count() or 1
     tasks = [(point, config.replications, observed) for point in points]
-    if workers > 1:
+    address = cluster_address()
+    if address:  # --cluster or $SIMULATE_CLUSTER: the sample points run on the Dask workers
+        with cluster_executor(address) as (executor, _slots):
+            curves = list(executor.map(_curves, tasks))
+    elif workers > 1:
         with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
             curves = list(pool.map(_curves, tasks, chunksize=max(1, len(tasks) // (4 * workers))))
     else:

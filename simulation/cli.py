@@ -355,9 +355,12 @@ def calibrate(
     observed: Annotated[Path | None, typer.Option(help="Observed series or per-clinician adoption times (CSV); default: the node table's adoption column.")] = None,
     out: Annotated[Path | None, typer.Option(help="Output folder (default: outputs/<stem>-calibration).")] = None,
     workers: Annotated[int | None, typer.Option(min=1, help="Worker processes (default: all cores).")] = None,
+    cluster: ClusterOption = None,
 ) -> None:
     """Fit the scenario's free parameters to observed adoption (approximate Bayesian computation)."""
     from simulation.calibration import run_calibration
+
+    _use_cluster(cluster)
 
     try:
         folder, result = run_calibration(scenario, observed, out, workers)
