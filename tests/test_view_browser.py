@@ -122,6 +122,7 @@ def test_view_in_a_real_browser(server, tmp_path):
             assert plots.get_attribute("src") != plots_before
             assert network.get_attribute("src") != network_before
             expect(page.get_by_text("Time: 3.0")).to_be_visible()
+            expect(page.get_by_text("Model Parameters")).to_be_hidden()  # Mesa's card, empty on this page
 
             # A second tab has its own model.
             other = browser.new_page()

@@ -22,9 +22,12 @@ from simulation.view.viewmodel import ViewModel
 # Set by `simulate view FILE.toml` for the server process; the page opens with that file.
 SCENARIO_ENV = "SIMULATE_VIEW_SCENARIO"
 PLAY_INTERVAL_MS = 150  # pause between steps while playing
-# Long slider labels wrap beside the slider instead of squeezing it to nothing.
+# Long slider labels wrap beside the slider instead of squeezing it to nothing. Mesa's sidebar card
+# "Model Parameters" lists only Mesa-style parameters; this page has none (its controls are in
+# "Scenario and parameters"), so the card would stay empty: cards with nothing inside are hidden.
 CSS = """
 .v-input__slider .v-input__slot > .v-label { flex: 0 0 52%; max-width: 52%; white-space: normal; height: auto; line-height: 1.2; font-size: 13px; }
+.v-navigation-drawer .v-card:has(> .v-card__text > .v-sheet:empty) { display: none; }
 """
 
 
