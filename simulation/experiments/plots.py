@@ -12,6 +12,29 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 METADATA = {"Software": None}  # no version stamp: equal runs give equal bytes
+CURVE_TITLE = "{label} at the end: mean, 95 % CI (dark), middle 95 % of runs (light)"
+
+
+def outcome_label(outcome: str) -> str:
+    """The report's plain name of an outcome (`outputs.report.OUTCOME_LABELS`), else its column name."""
+    from simulation.outputs.report import OUTCOME_LABELS
+
+    return OUTCOME_LABELS.get(outcome, outcome).replace(" per {unit}", "")
+
+
+def key_label(key: str) -> str:
+    """An axis label for a scenario key path: its last name in words, then the path
+    ("seats (interventions[0].seats)")."""
+    name = key.rsplit(".", 1)[-1].replace("_", " ")
+    return name if name == key else f"{name} ({key})"
+
+
+def _percent_axis(ax, outcome: str) -> None:
+    """Shares (0-1) shown as percentages on the y axis."""
+    if outcome.startswith("share_"):
+        from matplotlib.ticker import PercentFormatter
+
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
 
 
 def _numeric(values) -> bool:
@@ -52,7 +75,8 @@ def sweep_plots(folder: Path, experiment, summary: pd.DataFrame, replications: p
         if design == "factorial" and len(keys) == 1:
             fig, ax = plt.subplots(figsize=(7, 4.2))
             _curve(ax, rows, keys[0], None)
-            ax.set(xlabel=keys[0], ylabel=outcome, title=f"{outcome} at the end: mean, 95 % CI (dark), middle 95 % of runs (light)")
+            ax.set(xlabel=key_label(keys[0]), ylabel=outcome_label(outcome), title=CURVE_TITLE.format(label=outcome_label(outcome)))
+            _percent_axis(ax, outcome)
             ax.title.set_fontsize(9)
             ax.grid(alpha=0.3)
             written.append(_save(fig, folder / f"{outcome}_curve.png"))
@@ -61,8 +85,9 @@ def sweep_plots(folder: Path, experiment, summary: pd.DataFrame, replications: p
             x_key, line_key = (keys[0], keys[1]) if _numeric(list(pd.unique(rows[keys[0]]))) or not _numeric(list(pd.unique(rows[keys[1]]))) else (keys[1], keys[0])
             fig, ax = plt.subplots(figsize=(7, 4.2))
             for value in pd.unique(rows[line_key]):
-                _curve(ax, rows[rows[line_key] == value], x_key, f"{line_key} = {value}")
-            ax.set(xlabel=x_key, ylabel=outcome, title=f"{outcome} at the end: mean, 95 % CI (dark), middle 95 % of runs (light)")
+                _curve(ax, rows[rows[line_key] == value], x_key, f"{key_label(line_key).split(' (')[0]}: {value}")
+            ax.set(xlabel=key_label(x_key), ylabel=outcome_label(outcome), title=CURVE_TITLE.format(label=outcome_label(outcome)))
+            _percent_axis(ax, outcome)
             ax.title.set_fontsize(9)
             ax.grid(alpha=0.3)
             ax.legend(fontsize=8)
@@ -74,12 +99,18 @@ def sweep_plots(folder: Path, experiment, summary: pd.DataFrame, replications: p
             ax.set_yticks(range(table.shape[0]), [str(i) for i in table.index])
             grid = table.to_numpy(dtype=float)
             middle = np.nanmin(grid) + 0.6 * (np.nanmax(grid) - np.nanmin(grid)) if np.isfinite(grid).any() else 0.0
+            share = outcome.startswith("share_")
             for (i, j), value in np.ndenumerate(grid):
                 if value == value:  # dark text on the bright (high) end of viridis
-                    ax.text(j, i, f"{value:.3g}", ha="center", va="center", fontsize=7, color="black" if value > middle else "white")
-            ax.set(xlabel=keys[0], ylabel=keys[1], title=f"{outcome} at the end (mean over replications)")
+                    text = f"{100 * value:.1f}%" if share else f"{value:.3g}"
+                    ax.text(j, i, text, ha="center", va="center", fontsize=7, color="black" if value > middle else "white")
+            ax.set(xlabel=key_label(keys[0]), ylabel=key_label(keys[1]), title=f"{outcome_label(outcome)} at the end (mean over replications)")
             ax.title.set_fontsize(9)
-            fig.colorbar(image, ax=ax)
+            bar = fig.colorbar(image, ax=ax)
+            if share:
+                from matplotlib.ticker import PercentFormatter
+
+                bar.ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
             fig.tight_layout()
             written.append(_save(fig, folder / f"{outcome}_heatmap.png"))
         else:
@@ -94,9 +125,10 @@ def sweep_plots(folder: Path, experiment, summary: pd.DataFrame, replications: p
                     x = np.asarray([lookup[v] for v in values], dtype=float)
                     ax.set_xticks(range(len(ticks)), ticks)
                 ax.scatter(x, means.to_numpy(), s=12)
-                ax.set(xlabel=key, ylabel=outcome if axis == 0 else None)
+                ax.set(xlabel=key_label(key), ylabel=outcome_label(outcome) if axis == 0 else None)
+                _percent_axis(ax, outcome)
                 ax.grid(alpha=0.3)
-            fig.suptitle(f"{outcome} at the end, one dot per point (mean over replications)", fontsize=9)
+            fig.suptitle(f"{outcome_label(outcome)} at the end, one dot per point (mean over replications)", fontsize=9)
             fig.tight_layout()
             written.append(_save(fig, folder / f"{outcome}_scatter.png"))
     return written
@@ -122,6 +154,6 @@ def sensitivity_plot(folder: Path, table: pd.DataFrame, outcome: str, method: st
     ax.set_yticks(y, rows["parameter"])
     ax.legend(fontsize=7, loc="lower right")
     ax.grid(axis="x", alpha=0.3)
-    ax.set_title(f"{method.title()} sensitivity of {outcome} (largest first)", fontsize=9)
+    ax.set_title(f"{method.title()} sensitivity of {outcome_label(outcome).lower()} ({outcome}; largest first)", fontsize=9)
     fig.tight_layout()
     return _save(fig, folder / f"{method}_{outcome}.png")
