@@ -1,8 +1,8 @@
 """Compiled passes over the ties (CSR arcs): each reads every colleague of every clinician once.
 
 The rules in `simulation.rules` describe the model and call these loops, which fuse what numpy would
-compute in several sweeps through memory into one: that is what makes a week cost a few sparse
-matrix-vector products (docs/PERFORMANCE.md). `indptr`/`indices` are the adjacency's CSR arrays
+compute in several sweeps through memory into one: that is what brings a week down to about ten
+sparse matrix-vector products (docs/PERFORMANCE.md). `indptr`/`indices` are the adjacency's CSR arrays
 (row i lists clinician i's colleagues); `data` its weights (a tie listed twice weighs 2), read only
 when `weighted`. Rows are split into `CHUNKS` slices run in parallel; every output is per row, so
 results do not depend on the number of threads.
