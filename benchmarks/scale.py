@@ -32,14 +32,19 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 
-def scenario(n: int, degree: float = 10.0, steps: int = 52, replications: int = 1):
+def scenario(n: int, degree: float | None = 10.0, steps: int = 52, replications: int = 1, seed: int | None = None):
+    """The default scenario with n clinicians, mean degree `degree` (None: the default's), `steps`
+    weeks, `replications` and root seed `seed` (None: the default's)."""
     from simulation.scenario.schema import Scenario
 
     sc = Scenario()
     sc.population.n = n
-    sc.network.mean_degree = degree
+    if degree is not None:
+        sc.network.mean_degree = degree
     sc.run.steps = steps
     sc.run.replications = replications
+    if seed is not None:
+        sc.run.seed = seed
     return sc
 
 

@@ -286,9 +286,9 @@ ExperimentQuiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progres
 ExperimentResume = Annotated[bool, typer.Option("--resume", help="Finish an interrupted run from <out>.partial/, running only the replications not yet done.")]
 
 
-@app.command()
-def sweep(
-    scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML) with a sweep table.")],
+def experiment(
+    ctx: typer.Context,
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML) with a sweep or sensitivity table.")],
     out: ExperimentOut = None,
     workers: ExperimentWorkers = None,
     replications: ExperimentReplications = None,
@@ -298,26 +298,13 @@ def sweep(
     resume: ExperimentResume = False,
     cluster: ClusterOption = None,
 ) -> None:
-    """Run the scenario at every point of its sweep design (common random numbers across points)."""
+    """`simulate sweep` and `simulate sensitivity`: one command body, registered under both names."""
     _use_cluster(cluster)
-    _run_experiment("sweep", scenario, out, workers, replications, seed, steps, quiet, resume)
+    _run_experiment(ctx.info_name, scenario, out, workers, replications, seed, steps, quiet, resume)
 
 
-@app.command()
-def sensitivity(
-    scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML) with a sensitivity table.")],
-    out: ExperimentOut = None,
-    workers: ExperimentWorkers = None,
-    replications: ExperimentReplications = None,
-    seed: ExperimentSeed = None,
-    steps: ExperimentSteps = None,
-    quiet: ExperimentQuiet = False,
-    resume: ExperimentResume = False,
-    cluster: ClusterOption = None,
-) -> None:
-    """Morris screening or Sobol indices (SALib) of the parameters of its sensitivity table."""
-    _use_cluster(cluster)
-    _run_experiment("sensitivity", scenario, out, workers, replications, seed, steps, quiet, resume)
+app.command("sweep", help="Run the scenario at every point of its sweep design (common random numbers across points).")(experiment)
+app.command("sensitivity", help="Morris screening or Sobol indices (SALib) of the parameters of its sensitivity table.")(experiment)
 
 
 @app.command()

@@ -76,6 +76,7 @@ class HospitalNetwork:
         self.weighted = bool(np.any(weight != 1.0))  # some tie listed twice: compiled passes read the weights
         self.degree = np.bincount(i, minlength=n) + np.bincount(j, minlength=n)
         self.degree_float = self.degree.astype(np.float64)
+        self.isolated = self.degree == 0  # clinicians with no colleague
         self.advice_in_degree = np.bincount(self.advisor, minlength=n)
         # Directed arcs (rater -> ratee) for per-tie rules: both directions of every tie, in CSR order.
         self.arc_source = rows
@@ -108,7 +109,7 @@ class HospitalNetwork:
     def neighbour_mean(self, values: np.ndarray) -> np.ndarray:
         """Mean of `values` over each clinician's colleagues (0 for isolates)."""
         sums = self.adjacency @ values
-        return np.divide(sums, self.degree, out=np.zeros(self.n), where=self.degree > 0)
+        return np.divide(sums, self.degree, out=np.zeros(self.n), where=~self.isolated)
 
     def scratch_matrix(self) -> sp.csr_array:
         """A CSR matrix with the adjacency's pattern and its own data array, for rules that weigh each

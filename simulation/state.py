@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from simulation.fast.clinicians import common_value
+
 NONE, VERIFY, PRIMARY = 0, 1, 2
 MODE_NAMES = ("none", "verify", "primary")
 
@@ -68,6 +70,14 @@ class ClinicianState:
     def penalty_factor(self, mode: int) -> np.ndarray:
         """Each rater's multiplier on the penalty for `mode` (1 = as in the vignette study)."""
         return self.harshness * self.verify_harshness if mode == VERIFY else self.harshness.copy()
+
+    def common_penalty_factor(self, mode: int) -> float | None:
+        """The multiplier on the penalty for `mode` when every rater has the same one (as before any
+        intervention changed how harshly some judge), else None; stops at the first difference."""
+        factor = common_value(self.harshness)
+        if mode == VERIFY and factor == factor:
+            factor *= common_value(self.verify_harshness)
+        return None if factor != factor else float(factor)
 
     @property
     def n(self) -> int:

@@ -41,6 +41,7 @@ class Case:
 
 
 EXTENDS_BASELINE = f"extends = {toml_string(str(BASELINE))}\n"
+TINY_VALID = EXTENDS_BASELINE + "[run]\nreplications = 1\nsteps = 2\n"  # a valid file: the error is elsewhere
 EXTENDS_WORKSHOPS = f"extends = {toml_string(str(WORKSHOPS))}\n[run]\nreplications = 1\nsteps = 3\n[population]\nn = 40\n"
 
 
@@ -152,35 +153,35 @@ CASES = [
     ),
     Case(
         "out_is_a_file",
-        {"ok_out.toml": EXTENDS_BASELINE + "[run]\nreplications = 1\nsteps = 2\n"},
+        {"ok_out.toml": TINY_VALID},
         "ok_out.toml",
         ["--out", "ok_out.toml", "not a folder"],
         out="ok_out.toml",  # the scenario file itself
     ),
     Case(
         "workers_zero",
-        {"ok_workers.toml": EXTENDS_BASELINE + "[run]\nreplications = 1\nsteps = 2\n"},
+        {"ok_workers.toml": TINY_VALID},
         "ok_workers.toml",
         ["--workers", "0", "at least 1"],
         args=["--workers", "0"],
     ),
     Case(
         "replications_override_zero",
-        {"ok_reps.toml": EXTENDS_BASELINE + "[run]\nreplications = 1\nsteps = 2\n"},
+        {"ok_reps.toml": TINY_VALID},
         "ok_reps.toml",
         ["--replications", "greater than or equal to 1"],
         args=["--replications", "0"],
     ),
     Case(
         "compare_missing_file",
-        {"ok_a.toml": EXTENDS_BASELINE + "[run]\nreplications = 1\nsteps = 2\n"},
+        {"ok_a.toml": TINY_VALID},
         "",
         ["absent.toml", "not found"],
         compare=["ok_a.toml", "absent.toml"],
     ),
     Case(
         "compare_same_file_twice",
-        {"twice.toml": EXTENDS_BASELINE + "[run]\nreplications = 1\nsteps = 2\n"},
+        {"twice.toml": TINY_VALID},
         "",
         ["twice.toml", "given twice"],
         compare=["twice.toml", "twice.toml"],
@@ -190,7 +191,7 @@ CASES = [
         {
             "cmp_a.toml": EXTENDS_BASELINE + '[scenario]\nname = "a"\n[run]\nreplications = 1\nsteps = 2\n',
             "cmp_b.toml": EXTENDS_BASELINE + '[scenario]\nname = "b"\n[run]\nreplications = 1\nsteps = 2\n',
-            "cmp_base.toml": EXTENDS_BASELINE + "[run]\nreplications = 1\nsteps = 2\n",
+            "cmp_base.toml": TINY_VALID,
         },
         "",
         ["--baseline", "cmp_base.toml", "not one of the scenario files"],
@@ -295,7 +296,7 @@ CASES = [
     ),
     Case(
         "resume_with_nothing_to_resume",
-        {"fresh.toml": EXTENDS_BASELINE + "[run]\nreplications = 1\nsteps = 2\n"},
+        {"fresh.toml": TINY_VALID},
         "fresh.toml",
         ["--resume", "results.partial", "no unfinished run"],
         args=["--resume"],
@@ -318,7 +319,7 @@ CASES = [
     Case(
         "compare_bad_file_among_good",
         {
-            "good_one.toml": EXTENDS_BASELINE + "[run]\nreplications = 1\nsteps = 2\n",
+            "good_one.toml": TINY_VALID,
             "bad_two.toml": EXTENDS_BASELINE + "[population]\nn = 0\n",
         },
         "",

@@ -29,17 +29,14 @@ from simulation.scenario.schema import Scenario
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.reference_agents import ReferenceModel, run_reference  # noqa: E402
+from benchmarks.scale import scenario  # noqa: E402
 
 OUTCOMES = ("share_skeptical", "share_verify", "share_primary", "mean_attitude")
 
 
 def _scenario(n: int, steps: int, replications: int, seed: int = 2025) -> Scenario:
-    scenario = Scenario()
-    scenario.population.n = n
-    scenario.run.steps = steps
-    scenario.run.replications = replications
-    scenario.run.seed = seed
-    return scenario
+    """The default hospital (its own mean degree) with n clinicians."""
+    return scenario(n, None, steps, replications, seed)
 
 
 def _compare_with_reference(replications: int, steps: int) -> None:

@@ -19,7 +19,8 @@ from simulation.experiments.paths import base_data, check_keys, is_integer_key, 
 from simulation.metrics import COLUMNS
 from simulation.outputs.folder import check_target
 from simulation.outputs.manifest import git_commit, package_versions
-from simulation.outputs.progressive import Done, Job, PartialRun, ReplicationsFailed, failure_summary, run_jobs
+from simulation.outputs.progressive import Done, Job, PartialRun, ReplicationsFailed, errors_csv, failure_summary, run_jobs
+from simulation.outputs.tables import to_csv_bytes
 from simulation.scenario import load_scenario
 from simulation.scenario.errors import ScenarioError
 from simulation.scenario.loader import scenario_hash
@@ -152,6 +153,17 @@ def replications_table(experiment: Experiment, done: list[Done], partial: Partia
 def points_table(experiment: Experiment) -> pd.DataFrame:
     rows = [[p.index, *p.values, scenario_hash(p.scenario)] for p in experiment.points]
     return pd.DataFrame(rows, columns=["point", *experiment.keys, "scenario_hash"])
+
+
+def write_tables(folder: Path, experiment: Experiment, replications: pd.DataFrame, failures: list, tables: dict) -> None:
+    """An experiment's tables into `folder`: points.csv, replications.csv, each of `tables` (file
+    name -> frame; None is left out) and errors.csv when some replications failed."""
+    frames = {"points.csv": points_table(experiment), "replications.csv": replications, **tables}
+    for name, frame in frames.items():
+        if frame is not None:
+            (folder / name).write_bytes(to_csv_bytes(frame))
+    if failures:
+        (folder / "errors.csv").write_bytes(errors_csv(failures, "point"))
 
 
 def mean_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float, float, int]:

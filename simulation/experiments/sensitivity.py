@@ -40,8 +40,6 @@ from simulation.experiments.config import SensitivityConfig
 from simulation.experiments.design import value_at
 from simulation.outputs.folder import atomic_folder, previous_of
 from simulation.outputs.manifest import write_json
-from simulation.outputs.progressive import errors_csv
-from simulation.outputs.tables import to_csv_bytes
 
 RESAMPLES = 1000
 
@@ -290,13 +288,9 @@ def run_sensitivity(plan: SensitivityPlan, workers: int | None = None, progress=
     failures = [d for d in done if d.failed]
     had_previous = experiment.out.is_dir() and any(experiment.out.iterdir())
     with atomic_folder(experiment.out) as tmp:
-        (tmp / "points.csv").write_bytes(to_csv_bytes(common.points_table(experiment)))
-        (tmp / "replications.csv").write_bytes(to_csv_bytes(replications))
-        (tmp / "samples.csv").write_bytes(to_csv_bytes(samples))
-        (tmp / "indices.csv").write_bytes(to_csv_bytes(indices))
-        (tmp / "noise.csv").write_bytes(to_csv_bytes(noise))
-        if failures:
-            (tmp / "errors.csv").write_bytes(errors_csv(failures, "point"))
+        common.write_tables(
+            tmp, experiment, replications, failures, {"samples.csv": samples, "indices.csv": indices, "noise.csv": noise}
+        )
         plots = []
         if not indices.empty:
             for outcome in config.outcomes:

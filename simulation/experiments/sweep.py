@@ -33,8 +33,7 @@ from simulation.experiments.config import SweepConfig
 from simulation.experiments.design import factorial, latin_hypercube
 from simulation.outputs.folder import atomic_folder, previous_of
 from simulation.outputs.manifest import write_json
-from simulation.outputs.progressive import errors_csv
-from simulation.outputs.tables import COMPARED, to_csv_bytes
+from simulation.outputs.tables import COMPARED
 
 SUMMARY_COLUMNS = ["outcome", "mean", "sd", "ci_low", "ci_high", "range_low", "range_high", "n", "failed"]
 
@@ -158,13 +157,10 @@ def write_sweep(experiment: common.Experiment, config: SweepConfig, done, partia
     failures = [d for d in done if d.failed]
     had_previous = experiment.out.is_dir() and any(experiment.out.iterdir())
     with atomic_folder(experiment.out) as tmp:
-        (tmp / "points.csv").write_bytes(to_csv_bytes(common.points_table(experiment)))
-        (tmp / "replications.csv").write_bytes(to_csv_bytes(replications))
-        (tmp / "summary.csv").write_bytes(to_csv_bytes(summary))
-        if not marginal.empty:
-            (tmp / "marginal.csv").write_bytes(to_csv_bytes(marginal))
-        if failures:
-            (tmp / "errors.csv").write_bytes(errors_csv(failures, "point"))
+        common.write_tables(
+            tmp, experiment, replications, failures,
+            {"summary.csv": summary, "marginal.csv": None if marginal.empty else marginal},
+        )
         from simulation.experiments.plots import sweep_plots
 
         plots = sweep_plots(tmp / "plots", experiment, summary, replications, outcomes, config.design)

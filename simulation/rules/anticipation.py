@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulation.fast.arcs import attitude_sums
-from simulation.fast.clinicians import colleague_shares, common_value
+from simulation.fast.clinicians import colleague_shares
 from simulation.network import HospitalNetwork
+from simulation.rules.attitudes import colleague_attitude_sums
 from simulation.rules.judgment import penalty
 from simulation.scenario.schema import AttitudeConfig, JudgmentConfig
 from simulation.state import MODE_NAMES, PRIMARY, VERIFY, ClinicianState
@@ -78,25 +78,17 @@ def colleague_view(
     multipliers only when an intervention made them differ between clinicians (otherwise
     mean_j f (1 - d u_j) = f (1 - d * colleague use))."""
     counts = network.mode_counts(state.mode)
-    matrix = network.adjacency
     bound = attitude.confidence_bound if attitude is not None and attitude.influence_rate != 0 else -1.0
-    weight = state.influence_weight
-    uniform_weight = common_value(weight)
-    attitude_sum, close_weight, close_total = attitude_sums(
-        matrix.indptr, matrix.indices, matrix.data, network.weighted, state.attitude, weight,
-        -1.0 if np.isnan(uniform_weight) else float(uniform_weight), bound,
-    )
+    attitude_sum, close_weight, close_total = colleague_attitude_sums(state, network, bound)
     colleague_use, colleague_attitude = colleague_shares(counts, attitude_sum)
     factor = {}
     uses = None
     for mode in (VERIFY, PRIMARY):
-        harshness = common_value(state.harshness)
-        if mode == VERIFY and not np.isnan(harshness):
-            harshness *= common_value(state.verify_harshness)
-        if not np.isnan(harshness):
-            factor[mode] = float(harshness)
+        common = state.common_penalty_factor(mode)
+        if common is not None:
+            factor[mode] = common
         else:
             uses = state.uses_ai() if uses is None else uses
             factor[mode] = network.neighbour_mean(state.penalty_factor(mode) * (1.0 - config.own_use_discount * uses))
     sums = (close_weight, close_total) if bound >= 0 else (None, None)
-    return ColleagueView(colleague_use, colleague_attitude, network.degree == 0, factor, *sums)
+    return ColleagueView(colleague_use, colleague_attitude, network.isolated, factor, *sums)

@@ -22,6 +22,21 @@ from simulation.scenario.schema import AttitudeConfig
 from simulation.state import ClinicianState
 
 
+def colleague_attitude_sums(
+    state: ClinicianState, network: HospitalNetwork, bound: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One compiled pass over the ties (`fast.arcs.attitude_sums`): per clinician, the tie-weighted
+    sum of colleagues' attitudes, and the influence weights and weighted attitudes of the colleagues
+    within `bound` (attitude points; negative: none). Equal influence weights are passed as one number."""
+    weight = state.influence_weight
+    common = common_value(weight)
+    matrix = network.adjacency
+    return attitude_sums(
+        matrix.indptr, matrix.indices, matrix.data, network.weighted, state.attitude, weight,
+        -1.0 if np.isnan(common) else float(common), bound,
+    )
+
+
 def influence_attitudes(
     state: ClinicianState,
     network: HospitalNetwork,
@@ -42,14 +57,7 @@ def influence_attitudes(
     elif sums is not None and sums[0] is not None:
         close_weight, close_total = sums
     else:
-        weight = state.influence_weight
-        common = common_value(weight)
-        uniform_weight = -1.0 if np.isnan(common) else float(common)
-        matrix = network.adjacency
-        _, close_weight, close_total = attitude_sums(
-            matrix.indptr, matrix.indices, matrix.data, network.weighted, state.attitude, weight,
-            uniform_weight, config.confidence_bound,
-        )
+        _, close_weight, close_total = colleague_attitude_sums(state, network, config.confidence_bound)
     move_attitudes(
         state.attitude, state.anchor_attitude, close_weight, close_total, config.influence_rate, config.anchoring,
         config.drift_sd, new_key(rng),
