@@ -154,6 +154,6 @@ def sensitivity_plot(folder: Path, table: pd.DataFrame, outcome: str, method: st
     ax.set_yticks(y, rows["parameter"])
     ax.legend(fontsize=7, loc="lower right")
     ax.grid(axis="x", alpha=0.3)
-    ax.set_title(f"{method.title()} sensitivity of {outcome_label(outcome).lower()} ({outcome}; largest first)", fontsize=9)
+    ax.set_title(f"{method.title()} sensitivity, largest first\n{outcome_label(outcome)} ({outcome})", fontsize=9)
     fig.tight_layout()
     return _save(fig, folder / f"{method}_{outcome}.png")
