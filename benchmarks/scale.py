@@ -123,8 +123,8 @@ def measure_one(n: int, steps: int, degree: float, serial_steps: int = 5) -> dic
 
 
 def measure_reference(n: int, steps: int, degree: float) -> dict:
-    """The per-agent Mesa reference (benchmarks/reference_agents.py) at n clinicians."""
-    from benchmarks.reference_agents import ReferenceModel
+    """The per-agent Mesa reference (simulation/reference/agents.py) at n clinicians."""
+    from simulation.reference.agents import ReferenceModel
 
     start = time.perf_counter()
     model = ReferenceModel(scenario(n, degree, steps), 0)
@@ -146,13 +146,13 @@ def in_subprocess(args: list[str]) -> dict:
 
 def replications_per_second(n: int, replications: int, steps: int, workers: int | None, cluster: str | None) -> dict:
     """Replications of a small scenario through the runner (local pool, or a Dask scheduler)."""
-    from simulation.runner import Task, default_workers, run_tasks
+    from simulation.execution.replication import Task, default_workers, run_tasks
 
     sc = scenario(n, 8.0, steps, replications)
     tasks = [Task(0, sc, sc.run.seed, k) for k in range(replications)]
     start = time.perf_counter()
     if cluster:
-        from simulation.cluster import run_tasks_on_cluster
+        from simulation.execution.cluster import run_tasks_on_cluster
 
         run_tasks_on_cluster(tasks, cluster)
     else:
@@ -308,7 +308,7 @@ def main() -> None:
         result["replications_local"] = local
         cluster, local_cluster = args.cluster, None
         if args.local_cluster and not cluster:
-            from simulation.cluster import LocalDask
+            from simulation.execution.cluster import LocalDask
 
             local_cluster = LocalDask(workers=2)
             cluster = local_cluster.address

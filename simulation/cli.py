@@ -25,7 +25,7 @@ from typing import Annotated
 
 import typer
 
-from simulation.scenario.errors import ScenarioError
+from simulation.errors import ScenarioError
 
 app = typer.Typer(
     add_completion=False,
@@ -123,10 +123,10 @@ ClusterOption = Annotated[
 
 
 def _use_cluster(cluster: str | None) -> None:
-    """--cluster: every run of this command sends its replications to that scheduler (simulation.cluster)."""
+    """--cluster: every run of this command sends its replications to that scheduler (simulation.execution.cluster)."""
     import os
 
-    from simulation.cluster import ENVIRONMENT_VARIABLE
+    from simulation.execution.cluster import ENVIRONMENT_VARIABLE
 
     if cluster:
         os.environ[ENVIRONMENT_VARIABLE] = cluster
@@ -136,7 +136,7 @@ RESUME_HELP = "Finish an interrupted run from <out>.partial/, running only the r
 
 
 def _interrupted(out: Path) -> None:
-    from simulation.outputs.progressive import partial_of
+    from simulation.execution.jobs import partial_of
 
     typer.echo(
         f"interrupted: the finished replications are kept in {partial_of(out)}/; "
@@ -155,8 +155,8 @@ def _run_plan(plan, workers: int | None, quiet: bool, resume: bool = False) -> N
     from tqdm import tqdm
 
     from simulation.job import run_plan
-    from simulation.outputs.progressive import ReplicationsFailed
-    from simulation.runner import progress_enabled
+    from simulation.execution.jobs import ReplicationsFailed
+    from simulation.execution.replication import progress_enabled
 
     try:
         with tqdm(total=plan.total_replications, unit="run", disable=not progress_enabled(quiet), file=sys.stderr) as bar:
@@ -250,8 +250,8 @@ def _experiment_of(path: Path) -> str | None:
 def _run_experiment(kind: str, scenario: Path, out, workers, replications, seed, steps, quiet: bool, resume: bool) -> None:
     from tqdm import tqdm
 
-    from simulation.outputs.progressive import ReplicationsFailed
-    from simulation.runner import progress_enabled
+    from simulation.execution.jobs import ReplicationsFailed
+    from simulation.execution.replication import progress_enabled
 
     if kind == "sweep":
         from simulation.experiments.sweep import closing_lines, plan_sweep as plan, run_sweep as execute
@@ -314,7 +314,7 @@ def vignette(
     fit: Annotated[bool, typer.Option("--fit", help="Refit the judgment parameters to the study first.")] = False,
 ) -> None:
     """Run the virtual vignette survey and compare it with Yang et al. (2025)."""
-    from simulation.vignette import FITTED, fit_judgment, virtual_vignette_survey
+    from simulation.experiments.vignette import FITTED, fit_judgment, virtual_vignette_survey
 
     judgment = None
     if fit:
@@ -345,7 +345,7 @@ def calibrate(
     cluster: ClusterOption = None,
 ) -> None:
     """Fit the scenario's free parameters to observed adoption (approximate Bayesian computation)."""
-    from simulation.calibration import run_calibration
+    from simulation.experiments.calibration import run_calibration
 
     _use_cluster(cluster)
 
@@ -365,7 +365,7 @@ def validate(
     replications: Annotated[int, typer.Option(min=1, help="Replications of the Bass check.")] = 8,
 ) -> None:
     """Theory checks: the model reduced to Bass, linear threshold and DeGroot against references (docs/VALIDATION.md)."""
-    from simulation.validation import write_validation
+    from simulation.experiments.validation import write_validation
 
     table = write_validation(out, replications)
     typer.echo(table.read_text(encoding="utf-8").rstrip())

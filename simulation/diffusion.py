@@ -19,7 +19,7 @@ import numpy as np
 
 from simulation.fast.arcs import attitude_and_mode_sums, assortativity_sums
 from simulation.fast.clinicians import record_adoption
-from simulation.network import HospitalNetwork
+from simulation.network.hospital import HospitalNetwork
 from simulation.state import MODE_NAMES, ClinicianState
 
 # Counts and rates of the step (not states): they have no meaningful "final value".

@@ -30,15 +30,15 @@ from pathlib import Path
 import pandas as pd
 from pydantic import ValidationError
 
-from simulation.network_stats import network_frame
-from simulation.outputs.folder import atomic_folder, check_target, previous_of
-from simulation.outputs.manifest import build_manifest, write_json
-from simulation.outputs.progressive import Job, PartialRun, ReplicationsFailed, failure_summary, run_jobs
-from simulation.outputs.report import write_run_report
-from simulation.outputs.tables import ScenarioRun, TableBuilder, Tables, relative_file, to_csv_bytes, union_targets
-from simulation.runner import ReplicationResult, Task, default_workers, run_tasks, scenario_root_seed
+from simulation.network.stats import network_frame
+from simulation.reporting.folder import atomic_folder, check_target, previous_of
+from simulation.reporting.manifest import build_manifest, write_json
+from simulation.execution.jobs import Job, PartialRun, ReplicationsFailed, failure_summary, run_jobs
+from simulation.reporting.report import write_run_report
+from simulation.results.tables import ScenarioRun, TableBuilder, Tables, relative_file, to_csv_bytes, union_targets
+from simulation.execution.replication import ReplicationResult, Task, default_workers, run_tasks, scenario_root_seed
 from simulation.scenario import load_scenario
-from simulation.scenario.errors import MissingDataError, ScenarioError
+from simulation.errors import MissingDataError, ScenarioError
 from simulation.scenario.schema import Scenario, TargetConfig
 
 DEFAULT_OUTPUTS = Path("outputs")

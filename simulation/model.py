@@ -24,7 +24,7 @@ from simulation.diffusion import AdoptionTracker, initial_statistics, network_st
 from simulation.interventions.base import InterventionContext
 from simulation.interventions.registry import ORDER, acting_order, build_intervention
 from simulation.metrics import COLUMNS, measure
-from simulation.network import build_network
+from simulation.network.hospital import build_network
 from simulation.population import assign_departments, draw_population
 from simulation.rules.anticipation import colleague_view
 from simulation.rules.attitudes import influence_attitudes
@@ -94,7 +94,7 @@ class ClinicianModel(Model):
         self.datacollector.collect(self)
 
     def _clinicians_from_files(self) -> None:
-        from simulation.network_files import population_for, read_network_files
+        from simulation.network.files import population_for, read_network_files
 
         cfg = self.config
         data = read_network_files(cfg.network)

@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from simulation.calibration import CUMULATIVE, calibrate, read_observed, simulated_curve, Observed
+from simulation.experiments.calibration import CUMULATIVE, calibrate, read_observed, simulated_curve, Observed
 from simulation.cli import app
 from simulation.scenario import load_scenario
-from simulation.scenario.errors import ScenarioError
+from simulation.errors import ScenarioError
 
 REPO = Path(__file__).resolve().parents[1]
 CKM = REPO.parent / "shared" / "data" / "ckm"

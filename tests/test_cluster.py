@@ -19,7 +19,7 @@ import pytest
 
 pytest.importorskip("distributed")
 
-from simulation.cluster import ENVIRONMENT_VARIABLE, LocalDask  # noqa: E402
+from simulation.execution.cluster import ENVIRONMENT_VARIABLE, LocalDask  # noqa: E402
 from simulation.job import run_job  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]

@@ -19,7 +19,7 @@ from scipy import stats
 from typer.testing import CliRunner
 
 from simulation.cli import app
-from simulation.comparison import (
+from simulation.results.statistics import (
     evaluate_target,
     first_step_reached,
     paired_difference,

@@ -11,7 +11,7 @@ from conftest import BASELINE, WORKSHOPS, small_scenario
 
 from simulation.job import run_job
 from simulation.metrics import COLUMNS
-from simulation.runner import run_replication, run_scenario
+from simulation.execution.replication import run_replication, run_scenario
 from simulation.scenario import load_scenario
 
 FILES = ("steps.csv", "summary.json", "replications.csv", "scenarios.csv", "comparison.csv", "targets.csv")

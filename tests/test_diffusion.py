@@ -9,7 +9,7 @@ import pytest
 from simulation.diffusion import categorical_assortativity, mean_exposure_at_adoption, scalar_assortativity
 from simulation.model import ClinicianModel
 from simulation.scenario.schema import Scenario
-from simulation.validation import threshold_scenario
+from simulation.experiments.validation import threshold_scenario
 
 
 def test_assortativity_matches_networkx_on_the_model_network():

@@ -17,9 +17,9 @@ from scipy import stats
 from typer.testing import CliRunner
 
 from simulation.cli import app
-from simulation.experiments.config import EXPERIMENT_OUTCOMES, ParameterConfig
+from simulation.scenario.experiments import EXPERIMENT_OUTCOMES, ParameterConfig
 from simulation.experiments.design import latin_hypercube, value_at
-from simulation.experiments.paths import base_data, get_path, parse_path
+from simulation.scenario.paths import base_data, get_path, parse_path
 from simulation.experiments.sensitivity import plan_sensitivity, run_sensitivity
 from simulation.experiments.sweep import plan_sweep, run_sweep
 from simulation.job import plan_comparison

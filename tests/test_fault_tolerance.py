@@ -21,10 +21,10 @@ import pytest
 from conftest import BASELINE, WORKSHOPS, write_scenario
 from typer.testing import CliRunner
 
-import simulation.outputs.progressive as progressive
+import simulation.execution.jobs as progressive
 from simulation.cli import app
 from simulation.experiments.sweep import plan_sweep, run_sweep
-from simulation.outputs.progressive import ReplicationsFailed, partial_of
+from simulation.execution.jobs import ReplicationsFailed, partial_of
 from simulation.scenario import ScenarioError
 
 ENTRY = [sys.executable, "-c", "from simulation.cli import main; main()"]

@@ -18,10 +18,10 @@ from typer.testing import CliRunner
 
 from simulation.cli import app
 from simulation.model import ClinicianModel
-from simulation.network import HospitalNetwork
-from simulation.network_stats import describe_network, model_network_statistics
+from simulation.network.hospital import HospitalNetwork
+from simulation.network.stats import describe_network, model_network_statistics
 from simulation.scenario import load_scenario
-from simulation.scenario.errors import ScenarioError
+from simulation.errors import ScenarioError
 from simulation.state import PRIMARY, VERIFY
 
 REPO = Path(__file__).resolve().parents[1]

@@ -1,6 +1,6 @@
 """Performance and the per-agent oracle (issue 5, docs/PERFORMANCE.md).
 
-- The vectorized model and the plain per-agent Mesa reference (benchmarks/reference_agents.py)
+- The vectorized model and the plain per-agent Mesa reference (simulation/reference/agents.py)
   give the same distribution of final outcomes: two-sample Kolmogorov-Smirnov tests on
   share_skeptical, share_verify, share_primary and mean_attitude. Tolerance: every p-value at least
   0.01 (with four outcomes, a false alarm rate of at most 4 % for a correct model at a fixed seed
@@ -24,11 +24,11 @@ from scipy.stats import ks_2samp
 from simulation.diffusion import categorical_assortativity, network_statistics, scalar_assortativity
 from simulation.metrics import COLUMNS
 from simulation.model import ClinicianModel
-from simulation.runner import Task, run_tasks
+from simulation.execution.replication import Task, run_tasks
 from simulation.scenario.schema import Scenario
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from benchmarks.reference_agents import ReferenceModel, run_reference  # noqa: E402
+from simulation.reference.agents import ReferenceModel, run_reference  # noqa: E402
 from benchmarks.scale import scenario  # noqa: E402
 
 OUTCOMES = ("share_skeptical", "share_verify", "share_primary", "mean_attitude")

@@ -1,4 +1,4 @@
-"""Tests for simulation.outputs.plots and the formatting and single-scenario text of simulation.outputs.report
+"""Tests for simulation.reporting.plots and the formatting and single-scenario text of simulation.reporting.report
 on synthetic data (whole reports of real runs: test_report_run.py)."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from simulation.outputs import plots, report  # noqa: E402
+from simulation.reporting import plots, report  # noqa: E402
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 DEPARTMENTS = ["Emergency", "Internal medicine", "Radiology", "Surgery", "Pediatrics"]

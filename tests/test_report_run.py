@@ -29,8 +29,8 @@ from conftest import BASELINE, WORKSHOPS, write_scenario  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402
 
 from simulation.cli import app  # noqa: E402
-from simulation.outputs import report  # noqa: E402
-from simulation.outputs.report import ReportInputError, write_run_report  # noqa: E402
+from simulation.reporting import report  # noqa: E402
+from simulation.reporting.report import ReportInputError, write_run_report  # noqa: E402
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 TABLES = ("steps.csv", "replications.csv", "scenarios.csv", "comparison.csv", "targets.csv", "network.csv")

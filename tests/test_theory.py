@@ -11,7 +11,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from simulation.validation import (
+from simulation.experiments.validation import (
     THRESHOLD_CASES,
     adoption_curve,
     bass_continuous,

@@ -15,8 +15,8 @@ import pytest
 from conftest import BASELINE, WORKSHOPS
 from scipy import stats
 
-from simulation.outputs.tables import steps_frame, summarise
-from simulation.runner import run_scenario
+from simulation.results.tables import steps_frame, summarise
+from simulation.execution.replication import run_scenario
 from simulation.scenario import load_scenario
 
 

@@ -14,15 +14,15 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from simulation.experiments.config import EXPERIMENT_OUTCOMES, TOTALS, ParameterConfig, Value
-from simulation.experiments.paths import base_data, check_keys, is_integer_key, point_scenario
+from simulation.scenario.experiments import EXPERIMENT_OUTCOMES, TOTALS, ParameterConfig, Value
+from simulation.scenario.paths import base_data, check_keys, is_integer_key, point_scenario
 from simulation.metrics import COLUMNS
-from simulation.outputs.folder import check_target
-from simulation.outputs.manifest import git_commit, package_versions
-from simulation.outputs.progressive import Done, Job, PartialRun, ReplicationsFailed, errors_csv, failure_summary, run_jobs
-from simulation.outputs.tables import to_csv_bytes
+from simulation.reporting.folder import check_target
+from simulation.reporting.manifest import git_commit, package_versions
+from simulation.execution.jobs import Done, Job, PartialRun, ReplicationsFailed, errors_csv, failure_summary, run_jobs
+from simulation.results.tables import to_csv_bytes
 from simulation.scenario import load_scenario
-from simulation.scenario.errors import ScenarioError
+from simulation.errors import ScenarioError
 from simulation.scenario.loader import scenario_hash
 from simulation.scenario.schema import Scenario
 

@@ -14,7 +14,7 @@ import math
 import numpy as np
 from scipy.stats import qmc
 
-from simulation.experiments.config import ParameterConfig, Value
+from simulation.scenario.experiments import ParameterConfig, Value
 
 
 def value_at(parameter: ParameterConfig, u: float, integer: bool) -> Value:

@@ -36,10 +36,10 @@ import numpy as np
 import pandas as pd
 
 from simulation.experiments import common
-from simulation.experiments.config import SensitivityConfig
+from simulation.scenario.experiments import SensitivityConfig
 from simulation.experiments.design import value_at
-from simulation.outputs.folder import atomic_folder, previous_of
-from simulation.outputs.manifest import write_json
+from simulation.reporting.folder import atomic_folder, previous_of
+from simulation.reporting.manifest import write_json
 
 RESAMPLES = 1000
 
@@ -276,8 +276,8 @@ def _report(plan: SensitivityPlan, indices: pd.DataFrame, noise: pd.DataFrame, p
 
 
 def run_sensitivity(plan: SensitivityPlan, workers: int | None = None, progress=None, resume: bool = False) -> SensitivityResult:
-    from simulation.experiments.plots import sensitivity_plot
-    from simulation.runner import default_workers
+    from simulation.reporting.experiment_plots import sensitivity_plot
+    from simulation.execution.replication import default_workers
 
     experiment, config = plan.experiment, plan.config
     started, started_at = common.clock(), common.now()

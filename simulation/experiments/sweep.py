@@ -29,11 +29,11 @@ import pandas as pd
 from scipy import stats
 
 from simulation.experiments import common
-from simulation.experiments.config import SweepConfig
+from simulation.scenario.experiments import SweepConfig
 from simulation.experiments.design import factorial, latin_hypercube
-from simulation.outputs.folder import atomic_folder, previous_of
-from simulation.outputs.manifest import write_json
-from simulation.outputs.tables import COMPARED
+from simulation.reporting.folder import atomic_folder, previous_of
+from simulation.reporting.manifest import write_json
+from simulation.results.tables import COMPARED
 
 SUMMARY_COLUMNS = ["outcome", "mean", "sd", "ci_low", "ci_high", "range_low", "range_high", "n", "failed"]
 
@@ -161,7 +161,7 @@ def write_sweep(experiment: common.Experiment, config: SweepConfig, done, partia
             tmp, experiment, replications, failures,
             {"summary.csv": summary, "marginal.csv": None if marginal.empty else marginal},
         )
-        from simulation.experiments.plots import sweep_plots
+        from simulation.reporting.experiment_plots import sweep_plots
 
         plots = sweep_plots(tmp / "plots", experiment, summary, replications, outcomes, config.design)
         (tmp / "report.md").write_text(_report(experiment, config, summary, marginal, plots, failures), encoding="utf-8")
@@ -233,7 +233,7 @@ def run_sweep(experiment: common.Experiment, workers: int | None = None, progres
     Failed replications become error rows; the folder is still written, then ReplicationsFailed is
     raised with a summary (the partial folder stays so that --resume retries only the failures).
     """
-    from simulation.runner import default_workers
+    from simulation.execution.replication import default_workers
 
     config: SweepConfig = experiment.base.sweep  # type: ignore[assignment]
     started, started_at = common.clock(), common.now()

@@ -18,7 +18,7 @@ import numpy as np
 from simulation.interventions.schedule import ScheduleConfig
 
 if TYPE_CHECKING:
-    from simulation.network import HospitalNetwork
+    from simulation.network.hospital import HospitalNetwork
     from simulation.scenario.schema import Scenario
     from simulation.state import ClinicianState
 

@@ -21,7 +21,7 @@ from typing import Literal
 
 import numpy as np
 
-from simulation.network import HospitalNetwork
+from simulation.network.hospital import HospitalNetwork
 from simulation.state import ClinicianState
 
 TargetingRule = Literal["random", "skeptics", "opinion_leaders", "bridges", "department", "role", "ids"]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simulation.fast.clinicians import colleague_shares
-from simulation.network import HospitalNetwork
+from simulation.network.hospital import HospitalNetwork
 from simulation.rules.attitudes import colleague_attitude_sums
 from simulation.rules.judgment import penalty
 from simulation.scenario.schema import AttitudeConfig, JudgmentConfig

@@ -17,7 +17,7 @@ import numpy as np
 from simulation.fast.arcs import attitude_sums
 from simulation.fast.clinicians import common_value, move_attitudes
 from simulation.fast.random import new_key
-from simulation.network import HospitalNetwork
+from simulation.network.hospital import HospitalNetwork
 from simulation.scenario.schema import AttitudeConfig
 from simulation.state import ClinicianState
 

@@ -20,7 +20,7 @@ import numpy as np
 
 from simulation.fast.clinicians import clip_all, hear_of_incidents, poisson_cdf, week_of_use
 from simulation.fast.random import new_key
-from simulation.network import HospitalNetwork
+from simulation.network.hospital import HospitalNetwork
 from simulation.scenario.schema import ExperienceConfig
 from simulation.state import ClinicianState
 

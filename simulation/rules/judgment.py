@@ -11,7 +11,7 @@ persistent offset and noise a fresh draw per rating (their variances split `nois
 `leniency_share`). The penalty shrinks for raters who like AI and for raters who use it (Reif et al.
 2025) and may turn into a bonus for enthusiasts. The fit gives a steeper attitude slope for
 verification than for primary use: raters disagree more about verification (diligence or a crutch?)
-than about handing the decision to AI, which is how the study's verify arm has the largest SD. Defaults are fitted by `simulation.vignette` to the
+than about handing the decision to AI, which is how the study's verify arm has the largest SD. Defaults are fitted by `simulation.experiments.vignette` to the
 vignette study of Yang et al. (2025).
 """
 
@@ -25,7 +25,7 @@ from simulation.fast.arcs import judge_rows
 from simulation.fast.clinicians import common_value
 from simulation.fast.clinicians import rater_table as fast_rater_table
 from simulation.fast.random import new_key
-from simulation.network import HospitalNetwork
+from simulation.network.hospital import HospitalNetwork
 from simulation.scenario.schema import JudgmentConfig
 from simulation.state import NONE, PRIMARY, VERIFY, ClinicianState
 

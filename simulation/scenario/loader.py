@@ -21,7 +21,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from simulation.interventions.registry import KINDS
-from simulation.scenario.errors import MissingDataError, ScenarioError
+from simulation.errors import MissingDataError, ScenarioError
 from simulation.scenario.schema import Scenario
 
 MAX_EXTENDS_DEPTH = 20
@@ -243,7 +243,7 @@ def apply_network_files(scenario: Scenario, origin: dict | None = None, path: Pa
     import re
     import sys
 
-    from simulation.network_files import MissingDataFileError, NetworkFileError, population_for, read_network_files
+    from simulation.network.files import MissingDataFileError, NetworkFileError, population_for, read_network_files
     from simulation.scenario.schema import PopulationConfig, check_intervention_names
 
     origin = origin or {}

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
-from simulation.experiments.config import SensitivityConfig, SweepConfig
+from simulation.scenario.experiments import SensitivityConfig, SweepConfig
 from simulation.interventions.registry import InterventionConfig
 from simulation.metrics import STATE_METRICS
 
@@ -268,7 +268,7 @@ class NetworkConfig(Section):
         le=50,
         description="Pareto shape of clinicians' prominence; smaller = a few more dominant opinion leaders. Tuned so the maximum advice in-degree is about 5-9x the mean at 500 clinicians (CKM advice layer: 20 vs a mean of 2).",
     )
-    # generator = "file": the network (and optionally the clinicians) from data files (simulation/network_files.py).
+    # generator = "file": the network (and optionally the clinicians) from data files (simulation/network/files.py).
     edges: str | None = Field(
         None,
         description="generator = 'file': the tie file, relative to the scenario file that sets it: an edge list (CSV, TSV or whitespace-separated), GraphML or GEXF.",
@@ -592,7 +592,7 @@ class Scenario(Section):
         None, description="A sensitivity analysis over this scenario (`simulate sensitivity`); ignored by `simulate compare`."
     )
     calibration: CalibrationConfig | None = Field(
-        None, description="Free parameters and settings for `simulate calibrate` (simulation/calibration.py); ignored by runs."
+        None, description="Free parameters and settings for `simulate calibrate` (simulation/experiments/calibration.py); ignored by runs."
     )
 
     # Where `scenario.compare_to` points, resolved by the loader against the file that set it.

@@ -2,7 +2,7 @@
 
 Reset in the view calls `ViewModel(settings=...)` (Mesa's SolaraViz re-instantiates the model class
 with its model parameters), so the model is rebuilt from the controls every time. Node positions
-come from `simulation.layout.department_layout` and are cached per network: a Reset that rebuilds
+come from `simulation.network.layout.department_layout` and are cached per network: a Reset that rebuilds
 the same network (same size, structure and seed) reuses them, and ties added during a run (case
 reviews) are drawn between the existing positions, never re-laid out.
 """
@@ -14,7 +14,7 @@ from collections import OrderedDict
 
 import numpy as np
 
-from simulation.layout import department_layout
+from simulation.network.layout import department_layout
 from simulation.model import ClinicianModel
 from simulation.view.settings import ViewSettings
 

@@ -19,10 +19,10 @@ from multiprocessing import get_context
 
 import numpy as np
 
-from simulation.layout import department_layout
+from simulation.network.layout import department_layout
 from simulation.metrics import COLUMNS
 from simulation.model import ClinicianModel
-from simulation.network_stats import model_network_statistics
+from simulation.network.stats import model_network_statistics
 from simulation.scenario.schema import Scenario
 from simulation.seeding import replication_seed
 

@@ -10,7 +10,7 @@ equal runs give equal bytes.
 - `scenarios.csv`: one row per scenario: role, file, description, interventions, whether it is
   paired with the baseline, replications, steps, root seed, mean final cost in hours and money.
 - `comparison.csv`: one row per alternative scenario x outcome (COMPARED): the difference from the
-  baseline with its 95 % interval (paired or Welch, see `simulation.comparison`), the extra cost in
+  baseline with its 95 % interval (paired or Welch, see `simulation.results.statistics`), the extra cost in
   clinician-hours and the difference per 100 extra hours.
 - `targets.csv`: every scenario's targets evaluated for every scenario: probability of reaching
   each by its deadline (Wilson interval) and when runs first reached it.
@@ -37,11 +37,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from simulation.comparison import difference, evaluate_first_steps, first_step_reached, per_100_hours
+from simulation.results.statistics import difference, evaluate_first_steps, first_step_reached, per_100_hours
 from simulation.diffusion import FLOW_COLUMNS, mean_exposure_at_adoption
 from simulation.metrics import COLUMNS
-from simulation.outputs.stepstore import FrameSteps, StepSource, StepStore
-from simulation.runner import ReplicationResult
+from simulation.results.stepstore import FrameSteps, StepSource, StepStore
+from simulation.execution.replication import ReplicationResult
 from simulation.scenario.schema import Scenario, TargetConfig
 
 TOTALS = ("errors_caught", "errors_passed", "incidents")

@@ -37,7 +37,7 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator, PercentFormatter  # noqa: E402
 from matplotlib.transforms import Bbox  # noqa: E402
 
-from simulation.outputs.stepstore import FrameSteps, StepSource, finite_range, quantile_bands  # noqa: E402
+from simulation.results.stepstore import FrameSteps, StepSource, finite_range, quantile_bands  # noqa: E402
 
 DPI = 120
 FIGSIZE = (9.0, 5.0)

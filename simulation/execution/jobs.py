@@ -20,7 +20,7 @@ from all of them, in replication order, so its bytes equal those of an uninterru
 without `--resume` refuses to start over an existing partial folder (nothing is silently
 discarded). When the results folder has been written without failures the partial folder is removed.
 
-With `--cluster` / SIMULATE_CLUSTER (`simulation.cluster`) the same jobs run on a Dask scheduler's
+With `--cluster` / SIMULATE_CLUSTER (`simulation.execution.cluster`) the same jobs run on a Dask scheduler's
 workers; results still come back here and are written one by one, so all of the above holds.
 """
 
@@ -43,9 +43,9 @@ from pathlib import Path
 
 import numpy as np
 
-from simulation.cluster import cluster_address, cluster_executor
-from simulation.runner import ReplicationResult, default_workers, run_replication
-from simulation.scenario.errors import ScenarioError
+from simulation.execution.cluster import cluster_address, cluster_executor
+from simulation.execution.replication import ReplicationResult, default_workers, run_replication
+from simulation.errors import ScenarioError
 from simulation.scenario.loader import scenario_hash
 from simulation.scenario.schema import Scenario
 from simulation.seeding import replication_seed
@@ -97,13 +97,13 @@ def _run_job(job: Job) -> Done:
 
 
 def code_hash() -> str:
-    """SHA-256 of the model code (the package's .py files, except outputs/ and view/ which do not
+    """SHA-256 of the model code (the package's .py files, except reporting/ and view/ which do not
     change a replication's numbers): a run is only resumed with the code that started it."""
     root = Path(__file__).resolve().parents[1]
     digest = hashlib.sha256()
     for path in sorted(root.rglob("*.py")):
         relative = path.relative_to(root).as_posix()
-        if relative.startswith(("outputs/", "view/")):
+        if relative.startswith(("reporting/", "view/")):
             continue
         digest.update(relative.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()

@@ -37,10 +37,10 @@ import numpy as np
 import pandas as pd
 from scipy.stats import qmc
 
-from simulation.cluster import cluster_address, cluster_executor
-from simulation.experiments.paths import base_data, get_path, parse_path, point_scenario
+from simulation.execution.cluster import cluster_address, cluster_executor
+from simulation.scenario.paths import base_data, get_path, parse_path, point_scenario
 from simulation.model import ClinicianModel
-from simulation.scenario.errors import ScenarioError
+from simulation.errors import ScenarioError
 from simulation.scenario.schema import Scenario
 
 CUMULATIVE = "cumulative_adoption"
@@ -325,7 +325,7 @@ def write_calibration(
     result: CalibrationResult, observed: Observed, scenario: Scenario, source: Path, folder: Path, final: Path
 ) -> None:
     """Write every output file of a calibration into `folder` (empty; it becomes `final`)."""
-    from simulation.outputs.tables import to_csv_bytes
+    from simulation.results.tables import to_csv_bytes
 
     (folder / "calibration.csv").write_bytes(to_csv_bytes(result.estimates))
     (folder / "samples.csv").write_bytes(to_csv_bytes(result.samples))
@@ -340,8 +340,8 @@ def run_calibration(scenario_path: Path, observed_path: Path | None, out: Path |
     """`simulate calibrate`: load, read the observations, fit, write the folder atomically."""
     import time
 
-    from simulation.outputs.folder import atomic_folder, check_target
-    from simulation.outputs.manifest import write_json
+    from simulation.reporting.folder import atomic_folder, check_target
+    from simulation.reporting.manifest import write_json
     from simulation.scenario import load_scenario
     from simulation.scenario.loader import scenario_hash
 

@@ -27,8 +27,8 @@ from typing import Any, Mapping, Sequence
 
 import pandas as pd
 
-from simulation.outputs import plots
-from simulation.outputs.stepstore import StepStore
+from simulation.reporting import plots
+from simulation.results.stepstore import StepStore
 
 Stat = Mapping[str, Any]
 RANGE_NOTE = "95 % of runs"
@@ -1236,7 +1236,7 @@ def write_run_report(folder: Path | str, snapshots: Mapping[str, Mapping[str, An
     network pictures are drawn for the baseline and the best-ranked alternative when present.
     Returns name -> path of everything written.
     """
-    from simulation.outputs.html import write_html
+    from simulation.reporting.html import write_html
 
     folder = Path(folder)
     t = read_run_tables(folder)

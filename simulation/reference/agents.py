@@ -26,7 +26,7 @@ import numpy as np
 from mesa import Model
 from mesa.discrete_space import FixedAgent, Network
 
-from simulation.network import build_network
+from simulation.network.hospital import build_network
 from simulation.population import assign_departments, draw_population
 from simulation.scenario.schema import Scenario
 from simulation.seeding import replication_seed, streams

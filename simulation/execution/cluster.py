@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from simulation.scenario.errors import ScenarioError
+from simulation.errors import ScenarioError
 
 ENVIRONMENT_VARIABLE = "SIMULATE_CLUSTER"
 
@@ -70,7 +70,7 @@ def run_tasks_on_cluster(
     tasks: Sequence, address: str, progress: Callable[[int], None] | None = None
 ) -> list:
     """`runner.run_tasks` on a Dask cluster: results in task order."""
-    from simulation.runner import _run_task
+    from simulation.execution.replication import _run_task
 
     client = _client(address)
     try:

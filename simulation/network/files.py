@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from simulation.network import HospitalNetwork
+from simulation.network.hospital import HospitalNetwork
 from simulation.state import MODE_NAMES
 
 if TYPE_CHECKING:

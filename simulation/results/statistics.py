@@ -1,6 +1,6 @@
 """Statistics of a comparison: differences between scenarios, targets, cost-effectiveness.
 
-Small pure functions on numpy arrays; `outputs/tables.py` turns them into comparison.csv and
+Small pure functions on numpy arrays; `results/tables.py` turns them into comparison.csv and
 targets.csv. Every interval is a 95 % interval unless `level` says otherwise.
 
 - Paired difference (common random numbers, same population and network): replication k of the

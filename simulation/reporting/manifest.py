@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from simulation.scenario.loader import scenario_hash
 
 if TYPE_CHECKING:
-    from simulation.outputs.tables import ScenarioRun
+    from simulation.results.tables import ScenarioRun
 
 PACKAGES = ("clinician-ai-sim", "mesa", "numpy", "scipy", "networkx", "matplotlib", "pandas", "pydantic", "typer")
 
@@ -108,7 +108,7 @@ def _network_entries(run: ScenarioRun, network: dict[str, dict] | None) -> dict:
     if network and run.name in network:
         out["network"] = network[run.name]
     if run.scenario.network.generator == "file":
-        from simulation.network_files import file_hashes, read_network_files
+        from simulation.network.files import file_hashes, read_network_files
 
         out["network_files"] = file_hashes(read_network_files(run.scenario.network))
     return out

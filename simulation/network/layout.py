@@ -12,7 +12,7 @@ import math
 import networkx as nx
 import numpy as np
 
-from simulation.network import HospitalNetwork
+from simulation.network.hospital import HospitalNetwork
 
 
 def department_layout(network: HospitalNetwork, department: np.ndarray, seed: int = 0) -> np.ndarray:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from simulation.scenario.errors import ScenarioError
+from simulation.errors import ScenarioError
 
 MARKER = "manifest.json"
 

@@ -17,7 +17,7 @@ CURVE_TITLE = "{label} at the end: mean, 95 % CI (dark), middle 95 % of runs (li
 
 def outcome_label(outcome: str) -> str:
     """The report's plain name of an outcome (`outputs.report.OUTCOME_LABELS`), else its column name."""
-    from simulation.outputs.report import OUTCOME_LABELS
+    from simulation.reporting.report import OUTCOME_LABELS
 
     return OUTCOME_LABELS.get(outcome, outcome).replace(" per {unit}", "")
 

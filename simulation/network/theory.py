@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulation.network import HospitalNetwork
+from simulation.network.hospital import HospitalNetwork
 
 
 def _with_random_advisors(n: int, edges: np.ndarray, department: np.ndarray, rng: np.random.Generator) -> HospitalNetwork:

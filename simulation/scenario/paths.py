@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from simulation.scenario.errors import ScenarioError
+from simulation.errors import ScenarioError
 from simulation.scenario.loader import _without_kind_tag
 from simulation.scenario.schema import Scenario
 

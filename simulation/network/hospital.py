@@ -35,7 +35,7 @@ import scipy.sparse as sp
 
 from simulation.fast.arcs import mode_counts as count_modes
 
-from simulation.memory import keep_freed_memory
+from simulation.fast.memory import keep_freed_memory
 
 if TYPE_CHECKING:
     from simulation.scenario.schema import NetworkConfig
@@ -301,8 +301,8 @@ def generate_hospital_network(
 
 
 def build_network(config: NetworkConfig, department: np.ndarray, rng: np.random.Generator) -> HospitalNetwork:
-    """The network `config.generator` asks for (see `simulation.theory_networks` for the textbook ones)."""
-    from simulation import theory_networks
+    """The network `config.generator` asks for (see `simulation.network.theory` for the textbook ones)."""
+    from simulation.network import theory as theory_networks
 
     if config.generator == "complete":
         return theory_networks.complete_network(department, rng)

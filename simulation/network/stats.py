@@ -22,7 +22,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from simulation.network import HospitalNetwork
+from simulation.network.hospital import HospitalNetwork
 
 STATISTICS = (
     "clinicians", "ties", "mean_degree", "clustering", "transitivity", "components",
@@ -99,7 +99,7 @@ def model_network_statistics(model) -> dict:
     """`describe_network` of a model's network at the start, with the layers when read from files."""
     config = model.config.network
     if config.generator == "file":
-        from simulation.network_files import read_network_files
+        from simulation.network.files import read_network_files
 
         data = read_network_files(config)
         return describe_network(model.network, data.layers, data.layer_arcs, config.layer_names)

@@ -1,0 +1,149 @@
+"""The outcome catalogue: one entry per column of steps.csv, and the only list of outcomes.
+
+Each `Outcome` knows its name (the column), what it means, its unit, whether it describes the state
+at a step or counts what happened during the week, which direction is better, how a value is
+written, and whether a `[[targets]]` entry may use it. Tables (`results/`), the report and plots
+(`reporting/`), the command line's closing lines, experiments and the browser view read these
+entries instead of keeping their own lists (the idea of EMA workbench's `ScalarOutcome` and Mesa's
+reporter dict).
+
+Adding an outcome column is one entry here plus the line in `simulation.metrics.measure` (or
+`simulation.diffusion`) that measures it.
+
+Kinds:
+- ``state``: a value of the state at the end of a step (shares, means); its final value is the value
+  at the last step, and targets may use it when ``target`` is true;
+- ``count``: a count of the week (errors, incidents); replications.csv carries its total over the run
+  as ``total_<name>``;
+- ``flow``: a rate or count of the step with no meaningful final value (new adopters, hazard);
+- ``cumulative``: a running total (clinician-hours spent so far); its final value is the total.
+
+Formats: ``pct`` (a share 0-1, written as a percent; differences in percentage points), ``signed``
+(a difference-like value with a sign), ``count`` (thousands separators), ``num`` (two decimals).
+
+This module imports nothing from the package (and nothing outside the standard library), so the
+scenario schema can sit on top of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["state", "count", "flow", "cumulative"]
+Better = Literal["lower", "higher"]
+Format = Literal["pct", "signed", "count", "num"]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One column of steps.csv.
+
+    name: the column; label: its plain-language name in the report (``{unit}`` is replaced by the
+    report's time unit, e.g. 'week'); unit: what a value is measured in; kind: state, count, flow or
+    cumulative (module docstring); better: the direction a planner prefers (None: neither);
+    fmt: how a value is written; target: a `[[targets]]` entry may name it; short: the name in
+    comparison tables ('Skeptical'); phrase: the name inside a sentence ('skeptical'); summary: whether
+    summary.json describes it (mode_changes, a weekly count whose final value replications.csv keeps,
+    is left out); description: what it measures (docs/MODEL.md section 8 lists the same).
+    """
+
+    name: str
+    description: str
+    unit: str
+    kind: Kind = "state"
+    better: Better | None = None
+    fmt: Format = "num"
+    target: bool = False
+    label: str | None = None
+    short: str | None = None
+    phrase: str | None = None
+    summary: bool = True
+
+    @property
+    def total_name(self) -> str:
+        """Column of replications.csv with the run's total of a count ('total_errors_passed')."""
+        return f"total_{self.name}"
+
+
+CATALOGUE: tuple[Outcome, ...] = (
+    Outcome("share_none", "Fraction of clinicians using no AI.", "fraction of clinicians", fmt="pct", target=True,
+            label="No AI use", phrase="not using AI"),
+    Outcome("share_verify", "Fraction of clinicians using AI to verify their own decision.", "fraction of clinicians",
+            better="higher", fmt="pct", target=True, label="AI to verify own decision", short="Verifying",
+            phrase="verifying with AI"),
+    Outcome("share_primary", "Fraction of clinicians using AI as the primary decision aid.", "fraction of clinicians",
+            better="lower", fmt="pct", target=True, label="AI as primary decision aid", short="Primary aid",
+            phrase="using AI as primary aid"),
+    Outcome("share_skeptical", "Fraction of clinicians whose attitude is below their skeptical threshold.",
+            "fraction of clinicians", better="lower", fmt="pct", target=True, label="Skeptical of clinical AI",
+            short="Skeptical", phrase="skeptical"),
+    Outcome("mean_attitude", "Mean attitude toward clinical AI.", "points on the 1-7 scale", target=True,
+            label="Mean attitude toward AI (1–7)", phrase="mean attitude"),
+    Outcome("sd_attitude", "Standard deviation of attitudes (polarisation).", "points on the 1-7 scale", target=True,
+            label="Spread of attitudes (SD, 1–7 points)"),
+    Outcome("mean_literacy", "Mean AI literacy.", "0-1", target=True, label="Mean AI literacy (0–1)"),
+    Outcome("mean_trust", "Mean trust in AI output.", "0-1", target=True, label="Mean trust in AI output (0–1)"),
+    Outcome("mean_status_concern", "Mean concern about peer judgment.", "0-1", target=True,
+            label="Mean concern about peer judgment (0–1)"),
+    Outcome("reputation_nonusers", "Mean peer rating of clinicians using no AI (NaN when there are none).",
+            "points on the 1-7 scale", target=True, label="Peer rating of non-users (1–7)"),
+    Outcome("reputation_users", "Mean peer rating of clinicians using AI (NaN when there are none).",
+            "points on the 1-7 scale", target=True, label="Peer rating of AI users (1–7)"),
+    Outcome("competence_gap", "reputation_nonusers - reputation_users: the competence penalty of AI use.",
+            "rating points", better="lower", fmt="signed", target=True,
+            label="Peer rating gap, non-users minus AI users (points)", short="Competence gap",
+            phrase="competence gap"),
+    Outcome("errors_caught", "AI errors caught by a verifying clinician this week.", "errors per week", kind="count",
+            fmt="count", label="Errors caught per {unit}"),
+    Outcome("errors_passed", "AI errors passed on to patients this week.", "errors per week", kind="count",
+            better="lower", fmt="count", label="Errors passed on per {unit}", short="Errors passed on"),
+    Outcome("incidents", "Publicised AI incidents this week.", "incidents per week", kind="count", fmt="count"),
+    Outcome("mode_changes", "Clinicians who switched their mode of AI use this week.", "clinicians per week",
+            fmt="count", summary=False),
+    Outcome("cost_hours", "Clinician-hours spent on interventions so far.", "clinician-hours", kind="cumulative",
+            fmt="count", label="Clinician-hours spent (cumulative)"),
+    Outcome("new_adopters", "Clinicians using AI for the first time this week.", "clinicians per week", kind="flow",
+            fmt="count"),
+    Outcome("adoption_hazard", "New adopters / clinicians who had never used AI at the start of the week.",
+            "per week", kind="flow"),
+    Outcome("exposure_at_adoption", "Mean share of colleagues using AI among this week's new adopters.",
+            "fraction of colleagues", kind="flow"),
+    Outcome("attitude_assortativity", "Pearson correlation of attitudes across ties.", "correlation"),
+    Outcome("mode_assortativity", "Newman's categorical assortativity of the mode of AI use across ties.",
+            "correlation"),
+)
+
+BY_NAME: dict[str, Outcome] = {o.name: o for o in CATALOGUE}
+
+# The columns of steps.csv, in order.
+COLUMNS: tuple[str, ...] = tuple(o.name for o in CATALOGUE)
+# Counts of the week: replications.csv and experiments carry their totals (`total_<name>`).
+TOTALS: tuple[str, ...] = tuple(o.name for o in CATALOGUE if o.kind == "count")
+# Rates and counts of the step with no meaningful final value.
+FLOWS: tuple[str, ...] = tuple(o.name for o in CATALOGUE if o.kind == "flow")
+# What `[[targets]]` entries may use: values of the state at a step.
+TARGETABLE: tuple[str, ...] = tuple(o.name for o in CATALOGUE if o.target)
+# Outcomes of comparison.csv, in its order: every outcome with a better direction and a short name.
+COMPARED: tuple[str, ...] = (
+    "share_skeptical", "share_verify", "share_primary", "competence_gap", "total_errors_passed",
+)
+# Outcomes an experiment may report: the final-value columns of replications.csv.
+EXPERIMENT_OUTCOMES: tuple[str, ...] = (
+    *(c for c in COLUMNS if c not in TOTALS), *(f"total_{c}" for c in TOTALS),
+)
+DEFAULT_EXPERIMENT_OUTCOMES: tuple[str, ...] = ("share_skeptical", "share_verify", "share_primary", "competence_gap")
+
+
+def outcome(name: str) -> Outcome:
+    """The entry of a column of steps.csv, or of a run total ('total_errors_passed' -> errors_passed)."""
+    if name in BY_NAME:
+        return BY_NAME[name]
+    if name.startswith("total_") and name[len("total_"):] in TOTALS:
+        return BY_NAME[name[len("total_"):]]
+    raise KeyError(f"unknown outcome {name!r}; known: {', '.join(EXPERIMENT_OUTCOMES)}")
+
+
+def better_direction(name: str) -> Better | None:
+    """'lower', 'higher' or None for an outcome or a run total."""
+    return outcome(name).better

@@ -1,1 +1,0 @@
-"""Output writers: plots and the markdown report."""
