@@ -25,7 +25,7 @@ from typing import Annotated
 
 import typer
 
-from simulation.errors import ScenarioError
+from simulation.errors import OptionError, UserError
 
 app = typer.Typer(
     add_completion=False,
@@ -73,7 +73,7 @@ def run(
         return
     try:
         plan = plan_file(scenario, out, replications, seed, steps, crn)
-    except ScenarioError as exc:
+    except UserError as exc:
         _fail(str(exc))
     _run_plan(plan, workers, quiet, resume)
 
@@ -106,7 +106,7 @@ def compare(
     _use_cluster(cluster)
     try:
         plan = plan_comparison(scenarios or [], baseline, out, replications, seed, steps, crn, note=_note)
-    except ScenarioError as exc:
+    except UserError as exc:
         _fail(str(exc))
     _run_plan(plan, workers, quiet, resume)
 
@@ -161,7 +161,7 @@ def _run_plan(plan, workers: int | None, quiet: bool, resume: bool = False) -> N
     try:
         with tqdm(total=plan.total_replications, unit="run", disable=not progress_enabled(quiet), file=sys.stderr) as bar:
             result = run_plan(plan, workers, progress=bar.update, note=_note, resume=resume)
-    except ScenarioError as exc:
+    except UserError as exc:
         _fail(str(exc))
     except ReplicationsFailed as exc:
         _failed(exc)
@@ -239,7 +239,7 @@ def _experiment_of(path: Path) -> str | None:
 
     try:
         data = _load_chain(Path(path), {})
-    except ScenarioError:
+    except UserError:
         return None
     for kind in ("sweep", "sensitivity"):
         if kind in data:
@@ -261,10 +261,10 @@ def _run_experiment(kind: str, scenario: Path, out, workers, replications, seed,
     try:
         experiment = plan(scenario, out, replications, seed, steps)
         if workers is not None and workers < 1:
-            raise ScenarioError(f"--workers {workers}: must be at least 1")
+            raise OptionError(f"--workers {workers}: must be at least 1")
         with tqdm(total=experiment.total_replications, unit="run", disable=not progress_enabled(quiet), file=sys.stderr) as bar:
             result = execute(experiment, workers, progress=bar.update, resume=resume)
-    except ScenarioError as exc:
+    except UserError as exc:
         _fail(str(exc))
     except ReplicationsFailed as exc:
         if exc.closing:
@@ -332,7 +332,7 @@ def check(scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML).")
 
     try:
         typer.echo(resolve_scenario_text(load_scenario(scenario)))
-    except ScenarioError as exc:
+    except UserError as exc:
         _fail(str(exc))
 
 
@@ -351,7 +351,7 @@ def calibrate(
 
     try:
         folder, result = run_calibration(scenario, observed, out, workers)
-    except ScenarioError as exc:
+    except UserError as exc:
         _fail(str(exc))
     for row in result.estimates.itertuples(index=False):
         typer.echo(f"{row.parameter} = {row.estimate:.4g} (95 % interval {row.low:.4g} to {row.high:.4g})")
@@ -394,7 +394,7 @@ def view(
 
         try:
             load_scenario(scenario)
-        except ScenarioError as exc:
+        except UserError as exc:
             _fail(str(exc))
     if not port_free(host, port):
         _fail(f"port {port} on {host} is in use; choose another with --port")

@@ -1,12 +1,23 @@
-"""The one exception type the command line turns into a clear message and exit code 2."""
+"""The errors a user can cause, at the bottom of the package (imports nothing).
+
+The command line (`simulation.cli`) prints any `UserError` as one clear message, without a
+traceback, and exits with status 2; `ReplicationsFailed` exits with status 1 after writing what
+finished. Every message names the file, key, option or value at fault and says what is allowed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
 
 
-class ScenarioError(Exception):
-    """Bad input: a missing file, bad TOML, an unknown key, a wrong type or an out-of-range value.
+class UserError(Exception):
+    """Bad input of any kind: the command line prints the message and exits with status 2."""
 
-    The message names the file and the key and says what is allowed; the command line prints it
-    without a traceback and exits with status 2.
-    """
+
+class ScenarioError(UserError):
+    """A bad scenario file: a missing file, bad TOML, an unknown key, a wrong type or an
+    out-of-range value. The message names the file and the key and says what is allowed."""
 
 
 class MissingDataError(ScenarioError):
@@ -19,3 +30,25 @@ class MissingDataError(ScenarioError):
     def __init__(self, message: str, data_path: str) -> None:
         super().__init__(message)
         self.data_path = data_path
+
+
+class DataFileError(UserError):
+    """A data file (a network file, a node table, an observed series) that cannot be read as what
+    it should be: the message names the file, the row or column, and what is allowed."""
+
+
+class OptionError(UserError):
+    """A bad command-line option or argument (`--out`, `--workers`, `--cluster`, `--resume`, ...)."""
+
+
+class ReplicationsFailed(Exception):
+    """Some replications raised: the run went on; `summary` says which, with seeds and messages.
+
+    `failures` holds the failed jobs' records (`simulation.execution.jobs.Done`); `closing` the
+    closing lines of results written despite the failures.
+    """
+
+    def __init__(self, summary: str, failures: Sequence[Any], closing: str | None = None) -> None:
+        super().__init__(summary)
+        self.failures = list(failures)
+        self.closing = closing

@@ -45,7 +45,7 @@ import numpy as np
 
 from simulation.execution.cluster import cluster_address, cluster_executor
 from simulation.execution.replication import ReplicationResult, default_workers, run_replication
-from simulation.errors import ScenarioError
+from simulation.errors import ReplicationsFailed, ScenarioError
 from simulation.scenario.loader import scenario_hash
 from simulation.scenario.schema import Scenario
 from simulation.seeding import replication_seed
@@ -349,15 +349,6 @@ def run_jobs(
 
 
 __all__ = ["Done", "Job", "PartialRun", "errors_csv", "partial_of", "run_jobs", "replication_seed"]
-
-
-class ReplicationsFailed(Exception):
-    """Some replications raised: the run went on; `summary` says which, with seeds and messages."""
-
-    def __init__(self, summary: str, failures: Sequence[Done], closing: str | None = None) -> None:
-        super().__init__(summary)
-        self.failures = list(failures)
-        self.closing = closing  # the closing lines of results written despite the failures
 
 
 def failure_summary(failures: Sequence[Done], total: int, names: Callable[[int], str], kept: str, limit: int = 5) -> str:

@@ -20,7 +20,8 @@ from pydantic import ValidationError
 
 from simulation.interventions.registry import KINDS, ORDER
 from simulation.interventions.targeted import TargetedConfig
-from simulation.scenario import Scenario, ScenarioError, load_scenario
+from simulation.errors import UserError
+from simulation.scenario import Scenario, load_scenario
 
 REPO = Path(__file__).resolve().parents[2]
 SCENARIO_DIR = REPO / "scenarios"
@@ -206,7 +207,7 @@ def library_config(kind: str):
     for path in sorted(SCENARIO_DIR.glob("*.toml")):
         try:
             scenario = _load(str(path.resolve()))
-        except ScenarioError:
+        except UserError:
             continue
         for config in scenario.interventions:
             if config.kind == kind:
