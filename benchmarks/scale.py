@@ -33,19 +33,10 @@ sys.path.insert(0, str(REPO))
 
 
 def scenario(n: int, degree: float | None = 10.0, steps: int = 52, replications: int = 1, seed: int | None = None):
-    """The default scenario with n clinicians, mean degree `degree` (None: the default's), `steps`
-    weeks, `replications` and root seed `seed` (None: the default's)."""
-    from simulation.scenario.schema import Scenario
+    """`simulation.reference.scenarios.scenario`: the default scenario with n clinicians (imported late)."""
+    from simulation.reference.scenarios import scenario as sized
 
-    sc = Scenario()
-    sc.population.n = n
-    if degree is not None:
-        sc.network.mean_degree = degree
-    sc.run.steps = steps
-    sc.run.replications = replications
-    if seed is not None:
-        sc.run.seed = seed
-    return sc
+    return sized(n, degree, steps, replications, seed)
 
 
 def matvec_seconds(adjacency, repeats: int = 10) -> float:
@@ -145,18 +136,14 @@ def in_subprocess(args: list[str]) -> dict:
 
 
 def replications_per_second(n: int, replications: int, steps: int, workers: int | None, cluster: str | None) -> dict:
-    """Replications of a small scenario through the runner (local pool, or a Dask scheduler)."""
-    from simulation.execution.replication import Task, default_workers, run_tasks
+    """Replications of a small scenario through the engine, in memory (local pool, or a Dask scheduler)."""
+    from simulation.execution.backends import backend_for, default_workers
+    from simulation.execution.engine import MemorySink, run_jobs
+    from simulation.execution.plan import replication_jobs
 
-    sc = scenario(n, 8.0, steps, replications)
-    tasks = [Task(0, sc, sc.run.seed, k) for k in range(replications)]
+    jobs = replication_jobs(scenario(n, 8.0, steps, replications))
     start = time.perf_counter()
-    if cluster:
-        from simulation.execution.cluster import run_tasks_on_cluster
-
-        run_tasks_on_cluster(tasks, cluster)
-    else:
-        run_tasks(tasks, workers)
+    run_jobs(jobs, sink=MemorySink(), backend=backend_for(workers, cluster))
     seconds = time.perf_counter() - start
     return {
         "replications": replications,
@@ -308,7 +295,7 @@ def main() -> None:
         result["replications_local"] = local
         cluster, local_cluster = args.cluster, None
         if args.local_cluster and not cluster:
-            from simulation.execution.cluster import LocalDask
+            from tests.helpers import LocalDask  # the repository is on sys.path (above)
 
             local_cluster = LocalDask(workers=2)
             cluster = local_cluster.address
@@ -326,4 +313,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    from simulation.settings import configure
+
+    configure()
     main()

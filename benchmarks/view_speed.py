@@ -145,4 +145,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    from simulation.settings import configure
+
+    configure()
     main()

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from mesa.discrete_space import FixedAgent
 
-from simulation.state import MODE_NAMES
+from simulation.modes import MODE_NAMES
 
 if TYPE_CHECKING:
     from simulation.model import ClinicianModel

@@ -1,9 +1,14 @@
-"""The `simulate` command.
+"""The `simulate` command (a thin shell: every command parses its options and calls one function).
 
-    simulate SCENARIO.toml [--out DIR] [--workers N] [--replications R] [--seed S] [--steps T] [--no-crn] [--quiet]
-                  [--resume] [--cluster tcp://HOST:PORT]
+    simulate [run] SCENARIO.toml [--out DIR] [--workers N] [--replications R] [--seed S] [--steps T]
+                   [--no-crn] [--quiet] [--resume] [--cluster tcp://HOST:PORT]
     simulate compare A.toml B.toml [...] [--baseline FILE] [--out DIR] [--workers N] [--replications R]
-                     [--seed S] [--steps T] [--no-crn] [--quiet]
+                     [--seed S] [--steps T] [--no-crn] [--quiet] [--resume] [--cluster tcp://HOST:PORT]
+    simulate sweep SCENARIO.toml [--out DIR] [--workers N] [--replications R] [--seed S] [--steps T]
+                   [--quiet] [--resume] [--cluster tcp://HOST:PORT]
+    simulate sensitivity SCENARIO.toml  (the same options as sweep)
+    simulate calibrate SCENARIO.toml [--observed FILE] [--out DIR] [--workers N] [--cluster tcp://HOST:PORT]
+    simulate validate [--out DIR] [--replications R]
     simulate vignette [--raters N] [--seed S] [--fit]
     simulate check SCENARIO.toml
     simulate schema
@@ -11,9 +16,15 @@
 
 `simulate FILE` runs the file with its `[scenario] compare_to` baseline, if it names one, as a
 comparison; `simulate compare` runs several files with common random numbers against a baseline.
+`sweep` and `sensitivity` run the parameter table of the scenario's `[sweep]` or `[sensitivity]`
+section; `calibrate` fits the free parameters of its `[calibration]` section to observed adoption
+(approximate Bayesian computation); `validate` runs the theory checks (the model reduced to Bass,
+linear threshold and DeGroot against references, docs/VALIDATION.md); `vignette` reruns the
+vignette survey the judgment parameters are fitted to.
 
 Bad input (missing file, TOML syntax, unknown key, wrong type, out-of-range value) prints one clear
-message naming the file and key and exits with status 2, without a traceback.
+message naming the file and key and exits with status 2, without a traceback. `main` sets the
+process-wide options (`simulation.settings.configure`) before any command runs.
 """
 
 from __future__ import annotations
@@ -26,6 +37,8 @@ from typing import Annotated
 import typer
 
 from simulation.errors import OptionError, UserError
+from simulation.outcomes import HEADLINE, HEADLINE_COMPARED, outcome
+from simulation.settings import configure
 
 app = typer.Typer(
     add_completion=False,
@@ -66,16 +79,15 @@ def run(
     A file with a [sweep] or [sensitivity] table runs that experiment (as `simulate sweep` / `simulate sensitivity`)."""
     from simulation.job import plan_file
 
-    _use_cluster(cluster)
     experiment = _experiment_of(scenario)
     if experiment is not None:
-        _run_experiment(experiment, scenario, out, workers, replications, seed, steps, quiet, resume)
+        _run_experiment(experiment, scenario, out, workers, replications, seed, steps, quiet, resume, cluster)
         return
     try:
         plan = plan_file(scenario, out, replications, seed, steps, crn)
     except UserError as exc:
         _fail(str(exc))
-    _run_plan(plan, workers, quiet, resume)
+    _run_plan(plan, workers, quiet, resume, cluster)
 
 
 @app.command()
@@ -103,18 +115,18 @@ def compare(
     """Run several scenarios with common random numbers and report their differences from the baseline."""
     from simulation.job import plan_comparison
 
-    _use_cluster(cluster)
     try:
         plan = plan_comparison(scenarios or [], baseline, out, replications, seed, steps, crn, note=_note)
     except UserError as exc:
         _fail(str(exc))
-    _run_plan(plan, workers, quiet, resume)
+    _run_plan(plan, workers, quiet, resume, cluster)
 
 
 ClusterOption = Annotated[
     str | None,
     typer.Option(
         "--cluster",
+        envvar="SIMULATE_CLUSTER",  # read here, at the edge, and passed down (execution.backends.DaskCluster)
         help="Run the replications on the Dask scheduler at this address (tcp://HOST:PORT; default: $SIMULATE_CLUSTER, "
         "else local processes). Needs the optional extra: uv sync --extra cluster.",
         show_default=False,
@@ -122,21 +134,11 @@ ClusterOption = Annotated[
 ]
 
 
-def _use_cluster(cluster: str | None) -> None:
-    """--cluster: every run of this command sends its replications to that scheduler (simulation.execution.cluster)."""
-    import os
-
-    from simulation.execution.cluster import ENVIRONMENT_VARIABLE
-
-    if cluster:
-        os.environ[ENVIRONMENT_VARIABLE] = cluster
-
-
 RESUME_HELP = "Finish an interrupted run from <out>.partial/, running only the replications not yet done."
 
 
 def _interrupted(out: Path) -> None:
-    from simulation.execution.jobs import partial_of
+    from simulation.execution.checkpoint import partial_of
 
     typer.echo(
         f"interrupted: the finished replications are kept in {partial_of(out)}/; "
@@ -151,16 +153,16 @@ def _failed(exc) -> None:
     raise typer.Exit(code=1)
 
 
-def _run_plan(plan, workers: int | None, quiet: bool, resume: bool = False) -> None:
+def _run_plan(plan, workers: int | None, quiet: bool, resume: bool = False, cluster: str | None = None) -> None:
     from tqdm import tqdm
 
+    from simulation.errors import ReplicationsFailed
+    from simulation.execution.engine import progress_enabled
     from simulation.job import run_plan
-    from simulation.execution.jobs import ReplicationsFailed
-    from simulation.execution.replication import progress_enabled
 
     try:
         with tqdm(total=plan.total_replications, unit="run", disable=not progress_enabled(quiet), file=sys.stderr) as bar:
-            result = run_plan(plan, workers, progress=bar.update, note=_note, resume=resume)
+            result = run_plan(plan, workers, progress=bar.update, note=_note, resume=resume, cluster=cluster)
     except UserError as exc:
         _fail(str(exc))
     except ReplicationsFailed as exc:
@@ -196,13 +198,11 @@ def _closing_lines(result) -> str:
         if name == result.baseline:
             continue
         rows = comparison[comparison["scenario"] == name].set_index("outcome")
-        skeptical, verify = rows.loc["share_skeptical"], rows.loc["share_verify"]
-        extra = float(skeptical["extra_cost_hours"])
-        paired = "" if skeptical["paired"] == "true" else " (unpaired)"
-        lines.append(
-            f"{name} vs {result.baseline}{paired}: skeptical {_difference(skeptical)}, "
-            f"verifying {_difference(verify)}, cost {extra:,.0f} clinician-hours"
-        )
+        first = rows.loc[HEADLINE_COMPARED[0]]
+        extra = float(first["extra_cost_hours"])
+        paired = "" if first["paired"] == "true" else " (unpaired)"
+        differences = ", ".join(f"{outcome(o).short.lower()} {_difference(rows.loc[o])}" for o in HEADLINE_COMPARED)
+        lines.append(f"{name} vs {result.baseline}{paired}: {differences}, cost {extra:,.0f} clinician-hours")
     lines.append(
         f"results: {result.out}/ (report.html, report.md, comparison.csv, targets.csv, steps.csv, summary.json, manifest.json, plots/)"
     )
@@ -219,12 +219,12 @@ def _single_lines(result, summary: dict) -> str:
         lo, hi = final["range95"]
         return f"{100 * final['mean']:.1f} % (95 % of runs {100 * lo:.1f}-{100 * hi:.1f} %)"
 
+    first, *rest = HEADLINE
     lines = [
         f"{summary['scenario']}: {summary['replications']} runs x {summary['steps']} weeks "
         f"in {result.seconds:.1f} s",
-        f"  skeptical at the end: {pct('share_skeptical')} (start {100 * outcomes['share_skeptical']['initial']:.1f} %)",
-        f"  verifying with AI:    {pct('share_verify')}",
-        f"  AI as primary aid:    {pct('share_primary')}",
+        f"  {outcome(first).headline + ' at the end:':<22}{pct(first)} (start {100 * outcomes[first]['initial']:.1f} %)",
+        *(f"  {outcome(name).headline + ':':<22}{pct(name)}" for name in rest),
         f"results: {result.out}/ (report.md, steps.csv, summary.json, manifest.json, plots/)",
     ]
     if result.replaced_previous is not None:
@@ -235,10 +235,10 @@ def _single_lines(result, summary: dict) -> str:
 def _experiment_of(path: Path) -> str | None:
     """'sweep' or 'sensitivity' when the file (or one it extends) has that table; bad files: None (the
     run reports them). Only the TOML is read: nothing is validated twice, no data file is opened."""
-    from simulation.scenario.loader import _load_chain
+    from simulation.scenario.loader import load_chain
 
     try:
-        data = _load_chain(Path(path), {})
+        data = load_chain(Path(path), {})
     except UserError:
         return None
     for kind in ("sweep", "sensitivity"):
@@ -247,11 +247,13 @@ def _experiment_of(path: Path) -> str | None:
     return None
 
 
-def _run_experiment(kind: str, scenario: Path, out, workers, replications, seed, steps, quiet: bool, resume: bool) -> None:
+def _run_experiment(
+    kind: str, scenario: Path, out, workers, replications, seed, steps, quiet: bool, resume: bool, cluster: str | None = None
+) -> None:
     from tqdm import tqdm
 
-    from simulation.execution.jobs import ReplicationsFailed
-    from simulation.execution.replication import progress_enabled
+    from simulation.errors import ReplicationsFailed
+    from simulation.execution.engine import progress_enabled
 
     if kind == "sweep":
         from simulation.experiments.sweep import closing_lines, plan_sweep as plan, run_sweep as execute
@@ -263,7 +265,7 @@ def _run_experiment(kind: str, scenario: Path, out, workers, replications, seed,
         if workers is not None and workers < 1:
             raise OptionError(f"--workers {workers}: must be at least 1")
         with tqdm(total=experiment.total_replications, unit="run", disable=not progress_enabled(quiet), file=sys.stderr) as bar:
-            result = execute(experiment, workers, progress=bar.update, resume=resume)
+            result = execute(experiment, workers, progress=bar.update, resume=resume, cluster=cluster)
     except UserError as exc:
         _fail(str(exc))
     except ReplicationsFailed as exc:
@@ -299,8 +301,7 @@ def experiment(
     cluster: ClusterOption = None,
 ) -> None:
     """`simulate sweep` and `simulate sensitivity`: one command body, registered under both names."""
-    _use_cluster(cluster)
-    _run_experiment(ctx.info_name, scenario, out, workers, replications, seed, steps, quiet, resume)
+    _run_experiment(ctx.info_name, scenario, out, workers, replications, seed, steps, quiet, resume, cluster)
 
 
 app.command("sweep", help="Run the scenario at every point of its sweep design (common random numbers across points).")(experiment)
@@ -347,10 +348,8 @@ def calibrate(
     """Fit the scenario's free parameters to observed adoption (approximate Bayesian computation)."""
     from simulation.experiments.calibration import run_calibration
 
-    _use_cluster(cluster)
-
     try:
-        folder, result = run_calibration(scenario, observed, out, workers)
+        folder, result = run_calibration(scenario, observed, out, workers, cluster)
     except UserError as exc:
         _fail(str(exc))
     for row in result.estimates.itertuples(index=False):
@@ -402,8 +401,14 @@ def view(
 
 
 def main() -> None:
-    """Entry point: `simulate FILE.toml ...` means `simulate run FILE.toml ...`."""
+    """Entry point: `simulate FILE.toml ...` means `simulate run FILE.toml ...`. The only place, with the
+    view's server and the pool's workers, that sets process-wide options (`simulation.settings`)."""
+    configure()
     args = sys.argv[1:]
     if args and not args[0].startswith("-") and args[0] not in COMMANDS:
         sys.argv.insert(1, "run")
     app()
+
+
+if __name__ == "__main__":  # `python -m simulation.cli` (benchmarks/startup.py)
+    main()

@@ -11,27 +11,21 @@
   Newman's (2003) scalar assortativity; above 0 = colleagues think alike;
 - `mode_assortativity`: Newman's categorical assortativity of the mode of AI use across ties,
   r = (sum_m e_mm - sum_m a_m^2) / (1 - sum_m a_m^2), e the share of tie ends in each pair of modes.
+
+`simulation.outcomes` lists these columns with the others.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
 from simulation.fast.arcs import attitude_and_mode_sums, assortativity_sums
 from simulation.fast.clinicians import record_adoption
 from simulation.network.hospital import HospitalNetwork
-from simulation.state import MODE_NAMES, ClinicianState
-
-# Counts and rates of the step (not states): they have no meaningful "final value".
-FLOW_COLUMNS = ("new_adopters", "adoption_hazard", "exposure_at_adoption")
-DIFFUSION_COLUMNS = (
-    "new_adopters",
-    "adoption_hazard",
-    "exposure_at_adoption",
-    "attitude_assortativity",
-    "mode_assortativity",
-)
-
+from simulation.modes import MODE_NAMES
+from simulation.state import ClinicianState
 
 def scalar_assortativity(values: np.ndarray, network: HospitalNetwork) -> float:
     """Pearson correlation of `values` at the two ends of every tie (NaN without ties or spread)."""
@@ -75,23 +69,35 @@ class AdoptionTracker:
         }
 
 
-def network_statistics(state: ClinicianState, network: HospitalNetwork) -> dict[str, float]:
+@dataclass(frozen=True)
+class NetworkStatistics:
+    """The assortativity columns of a step, and what the pass over the ties counted on the way.
+
+    columns: attitude_assortativity and mode_assortativity; mode_counts: (n, 3) colleagues of each
+    clinician in each mode for the state's current modes (`HospitalNetwork.mode_counts`), which the
+    model hands to the network for the next week's anticipation; None without ties.
+    """
+
+    columns: dict[str, float]
+    mode_counts: np.ndarray | None
+
+
+def network_statistics(state: ClinicianState, network: HospitalNetwork) -> NetworkStatistics:
     """The assortativity columns for the current state, from one compiled pass over the ties.
 
     The same coefficients as `scalar_assortativity` and `categorical_assortativity` (which list both
     ends of every arc), written as sums over clinicians: with A the adjacency, d the degrees and
     m = sum(d) arcs, the Pearson correlation over arcs is (x.Ax/m - (d.x/m)^2) / (d.x^2/m - (d.x/m)^2)
     and e[k, l] = 1_k.A1_l / m (docs/PERFORMANCE.md). Equal up to rounding. The pass also counts
-    each clinician's colleagues per mode, kept by the network for the next week's anticipation.
+    each clinician's colleagues per mode; they are returned, not kept (the caller decides).
     """
     k = len(MODE_NAMES)
     m = float(network.degree.sum())
     if m == 0:
-        return {"attitude_assortativity": float("nan"), "mode_assortativity": float("nan")}
+        return NetworkStatistics({"attitude_assortativity": float("nan"), "mode_assortativity": float("nan")}, None)
     x = state.attitude
     matrix = network.adjacency
     sums, counts = attitude_and_mode_sums(matrix.indptr, matrix.indices, matrix.data, network.weighted, x, state.mode)
-    network.keep_mode_counts(state.mode, counts)
     weighted = assortativity_sums(network.degree_float, x, sums, state.mode, counts)
     mean = weighted[0] / m
     variance = weighted[1] / m - mean * mean
@@ -103,16 +109,15 @@ def network_statistics(state: ClinicianState, network: HospitalNetwork) -> dict[
     a = e.sum(axis=1)
     expected = float((a * a).sum())
     modes = float("nan") if expected >= 1.0 else float((np.trace(e) - expected) / (1.0 - expected))
-    return {"attitude_assortativity": float(attitude), "mode_assortativity": modes}
+    return NetworkStatistics({"attitude_assortativity": float(attitude), "mode_assortativity": modes}, counts)
 
 
-def initial_statistics(state: ClinicianState, network: HospitalNetwork) -> dict[str, float]:
-    """Week-0 values: adopters so far are the users at the start; no hazard or exposure yet."""
+def initial_adoption(state: ClinicianState) -> dict[str, float]:
+    """Week-0 adoption columns: adopters so far are the users at the start; no hazard or exposure yet."""
     return {
         "new_adopters": float(state.uses_ai().sum()),
         "adoption_hazard": float("nan"),
         "exposure_at_adoption": float("nan"),
-        **network_statistics(state, network),
     }
 
 

@@ -44,7 +44,7 @@ class OptionError(UserError):
 class ReplicationsFailed(Exception):
     """Some replications raised: the run went on; `summary` says which, with seeds and messages.
 
-    `failures` holds the failed jobs' records (`simulation.execution.jobs.Done`); `closing` the
+    `failures` holds the failed jobs' records (`simulation.execution.engine.Done`); `closing` the
     closing lines of results written despite the failures.
     """
 

@@ -11,9 +11,10 @@ baseline's, or the command line's), and replication k of every scenario is seede
 `SeedSequence(seed, spawn_key=(k,))`, so replication k of every scenario starts from the same
 network and clinicians when their population and network sections are equal ("paired").
 
-Memory does not grow with replications: each finished replication goes to `<out>.partial/` at once,
-and the tables are then built by reading them back one at a time (`outputs.tables.TableBuilder`),
-steps.csv written as they come.
+Memory does not grow with replications: the engine (`simulation.execution.engine`) hands each
+finished replication to `<out>.partial/` at once (`execution.checkpoint.PartialRun`), and the tables
+are then built by reading them back one at a time (`results.tables.TableBuilder`), steps.csv written
+as they come.
 """
 
 from __future__ import annotations
@@ -28,18 +29,22 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
-from pydantic import ValidationError
 
 from simulation.network.stats import network_frame
 from simulation.reporting.folder import atomic_folder, check_target, previous_of
 from simulation.reporting.manifest import build_manifest, write_json
-from simulation.execution.jobs import Job, PartialRun, ReplicationsFailed, failure_summary, run_jobs
-from simulation.reporting.report import write_run_report
-from simulation.results.tables import ScenarioRun, TableBuilder, Tables, relative_file, to_csv_bytes, union_targets
-from simulation.execution.replication import ReplicationResult, Task, default_workers, run_tasks, scenario_root_seed
+from simulation.execution.backends import Backend, backend_for, default_workers
+from simulation.execution.checkpoint import PartialRun
+from simulation.execution.engine import MemorySink, failure_summary, run_jobs
+from simulation.execution.plan import Job, ScenarioRun, comparison_jobs, scenario_root_seed
+from simulation.execution.replication import ReplicationResult
+from simulation.reporting.run_report import write_run_report
+from simulation.results.tables import TableBuilder, Tables, relative_file, to_csv_bytes, union_targets
 from simulation.scenario import load_scenario
-from simulation.errors import MissingDataError, ScenarioError
-from simulation.scenario.schema import Scenario, TargetConfig
+from simulation.errors import MissingDataError, ReplicationsFailed, ScenarioError
+from simulation.scenario.overrides import override_run
+from simulation.scenario.planning import TargetConfig
+from simulation.scenario.schema import Scenario
 
 DEFAULT_OUTPUTS = Path("outputs")
 DEFAULT_COMPARISON = DEFAULT_OUTPUTS / "comparison"
@@ -77,26 +82,6 @@ class JobResult:
     @property
     def baseline(self) -> str:
         return self.summary["baseline"]
-
-
-def _override(scenario: Scenario, key: str, value: int) -> None:
-    """Set run.<key> from the command line, validated like a file value."""
-    try:
-        setattr(scenario.run, key, value)
-    except ValidationError as exc:
-        reason = exc.errors()[0]["msg"]
-        raise ScenarioError(f"--{key} {value}: {reason[:1].lower() + reason[1:]}") from None
-
-
-def prepare(
-    scenario_path: Path, replications: int | None = None, seed: int | None = None, steps: int | None = None
-) -> Scenario:
-    """Load one scenario and apply command-line overrides (validated like file values)."""
-    scenario = load_scenario(scenario_path)
-    for key, value in (("replications", replications), ("seed", seed), ("steps", steps)):
-        if value is not None:
-            _override(scenario, key, value)
-    return scenario
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -140,7 +125,7 @@ def _make_plan(
     for key, value in (("steps", steps), ("replications", replications), ("seed", seed)):
         if value is not None:
             for scenario in scenarios:
-                _override(scenario, key, value)
+                override_run(scenario, key, value)
             continue
         shared = getattr(baseline.run, key)
         for path, scenario in zip(paths[1:], scenarios[1:], strict=True):
@@ -273,75 +258,58 @@ def plan_comparison(
     return _make_plan(paths, scenarios, out if out is not None else DEFAULT_COMPARISON, replications, seed, steps, crn)
 
 
-def missing_network_data(path: Path) -> str | None:
-    """The network data file a scenario (or a file it extends) names but this machine lacks, if any."""
-    try:
-        load_scenario(path)
-    except MissingDataError as exc:
-        return exc.data_path
-    return None
-
-
 def _stderr_note(line: str) -> None:
     print(line, file=sys.stderr)
 
 
 def plan_jobs(plan: Plan) -> list[Job]:
     """Every (scenario, replication) of `plan`, in table order; replication 0 keeps network snapshots."""
-    return [
-        Job(f"s{index}-r{k}", index, run.scenario, run.root_seed, k, with_snapshots=k == 0)
-        for index, run in enumerate(plan.runs)
-        for k in range(run.scenario.run.replications)
-    ]
+    return comparison_jobs(plan.runs)
 
 
 def simulate(
     plan: Plan,
-    workers: int,
+    workers: int | None = None,
     progress: Callable[[int], None] | None = None,
     partial: PartialRun | None = None,
     note: Callable[[str], None] | None = None,
     folder: Path | None = None,
+    backend: Backend | None = None,
 ) -> Tables:
-    """Run every (scenario, replication) of `plan` in one pool and compute the tables (`replicate`,
-    then `tabulate`); steps.csv is written into `folder` if given."""
-    return tabulate(plan, replicate(plan, workers, progress, partial, note), folder)
+    """Run every (scenario, replication) of `plan` and compute the tables (`replicate`, then
+    `tabulate`); steps.csv is written into `folder` if given."""
+    return tabulate(plan, replicate(plan, workers, progress, partial, note, backend), folder)
 
 
 def replicate(
     plan: Plan,
-    workers: int,
+    workers: int | None = None,
     progress: Callable[[int], None] | None = None,
     partial: PartialRun | None = None,
     note: Callable[[str], None] | None = None,
+    backend: Backend | None = None,
 ) -> Iterable[ReplicationResult]:
-    """Run every (scenario, replication) of `plan` in one pool; their results in table order.
+    """Run every (scenario, replication) of `plan` through the engine; their results in table order.
 
-    With a `partial` run, finished replications are kept on disk as they finish and those already
-    there are not run again; the results are then read back one at a time, so none is held in memory.
-    If any replication raises, ReplicationsFailed (after all have run). Without (small runs in tests),
-    the results are kept in memory.
+    The backend: `backend`, else local processes (`workers`, default all cores). The sink: the
+    `partial` run (finished replications kept on disk as they finish, those already there not run
+    again, the results then read back one at a time), else memory (small runs: tests, notebooks).
+    If any replication raises, ReplicationsFailed (after all have run).
     """
-    if partial is None:
-        tasks = [
-            Task(index, run.scenario, run.root_seed, k)
-            for index, run in enumerate(plan.runs)
-            for k in range(run.scenario.run.replications)
-        ]
-        return run_tasks(tasks, workers, progress)
-    done = run_jobs(partial, workers, progress, note)
+    sink = partial if partial is not None else MemorySink()
+    backend = backend if backend is not None else backend_for(workers)
+    done = run_jobs(plan_jobs(plan), sink=sink, backend=backend, progress=progress, note=note)
     failures = [d for d in done if d.failed]
     if failures:
-        raise ReplicationsFailed(
-            failure_summary(
-                failures, len(done), lambda i: f"scenario {plan.runs[i].name}",
-                f"the {len(done) - len(failures)} completed replications are kept in {partial.folder}/ "
-                f"(errors.csv lists the failures); no results folder was written; fix the cause and run "
-                "the same command with --resume to run only the failed ones",
-            ),
-            failures,
+        kept = (
+            f"the {len(done) - len(failures)} completed replications are kept in {partial.folder}/ "
+            "(errors.csv lists the failures); no results folder was written; fix the cause and run "
+            "the same command with --resume to run only the failed ones"
+            if partial is not None
+            else "no results were kept"
         )
-    return partial.results()
+        raise ReplicationsFailed(failure_summary(failures, len(done), lambda i: f"scenario {plan.runs[i].name}", kept), failures)
+    return sink.results()
 
 
 def tabulate(plan: Plan, results: Iterable[ReplicationResult], folder: Path | None = None) -> Tables:
@@ -357,11 +325,14 @@ def run_plan(
     progress: Callable[[int], None] | None = None,
     note: Callable[[str], None] | None = None,
     resume: bool = False,
+    cluster: str | None = None,
 ) -> JobResult:
     """Print the plan's notes, simulate, and write the folder atomically (tables, report, manifest).
 
-    Replications are kept in `<out>.partial/` as they finish (see `outputs.progressive`); `resume`
+    Replications are kept in `<out>.partial/` as they finish (see `execution.checkpoint`); `resume`
     finishes an interrupted run from there. The partial folder is removed once the results are written.
+    With `cluster` (a Dask scheduler's address) the replications run on its workers, else on `workers`
+    local processes (default: all cores).
     """
     started = time.perf_counter()
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
@@ -373,7 +344,7 @@ def run_plan(
     for line in plan.notes:
         (note or _stderr_note)(line)
 
-    results = replicate(plan, workers, progress, partial, note or _stderr_note)
+    results = replicate(plan, workers, progress, partial, note or _stderr_note, backend_for(workers, cluster))
     simulated = time.perf_counter()
     had_previous = plan.out.is_dir() and any(plan.out.iterdir())
     try:
@@ -400,38 +371,3 @@ def run_plan(
         plan.out, tables.summary, tables.comparison, time.perf_counter() - started,
         previous_of(plan.out) if had_previous else None,
     )
-
-
-def run_job(
-    scenario_path: Path,
-    out: Path | None = None,
-    workers: int | None = None,
-    replications: int | None = None,
-    seed: int | None = None,
-    steps: int | None = None,
-    progress=None,
-    crn: bool = True,
-    note: Callable[[str], None] | None = None,
-    resume: bool = False,
-) -> JobResult:
-    """`simulate FILE`; raises ScenarioError on bad input before anything is written."""
-    plan = plan_file(Path(scenario_path), out, replications, seed, steps, crn)
-    return run_plan(plan, workers, progress, note, resume)
-
-
-def run_comparison(
-    scenario_paths: Sequence[Path],
-    baseline: Path | None = None,
-    out: Path | None = None,
-    workers: int | None = None,
-    replications: int | None = None,
-    seed: int | None = None,
-    steps: int | None = None,
-    crn: bool = True,
-    progress=None,
-    note: Callable[[str], None] | None = None,
-    resume: bool = False,
-) -> JobResult:
-    """`simulate compare A B ...`; raises ScenarioError on bad input before anything is written."""
-    plan = plan_comparison(scenario_paths, baseline, out, replications, seed, steps, crn)
-    return run_plan(plan, workers, progress, note, resume)

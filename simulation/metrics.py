@@ -1,49 +1,18 @@
-"""Outcomes measured every step: the columns of steps.csv.
+"""Outcomes measured every step: the columns of steps.csv (`simulation.outcomes` lists and describes
+them; docs/MODEL.md section 8).
 
-- share_none / share_verify / share_primary: fractions of clinicians in each mode;
-- share_skeptical: fraction with attitude below the skeptical threshold;
-- mean_attitude, sd_attitude (1-7; the SD measures polarisation), mean_literacy, mean_trust,
-  mean_status_concern (0-1);
-- reputation_nonusers, reputation_users: mean peer rating (1-7) of clinicians using no AI / any AI;
-- competence_gap: reputation_nonusers - reputation_users (rating points; NaN when a group is empty);
-- errors_caught, errors_passed, incidents: counts this step; mode_changes: clinicians who switched;
-- cost_hours: cumulative clinician-hours spent on interventions so far;
-- new_adopters, adoption_hazard, exposure_at_adoption, attitude_assortativity, mode_assortativity:
-  diffusion statistics (`simulation.diffusion`).
+`measure` gives the columns of the population's state and the week's counts, from one compiled pass
+over the clinicians (`fast.clinicians.population_sums`, whose rows are named by `SUM_ROWS`); the
+diffusion columns come from `simulation.diffusion`.
 """
 
 from __future__ import annotations
 
-import numpy as np
+from simulation.fast.clinicians import SUM_ROWS, population_sums
+from simulation.outcomes import COLUMNS
+from simulation.state import ClinicianState
 
-from simulation.diffusion import DIFFUSION_COLUMNS
-from simulation.fast.clinicians import population_sums
-from simulation.state import NONE, PRIMARY, VERIFY, ClinicianState
-
-COLUMNS = (
-    "share_none",
-    "share_verify",
-    "share_primary",
-    "share_skeptical",
-    "mean_attitude",
-    "sd_attitude",
-    "mean_literacy",
-    "mean_trust",
-    "mean_status_concern",
-    "reputation_nonusers",
-    "reputation_users",
-    "competence_gap",
-    "errors_caught",
-    "errors_passed",
-    "incidents",
-    "mode_changes",
-    "cost_hours",
-    *DIFFUSION_COLUMNS,
-)
-
-
-# The columns that describe the state at a step (not counts of the week): what targets may refer to.
-STATE_METRICS = COLUMNS[: COLUMNS.index("competence_gap") + 1]
+__all__ = ["COLUMNS", "measure"]
 
 
 def _ratio(total: float, count: float) -> float:
@@ -54,23 +23,29 @@ def measure(
     state: ClinicianState, *, errors_caught: int, errors_passed: int, incidents: int, mode_changes: int, cost_hours: float
 ) -> dict[str, float]:
     """One row of outcomes for the current state (the population's sums from one compiled pass)."""
-    sums = population_sums(
-        state.mode, state.attitude, state.skeptical_below, state.literacy, state.trust, state.status_concern,
-        state.reputation,
-    ).tolist()
+    sums = dict(
+        zip(
+            SUM_ROWS,
+            population_sums(
+                state.mode, state.attitude, state.skeptical_below, state.literacy, state.trust,
+                state.status_concern, state.reputation,
+            ).tolist(),
+            strict=True,
+        )
+    )
     n = state.n
-    users = sums[VERIFY] + sums[PRIMARY]
-    rep_non, rep_users = _ratio(sums[8], sums[NONE]), _ratio(sums[9], users)
+    users = sums["verify"] + sums["primary"]
+    rep_non, rep_users = _ratio(sums["reputation_none"], sums["none"]), _ratio(sums["reputation_users"], users)
     return {
-        "share_none": sums[NONE] / n,
-        "share_verify": sums[VERIFY] / n,
-        "share_primary": sums[PRIMARY] / n,
-        "share_skeptical": sums[3] / n,
-        "mean_attitude": sums[4] / n,
-        "sd_attitude": (sums[10] / n) ** 0.5,
-        "mean_literacy": sums[5] / n,
-        "mean_trust": sums[6] / n,
-        "mean_status_concern": sums[7] / n,
+        "share_none": sums["none"] / n,
+        "share_verify": sums["verify"] / n,
+        "share_primary": sums["primary"] / n,
+        "share_skeptical": sums["skeptical"] / n,
+        "mean_attitude": sums["attitude"] / n,
+        "sd_attitude": (sums["attitude_squares"] / n) ** 0.5,
+        "mean_literacy": sums["literacy"] / n,
+        "mean_trust": sums["trust"] / n,
+        "mean_status_concern": sums["status_concern"] / n,
         "reputation_nonusers": rep_non,
         "reputation_users": rep_users,
         "competence_gap": rep_non - rep_users,

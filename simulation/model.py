@@ -14,13 +14,14 @@ the same arrays. Runs that nobody watches can skip the agents (`with_agents=Fals
 
 from __future__ import annotations
 
+import networkx as nx
 import numpy as np
 from mesa import Model
 from mesa.datacollection import DataCollector
 from mesa.discrete_space import Network
 
 from simulation.agents import Clinician
-from simulation.diffusion import AdoptionTracker, initial_statistics, network_statistics
+from simulation.diffusion import AdoptionTracker, initial_adoption, network_statistics
 from simulation.interventions.base import InterventionContext
 from simulation.interventions.registry import ORDER, acting_order, build_intervention
 from simulation.metrics import COLUMNS, measure
@@ -55,6 +56,7 @@ class ClinicianModel(Model):
         self.streams = streams(seed if seed is not None else replication_seed(self.config.run.seed, replication))
         super().__init__(rng=self.streams.mesa_seed)
         cfg = self.config
+        self.week = 0  # weeks stepped so far (the model's own counter: Mesa 4 removes `Model.steps`)
 
         # A network read from files (`generator = "file"`) brings its clinicians: node_ids[k] is the file
         # id of clinician k, node_index the reverse map, observed_adoption the node table's adoption
@@ -82,12 +84,16 @@ class ClinicianModel(Model):
         self.adoption = AdoptionTracker(self.state)
         self.last = {
             **measure(self.state, errors_caught=0, errors_passed=0, incidents=0, mode_changes=0, cost_hours=0.0),
-            **initial_statistics(self.state, self.network),
+            **initial_adoption(self.state),
+            **self._network_statistics(),
         }
 
         self.grid = None
         if with_agents:
-            self.grid = Network(self.network.to_networkx(), capacity=1, random=self.random, layout=None)
+            # An explicit, cheap layout (cells on a circle): Mesa 3's default is a spring layout (3.7 s at
+            # 1,000 clinicians) and Mesa 4 refuses layout=None; pictures use `simulation.network.layout`.
+            graph = self.network.to_networkx()
+            self.grid = Network(graph, capacity=1, random=self.random, layout=nx.circular_layout)
             for index in range(self.state.n):
                 Clinician(self, index, self.grid[index])
         self.datacollector = DataCollector(model_reporters={name: _reporter(name) for name in COLUMNS})
@@ -139,7 +145,8 @@ class ClinicianModel(Model):
 
     def step(self) -> None:
         """Advance one week (see the module docstring for the order)."""
-        cfg, state, week = self.config, self.state, self.steps
+        self.week += 1
+        cfg, state, week = self.config, self.state, self.week
         for intervention in self.interventions:
             intervention.fade()
         for intervention in self.interventions:
@@ -169,9 +176,17 @@ class ClinicianModel(Model):
                 cost_hours=self.cost_hours,
             ),
             **adoption,
-            **network_statistics(state, self.network),
+            **self._network_statistics(),
         }
         self.datacollector.collect(self)
+
+    def _network_statistics(self) -> dict[str, float]:
+        """The assortativity columns; the colleagues per mode counted on the way are handed to the
+        network, so next week's anticipation reuses them while nobody changes mode in between."""
+        statistics = network_statistics(self.state, self.network)
+        if statistics.mode_counts is not None:
+            self.network.keep_mode_counts(self.state.mode, statistics.mode_counts)
+        return statistics.columns
 
     def snapshot(self) -> dict:
         """Arrays for a network picture of the current state."""
@@ -182,7 +197,7 @@ class ClinicianModel(Model):
             "department": self.state.department.copy(),
             "department_names": list(self.state.department_names),
             "skeptical_below": self.state.skeptical_below,
-            "step": int(self.steps),
+            "step": int(self.week),
         }
 
 

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulation.scenario.schema import JudgmentConfig, PopulationConfig
-from simulation.state import NONE, PRIMARY, VERIFY, ClinicianState
+from simulation.modes import NONE, PRIMARY, VERIFY
+from simulation.scenario.parameters import JudgmentConfig, PopulationConfig
+from simulation.state import ClinicianState
 
 
 def exact_counts(shares: np.ndarray, n: int) -> np.ndarray:

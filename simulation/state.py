@@ -3,7 +3,7 @@
 Every rule reads and writes these arrays; Mesa agents (`simulation.agents`) are views onto one index.
 Scales: attitude 1-7 (1 very skeptical, 7 enthusiastic; the vignette study's scale), reputation 1-7
 (peer rating of clinical skill), literacy, trust and status concern 0-1. Modes: 0 none, 1 verify (AI
-checks my decision), 2 primary (AI drives my decision).
+checks my decision), 2 primary (AI drives my decision); the codes and ranges live in simulation.modes.
 """
 
 from __future__ import annotations
@@ -13,19 +13,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from simulation.fast.clinicians import common_value
+from simulation.modes import BOUNDS, MODE_NAMES, NONE, PRIMARY, VERIFY
 
-NONE, VERIFY, PRIMARY = 0, 1, 2
-MODE_NAMES = ("none", "verify", "primary")
-
-_BOUNDS = {
-    "attitude": (1.0, 7.0),
-    "reputation": (1.0, 7.0),
-    "literacy": (0.0, 1.0),
-    "trust": (0.0, 1.0),
-    "status_concern": (0.0, 1.0),
-    "harshness": (0.0, 2.0),
-    "verify_harshness": (0.0, 2.0),
-}
+__all__ = ["ClinicianState", "MODE_NAMES", "NONE", "PRIMARY", "VERIFY"]
 
 
 @dataclass
@@ -94,4 +84,4 @@ class ClinicianState:
     @staticmethod
     def bounds(name: str) -> tuple[float, float]:
         """Allowed range of a continuous state variable."""
-        return _BOUNDS[name]
+        return BOUNDS[name]

@@ -407,7 +407,7 @@ def test_failing_run_leaves_previous_run_folder_unchanged(tmp_path, child_env):
     """A real previous run in --out survives a failing run byte for byte, and no .previous appears."""
     from conftest import small_scenario
 
-    from simulation.job import run_job
+    from helpers import run_job
 
     good = small_scenario(tmp_path / "good.toml", replications=2, steps=3, n=40)
     out = tmp_path / "results"

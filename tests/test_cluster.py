@@ -19,8 +19,7 @@ import pytest
 
 pytest.importorskip("distributed")
 
-from simulation.execution.cluster import ENVIRONMENT_VARIABLE, LocalDask  # noqa: E402
-from simulation.job import run_job  # noqa: E402
+from helpers import ENVIRONMENT_VARIABLE, LocalDask, run_job  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 TABLES = ("steps.csv", "replications.csv", "scenarios.csv", "comparison.csv", "targets.csv", "summary.json", "network.csv")
@@ -61,18 +60,20 @@ def test_cluster_run_is_byte_identical_to_local(dask_cluster, tmp_path):
     _same_tables(tmp_path / "local", tmp_path / "cluster")
 
 
-def test_a_killed_worker_loses_no_replication(dask_cluster, tmp_path, monkeypatch):
+def test_a_killed_worker_loses_no_replication(dask_cluster, tmp_path):
     scenario = _scenario(tmp_path, n=250)
     replications, steps = 24, 26
     run_job(scenario, out=tmp_path / "local", replications=replications, steps=steps, note=lambda line: None)
 
-    monkeypatch.setenv(ENVIRONMENT_VARIABLE, dask_cluster.address)
     partial = tmp_path / "cluster.partial" / "replications"
     outcome: dict = {}
 
     def cluster_run() -> None:
         try:
-            outcome["result"] = run_job(scenario, out=tmp_path / "cluster", replications=replications, steps=steps, note=lambda line: None)
+            outcome["result"] = run_job(
+                scenario, out=tmp_path / "cluster", replications=replications, steps=steps, note=lambda line: None,
+                cluster=dask_cluster.address,
+            )
         except BaseException as exc:  # reported below
             outcome["error"] = exc
 
@@ -141,4 +142,4 @@ def test_calibration_through_the_cluster_equals_a_local_one(dask_cluster, tmp_pa
 
     with Client(dask_cluster.address, timeout="20s") as client:  # the points did run there
         prefixes = client.run_on_scheduler(lambda dask_scheduler: list(dask_scheduler.task_prefixes))
-    assert any("curves" in prefix for prefix in prefixes), prefixes
+    assert any("calibration_curve" in prefix for prefix in prefixes), prefixes

@@ -29,7 +29,7 @@ from simulation.results.statistics import (
 )
 from simulation.job import plan_comparison, plan_file, simulate
 from simulation.metrics import COLUMNS
-from simulation.scenario import ScenarioError
+from simulation.errors import ScenarioError
 
 REPLICATIONS, STEPS, N = 4, 20, 150
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from conftest import BASELINE, write_scenario
 
-from simulation.job import missing_network_data, plan_comparison
+from helpers import missing_network_data
+from simulation.job import plan_comparison
 
 
 def test_a_file_network_whose_data_are_absent_is_left_out_with_a_note(tmp_path):

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from conftest import BASELINE, WORKSHOPS, small_scenario
 
-from simulation.job import run_job
+from helpers import run_job, run_scenario
 from simulation.metrics import COLUMNS
-from simulation.execution.replication import run_replication, run_scenario
+from simulation.execution.replication import run_replication
 from simulation.scenario import load_scenario
 
 FILES = ("steps.csv", "summary.json", "replications.csv", "scenarios.csv", "comparison.csv", "targets.csv")
@@ -92,3 +92,23 @@ def test_a_replication_with_interventions_is_repeatable(tmp_path):
     second = run_replication(scenario, 0)
     assert np.array_equal(first.outcomes, second.outcomes, equal_nan=True)
     assert first.outcomes[-1, COLUMNS.index("cost_hours")] > 0  # the workshops ran
+
+
+def test_the_in_memory_and_checkpointed_sinks_give_the_same_replications(tmp_path):
+    """One engine: the memory sink and the partial folder differ only in where results go; the
+    replications read back from disk equal those kept in memory, snapshots included."""
+    from simulation.execution.checkpoint import PartialRun
+    from simulation.execution.engine import MemorySink, run_jobs
+    from simulation.execution.plan import Job
+
+    scenario = load_scenario(small_scenario(tmp_path / "s.toml", replications=3, steps=6, n=120, extends=WORKSHOPS))
+    jobs = [Job(f"s0-r{k}", 0, scenario, scenario.run.seed, k, with_snapshots=k == 0) for k in range(3)]
+    memory = MemorySink()
+    run_jobs(jobs, sink=memory)
+    partial = PartialRun(tmp_path / "out", "comparison", jobs, resume=False)
+    done = run_jobs(jobs, sink=partial)
+    assert [d.result for d in done] == [None, None, None]  # nothing of a finished replication in memory
+    for kept, read in zip(memory.results(), partial.results(), strict=True):
+        assert np.array_equal(kept.outcomes, read.outcomes, equal_nan=True)
+        assert (kept.snapshots is None) == (read.snapshots is None)
+    assert sorted(p.name for p in (tmp_path / "out.partial" / "replications").iterdir()) == ["s0-r0.npz", "s0-r1.npz", "s0-r2.npz"]

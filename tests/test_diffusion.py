@@ -6,7 +6,13 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from simulation.diffusion import categorical_assortativity, mean_exposure_at_adoption, scalar_assortativity
+from simulation.diffusion import (
+    categorical_assortativity,
+    mean_exposure_at_adoption,
+    network_statistics,
+    scalar_assortativity,
+)
+from simulation.fast.arcs import mode_counts
 from simulation.model import ClinicianModel
 from simulation.scenario.schema import Scenario
 from simulation.experiments.validation import threshold_scenario
@@ -23,6 +29,20 @@ def test_assortativity_matches_networkx_on_the_model_network():
                - nx.attribute_assortativity_coefficient(graph, "mode")) < 1e-9
     # Departments lean alike at the start, so attitudes are assortative on the hospital network.
     assert model.last["attitude_assortativity"] > 0
+
+
+def test_the_statistics_hand_back_the_colleagues_per_mode_they_counted():
+    # The counts go to the caller (the model keeps them for next week's anticipation); nothing is
+    # cached behind its back. Without ties there is nothing to count.
+    model = ClinicianModel(Scenario.model_validate({"population": {"n": 200}}), 1, with_agents=False)
+    model.step()
+    matrix = model.network.adjacency
+    statistics = network_statistics(model.state, model.network)
+    expected = mode_counts(matrix.indptr, matrix.indices, matrix.data, model.network.weighted, model.state.mode)
+    assert np.array_equal(statistics.mode_counts, expected)
+    assert np.array_equal(model.network.mode_counts(model.state.mode), expected)
+    assert set(statistics.columns) == {"attitude_assortativity", "mode_assortativity"}
+    assert {k: model.last[k] for k in statistics.columns} == pytest.approx(statistics.columns, nan_ok=True)
 
 
 def test_threshold_adopters_were_exposed_at_least_their_threshold():

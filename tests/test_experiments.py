@@ -23,7 +23,8 @@ from simulation.scenario.paths import base_data, get_path, parse_path
 from simulation.experiments.sensitivity import plan_sensitivity, run_sensitivity
 from simulation.experiments.sweep import plan_sweep, run_sweep
 from simulation.job import plan_comparison
-from simulation.scenario import ScenarioError, load_scenario
+from simulation.errors import ScenarioError
+from simulation.scenario import load_scenario
 
 SMALL = "[run]\nreplications = 3\nsteps = 6\n\n[population]\nn = 60\n\n"
 SEATS_SWEEP = """

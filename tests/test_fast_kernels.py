@@ -11,6 +11,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from types import SimpleNamespace
 
 import numba
@@ -23,8 +26,10 @@ from simulation.fast import arcs, clinicians, threads
 from simulation.fast.random import normal, uniform
 from simulation.model import ClinicianModel
 from simulation.fast.random import new_key
-from simulation.rules.judgment import RatingRound, judge_ties, rater_table, update_reputation
-from simulation.scenario.schema import JudgmentConfig, Scenario
+from simulation.reference.judgment import update_reputation
+from simulation.rules.judgment import RatingRound, judge_ties, rater_table
+from simulation.scenario.parameters import JudgmentConfig
+from simulation.scenario.schema import Scenario
 
 
 @numba.njit
@@ -151,19 +156,73 @@ def test_poisson_tables_reach_one():
         np.testing.assert_allclose(cdf, poisson.cdf(np.arange(cdf.size), mean))
 
 
+class _CountingLock:
+    """Stands in for `threads._LOCK`, which only the parallel path takes: counts how often it was."""
+
+    def __init__(self) -> None:
+        self.taken = 0
+
+    def __enter__(self) -> None:
+        self.taken += 1
+
+    def __exit__(self, *exc) -> None:
+        return None
+
+
+@pytest.mark.skipif(
+    numba.config.NUMBA_NUM_THREADS < 2,
+    reason=f"numba has {numba.config.NUMBA_NUM_THREADS} thread here: the parallel forms would run serially",
+)
 def test_serial_and_parallel_forms_give_identical_results(monkeypatch):
-    """A model with every loop forced onto threads equals the serial one bit for bit."""
+    """A model with every loop forced onto threads equals the serial one bit for bit (and the
+    parallel forms did run: the lock only they take was taken)."""
     scenario = Scenario()
     scenario.population.n = 600
     results = []
     for parallel in (False, True):
+        lock = _CountingLock()
+        monkeypatch.setattr(threads, "_LOCK", lock)
         monkeypatch.setattr(threads, "_allowed", parallel)
         monkeypatch.setattr(threads, "PARALLEL_FROM", 0)
         model = ClinicianModel(scenario, 3, with_agents=False)
         for _ in range(8):
             model.step()
+        assert (lock.taken > 0) == parallel, f"parallel={parallel}: the parallel path ran {lock.taken} times"
         results.append((model.state.attitude.copy(), model.state.reputation.copy(), model.state.mode.copy(), model.last))
     serial, parallel = results
     for a, b in zip(serial[:3], parallel[:3], strict=True):
         np.testing.assert_array_equal(a, b)
     assert serial[3] == pytest.approx(parallel[3], nan_ok=True, rel=0, abs=0)
+
+
+_NO_SIDE_EFFECTS = """
+import numpy as np
+huge_pages = np._core.multiarray._get_madvise_hugepage()
+import numba
+layer = numba.config.THREADING_LAYER
+import simulation.model
+from simulation.fast import memory, threads
+from simulation import settings
+from simulation.scenario.schema import Scenario
+scenario = Scenario()
+scenario.population.n = 60
+model = simulation.model.ClinicianModel(scenario, 0)
+model.step()
+assert numba.config.THREADING_LAYER == layer, numba.config.THREADING_LAYER
+assert np._core.multiarray._get_madvise_hugepage() == huge_pages
+assert not memory._done and not settings.configured
+settings.configure()
+settings.configure()
+assert numba.config.THREADING_LAYER == "workqueue" and settings.configured
+assert np._core.multiarray._get_madvise_hugepage() is False
+print("ok")
+"""
+
+
+def test_importing_and_running_a_model_changes_no_process_wide_setting():
+    """Importing the model and running it leave numba's threading layer and the allocator as they
+    were; only `simulation.settings.configure()` (idempotent) sets them."""
+    env = {k: v for k, v in os.environ.items() if k not in ("NUMBA_THREADING_LAYER", "NUMPY_MADVISE_HUGEPAGE")}
+    done = subprocess.run([sys.executable, "-c", _NO_SIDE_EFFECTS], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "ok"

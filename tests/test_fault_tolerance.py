@@ -21,11 +21,12 @@ import pytest
 from conftest import BASELINE, WORKSHOPS, write_scenario
 from typer.testing import CliRunner
 
-import simulation.execution.jobs as progressive
+import simulation.execution.engine as engine
 from simulation.cli import app
 from simulation.experiments.sweep import plan_sweep, run_sweep
-from simulation.execution.jobs import ReplicationsFailed, partial_of
-from simulation.scenario import ScenarioError
+from simulation.errors import ReplicationsFailed
+from simulation.execution.checkpoint import partial_of
+from simulation.errors import ScenarioError
 
 ENTRY = [sys.executable, "-c", "from simulation.cli import main; main()"]
 
@@ -86,7 +87,7 @@ SWEEP = (
 
 def _failing_at(monkeypatch, group: int, replication: int, exc: BaseException) -> list[tuple[int, int]]:
     """Make one (point or scenario, replication) raise `exc` in-process; return the list of jobs run."""
-    original = progressive.run_replication
+    original = engine.run_replication
     calls: list[tuple[int, int]] = []
 
     def run(scenario, k, with_snapshots=False, root_seed=None):
@@ -95,7 +96,7 @@ def _failing_at(monkeypatch, group: int, replication: int, exc: BaseException) -
             raise exc
         return original(scenario, k, with_snapshots, root_seed)
 
-    monkeypatch.setattr(progressive, "run_replication", run)
+    monkeypatch.setattr(engine, "run_replication", run)
     return calls
 
 

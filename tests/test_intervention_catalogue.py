@@ -14,13 +14,13 @@ import numpy as np
 import pytest
 
 from simulation.interventions.registry import ORDER, acting_order
-from simulation.job import missing_network_data
+from helpers import missing_network_data
 from simulation.model import ClinicianModel
 from simulation.rules.judgment import penalty
 from simulation.errors import ScenarioError
 from simulation.scenario import load_scenario
 from simulation.scenario.schema import Scenario
-from simulation.state import PRIMARY, VERIFY
+from simulation.modes import PRIMARY, VERIFY
 
 N = 300
 

@@ -7,10 +7,10 @@ import pytest
 from pydantic import ValidationError
 
 from simulation.interventions.base import InterventionContext
-from simulation.interventions.schedule import ScheduleConfig
 from simulation.interventions.targeting import select_targets
-from simulation.interventions.workshop import Workshop, WorkshopConfig
+from simulation.interventions.workshop import Workshop
 from simulation.model import ClinicianModel
+from simulation.scenario.interventions import ScheduleConfig, WorkshopConfig
 from simulation.scenario.schema import Scenario
 
 # --- schedule -------------------------------------------------------------------------------------
@@ -337,3 +337,32 @@ def test_model_books_workshop_cost_from_first_week():
         model.step()
         costs.append(model.cost_hours)
     assert costs == [24.0, 24.0, 48.0, 48.0]
+
+
+# --- one physics with or without a scenario, and declared fading keys -------------------------------
+
+
+@pytest.mark.parametrize("kind", ["ai_incident", "open_forum"])
+def test_intervention_without_a_scenario_acts_as_with_the_default_scenario(population, kind):
+    """A context built without a scenario carries the scenario defaults (literacy protection, error rate)."""
+    from simulation.interventions.registry import build_intervention
+    from simulation.scenario.interventions import CONFIGS
+
+    config = CONFIGS[kind](kind=kind)
+    results = []
+    for scenario in (None, Scenario()):
+        state, network = _fresh(population)
+        extra = {} if scenario is None else {"scenario": scenario}
+        intervention = build_intervention(config, InterventionContext(state, network, np.random.default_rng(3), **extra))
+        intervention.act(1)
+        results.append((state.trust.copy(), state.attitude.copy()))
+    assert np.array_equal(results[0][0], results[1][0]) and np.array_equal(results[0][1], results[1][1])
+
+
+def test_a_fading_kind_must_declare_half_life_and_reinforcement():
+    from simulation.scenario.interventions import FadingConfig
+
+    with pytest.raises(TypeError, match="half_life_weeks, reinforcement"):
+
+        class Forgetful(FadingConfig):  # noqa: F841 - defining it is the test
+            pass

@@ -18,13 +18,14 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from simulation.interventions.registry import KINDS
-from simulation.scenario import Scenario, ScenarioError, load_scenario
+from simulation.errors import ScenarioError
+from simulation.scenario import Scenario, load_scenario
+from simulation.scenario.interventions import CONFIGS
 from simulation.scenario.schema import Scenario as _Schema
 
 SECTIONS = {name: sorted(field.annotation.model_fields) for name, field in _Schema.model_fields.items()
             if isinstance(field.annotation, type) and hasattr(field.annotation, "model_fields")}  # fmt: skip
-INTERVENTION_KEYS = sorted({key for config, _ in KINDS.values() for key in config.model_fields})
+INTERVENTION_KEYS = sorted({key for config in CONFIGS.values() for key in config.model_fields})
 NAMES = st.sampled_from(sorted({k for keys in SECTIONS.values() for k in keys} | set(INTERVENTION_KEYS)))
 KEYS = st.one_of(NAMES, NAMES.map(lambda k: k[:-1] or "x"), st.text(string.ascii_lowercase + "_", min_size=1, max_size=8))
 
@@ -68,7 +69,7 @@ def documents(draw) -> str:
         lines.append("[[interventions]]")
         body = draw(table(st.one_of(st.sampled_from(INTERVENTION_KEYS), KEYS)))
         if draw(st.booleans()):
-            body["kind"] = draw(st.one_of(st.sampled_from(sorted(KINDS)), TEXT))
+            body["kind"] = draw(st.one_of(st.sampled_from(sorted(CONFIGS)), TEXT))
         lines += [f"{json.dumps(k)} = {toml_value(v)}" for k, v in body.items()]
     for experiment in draw(st.lists(st.sampled_from(["sweep", "sensitivity"]), max_size=1)):
         lines.append(f"[[{experiment}.parameters]]")

@@ -1,6 +1,6 @@
 """The default hospital network looks like published clinician networks, and the Mesa model exposes it.
 
-Targets (research/domain.md section 5, network.py docstring): mean degree 6-10, average clustering
+Targets (simulation/network/hospital.py docstring, docs/MODEL.md section 7.1): mean degree 6-10, average clustering
 0.2-0.35, a minority of ties across departments, a heavy-tailed advice in-degree (a few opinion
 leaders: CKM advice layer max 20 vs mean 2).
 """

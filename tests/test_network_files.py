@@ -18,11 +18,11 @@ from typer.testing import CliRunner
 
 from simulation.cli import app
 from simulation.model import ClinicianModel
+from simulation.modes import PRIMARY, VERIFY
 from simulation.network.hospital import HospitalNetwork
 from simulation.network.stats import describe_network, model_network_statistics
 from simulation.scenario import load_scenario
 from simulation.errors import ScenarioError
-from simulation.state import PRIMARY, VERIFY
 
 REPO = Path(__file__).resolve().parents[1]
 CKM = Path(__file__).resolve().parents[2] / "shared" / "data" / "ckm"

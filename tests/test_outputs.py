@@ -265,9 +265,11 @@ def test_failure_while_writing_leaves_the_previous_run_untouched(tmp_path, scena
     def broken_report(*args, **kwargs):
         raise RuntimeError("disk full")
 
+    from helpers import run_job
+
     monkeypatch.setattr(job, "write_run_report", broken_report)
     with pytest.raises(RuntimeError, match="disk full"):
-        job.run_job(scenario_file, out, workers=1, seed=222)
+        run_job(scenario_file, out, workers=1, seed=222)
     after = {str(p.relative_to(out)): (p.read_bytes() if p.is_file() else None) for p in out.rglob("*")}
     assert after == before
     # No half-written folder; the finished replications are kept beside it for --resume.

@@ -1,5 +1,5 @@
-"""Tests for simulation.reporting.plots and the formatting and single-scenario text of simulation.reporting.report
-on synthetic data (whole reports of real runs: test_report_run.py)."""
+"""Tests for simulation.reporting.plots and the formatting (reporting.format) and single-scenario text
+(reporting.single_report) of the report on synthetic data (whole reports of real runs: test_report_run.py)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,10 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from simulation.reporting import plots, report  # noqa: E402
+from simulation.reporting import format as fmt  # noqa: E402
+from simulation.reporting.labels import OUTCOME_LABELS  # noqa: E402
+from simulation.reporting.plots import comparison, network, style, time_series  # noqa: E402
+from simulation.reporting.single_report import milestone_parts, summary_paragraph  # noqa: E402
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 DEPARTMENTS = ["Emergency", "Internal medicine", "Radiology", "Surgery", "Pediatrics"]
@@ -175,8 +178,8 @@ def assert_valid_png(path: Path, min_w: int = 500, min_h: int = 300) -> None:
 # --------------------------------------------------------------------------
 def test_time_series_plots(tmp_path: Path) -> None:
     steps = make_steps()
-    p1 = plots.plot_modes_and_skepticism(steps, tmp_path / "modes.png", step_unit="week")
-    p2 = plots.plot_competence_gap(steps, tmp_path / "gap.png", step_unit="week", title="Gap")
+    p1 = time_series.plot_modes_and_skepticism(steps, tmp_path / "modes.png", step_unit="week")
+    p2 = time_series.plot_competence_gap(steps, tmp_path / "gap.png", step_unit="week", title="Gap")
     for p in (p1, p2):
         assert_valid_png(Path(p))
 
@@ -184,24 +187,24 @@ def test_time_series_plots(tmp_path: Path) -> None:
 def test_competence_gap_all_nan_is_ok(tmp_path: Path) -> None:
     steps = make_steps(n_reps=2, n_steps=5)
     steps["competence_gap"] = np.nan
-    assert_valid_png(Path(plots.plot_competence_gap(steps, tmp_path / "gap.png")))
+    assert_valid_png(Path(time_series.plot_competence_gap(steps, tmp_path / "gap.png")))
 
 
 @pytest.mark.parametrize("color_by", ["attitude", "mode"])
 @pytest.mark.parametrize("n", [50, 3000])
 def test_plot_network(tmp_path: Path, color_by: str, n: int) -> None:
     snap = make_snapshot(n=n, step=52, adopt=0.7)
-    out = plots.plot_network(snap, tmp_path / f"net_{color_by}_{n}.png", color_by=color_by)
+    out = network.plot_network(snap, tmp_path / f"net_{color_by}_{n}.png", color_by=color_by)
     assert_valid_png(Path(out))
 
 
 def test_plot_network_rejects_unknown_color(tmp_path: Path) -> None:
     with pytest.raises(ValueError):
-        plots.plot_network(make_snapshot(n=20), tmp_path / "x.png", color_by="department")  # type: ignore[arg-type]
+        network.plot_network(make_snapshot(n=20), tmp_path / "x.png", color_by="department")  # type: ignore[arg-type]
 
 
 def test_network_pair(tmp_path: Path) -> None:
-    out = plots.plot_network_pair(make_snapshot(step=0), make_snapshot(step=52, adopt=0.7), tmp_path / "pair.png")
+    out = network.plot_network_pair(make_snapshot(step=0), make_snapshot(step=52, adopt=0.7), tmp_path / "pair.png")
     assert_valid_png(Path(out))
 
 
@@ -209,7 +212,7 @@ def test_network_pair(tmp_path: Path) -> None:
 # report
 # --------------------------------------------------------------------------
 def test_single_scenario_summary_key_numbers() -> None:
-    text = report._summary_paragraph(json.loads(json.dumps(make_summary())))  # as if read back from summary.json
+    text = summary_paragraph(json.loads(json.dumps(make_summary())))  # as if read back from summary.json
     # skeptical: start, end mean, 95 % range across runs
     assert "41.2%" in text
     assert "21.4% (95 % of runs: 15.5–27.9%)" in text
@@ -225,24 +228,28 @@ def test_single_scenario_summary_key_numbers() -> None:
 
 
 def test_milestone_table() -> None:
-    _, header, rows = report._milestone_parts(make_summary())
+    _, header, rows = milestone_parts(make_summary())
     assert header[:2] == ["Outcome", "Start"] and "Week 13" in header and "Week 52 (end)" in header
-    skeptical = next(r for r in rows if r[0] == report.OUTCOME_LABELS["share_skeptical"])
+    skeptical = next(r for r in rows if r[0] == OUTCOME_LABELS["share_skeptical"])
     assert "33.3% (30.0–37.0%)" in skeptical  # milestone cell "mean (lo–hi)"
 
 
 def test_single_scenario_summary_omits_zero_cost() -> None:
     summary = make_summary(cost=0.0)
     summary["totals"]["cost_hours"] = {"mean": 0.0, "ci95": [0.0, 0.0], "range95": [0.0, 0.0]}
-    assert "clinician-hours" not in report._summary_paragraph(summary)
+    assert "clinician-hours" not in summary_paragraph(summary)
 
 
 def test_format_helpers() -> None:
-    assert report.fmt_pct(0.2137) == "21.4%"
-    assert report.fmt_pct(0.2) == "20.0%"
-    assert report.fmt_pct_range([0.1549, 0.2788]) == "15.5–27.9%"
-    assert report.fmt_signed(0.3456) == "+0.35"
-    assert report.fmt_count(1234.5) == "1,234" or report.fmt_count(1234.5) == "1,235"
+    assert fmt.fmt_pct(0.2137) == "21.4%"
+    assert fmt.fmt_pct(0.2) == "20.0%"
+    assert fmt.fmt_pct_range([0.1549, 0.2788]) == "15.5–27.9%"
+    assert fmt.fmt_signed(0.3456) == "+0.35"
+    # Whole numbers from 10 on: Python rounds a tie to the even neighbour ("round half to even", exact
+    # here because 1234.5 and 1235.5 are binary fractions), so 1234.5 -> 1,234 and 1235.5 -> 1,236.
+    assert fmt.fmt_count(1234.5) == "1,234"
+    assert fmt.fmt_count(1235.5) == "1,236"
+    assert fmt.fmt_count(2.5) == "2.5"  # one decimal below 10
 
 
 def test_single_scenario_summary_handles_undefined_gap_and_extra_outcomes() -> None:
@@ -253,26 +260,26 @@ def test_single_scenario_summary_handles_undefined_gap_and_extra_outcomes() -> N
         "final": _stat(1.25, (1.0, 1.5), (0.0, 3.0)),
         "milestones": {"13": _stat(1.0, (0.8, 1.2), (0.0, 2.0))},
     }
-    assert "could not be measured" in report._summary_paragraph(summary)
-    _, _, rows = report._milestone_parts(summary)
+    assert "could not be measured" in summary_paragraph(summary)
+    _, _, rows = milestone_parts(summary)
     errors = next(r for r in rows if r[0] == "Errors passed on per week")
     assert errors == ["Errors passed on per week", "0", "1 (0–2)", "n/a", "n/a"]  # only week 13 is known
 
 
 def test_run_report_formatters() -> None:
-    assert report.fmt_points(-0.1756) == "-17.6" and report.fmt_points(0.02) == "+2.0"
-    assert report.fmt_points(-0.0001) == "0.0"
-    assert report.fmt_hours(24640.4) == "24,640"
-    assert report.fmt_week(15.5) == "15.5" and report.fmt_week(16.0) == "16"
-    assert report.per100_format("share_skeptical")(-0.056998557) == "-5.70"
-    assert report.diff_format("competence_gap")(-0.123) == "-0.12"
-    assert report.diff_format("total_errors_passed")(4.6667) == "+4.7"
-    assert report.unsigned("-17.6") == "17.6"
+    assert fmt.fmt_points(-0.1756) == "-17.6" and fmt.fmt_points(0.02) == "+2.0"
+    assert fmt.fmt_points(-0.0001) == "0.0"
+    assert fmt.fmt_hours(24640.4) == "24,640"
+    assert fmt.fmt_week(15.5) == "15.5" and fmt.fmt_week(16.0) == "16"
+    assert fmt.per100_format("share_skeptical")(-0.056998557) == "-5.70"
+    assert fmt.diff_format("competence_gap")(-0.123) == "-0.12"
+    assert fmt.diff_format("total_errors_passed")(4.6667) == "+4.7"
+    assert fmt.unsigned("-17.6") == "17.6"
 
 
 def test_single_replication_and_other_unit(tmp_path: Path) -> None:
     steps = make_steps(n_reps=1, n_steps=10)
-    out = plots.plot_modes_and_skepticism(steps, tmp_path / "m.png", step_unit="day")
+    out = time_series.plot_modes_and_skepticism(steps, tmp_path / "m.png", step_unit="day")
     assert_valid_png(Path(out))
 
 
@@ -294,20 +301,20 @@ def make_comparison_steps(names: list[str], n_reps: int = 4, n_steps: int = 30) 
 def test_fan_charts_by_scenario(tmp_path: Path, n_alternatives: int) -> None:
     names = ["baseline"] + [f"option_{i}" for i in range(n_alternatives)]
     steps = make_comparison_steps(names)
-    p1 = plots.plot_fan_by_scenario(steps, "share_skeptical", "baseline", names[1:], tmp_path / "sk.png",
+    p1 = comparison.plot_fan_by_scenario(steps, "share_skeptical", "baseline", names[1:], tmp_path / "sk.png",
                                     "Skeptical", "Share")
-    p2 = plots.plot_fan_by_scenario(steps, "competence_gap", "baseline", names[1:], tmp_path / "gap.png",
+    p2 = comparison.plot_fan_by_scenario(steps, "competence_gap", "baseline", names[1:], tmp_path / "gap.png",
                                     "Gap", "Points", percent=False, zero_line=True)
-    p3 = plots.plot_modes_fan(steps, "baseline", names[1:], tmp_path / "modes.png")
+    p3 = comparison.plot_modes_fan(steps, "baseline", names[1:], tmp_path / "modes.png")
     for p in (p1, p2, p3):
         assert_valid_png(Path(p))
 
 
 def test_fan_chart_of_baseline_alone(tmp_path: Path) -> None:
     steps = make_comparison_steps(["only"])
-    assert_valid_png(Path(plots.plot_fan_by_scenario(steps, "share_skeptical", "only", [], tmp_path / "a.png",
+    assert_valid_png(Path(comparison.plot_fan_by_scenario(steps, "share_skeptical", "only", [], tmp_path / "a.png",
                                                       "Skeptical", "Share")))
-    assert_valid_png(Path(plots.plot_modes_fan(steps, "only", [], tmp_path / "b.png")))
+    assert_valid_png(Path(comparison.plot_modes_fan(steps, "only", [], tmp_path / "b.png")))
 
 
 def test_cost_effectiveness_plot(tmp_path: Path) -> None:
@@ -318,12 +325,12 @@ def test_cost_effectiveness_plot(tmp_path: Path) -> None:
         "low": [13.3, 1.8, 0.3, np.nan],
         "high": [22.4, 5.4, 2.9, np.nan],
     })
-    out = plots.plot_cost_effectiveness(points, tmp_path / "ce.png", "baseline", paired=False)
+    out = comparison.plot_cost_effectiveness(points, tmp_path / "ce.png", "baseline", paired=False)
     assert_valid_png(Path(out))
 
 
 def test_department_labels_wrap_long_names() -> None:
-    assert plots._wrap_label("Emergency medicine") == "Emergency\nmedicine"
-    assert plots._wrap_label("Surgery") == "Surgery"
-    assert plots.baseline_label("baseline") == "baseline"
-    assert plots.baseline_label("status_quo") == "status_quo (baseline)"
+    assert network.wrap_label("Emergency medicine") == "Emergency\nmedicine"
+    assert network.wrap_label("Surgery") == "Surgery"
+    assert style.baseline_label("baseline") == "baseline"
+    assert style.baseline_label("status_quo") == "status_quo (baseline)"

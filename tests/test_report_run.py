@@ -29,8 +29,9 @@ from conftest import BASELINE, WORKSHOPS, write_scenario  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402
 
 from simulation.cli import app  # noqa: E402
-from simulation.reporting import report  # noqa: E402
-from simulation.reporting.report import ReportInputError, write_run_report  # noqa: E402
+from simulation.reporting import format as formatting  # noqa: E402
+from simulation.reporting.run_report import write_run_report  # noqa: E402
+from simulation.reporting.run_tables import ReportInputError  # noqa: E402
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 TABLES = ("steps.csv", "replications.csv", "scenarios.csv", "comparison.csv", "targets.csv", "network.csv")
@@ -179,7 +180,7 @@ def allowed_tokens(folder: Path) -> tuple[set[str], set[str]]:
     numbers, texts = table_values(folder)
     signed: set[str] = set()
     for x in numbers:
-        for fmt in report.FORMATTERS:
+        for fmt in formatting.FORMATTERS:
             signed.update(NUMBER.findall(fmt(x)))
     for text in texts:  # numbers inside copied text (a description, a target label)
         signed.update(NUMBER.findall(text))
@@ -229,7 +230,7 @@ def test_number_check_catches_a_number_the_tables_do_not_hold(two) -> None:
     text = md(folder)
     comparison = pd.read_csv(folder / "comparison.csv")
     d = comparison.set_index("outcome").loc["share_skeptical", "difference"]
-    shown = report.fmt_points(d)
+    shown = formatting.fmt_points(d)
     assert shown in text
     signed, _ = allowed_tokens(folder)
     wrong = next(w for w in (f"{float(shown) - k / 10:+.1f}" for k in range(1, 100)) if w not in signed)
@@ -251,12 +252,12 @@ def test_corrupted_interval_changes_the_report_and_fails_against_the_original(tw
     high = comparison.loc["share_verify", "ci_high"]
     signed, _ = allowed_tokens(original)
     # a wider upper bound whose shown value no table of the original run happens to hold
-    new_high = next(high + k / 1000 for k in range(5, 500) if report.fmt_points(high + k / 1000) not in signed)
+    new_high = next(high + k / 1000 for k in range(5, 500) if formatting.fmt_points(high + k / 1000) not in signed)
     row = int(np.flatnonzero(comparison.index == "share_verify")[0])
     rewrite(folder / "comparison.csv", lambda f: f.__setitem__("ci_high", f["ci_high"].where(f.index != row, new_high)))
     write_run_report(folder, {})
     text = md(folder)
-    new = report.fmt_points(new_high)
+    new = formatting.fmt_points(new_high)
     assert new in summary_paragraph(text) and new not in summary_paragraph(md(original))
     assert unexplained_numbers(folder, text) == []  # it follows its own tables ...
     assert new in unexplained_numbers(original, text)  # ... and no longer the original ones
@@ -312,16 +313,16 @@ def test_summary_states_the_key_differences_with_intervals(two) -> None:
     summary = summary_paragraph(text)
     comparison = pd.read_csv(folder / "comparison.csv").set_index("outcome")
     sk = comparison.loc["share_skeptical"]
-    assert report.fmt_pct(sk["scenario_mean"]) in summary and report.fmt_pct(sk["baseline_mean"]) in summary
-    assert f"{report.unsigned(report.fmt_points(sk['difference']))} points" in summary
+    assert formatting.fmt_pct(sk["scenario_mean"]) in summary and formatting.fmt_pct(sk["baseline_mean"]) in summary
+    assert f"{formatting.unsigned(formatting.fmt_points(sk['difference']))} points" in summary
     verify = comparison.loc["share_verify"]
-    assert (f"{report.fmt_points(verify['difference'])} points, 95 % interval "
-            f"{report.fmt_points(verify['ci_low'])} to {report.fmt_points(verify['ci_high'])}") in summary
+    assert (f"{formatting.fmt_points(verify['difference'])} points, 95 % interval "
+            f"{formatting.fmt_points(verify['ci_low'])} to {formatting.fmt_points(verify['ci_high'])}") in summary
     assert "per 100" not in summary or "100 extra clinician-hours" in summary
     assert "EUR 24,640" not in summary or "EUR" in summary
     targets = pd.read_csv(folder / "targets.csv")
     first = targets[(targets["scenario"] == "workshops")].iloc[0]
-    assert f"{report.fmt_pct(first['probability'])} with workshops" in summary
+    assert f"{formatting.fmt_pct(first['probability'])} with workshops" in summary
     sentences = [s for s in re.split(r"(?<=[.)])\s+(?=[A-Z])", summary) if s]
     assert 3 <= len(sentences) <= 5, sentences
 
@@ -339,7 +340,7 @@ def test_ranking_table_has_baseline_reference_and_intervals(two) -> None:
     assert body[1].startswith("| 1 | workshops")
     comparison = pd.read_csv(folder / "comparison.csv").set_index("outcome")
     sk = comparison.loc["share_skeptical"]
-    cell = f"{report.fmt_points(sk['difference'])} ({report.fmt_points(sk['ci_low'])} to {report.fmt_points(sk['ci_high'])})"
+    cell = f"{formatting.fmt_points(sk['difference'])} ({formatting.fmt_points(sk['ci_low'])} to {formatting.fmt_points(sk['ci_high'])})"
     assert cell in body[1]
     cells = [c.strip() for c in body[1].strip("|").split("|")]
     for i, outcome in enumerate(["share_skeptical", "share_verify", "share_primary", "competence_gap",
@@ -448,7 +449,7 @@ def test_single_scenario_report(one) -> None:
     assert set(written) >= {"report.md", "report.html", "modes_and_skepticism", "competence_gap", "network_baseline"}
     summary = json.loads((folder / "summary.json").read_text())["scenarios"]["baseline"]
     start = summary["outcomes"]["share_skeptical"]["initial"]
-    assert report.fmt_pct(start) in summary_paragraph(text)
+    assert formatting.fmt_pct(start) in summary_paragraph(text)
 
 
 def test_single_scenario_without_targets_or_snapshots(tmp_path) -> None:

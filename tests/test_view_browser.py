@@ -38,6 +38,9 @@ needs_chromium = pytest.mark.skipif(
 needs_playwright = pytest.mark.skipif(sync_playwright is None, reason="playwright is not installed (uv sync installs the dev group)")
 
 ENTRY = [sys.executable, "-c", "from simulation.cli import main; main()"]
+# A step's signal is the week counter reading the next week; the first step after start-up or a Reset
+# compiles and draws for about 6 s here (longer on a busy machine), so every such wait is generous.
+STEP_MS = 90_000
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--disable-background-networking"]
 
 
@@ -118,7 +121,7 @@ def test_view_in_a_real_browser(server, tmp_path):
             network_before, plots_before = network.get_attribute("src"), plots.get_attribute("src")
             for k in range(1, 4):
                 page.get_by_role("button", name="Step").click()
-                expect(page.locator(".numbers-line")).to_contain_text(f"Week {k} ")
+                expect(page.locator(".numbers-line")).to_contain_text(f"Week {k} ", timeout=STEP_MS)
             assert plots.get_attribute("src") != plots_before
             assert network.get_attribute("src") != network_before
             expect(page.get_by_text("Time: 3.0")).to_be_visible()
@@ -129,7 +132,7 @@ def test_view_in_a_real_browser(server, tmp_path):
             other.goto(url)
             expect(other.locator(".numbers-line")).to_contain_text("Week 0 ", timeout=45_000)
             other.get_by_role("button", name="Step").click()
-            expect(other.locator(".numbers-line")).to_contain_text("Week 1 ")
+            expect(other.locator(".numbers-line")).to_contain_text("Week 1 ", timeout=STEP_MS)
             other.close()
             assert _week(page) == 3
 
@@ -156,16 +159,21 @@ def test_view_in_a_real_browser(server, tmp_path):
             page.keyboard.press("ArrowRight")
             expect(page.locator(".v-input", has_text="Clinicians: 350")).to_be_visible()
             page.get_by_role("button", name="Step").click()
-            expect(page.locator(".numbers-line")).to_contain_text("Week 1 ")
+            expect(page.locator(".numbers-line")).to_contain_text("Week 1 ", timeout=STEP_MS)
             page.get_by_role("button", name="Reset").click()
             expect(page.get_by_label("Clinician id (0-349)")).to_be_visible()
-            expect(page.locator(".numbers-line")).to_contain_text("Week 0 ")
+            expect(page.locator(".numbers-line")).to_contain_text("Week 0 ", timeout=STEP_MS)
             for k in range(1, 6):
                 page.get_by_role("button", name="Step").click()
-                expect(page.locator(".numbers-line")).to_contain_text(f"Week {k} ")
+                expect(page.locator(".numbers-line")).to_contain_text(f"Week {k} ", timeout=STEP_MS)
             # Play runs on by itself; pause stops it.
             page.get_by_role("button", name="▶").click()
-            page.wait_for_function("() => /^Week (\\d+) /.exec(document.querySelector('.numbers-line').textContent)[1] >= 8")
+            page.wait_for_function(
+                # null-safe: the line is re-rendered while playing
+                "() => { const m = /^Week (\\d+) /.exec(document.querySelector('.numbers-line')?.textContent ?? '');"
+                " return m !== null && Number(m[1]) >= 8; }",
+                timeout=STEP_MS,
+            )
             page.get_by_role("button", name="❚❚").click()
             expect(page.get_by_role("button", name="▶")).to_be_visible()
             paused = _week(page)

@@ -229,3 +229,41 @@ def test_page_as_jupyter_shows_it():
         rc.find(v.Select, label="Scenario").assert_single()
     finally:
         rc.close()
+
+
+# --- from an installed wheel ----------------------------------------------------------------
+
+_FROM_THE_WHEEL = """
+from pathlib import Path
+import simulation
+assert "site-packages" in simulation.__file__, simulation.__file__
+from simulation.view.settings import ViewSettings, default_scenario_path, scenario_files
+files = scenario_files()
+assert any(Path(f).name == "baseline.toml" for f in files), files
+ViewSettings.from_file(default_scenario_path()).to_scenario()
+from simulation.reporting.manifest import git_commit
+assert git_commit() == {"commit": None, "uncommitted_changes": None}, git_commit()
+print(len(files))
+"""
+
+
+@pytest.mark.slow
+def test_the_view_and_the_manifest_work_from_an_installed_wheel(tmp_path):
+    """Built as a wheel and installed in a fresh environment (no checkout, no git): the view lists
+    the example scenarios shipped in the wheel and opens baseline.toml; the manifest's commit is null."""
+    import shutil
+    import subprocess
+
+    from conftest import REPO
+
+    uv = shutil.which("uv")
+    if uv is None:
+        pytest.skip("uv is not installed")
+    run = lambda *args: subprocess.run(args, capture_output=True, text=True, timeout=600, check=True)  # noqa: E731
+    run(uv, "build", "--wheel", "-o", str(tmp_path / "wheel"), str(REPO))
+    run(uv, "venv", "-q", str(tmp_path / "env"), "--python", "3.12")
+    python = tmp_path / "env" / "bin" / "python"
+    run(uv, "pip", "install", "-q", "--python", str(python), *map(str, (tmp_path / "wheel").glob("*.whl")))
+    done = subprocess.run([str(python), "-c", _FROM_THE_WHEEL], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert int(done.stdout.strip()) == len(list(SCENARIOS.glob("*.toml")))

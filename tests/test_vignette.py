@@ -13,9 +13,9 @@ import pytest
 from typer.testing import CliRunner
 
 from simulation.cli import app
+from simulation.modes import NONE, PRIMARY, VERIFY
 from simulation.rules.judgment import penalty, rate
-from simulation.scenario.schema import JudgmentConfig, PopulationConfig
-from simulation.state import NONE, PRIMARY, VERIFY
+from simulation.scenario.parameters import JudgmentConfig, PopulationConfig
 from simulation.experiments.vignette import draw_raters, virtual_vignette_survey
 
 STUDY_MEANS = {"none": 5.93, "verify": 4.99, "primary": 3.79}

@@ -16,7 +16,7 @@ from conftest import BASELINE, WORKSHOPS
 from scipy import stats
 
 from simulation.results.tables import steps_frame, summarise
-from simulation.execution.replication import run_scenario
+from helpers import run_scenario
 from simulation.scenario import load_scenario
 
 

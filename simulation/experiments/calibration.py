@@ -26,21 +26,22 @@ posterior.png, calibrated.toml (extends the original file and sets the estimates
 
 from __future__ import annotations
 
+import functools
 import math
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy.stats import qmc
 
-from simulation.execution.cluster import cluster_address, cluster_executor
+from simulation.errors import ReplicationsFailed, ScenarioError
+from simulation.execution.backends import Backend, backend_for
+from simulation.execution.engine import MemorySink, failure_summary, job_task, run_jobs
+from simulation.execution.plan import Job
 from simulation.scenario.paths import base_data, get_path, parse_path, point_scenario
 from simulation.model import ClinicianModel
-from simulation.errors import ScenarioError
 from simulation.scenario.schema import Scenario
 
 CUMULATIVE = "cumulative_adoption"
@@ -108,11 +109,11 @@ def read_observed(path: Path, scenario: Scenario) -> Observed:
             f"{path}: expected columns 'id' and 'adoption' (per-clinician times) or a 'step' column and one value "
             f"column ({CUMULATIVE} or an outcome such as share_verify); found: {', '.join(columns)}"
         )
-    from simulation.metrics import STATE_METRICS
+    from simulation.outcomes import TARGETABLE
 
     metric = values[0]
-    if metric not in (CUMULATIVE, *STATE_METRICS):
-        raise ScenarioError(f"{path}: column '{metric}' is not {CUMULATIVE} or an outcome; allowed: {CUMULATIVE}, {', '.join(STATE_METRICS)}")
+    if metric not in (CUMULATIVE, *TARGETABLE):
+        raise ScenarioError(f"{path}: column '{metric}' is not {CUMULATIVE} or an outcome; allowed: {CUMULATIVE}, {', '.join(TARGETABLE)}")
     series = table[[step_column, metric]].dropna()
     steps = series[step_column].to_numpy(dtype=int)
     if steps.min() < 1 or steps.max() > scenario.run.steps:
@@ -138,9 +139,24 @@ def simulated_curve(scenario: Scenario, replication: int, observed: Observed) ->
     return np.array([out[s] for s in observed.steps])
 
 
-def _curves(args: tuple[Scenario, int, Observed]) -> np.ndarray:
-    scenario, replications, observed = args
-    return np.array([simulated_curve(scenario, k, observed) for k in range(replications)])
+@job_task
+def calibration_curve(job: Job, observed: Observed) -> np.ndarray:
+    """The engine's task for calibration: the simulated curve of one replication of one point."""
+    return simulated_curve(job.scenario, job.replication, observed)
+
+
+def simulated_curves(points: list[Scenario], replications: int, observed: Observed, backend: Backend) -> list[np.ndarray]:
+    """Each point's curves, a (replications, observed steps) array, run through the engine (the same
+    replication numbers, hence seeds, for every point: common random numbers)."""
+    jobs = [Job(f"p{i}-r{k}", i, point, point.run.seed, k) for i, point in enumerate(points) for k in range(replications)]
+    sink = MemorySink()
+    run_jobs(jobs, sink=sink, backend=backend, task=functools.partial(calibration_curve, observed=observed))
+    if sink.failures:
+        raise ReplicationsFailed(
+            failure_summary(sink.failures, len(jobs), lambda i: f"calibration sample {i}", "no results were kept"), sink.failures
+        )
+    curves = list(sink.results())
+    return [np.array(curves[i * replications : (i + 1) * replications]) for i in range(len(points))]
 
 
 def rmse(a: np.ndarray, b: np.ndarray) -> float:
@@ -157,8 +173,11 @@ class CalibrationResult:
     calibrated: Scenario
 
 
-def calibrate(scenario: Scenario, observed: Observed, workers: int | None = None) -> CalibrationResult:
-    """Rejection ABC over `scenario.calibration.free` (see the module docstring)."""
+def calibrate(
+    scenario: Scenario, observed: Observed, workers: int | None = None, backend: Backend | None = None
+) -> CalibrationResult:
+    """Rejection ABC over `scenario.calibration.free` (see the module docstring); the replications
+    run on `backend` (default: `workers` local processes, all cores unless given)."""
     config = scenario.calibration
     if config is None or not config.free:
         raise ScenarioError("calibrate: the scenario has no [calibration] table with free parameters")
@@ -170,17 +189,8 @@ def calibrate(scenario: Scenario, observed: Observed, workers: int | None = None
     design = qmc.LatinHypercube(d=len(names), seed=config.seed).random(config.samples)
     values = qmc.scale(design, bounds[:, 0], bounds[:, 1]) if len(names) else design
     points = [point_scenario(data, list(zip(paths, row.tolist(), strict=True)), f"calibration sample {i}") for i, row in enumerate(values)]
-    workers = workers or os.cpu_count() or 1
-    tasks = [(point, config.replications, observed) for point in points]
-    address = cluster_address()
-    if address:  # --cluster or $SIMULATE_CLUSTER: the sample points run on the Dask workers
-        with cluster_executor(address) as (executor, _slots):
-            curves = list(executor.map(_curves, tasks))
-    elif workers > 1:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-            curves = list(pool.map(_curves, tasks, chunksize=max(1, len(tasks) // (4 * workers))))
-    else:
-        curves = [_curves(task) for task in tasks]
+    backend = backend if backend is not None else backend_for(workers)
+    curves = simulated_curves(points, config.replications, observed, backend)
     distance = np.array([rmse(c.mean(axis=0), observed.values) for c in curves])
     keep = max(2, int(math.ceil(config.accept_share * len(points))))
     accepted = np.argsort(distance, kind="stable")[:keep]
@@ -197,7 +207,7 @@ def calibrate(scenario: Scenario, observed: Observed, workers: int | None = None
          "prior_low": bounds[:, 0], "prior_high": bounds[:, 1], "best": best}
     )
     calibrated = point_scenario(data, list(zip(paths, median.tolist(), strict=True)), "calibrated scenario")
-    check = _curves((calibrated, config.check_replications, observed))
+    check = simulated_curves([calibrated], config.check_replications, observed, backend)[0]
     mean = check.mean(axis=0)
     fit = pd.DataFrame(
         {"step": observed.steps, "observed": observed.values, "simulated_mean": mean,
@@ -336,8 +346,11 @@ def write_calibration(
     (folder / "report.md").write_text(_report(result, observed, scenario, source), encoding="utf-8")
 
 
-def run_calibration(scenario_path: Path, observed_path: Path | None, out: Path | None, workers: int | None) -> tuple[Path, CalibrationResult]:
-    """`simulate calibrate`: load, read the observations, fit, write the folder atomically."""
+def run_calibration(
+    scenario_path: Path, observed_path: Path | None, out: Path | None, workers: int | None, cluster: str | None = None
+) -> tuple[Path, CalibrationResult]:
+    """`simulate calibrate`: load, read the observations, fit, write the folder atomically (the
+    replications on `workers` local processes, or on the Dask scheduler at `cluster`)."""
     import time
 
     from simulation.reporting.folder import atomic_folder, check_target
@@ -358,7 +371,7 @@ def run_calibration(scenario_path: Path, observed_path: Path | None, out: Path |
     observed = read_observed(observed_path, scenario) if observed_path is not None else observed_from_model(scenario)
     out = out if out is not None else Path("outputs") / f"{scenario_path.stem}-calibration"
     check_target(out)
-    result = calibrate(scenario, observed, workers)
+    result = calibrate(scenario, observed, backend=backend_for(workers, cluster))
     with atomic_folder(out) as tmp:
         write_calibration(result, observed, scenario, scenario_path, tmp, out)
         write_json(tmp / "manifest.json", {

@@ -14,20 +14,26 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from simulation.scenario.experiments import EXPERIMENT_OUTCOMES, TOTALS, ParameterConfig, Value
+from simulation.scenario.experiments import ParameterConfig, Value
 from simulation.scenario.paths import base_data, check_keys, is_integer_key, point_scenario
-from simulation.metrics import COLUMNS
+from simulation.outcomes import COLUMNS, EXPERIMENT_OUTCOMES, outcome
 from simulation.reporting.folder import check_target
 from simulation.reporting.manifest import git_commit, package_versions
-from simulation.execution.jobs import Done, Job, PartialRun, ReplicationsFailed, errors_csv, failure_summary, run_jobs
+from simulation.errors import ReplicationsFailed
+from simulation.execution.backends import backend_for
+from simulation.execution.checkpoint import PartialRun, errors_csv
+from simulation.execution.engine import Done, failure_summary, run_jobs
+from simulation.execution.plan import Job
 from simulation.results.tables import to_csv_bytes
 from simulation.scenario import load_scenario
 from simulation.errors import ScenarioError
 from simulation.scenario.loader import scenario_hash
 from simulation.scenario.schema import Scenario
 
-_FINAL = [COLUMNS.index(c) for c in COLUMNS if c not in TOTALS]
-_TOTAL = [COLUMNS.index(c) for c in TOTALS]
+# EXPERIMENT_OUTCOMES, by position in a replication's outcomes (steps x COLUMNS): the columns whose
+# last-step value is kept, then the counts summed over the weeks (their `total_<name>`).
+LAST_VALUES = [COLUMNS.index(name) for name in EXPERIMENT_OUTCOMES if name in COLUMNS]
+SUMMED_VALUES = [COLUMNS.index(outcome(name).name) for name in EXPERIMENT_OUTCOMES if name not in COLUMNS]
 
 
 @dataclass
@@ -75,7 +81,7 @@ class Experiment:
 
 
 def load_experiment(path: Path, kind: str, replications: int | None, seed: int | None, steps: int | None) -> Scenario:
-    from simulation.job import _override
+    from simulation.scenario.overrides import override_run
 
     scenario = load_scenario(path)
     if getattr(scenario, kind) is None:
@@ -84,7 +90,7 @@ def load_experiment(path: Path, kind: str, replications: int | None, seed: int |
         raise ScenarioError(f"{path}: no [{kind}] table; `simulate {kind}` needs one (docs/SCENARIOS.md, section 9){hint}")
     for key, value in (("replications", replications), ("seed", seed), ("steps", steps)):
         if value is not None:
-            _override(scenario, key, value)
+            override_run(scenario, key, value)
     return scenario
 
 
@@ -118,19 +124,23 @@ def prepare_out(out: Path) -> None:
     check_target(out)
 
 
-def run_experiment(experiment: Experiment, workers: int | None, progress, resume: bool) -> tuple[list[Done], PartialRun]:
+def run_experiment(
+    experiment: Experiment, workers: int | None, progress, resume: bool, cluster: str | None = None
+) -> tuple[list[Done], PartialRun]:
+    """Run the experiment's jobs through the engine into its partial folder (local processes, or the
+    Dask scheduler at `cluster`)."""
     partial = PartialRun(
         experiment.out, experiment.kind, experiment.jobs(), resume,
         describe={"points": len(experiment.points), "replications_per_point": experiment.replications},
     )
     for line in experiment.notes:
         print(line, file=sys.stderr)
-    return run_jobs(partial, workers, progress), partial
+    return run_jobs(partial.jobs, sink=partial, backend=backend_for(workers, cluster), progress=progress), partial
 
 
 def final_outcomes(outcomes: np.ndarray) -> np.ndarray:
     """A replication's final values in EXPERIMENT_OUTCOMES order (totals summed over the weeks)."""
-    return np.concatenate([outcomes[-1, _FINAL], outcomes[:, _TOTAL].sum(axis=0)])
+    return np.concatenate([outcomes[-1, LAST_VALUES], outcomes[:, SUMMED_VALUES].sum(axis=0)])
 
 
 def replications_table(experiment: Experiment, done: list[Done], partial: PartialRun) -> pd.DataFrame:

@@ -275,14 +275,16 @@ def _report(plan: SensitivityPlan, indices: pd.DataFrame, noise: pd.DataFrame, p
     return "\n".join(lines)
 
 
-def run_sensitivity(plan: SensitivityPlan, workers: int | None = None, progress=None, resume: bool = False) -> SensitivityResult:
-    from simulation.reporting.experiment_plots import sensitivity_plot
-    from simulation.execution.replication import default_workers
+def run_sensitivity(
+    plan: SensitivityPlan, workers: int | None = None, progress=None, resume: bool = False, cluster: str | None = None
+) -> SensitivityResult:
+    from simulation.reporting.plots.experiments import sensitivity_plot
+    from simulation.execution.backends import default_workers
 
     experiment, config = plan.experiment, plan.config
     started, started_at = common.clock(), common.now()
     workers = workers or default_workers()
-    done, partial = common.run_experiment(experiment, workers, progress, resume)
+    done, partial = common.run_experiment(experiment, workers, progress, resume, cluster)
     replications = common.replications_table(experiment, done, partial)
     indices, noise, samples = analyse(plan, replications)
     failures = [d for d in done if d.failed]

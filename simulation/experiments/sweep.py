@@ -33,7 +33,7 @@ from simulation.scenario.experiments import SweepConfig
 from simulation.experiments.design import factorial, latin_hypercube
 from simulation.reporting.folder import atomic_folder, previous_of
 from simulation.reporting.manifest import write_json
-from simulation.results.tables import COMPARED
+from simulation.outcomes import better_direction
 
 SUMMARY_COLUMNS = ["outcome", "mean", "sd", "ci_low", "ci_high", "range_low", "range_high", "n", "failed"]
 
@@ -118,10 +118,10 @@ def _order_key(value):
 
 def saturation(experiment: common.Experiment, marginal: pd.DataFrame, outcome: str) -> list[str]:
     """Plain lines: along the first numeric key, where further steps stop paying off (per other setting)."""
-    if marginal.empty or outcome not in COMPARED:
+    better = better_direction(outcome)
+    if marginal.empty or better is None:
         return []
     key = marginal["key"].iloc[0]
-    better = COMPARED[outcome]
     lines = []
     subset = marginal[(marginal["key"] == key) & (marginal["outcome"] == outcome)]
     others = [f"at_{k}" for k in experiment.keys if k != key]
@@ -161,7 +161,7 @@ def write_sweep(experiment: common.Experiment, config: SweepConfig, done, partia
             tmp, experiment, replications, failures,
             {"summary.csv": summary, "marginal.csv": None if marginal.empty else marginal},
         )
-        from simulation.reporting.experiment_plots import sweep_plots
+        from simulation.reporting.plots.experiments import sweep_plots
 
         plots = sweep_plots(tmp / "plots", experiment, summary, replications, outcomes, config.design)
         (tmp / "report.md").write_text(_report(experiment, config, summary, marginal, plots, failures), encoding="utf-8")
@@ -216,7 +216,7 @@ def closing_lines(result: SweepResult) -> str:
     outcome = config.outcomes[0]
     rows = result.summary[result.summary["outcome"] == outcome]
     if not rows.empty and rows["mean"].notna().any():
-        better = COMPARED.get(outcome, "lower")
+        better = better_direction(outcome) or "lower"
         best = rows.loc[rows["mean"].idxmin() if better == "lower" else rows["mean"].idxmax()]
         setting = ", ".join(f"{k} = {best[k]}" for k in experiment.keys)
         lines.append(f"best {outcome}: {best['mean']:.4g} [{best['ci_low']:.4g}, {best['ci_high']:.4g}] at {setting}")
@@ -227,18 +227,20 @@ def closing_lines(result: SweepResult) -> str:
     return "\n".join(lines)
 
 
-def run_sweep(experiment: common.Experiment, workers: int | None = None, progress=None, resume: bool = False) -> SweepResult:
+def run_sweep(
+    experiment: common.Experiment, workers: int | None = None, progress=None, resume: bool = False, cluster: str | None = None
+) -> SweepResult:
     """Run every point's replications (kept in <out>.partial/ as they finish) and write the folder.
 
     Failed replications become error rows; the folder is still written, then ReplicationsFailed is
     raised with a summary (the partial folder stays so that --resume retries only the failures).
     """
-    from simulation.execution.replication import default_workers
+    from simulation.execution.backends import default_workers
 
     config: SweepConfig = experiment.base.sweep  # type: ignore[assignment]
     started, started_at = common.clock(), common.now()
     workers = workers or default_workers()
-    done, partial = common.run_experiment(experiment, workers, progress, resume)
+    done, partial = common.run_experiment(experiment, workers, progress, resume, cluster)
     result = write_sweep(experiment, config, done, partial, started_at, started, workers, resume)
     common.finish(experiment, done, partial, lambda i: f"point {i} ({_setting(experiment, i)})", closing_lines(result))
     return result

@@ -20,8 +20,8 @@ import numpy as np
 
 from simulation.population import draw_population
 from simulation.rules.judgment import rate
-from simulation.scenario.schema import JudgmentConfig, PopulationConfig, RoleConfig
-from simulation.state import MODE_NAMES
+from simulation.scenario.parameters import JudgmentConfig, PopulationConfig, RoleConfig
+from simulation.modes import MODE_NAMES
 
 STUDY_MEANS = {"none": 5.93, "verify": 4.99, "primary": 3.79}
 STUDY_SDS = {"none": 1.24, "verify": 1.67, "primary": 1.62}

@@ -157,11 +157,21 @@ def move_attitudes(attitude, anchor, close_weight, close_total, rate, anchoring,
         attitude[i] = min(max(a, 1.0), 7.0)
 
 
+# The rows of `population_sums`, in order: counts per mode, the count of skeptical clinicians, then sums
+# (attitude, literacy, trust, status concern, reputation of non-users and of users) and the attitude's
+# sum of squared deviations from its mean. `simulation.metrics.measure` reads them by these names.
+SUM_ROWS = (
+    "none", "verify", "primary", "skeptical", "attitude", "literacy", "trust", "status_concern",
+    "reputation_none", "reputation_users", "attitude_squares",
+)
+
+
 @compiled_serial
 def population_sums(mode, attitude, skeptical_below, literacy, trust, status_concern, reputation):
-    """The sums `simulation.metrics.measure` needs, in one pass: counts per mode (3), skeptical,
-    attitude sum, then the sums of literacy, trust, status concern, reputation of non-users and of
-    users; and the attitude's sum of squared deviations (from a first-pass mean)."""
+    """The sums `simulation.metrics.measure` needs, in one pass, as an array in SUM_ROWS order: counts
+    per mode (3), skeptical, attitude sum, then the sums of literacy, trust, status concern,
+    reputation of non-users and of users; and the attitude's sum of squared deviations (from a
+    first-pass mean)."""
     n = mode.shape[0]
     partial = np.zeros((CHUNKS, 11))
     for chunk in numba.prange(CHUNKS):

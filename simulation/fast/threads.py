@@ -4,11 +4,13 @@ from several Python threads.
 The loops split their work into a fixed number of chunks (`CHUNKS`), whatever the number of threads,
 and add partial sums in chunk order: results are identical to the last bit with 1 or 8 threads, so
 a replication gives the same bytes on a laptop, in a process pool or on a Dask worker. Numba's
-portable `workqueue` threading layer is used (no TBB or OpenMP needed, safe with spawned processes);
-it must not be entered by two Python threads at once (the browser view can step models from
-several threads), so parallel calls hold one lock. Small populations run serially (`PARALLEL_FROM`),
-and processes that already run one replication per core (the local pool's and Dask's worker
-processes, which are child processes) run serially too (`single_threaded` does the same by hand).
+portable `workqueue` threading layer is meant (no TBB or OpenMP needed, safe with spawned processes):
+`simulation.settings.configure()` selects it (the CLI and the view call it; a program that does not
+gets numba's default layer and the same bits). It must not be entered by two Python threads at once
+(the browser view can step models from several threads), so parallel calls hold one lock. Small
+populations run serially (`PARALLEL_FROM`), and processes that already run one replication per core
+(the local pool's and Dask's worker processes, which are child processes) run serially too
+(`single_threaded` does the same by hand).
 """
 
 from __future__ import annotations
@@ -20,8 +22,6 @@ import types
 
 import numba
 import numpy as np
-
-numba.config.THREADING_LAYER = "workqueue"
 
 CHUNKS = 64  # work units of a parallel loop (fixed: the partial sums' order never depends on threads)
 # Clinicians from which the loops run on threads. Measured on the 2-core machine of

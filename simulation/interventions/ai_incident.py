@@ -16,31 +16,11 @@ Cost: `response_hours` (incident review, communication) per event.
 
 from __future__ import annotations
 
-from typing import Literal
-
 import numpy as np
-from pydantic import Field
 
 from simulation.interventions.base import Intervention, InterventionContext, department_scope
-from simulation.interventions.schedule import ScheduleConfig
-from simulation.state import VERIFY
-
-
-class AIIncidentConfig(ScheduleConfig):
-    """A `[[interventions]]` table with `kind = "ai_incident"`."""
-
-    kind: Literal["ai_incident"]
-    name: str = Field("Publicised AI error", description="Label used in the report.")
-    department: str | None = Field(None, description="Where it happened; leave out for a hospital-wide incident.")
-    trust_shock: float = Field(0.15, ge=0, le=1, description="Trust lost in scope at literacy 0 (0-1). Assumption.")
-    attitude_shock: float = Field(1.0, ge=0, le=6, description="Attitude points lost in scope at literacy 0. Assumption.")
-    spread: float = Field(
-        0.5, ge=0, le=1, description="Share of the shock felt by an outside colleague whose colleagues are all in scope. Assumption."
-    )
-    verifier_protection: float = Field(
-        0.5, ge=0, le=1, description="Share of the shock a verifier is spared (they check AI output). Assumption."
-    )
-    response_hours: float = Field(0.0, ge=0, le=100_000, description="Hours spent responding to the incident.")
+from simulation.modes import VERIFY
+from simulation.scenario.interventions import AIIncidentConfig
 
 
 class AIIncident(Intervention):
@@ -55,7 +35,7 @@ class AIIncident(Intervention):
     def act(self, step: int) -> float:
         config, state, network = self.config, self.context.state, self.context.network
         exposure = np.where(self.scope, 1.0, config.spread * network.neighbour_mean(self.scope.astype(float)))
-        protection = self.context.scenario.experience.literacy_protection if self.context.scenario else 0.0
+        protection = self.context.scenario.experience.literacy_protection
         exposure *= 1.0 - protection * state.literacy
         exposure *= np.where(state.mode == VERIFY, 1.0 - config.verifier_protection, 1.0)
         state.trust[:] = np.clip(state.trust - config.trust_shock * exposure, 0.0, 1.0)

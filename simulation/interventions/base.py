@@ -1,10 +1,11 @@
 """What every intervention kind shares: a config with a schedule, a context, and three hooks.
 
-To add a kind: write one module with a config model (a `ScheduleConfig` with a literal `kind`) and
-an `Intervention` subclass, then list it in `registry.KINDS` (and its place in `registry.ORDER`).
+To add a kind: write its config in `simulation.scenario.interventions` (a `ScheduleConfig` with a
+literal `kind`, its `behaviour`, `label` and `acting_rank`) and add it to `InterventionConfig` there;
+then write one module here with the `Intervention` subclass that `behaviour` names.
 Every step the model calls `fade()` on every intervention, then, in the documented order of kinds
-(`registry.ORDER`, file order within a kind), `step(week)`, which calls `act(week)` when the
-schedule says so and adds `running_cost(week)`; both return clinician-hours.
+(`registry.ORDER`, from each config's `acting_rank`; file order within a kind), `step(week)`, which
+calls `act(week)` when the schedule says so and adds `running_cost(week)`; both return clinician-hours.
 """
 
 from __future__ import annotations
@@ -15,22 +16,26 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulation.interventions.schedule import ScheduleConfig
+from simulation.scenario.interventions import ScheduleConfig
+from simulation.scenario.schema import Scenario
 
 if TYPE_CHECKING:
     from simulation.network.hospital import HospitalNetwork
-    from simulation.scenario.schema import Scenario
     from simulation.state import ClinicianState
 
 
 @dataclass
 class InterventionContext:
-    """What an intervention may read and change: the state, the network, the scenario, its own random stream."""
+    """What an intervention may read and change: the state, the network, the scenario, its own random stream.
+
+    Without a scenario (tests), the scenario defaults: the parameters an intervention reads
+    (e.g. `experience.literacy_protection`) are always there, so there is one physics.
+    """
 
     state: ClinicianState
     network: HospitalNetwork
     rng: np.random.Generator
-    scenario: Scenario | None = field(default=None, repr=False)
+    scenario: Scenario = field(default_factory=Scenario, repr=False)
 
     @cached_property
     def cross_department_ties(self) -> np.ndarray:

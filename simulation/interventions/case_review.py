@@ -20,36 +20,11 @@ does not show them.
 
 from __future__ import annotations
 
-from typing import Literal
-
 import numpy as np
-from pydantic import Field
 
 from simulation.interventions.base import InterventionContext
-from simulation.interventions.targeted import FadingSessions, TargetedConfig, session_cost
-
-
-class CaseReviewConfig(TargetedConfig):
-    """A `[[interventions]]` table with `kind = "case_review"`."""
-
-    kind: Literal["case_review"]
-    name: str = Field("Interdisciplinary case reviews", description="Label used in the report.")
-    seats: int = Field(16, ge=1, le=10_000_000, description="Attendees per review.")
-    departments_per_session: int = Field(
-        3, ge=0, le=10_000, description="Departments brought together per review, drawn at random (0 = all departments)."
-    )
-    verify_penalty_relief: float = Field(
-        0.3, ge=-1, le=1, description="Drop of attendees' verification penalty multiplier (share of the penalty). Assumption."
-    )
-    literacy_gain: float = Field(0.05, ge=-1, le=1, description="Literacy added per review (0-1). Assumption.")
-    attitude_gain: float = Field(0.2, ge=-6, le=6, description="Attitude points added per review (1-7). Assumption (a third of a workshop's).")
-    new_ties_per_session: int = Field(
-        2, ge=0, le=10_000, description="New cross-department ties made among attendees per review. Assumption."
-    )
-    half_life_weeks: float = Field(26.0, gt=0, le=10_000, description="Weeks until half of the effect has faded. Assumption.")
-    reinforcement: float = Field(2.0, ge=1, le=100, description="Half-life multiplier per further review (at most twice).")
-    session_hours: float = Field(1.0, ge=0, le=1000, description="Clinician-hours per attendee per review.")
-    facilitator_hours: float = Field(2.0, ge=0, le=10_000, description="Organisers' hours per review.")
+from simulation.interventions.targeted import FadingSessions, session_cost
+from simulation.scenario.interventions import CaseReviewConfig
 
 
 class CaseReview(FadingSessions):

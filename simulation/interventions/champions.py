@@ -18,38 +18,12 @@ Cost: `training_hours` per recruit plus `hours_per_week` per active champion eve
 
 from __future__ import annotations
 
-from typing import Literal
-
 import numpy as np
-from pydantic import Field
 
 from simulation.interventions.base import InterventionContext
-from simulation.interventions.targeted import Targeted, TargetedConfig
-from simulation.interventions.targeting import TargetingRule
-from simulation.state import VERIFY
-
-
-class ChampionsConfig(TargetedConfig):
-    """A `[[interventions]]` table with `kind = "champions"`."""
-
-    kind: Literal["champions"]
-    name: str = Field("AI champions", description="Label used in the report.")
-    seats: int = Field(10, ge=1, le=10_000_000, description="Champions recruited per act.")
-    targeting: TargetingRule = Field("opinion_leaders", description="Who is recruited; default the most consulted clinicians.")
-    repeat_attendance: bool = Field(False, description="Ignored: a clinician is recruited once.")
-    attitude_floor: float = Field(5.5, ge=1, le=7, description="Champions' attitude is raised to at least this (1-7). Assumption.")
-    literacy_gain: float = Field(0.3, ge=0, le=1, description="Literacy added by champions' training (0-1). Assumption.")
-    influence_weight: float = Field(
-        3.0, ge=0, le=100, description="Weight of a champion's attitude in colleagues' averaging (others: 1). Assumption."
-    )
-    visibility_factor: float = Field(
-        2.0, ge=0, le=100, description="How many times as likely colleagues are to see a champion's way of deciding. Assumption."
-    )
-    colleague_verify_relief: float = Field(
-        0.15, ge=-1, le=1, description="Drop of each champion's colleague's verification penalty multiplier. Assumption."
-    )
-    training_hours: float = Field(4.0, ge=0, le=1000, description="Hours of training per recruit.")
-    hours_per_week: float = Field(1.0, ge=0, le=168, description="Hours per week each active champion spends on the role.")
+from simulation.interventions.targeted import Targeted
+from simulation.modes import VERIFY
+from simulation.scenario.interventions import ChampionsConfig
 
 
 class Champions(Targeted):

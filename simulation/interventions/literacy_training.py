@@ -16,36 +16,8 @@ Cost: `hours_per_trainee` per trainee plus `trainer_hours` per session.
 
 from __future__ import annotations
 
-from typing import Literal
-
-from pydantic import Field
-
-from simulation.interventions.targeted import FadingSessions, TargetedConfig, session_cost
-from simulation.interventions.targeting import TargetingRule
-
-
-class LiteracyTrainingConfig(TargetedConfig):
-    """A `[[interventions]]` table with `kind = "literacy_training"`."""
-
-    kind: Literal["literacy_training"]
-    name: str = Field("AI literacy training", description="Label used in the report.")
-    every: int | None = Field(52, ge=1, description="Weeks between courses (52 = a yearly cohort).")
-    seats: int = Field(10_000_000, ge=1, le=10_000_000, description="Trainees per course (default: everyone targeted).")
-    targeting: TargetingRule = Field(
-        "role", description="Who is trained; default: one role (see `role`)."
-    )
-    role: str | None = Field("resident", description="The role trained when targeting = 'role'.")
-    literacy_gain: float = Field(0.25, ge=-1, le=1, description="Literacy added (0-1 scale). Assumption, see module docs.")
-    attitude_calibration: float = Field(
-        0.3, ge=0, le=1, description="Share of the distance to informed_attitude a trainee's attitude moves. Assumption."
-    )
-    informed_attitude: float = Field(
-        4.5, ge=1, le=7, description="Attitude of a clinician who knows what tools can and cannot do (1-7). Assumption."
-    )
-    half_life_weeks: float = Field(104.0, gt=0, le=10_000, description="Weeks until half of the gain has faded. Assumption.")
-    reinforcement: float = Field(1.5, ge=1, le=100, description="Half-life multiplier per refresher (at most twice).")
-    hours_per_trainee: float = Field(4.0, ge=0, le=1000, description="Clinician-hours per trainee per course.")
-    trainer_hours: float = Field(8.0, ge=0, le=10_000, description="Trainers' hours per course, preparation included.")
+from simulation.interventions.targeted import FadingSessions, session_cost
+from simulation.scenario.interventions import LiteracyTrainingConfig
 
 
 class LiteracyTraining(FadingSessions):

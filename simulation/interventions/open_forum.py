@@ -16,35 +16,8 @@ Cost: `session_hours` per attendee plus `facilitator_hours` per forum.
 
 from __future__ import annotations
 
-from typing import Literal
-
-from pydantic import Field
-
-from simulation.interventions.targeted import FadingSessions, TargetedConfig, session_cost
-
-
-class OpenForumConfig(TargetedConfig):
-    """A `[[interventions]]` table with `kind = "open_forum"`."""
-
-    kind: Literal["open_forum"]
-    name: str = Field("Open forums on clinical AI", description="Label used in the report.")
-    seats: int = Field(30, ge=1, le=10_000_000, description="Attendees per forum.")
-    harshness_change: float = Field(
-        -0.2, ge=-1, le=1, description="Change of attendees' penalty multiplier (1 = the study's raters). Assumption."
-    )
-    status_concern_change: float = Field(-0.1, ge=-1, le=1, description="Change in attendees' status concern (0-1). Assumption.")
-    belief_correction: float = Field(
-        0.3, ge=0, le=1, description="Share of the gap between an attendee's trust and the tools' accuracy that closes. Assumption."
-    )
-    literacy_gain: float = Field(0.05, ge=-1, le=1, description="Literacy added (0-1). Assumption.")
-    attitude_calibration: float = Field(
-        0.15, ge=0, le=1, description="Share of the distance to informed_attitude an attendee's attitude moves. Assumption (half of literacy training's)."
-    )
-    informed_attitude: float = Field(4.5, ge=1, le=7, description="Attitude of a well-informed clinician (1-7). Assumption, as in literacy_training.")
-    half_life_weeks: float = Field(16.0, gt=0, le=10_000, description="Weeks until half of the effect has faded. Assumption.")
-    reinforcement: float = Field(2.0, ge=1, le=100, description="Half-life multiplier per further forum (at most twice).")
-    session_hours: float = Field(1.5, ge=0, le=1000, description="Clinician-hours per attendee per forum.")
-    facilitator_hours: float = Field(3.0, ge=0, le=10_000, description="Facilitators' hours per forum.")
+from simulation.interventions.targeted import FadingSessions, session_cost
+from simulation.scenario.interventions import OpenForumConfig
 
 
 class OpenForum(FadingSessions):
@@ -55,7 +28,7 @@ class OpenForum(FadingSessions):
     def act(self, step: int) -> float:
         config, state = self.config, self.context.state
         who = self.choose()
-        accuracy = 1.0 - self.context.scenario.experience.error_rate if self.context.scenario else 1.0
+        accuracy = 1.0 - self.context.scenario.experience.error_rate
         self.boosts.add(
             state,
             who,

@@ -1,43 +1,18 @@
-"""Keys and behaviour shared by interventions that give seats to chosen clinicians.
+"""Behaviour shared by interventions that give seats to chosen clinicians.
 
 `seats` per session, filled by a `targeting` rule (`targeting.select_targets`), optionally only with
-clinicians who have not attended before (`repeat_attendance = false`).
+clinicians who have not attended before (`repeat_attendance = false`). The keys are
+`simulation.scenario.interventions.TargetedConfig` and `FadingConfig`.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from pydantic import Field, model_validator
 
 from simulation.interventions.base import Intervention, InterventionContext
 from simulation.interventions.fading import FadingBoosts
-from simulation.interventions.schedule import ScheduleConfig
-from simulation.interventions.targeting import TargetingRule, select_targets
-
-
-class TargetedConfig(ScheduleConfig):
-    """Seats and targeting keys (see docs/SCENARIOS.md)."""
-
-    seats: int = Field(20, ge=1, le=10_000_000, description="Clinicians per session.")
-    targeting: TargetingRule = Field(
-        "random", description="random, skeptics, opinion_leaders, bridges, department, role or ids."
-    )
-    department: str | None = Field(None, description="The department, when targeting = 'department'.")
-    role: str | None = Field(None, description="The role, when targeting = 'role' (e.g. 'resident').")
-    ids: list[int] | None = Field(None, description="Clinician ids (0..n-1), when targeting = 'ids'.")
-    repeat_attendance: bool = Field(
-        True, description="May a clinician attend again? false = new attendees only."
-    )
-
-    @model_validator(mode="after")
-    def _targeting_keys(self) -> TargetedConfig:
-        needs = {"department": self.department, "role": self.role, "ids": self.ids}
-        if self.targeting in needs and not needs[self.targeting]:
-            what = {"department": "naming the department", "role": "naming the role", "ids": "listing clinician ids"}
-            raise ValueError(f"targeting = '{self.targeting}' needs a `{self.targeting}` key {what[self.targeting]}")
-        if self.ids is not None and any(i < 0 for i in self.ids):
-            raise ValueError("ids must be clinician indices >= 0")
-        return self
+from simulation.interventions.targeting import select_targets
+from simulation.scenario.interventions import FadingConfig, TargetedConfig
 
 
 class Targeted(Intervention):
@@ -77,9 +52,11 @@ class Targeted(Intervention):
 
 
 class FadingSessions(Targeted):
-    """A targeted programme whose effects fade: its config has `half_life_weeks` and `reinforcement`."""
+    """A targeted programme whose effects fade: its config (a `FadingConfig`) has `half_life_weeks` and `reinforcement`."""
 
-    def __init__(self, config: TargetedConfig, context: InterventionContext) -> None:
+    config: FadingConfig
+
+    def __init__(self, config: FadingConfig, context: InterventionContext) -> None:
         super().__init__(config, context)
         # One attendance counter: the boosts read the programme's (`choose` counts each session).
         self.boosts = FadingBoosts(context.state.n, config.half_life_weeks, config.reinforcement, self.sessions)

@@ -17,14 +17,15 @@ the random generator. Rules:
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simulation.network.hospital import HospitalNetwork
-from simulation.state import ClinicianState
+from simulation.scenario.interventions import TargetingRule
 
-TargetingRule = Literal["random", "skeptics", "opinion_leaders", "bridges", "department", "role", "ids"]
+if TYPE_CHECKING:
+    from simulation.network.hospital import HospitalNetwork
+    from simulation.state import ClinicianState
 
 
 def cross_department_ties(network: HospitalNetwork, department: np.ndarray) -> np.ndarray:

@@ -17,32 +17,11 @@ Cost: `briefing_hours` per clinician in scope plus `preparation_hours`, at every
 
 from __future__ import annotations
 
-from typing import Literal
-
 import numpy as np
-from pydantic import Field
 
 from simulation.interventions.base import Intervention, InterventionContext, department_scope
-from simulation.interventions.schedule import ScheduleConfig
-from simulation.state import PRIMARY, VERIFY
-
-
-class VerificationPolicyConfig(ScheduleConfig):
-    """A `[[interventions]]` table with `kind = "verification_policy"`."""
-
-    kind: Literal["verification_policy"]
-    name: str = Field("Verification-first policy", description="Label used in the report.")
-    department: str | None = Field(None, description="Scope: one department; leave out for the whole hospital.")
-    verify_push: float = Field(0.5, ge=-5, le=5, description="Utility added to verification in scope. Assumption.")
-    primary_push: float = Field(-0.5, ge=-5, le=5, description="Utility added to primary use in scope (negative discourages). Assumption.")
-    verify_penalty_relief: float = Field(
-        0.25, ge=-1, le=1, description="Drop of every in-scope rater's verification penalty multiplier. Assumption."
-    )
-    switch_share: float = Field(
-        0.3, ge=0, le=1, description="Share of primary users in scope who switch to verification at each act. Assumption."
-    )
-    briefing_hours: float = Field(0.5, ge=0, le=1000, description="Clinician-hours per clinician in scope per act (reading, briefing).")
-    preparation_hours: float = Field(20.0, ge=0, le=100_000, description="Hours to write and communicate the policy, per act.")
+from simulation.modes import PRIMARY, VERIFY
+from simulation.scenario.interventions import VerificationPolicyConfig
 
 
 class VerificationPolicy(Intervention):

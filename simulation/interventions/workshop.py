@@ -14,30 +14,10 @@ report small, variable effects).
 
 from __future__ import annotations
 
-from typing import Literal
-
 import numpy as np
-from pydantic import Field
 
-from simulation.interventions.targeted import FadingSessions, TargetedConfig, session_cost
-
-
-class WorkshopConfig(TargetedConfig):
-    """A `[[interventions]]` table with `kind = "workshop"`."""
-
-    kind: Literal["workshop"]
-    name: str = Field("Peer-led workshops", description="Label used in the report.")
-    literacy_gain: float = Field(0.15, ge=-1, le=1, description="Literacy added per session (0-1 scale).")
-    attitude_gain: float = Field(0.6, ge=-6, le=6, description="Attitude points added per session (1-7 scale).")
-    status_concern_change: float = Field(
-        -0.15, ge=-1, le=1, description="Change in status concern per session (0-1 scale; negative = less worried)."
-    )
-    half_life_weeks: float = Field(12.0, gt=0, le=10_000, description="Weeks until half of a session's effect has faded. Assumption.")
-    reinforcement: float = Field(
-        2.0, ge=1, le=100, description="Each further session attended multiplies the half-life by this (at most twice). Assumption: spaced repetition."
-    )
-    session_hours: float = Field(2.0, ge=0, le=1000, description="Clinician-hours per attendee per session.")
-    facilitator_hours: float = Field(4.0, ge=0, le=10_000, description="Peer facilitators' hours per session, preparation included.")
+from simulation.interventions.targeted import FadingSessions, session_cost
+from simulation.scenario.interventions import WorkshopConfig
 
 
 class Workshop(FadingSessions):

@@ -34,11 +34,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from simulation.modes import MODE_NAMES
 from simulation.network.hospital import HospitalNetwork
-from simulation.state import MODE_NAMES
 
 if TYPE_CHECKING:
-    from simulation.scenario.schema import NetworkConfig, PopulationConfig
+    from simulation.scenario.network import NetworkConfig
+    from simulation.scenario.parameters import PopulationConfig
 
 SHOWN = 5  # ids shown in an error about unknown nodes
 TRUE_WORDS = {"1", "true", "yes", "y", "directed", "d", "->", ">"}
@@ -325,7 +326,7 @@ def _stat(path: Path) -> tuple[int, int]:
 
 @lru_cache(maxsize=16)
 def _read_cached(config_json: str, stamp: tuple) -> NetworkData:
-    from simulation.scenario.schema import NetworkConfig
+    from simulation.scenario.network import NetworkConfig
 
     return _read(NetworkConfig.model_validate_json(config_json))
 
@@ -585,7 +586,7 @@ def _node_attributes(data: NetworkData, table: Table, cfg) -> None:
 # --------------------------------------------------------------------------
 def population_for(population: PopulationConfig, data: NetworkData) -> PopulationConfig:
     """`population` with n, and (when the node table maps them) departments and roles, from the files."""
-    from simulation.scenario.schema import RoleConfig
+    from simulation.scenario.parameters import RoleConfig
 
     update: dict[str, Any] = {"n": data.n}
     if data.department is not None:

@@ -20,8 +20,11 @@ departments:
    mean 2).
 
 Defaults give, at 500 clinicians, mean degree about 8, average clustering about 0.3 (transitivity
-about 0.23) and about 17 % of ties across departments (checked in tests), close to the clinician
-networks summarised in research/domain.md section 5 (mean degree 6-10, clustering 0.2-0.35).
+about 0.23) and about 17 % of ties across departments (checked in tests), close to published clinician
+networks: mean degree 6-10 and clustering 0.2-0.35 (the Coleman-Katz-Menzel physicians, Coleman, Katz &
+Menzel 1966: the three layers merged have mean degree 7.5, clustering 0.20-0.31 per layer, advice
+in-degree max 20 against mean 2), with ties mostly local (same-clinic pairs 5 times as likely to
+discuss cases, Keating et al. 2007, J Gen Intern Med 22:794; docs/MODEL.md section 7.1).
 """
 
 from __future__ import annotations
@@ -35,10 +38,8 @@ import scipy.sparse as sp
 
 from simulation.fast.arcs import mode_counts as count_modes
 
-from simulation.fast.memory import keep_freed_memory
-
 if TYPE_CHECKING:
-    from simulation.scenario.schema import NetworkConfig
+    from simulation.scenario.network import NetworkConfig
 
 
 @dataclass
@@ -55,12 +56,16 @@ class HospitalNetwork:
     team: np.ndarray  # (n,) int64
 
     def __post_init__(self) -> None:
-        # The adjacency (CSR, sorted columns) is built by one sort of int64 keys; the directed arcs
-        # are its entries in CSR order (`arc_source` ascending), int32 when that fits: memory
-        # linear in ties, no Python objects (docs/PERFORMANCE.md).
+        self.rebuild()
+
+    def rebuild(self) -> None:
+        """Derive the adjacency, degrees and arcs from `edges` and `advisor` (after they change).
+
+        The adjacency (CSR, sorted columns) is built by one sort of int64 keys; the directed arcs are
+        its entries in CSR order (`arc_source` ascending), int32 when that fits: memory linear in
+        ties, no Python objects (docs/PERFORMANCE.md)."""
         n = self.n
         self._mode_cache = None
-        self._scratch = None
         index_type = np.int32 if n < 2**31 - 1 else np.int64
         i, j = self.edges[:, 0].astype(np.int64), self.edges[:, 1].astype(np.int64)
         keys = np.sort(np.concatenate([i * n + j, j * n + i]))
@@ -103,23 +108,13 @@ class HospitalNetwork:
             return 0
         self.edges = np.concatenate([self.edges, pairs])
         self.advisor = np.concatenate([self.advisor, advisor])
-        self.__post_init__()
+        self.rebuild()
         return int(len(pairs))
 
     def neighbour_mean(self, values: np.ndarray) -> np.ndarray:
         """Mean of `values` over each clinician's colleagues (0 for isolates)."""
         sums = self.adjacency @ values
         return np.divide(sums, self.degree, out=np.zeros(self.n), where=~self.isolated)
-
-    def scratch_matrix(self) -> sp.csr_array:
-        """A CSR matrix with the adjacency's pattern and its own data array, for rules that weigh each
-        arc anew every week (one allocation per network, reused: no new memory each week)."""
-        if self._scratch is None:
-            self._scratch = sp.csr_array(
-                (np.zeros(self.adjacency.indices.shape[0]), self.adjacency.indices, self.adjacency.indptr),
-                shape=self.adjacency.shape,
-            )
-        return self._scratch
 
     def mode_counts(self, mode: np.ndarray) -> np.ndarray:
         """(n, 3): how many colleagues of each clinician are in each mode (ties listed twice count twice).
@@ -255,7 +250,6 @@ def generate_hospital_network(
     config: NetworkConfig, department: np.ndarray, rng: np.random.Generator
 ) -> HospitalNetwork:
     """Draw a hospital network for clinicians with the given department ids."""
-    keep_freed_memory()
     n = department.shape[0]
     team = _teams(department, config.team_size)
     weight = rng.pareto(config.leader_tail, n) + 1.0

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 
+import networkx as nx
 import numpy as np
 from mesa import Model
 from mesa.discrete_space import FixedAgent, Network
@@ -169,7 +170,7 @@ class ReferenceModel(Model):
         state = draw_population(cfg.population, cfg.judgment, department, network.advice_in_degree, seeds["population"])
         self.skeptical_below = state.skeptical_below
         fields = ("attitude", "literacy", "trust", "status_concern", "reputation", "leniency")
-        self.grid = Network(network.to_networkx(), capacity=1, random=self.random, layout=None)
+        self.grid = Network(network.to_networkx(), capacity=1, random=self.random, layout=nx.circular_layout)  # explicit: Mesa 4 refuses None
         for i in range(state.n):
             values = {name: float(getattr(state, name)[i]) for name in fields}
             values["mode"] = int(state.mode[i])

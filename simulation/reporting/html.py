@@ -1,6 +1,6 @@
 """Self-contained HTML version of the run report.
 
-`write_html` renders the same blocks as report.md (see `report.Block`) into one file with inline CSS
+`write_html` renders the same blocks as report.md (see `document.Block`) into one file with inline CSS
 and every image embedded as a base64 data URI, so it opens offline, can be mailed as one attachment
 and loads nothing from the network.
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 if TYPE_CHECKING:
-    from simulation.reporting.report import Block
+    from simulation.reporting.document import Block
 
 CSS = """
 :root { --ink: #1f2328; --muted: #57606a; --line: #d0d7de; --band: #f6f8fa; --accent: #0072B2; }

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from simulation.scenario.loader import scenario_hash
 
 if TYPE_CHECKING:
-    from simulation.results.tables import ScenarioRun
+    from simulation.execution.plan import ScenarioRun
 
 PACKAGES = ("clinician-ai-sim", "mesa", "numpy", "scipy", "networkx", "matplotlib", "pandas", "pydantic", "typer")
 
@@ -31,8 +31,11 @@ def package_versions() -> dict[str, str]:
 
 
 def git_commit() -> dict[str, str | bool | None]:
-    """The commit of the code that ran (None outside a git checkout) and whether it had local changes."""
+    """The commit of the code that ran (None outside a git checkout, e.g. an installed wheel, or
+    without git) and whether it had local changes."""
     root = Path(__file__).resolve().parents[2]
+    if not (root / ".git").exists():  # an installed package: do not report an enclosing repository's commit
+        return {"commit": None, "uncommitted_changes": None}
     try:
         commit = subprocess.run(
             ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=5, check=True

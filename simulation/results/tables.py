@@ -4,17 +4,20 @@ Scenarios appear in comparison order: the baseline first, then the others in arg
 Numbers are written with 10 significant digits, NaN as an empty cell, booleans as true/false, so
 equal runs give equal bytes.
 
-- `steps.csv`: `scenario, replication, step, <metrics.COLUMNS...>`, one row per replication and step.
-- `replications.csv`: `scenario, replication`, the final-step values of the columns except the
-  per-step counts, then `total_errors_caught, total_errors_passed, total_incidents`.
+- `steps.csv`: `scenario, replication, step, <outcomes.COLUMNS...>`, one row per replication and step.
+- `replications.csv`: `scenario, replication`, the final-step values (`outcomes.FINAL`: every column
+  but the counts and flows of the week), then the counts' totals (`total_errors_caught`, ...: one per
+  `outcomes.TOTALS`), then the mean exposure at adoption.
 - `scenarios.csv`: one row per scenario: role, file, description, interventions, whether it is
   paired with the baseline, replications, steps, root seed, mean final cost in hours and money.
-- `comparison.csv`: one row per alternative scenario x outcome (COMPARED): the difference from the
+- `comparison.csv`: one row per alternative scenario x outcome (`outcomes.COMPARED`, with its better
+  direction): the difference from the
   baseline with its 95 % interval (paired or Welch, see `simulation.results.statistics`), the extra cost in
   clinician-hours and the difference per 100 extra hours.
 - `targets.csv`: every scenario's targets evaluated for every scenario: probability of reaching
   each by its deadline (Wilson interval) and when runs first reached it.
-- `summary.json`: `{"baseline": name, "scenarios": {name: summarise(...)}}`; for each outcome its
+- `summary.json`: `{"baseline": name, "scenarios": {name: summarise(...)}}`; for each outcome of
+  `outcomes.SUMMARISED` its
   initial mean, and at the final step and each milestone the mean, the 95 % confidence interval of
   the mean (Student t across replications) and the central 95 % of replications.
 
@@ -38,28 +41,19 @@ import pandas as pd
 from scipy import stats
 
 from simulation.results.statistics import difference, evaluate_first_steps, first_step_reached, per_100_hours
-from simulation.diffusion import FLOW_COLUMNS, mean_exposure_at_adoption
-from simulation.metrics import COLUMNS
+from simulation.diffusion import mean_exposure_at_adoption
+from simulation.outcomes import COLUMNS, COMPARED, FINAL, SUMMARISED, TOTALS, better_direction
 from simulation.results.stepstore import FrameSteps, StepSource, StepStore
+from simulation.execution.plan import ScenarioRun
 from simulation.execution.replication import ReplicationResult
-from simulation.scenario.schema import Scenario, TargetConfig
-
-TOTALS = ("errors_caught", "errors_passed", "incidents")
-
-# comparison.csv: outcome (column of replications.csv) -> which direction is better.
-COMPARED = {
-    "share_skeptical": "lower",
-    "share_verify": "higher",
-    "share_primary": "lower",
-    "competence_gap": "lower",
-    "total_errors_passed": "lower",
-}
+from simulation.scenario.planning import TargetConfig
+from simulation.scenario.schema import Scenario
 
 STEPS_COLUMNS = ["scenario", "replication", "step", *COLUMNS]
 REPLICATIONS_COLUMNS = [
     "scenario",
     "replication",
-    *(c for c in COLUMNS if c not in TOTALS and c not in FLOW_COLUMNS),
+    *FINAL,
     *(f"total_{c}" for c in TOTALS),
     "mean_exposure_at_adoption",
 ]
@@ -76,18 +70,6 @@ TARGETS_COLUMNS = [
     "probability_low", "probability_high", "reached_by_deadline", "replications", "reached_ever",
     "median_week_reached", "week_reached_low", "week_reached_high",
 ]  # fmt: skip
-
-
-@dataclass
-class ScenarioRun:
-    """One scenario of a comparison as the tables need it."""
-
-    name: str
-    role: str  # "baseline" or "alternative"
-    file: str
-    scenario: Scenario
-    paired: bool
-    root_seed: int
 
 
 def steps_frame(results: list[ReplicationResult], scenario: str | None = None) -> pd.DataFrame:
@@ -130,7 +112,7 @@ def replications_frame(steps: pd.DataFrame) -> pd.DataFrame:
     frames = []
     for name, group in _scenario_groups(steps):
         last = group[group["step"] == group["step"].max()].set_index("replication")
-        final = last[list(COLUMNS)].drop(columns=[*TOTALS, *FLOW_COLUMNS])
+        final = last[list(FINAL)]
         totals = group.groupby("replication")[list(TOTALS)].sum().add_prefix("total_")
         exposure = exposure_by_replication(group)
         frame = final.join(totals).join(exposure).reset_index()
@@ -187,7 +169,8 @@ def comparison_frame(runs: Sequence[ScenarioRun], replications: pd.DataFrame) ->
     for run in runs[1:]:
         alt = by_name[run.name]
         extra = float(alt["cost_hours"].mean()) - base_cost
-        for outcome, better in COMPARED.items():
+        for outcome in COMPARED:
+            better = better_direction(outcome)
             if run.paired:
                 common = base.index.intersection(alt.index)
                 result = difference(base.loc[common, outcome], alt.loc[common, outcome], paired=True)
@@ -310,9 +293,7 @@ def summarise_steps(
     last_step = int(steps.last_step)
     milestones = [m for m in scenario.run.milestones if 0 < m <= last_step]
     outcomes = {}
-    for column in COLUMNS:
-        if column in TOTALS or column in FLOW_COLUMNS or column == "mode_changes":
-            continue
+    for column in SUMMARISED:
         initial = steps.values(column, 0)
         outcomes[column] = {
             "initial": _clean(float(np.nanmean(initial))) if (~np.isnan(initial)).any() else None,

@@ -6,6 +6,8 @@ rule without noise): C_m(i) = P[m] mean_j(f_j(m) (1 - own_use_discount * uses_ai
 is colleague j's penalty multiplier (`ClinicianState.penalty_factor`, 1 unless an intervention
 changed how harshly j judges). The choice rule
 weighs it by the clinician's status concern.
+
+Plainest form: `simulation.reference.agents` (per agent, scalar).
 """
 
 from __future__ import annotations
@@ -15,11 +17,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from simulation.fast.clinicians import colleague_shares
+from simulation.modes import MODE_NAMES, PRIMARY, VERIFY
 from simulation.network.hospital import HospitalNetwork
 from simulation.rules.attitudes import colleague_attitude_sums
 from simulation.rules.judgment import penalty
-from simulation.scenario.schema import AttitudeConfig, JudgmentConfig
-from simulation.state import MODE_NAMES, PRIMARY, VERIFY, ClinicianState
+from simulation.scenario.parameters import AttitudeConfig, JudgmentConfig
+from simulation.state import ClinicianState
 
 
 @dataclass
@@ -51,19 +54,6 @@ class ColleagueView:
             cost[:, mode] = penalty(np.full(k, mode), attitude, np.zeros(k), config, factor)
         cost[pick(self.isolated)] = 0.0
         return cost
-
-
-def anticipated_penalty(state: ClinicianState, network: HospitalNetwork, config: JudgmentConfig) -> np.ndarray:
-    """(n, 3) array: expected rating penalty for each mode, from each clinician's colleagues."""
-    return penalty_and_colleague_use(state, network, config)[0]
-
-
-def penalty_and_colleague_use(
-    state: ClinicianState, network: HospitalNetwork, config: JudgmentConfig
-) -> tuple[np.ndarray, np.ndarray]:
-    """`anticipated_penalty` and each clinician's share of colleagues using AI."""
-    view = colleague_view(state, network, config)
-    return view.cost(config), view.colleague_use
 
 
 def colleague_view(

@@ -8,6 +8,8 @@ ignored. Each clinician is also pulled back toward their own week-0 attitude (pl
 boost still in force) by `anchoring`
 (Friedkin & Johnsen 1990: partly stubborn agents keep a spread of opinions). A Normal(0, `drift_sd`) change stands for everything else a clinician hears and reads.
 Attitudes stay within 1-7.
+
+Plainest form: `simulation.reference.agents` (per agent, scalar).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from simulation.fast.arcs import attitude_sums
 from simulation.fast.clinicians import common_value, move_attitudes
 from simulation.fast.random import new_key
 from simulation.network.hospital import HospitalNetwork
-from simulation.scenario.schema import AttitudeConfig
+from simulation.scenario.parameters import AttitudeConfig
 from simulation.state import ClinicianState
 
 

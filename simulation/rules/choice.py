@@ -15,6 +15,8 @@ keep that mode. The choice maximises U / temperature + Gumbel noise
 (a multinomial logit). The weights follow the ranking of UTAUT predictors in health care (JMIR 2024
 meta-analysis: trust .73, social influence .66, attitude .63, effort .55); their scale is an
 assumption.
+
+Plainest form: `simulation.reference.agents` (per agent, scalar).
 """
 
 from __future__ import annotations
@@ -23,9 +25,10 @@ import numpy as np
 
 from simulation.fast.clinicians import picked
 from simulation.fast.random import new_key
+from simulation.modes import PRIMARY, VERIFY
 from simulation.rules.anticipation import ColleagueView
-from simulation.scenario.schema import ChoiceConfig, JudgmentConfig
-from simulation.state import PRIMARY, VERIFY, ClinicianState
+from simulation.scenario.parameters import ChoiceConfig, JudgmentConfig
+from simulation.state import ClinicianState
 
 
 def utilities(
@@ -66,7 +69,7 @@ def choose_modes(
     gumbel = rng.gumbel(size=(reconsider.shape[0], 3))
     changed = 0
     if reconsider.size:
-        sub = _subset(state, reconsider)
+        sub = _Subset(state, reconsider)
         cost = view.cost(judgment, reconsider)
         u = utilities(sub, cost, view.colleague_use[reconsider], config, judgment) / config.temperature
         new_mode = np.argmax(u + gumbel, axis=1).astype(state.mode.dtype)
@@ -94,6 +97,3 @@ class _Subset:
         self.mode = state.mode[index]
         self.mode_push = state.mode_push[index]
 
-
-def _subset(state: ClinicianState, index: np.ndarray) -> _Subset:
-    return _Subset(state, index)

@@ -9,6 +9,8 @@ A share `incident_share` of those become incidents: the user and their colleague
 attitude, less so the more literate they are (`literacy_protection`). A user's trust moves by
 `trust_learning_rate` toward the reliability they perceive (1 - errors they noticed / cases), and
 their attitude by `attitude_from_trust_rate` toward 1 + 6 x trust.
+
+Plainest form: `simulation.reference.agents` (per agent, scalar).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import numpy as np
 from simulation.fast.clinicians import clip_all, hear_of_incidents, poisson_cdf, week_of_use
 from simulation.fast.random import new_key
 from simulation.network.hospital import HospitalNetwork
-from simulation.scenario.schema import ExperienceConfig
+from simulation.scenario.parameters import ExperienceConfig
 from simulation.state import ClinicianState
 
 

@@ -11,8 +11,11 @@ persistent offset and noise a fresh draw per rating (their variances split `nois
 `leniency_share`). The penalty shrinks for raters who like AI and for raters who use it (Reif et al.
 2025) and may turn into a bonus for enthusiasts. The fit gives a steeper attitude slope for
 verification than for primary use: raters disagree more about verification (diligence or a crutch?)
-than about handing the decision to AI, which is how the study's verify arm has the largest SD. Defaults are fitted by `simulation.experiments.vignette` to the
-vignette study of Yang et al. (2025).
+than about handing the decision to AI, which is how the study's verify arm has the largest SD.
+Defaults are fitted by `simulation.experiments.vignette` to the vignette study of Yang et al. (2025).
+
+The plainest form of the weekly rule, one numpy draw per tie, is `simulation.reference.judgment`;
+the per-agent form of every rule is `simulation.reference.agents`.
 """
 
 from __future__ import annotations
@@ -25,9 +28,10 @@ from simulation.fast.arcs import judge_rows
 from simulation.fast.clinicians import common_value
 from simulation.fast.clinicians import rater_table as fast_rater_table
 from simulation.fast.random import new_key
+from simulation.modes import NONE, PRIMARY, VERIFY
 from simulation.network.hospital import HospitalNetwork
-from simulation.scenario.schema import JudgmentConfig
-from simulation.state import NONE, PRIMARY, VERIFY, ClinicianState
+from simulation.scenario.parameters import JudgmentConfig
+from simulation.state import ClinicianState
 
 RATING_MIN, RATING_MAX = 1.0, 7.0
 
@@ -85,43 +89,6 @@ def rate(
         - penalty(ratee_mode, rater_attitude, rater_uses_ai, config, factor)
     )
     return np.clip(latent, RATING_MIN, RATING_MAX)
-
-
-def update_reputation(
-    reputation: np.ndarray,
-    mode: np.ndarray,
-    attitude: np.ndarray,
-    uses_ai: np.ndarray,
-    leniency: np.ndarray,
-    arc_rater: np.ndarray,
-    arc_ratee: np.ndarray,
-    seen: np.ndarray,
-    noise: np.ndarray,
-    config: JudgmentConfig,
-    memory: float | None = None,
-    harshness: np.ndarray | None = None,
-    verify_harshness: np.ndarray | None = None,
-) -> np.ndarray:
-    """New reputations: each clinician's colleagues who `seen` them this week rate them; the mean
-    rating is blended with last week's reputation (weight `memory`, default `reputation_memory`).
-
-    `arc_rater`/`arc_ratee` list every (rater, colleague) pair; `seen` and `noise` have one entry per
-    pair. Clinicians nobody saw keep their reputation. `harshness` and `verify_harshness` are the
-    raters' penalty multipliers (default 1).
-    """
-    memory = config.reputation_memory if memory is None else memory
-    r, c = arc_rater[seen], arc_ratee[seen]
-    factor = 1.0
-    if harshness is not None and verify_harshness is not None:
-        factor = rater_factor(mode[c], harshness[r], verify_harshness[r])
-    ratings = rate(mode[c], attitude[r], uses_ai[r], leniency[r], noise[seen], config, factor)
-    n = reputation.shape[0]
-    count = np.bincount(c, minlength=n)
-    total = np.bincount(c, weights=ratings, minlength=n)
-    rated = count > 0
-    new = reputation.copy()
-    new[rated] = memory * reputation[rated] + (1.0 - memory) * total[rated] / count[rated]
-    return new
 
 
 def rater_table(
@@ -196,11 +163,12 @@ def rating_round(
 
 
 def judge_ties(reputation: np.ndarray, mode: np.ndarray, network: HospitalNetwork, ratings: RatingRound) -> np.ndarray:
-    """New reputations, the fast form of `update_reputation` used by the model (docs/MODEL.md 7).
+    """New reputations, the fast form used by the model (docs/MODEL.md 7) of the per-tie definition
+    `simulation.reference.judgment.update_reputation`.
 
     The ties are the adjacency in CSR order: ratees are its rows, raters its columns. Each (ratee,
     rater) pair is seen with the round's chance and a seen pair gives a rating with the same
-    distribution as in `update_reputation`: clip(table[rater, mode[ratee]] + noise_sd' * N(0, 1), 1, 7).
+    distribution as in the definition: clip(table[rater, mode[ratee]] + noise_sd' * N(0, 1), 1, 7).
     The coin flips and the noise are counter-based draws on the round's key
     (`simulation.fast.arcs.judge_rows`); chances are resolved to 2^-32.
     """

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulation.state import MODE_NAMES, NONE, ClinicianState
+from simulation.modes import MODE_NAMES, NONE
+from simulation.state import ClinicianState
 
 
 def _adopt(state: ClinicianState, who: np.ndarray, adopt_mode: str) -> int:

@@ -1,7 +1,10 @@
-"""Scenario files: the TOML schema, loading with `extends`, and clear errors for bad input."""
+"""Scenario files as pure data: the TOML schema, loading with `extends`, and clear errors for bad input.
 
-from simulation.errors import ScenarioError
+Importing this package loads pydantic and the standard library only (no numerics). The errors are
+`simulation.errors.ScenarioError` and `MissingDataError`.
+"""
+
 from simulation.scenario.loader import load_scenario, resolve_scenario_text
 from simulation.scenario.schema import Scenario
 
-__all__ = ["Scenario", "ScenarioError", "load_scenario", "resolve_scenario_text"]
+__all__ = ["Scenario", "load_scenario", "resolve_scenario_text"]

@@ -1,4 +1,4 @@
-"""The `[sweep]` and `[sensitivity]` tables of a scenario file (validated like every other table).
+"""The `[sweep]`, `[sensitivity]` and `[calibration]` tables of a scenario file (validated like every other table).
 
 A parameter names any scenario key by its dotted path, as error messages print it:
 `population.attitude_mean`, `judgment.penalty_verify`, `interventions[0].seats`,
@@ -13,13 +13,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from simulation.metrics import COLUMNS
+from simulation.outcomes import DEFAULT_EXPERIMENT_OUTCOMES, EXPERIMENT_OUTCOMES
+from simulation.scenario.base import Section
 
-TOTALS = ("errors_caught", "errors_passed", "incidents")
-# Outcomes an experiment may report: the final-value columns of replications.csv.
-EXPERIMENT_OUTCOMES = (*(c for c in COLUMNS if c not in TOTALS), *(f"total_{c}" for c in TOTALS))
 OutcomeName = Literal[EXPERIMENT_OUTCOMES]  # type: ignore[valid-type]
-DEFAULT_OUTCOMES = ["share_skeptical", "share_verify", "share_primary", "competence_gap"]
+DEFAULT_OUTCOMES = list(DEFAULT_EXPERIMENT_OUTCOMES)
 
 Value = bool | int | float | str
 
@@ -151,3 +149,27 @@ def _distinct_keys(parameters: list[ParameterConfig]) -> None:
         if parameter.key in seen:
             raise ValueError(f"parameter '{parameter.key}' is listed twice")
         seen.add(parameter.key)
+
+
+class CalibrationConfig(Section):
+    """`[calibration]`: which keys `simulate calibrate` fits, within which bounds, and how (rejection ABC)."""
+
+    method: Literal["abc"] = Field("abc", description="Rejection approximate Bayesian computation with common random numbers.")
+    free: dict[str, tuple[float, float]] = Field(
+        default_factory=dict, description='Key path -> [low, high] bounds (a uniform prior), e.g. "choice.bass_p" = [0.0, 0.3].'
+    )
+    samples: int = Field(400, ge=10, le=1_000_000, description="Parameter sets drawn (Latin hypercube over the bounds).")
+    replications: int = Field(4, ge=1, le=1000, description="Replications per parameter set (the same seeds for every set).")
+    accept_share: float = Field(0.05, gt=0, le=1, description="Share of the closest parameter sets kept as the posterior.")
+    check_replications: int = Field(40, ge=2, le=100_000, description="Replications of the calibrated scenario for the fit and its band.")
+    seed: int = Field(1, ge=0, description="Seed of the Latin hypercube design.")
+    published: dict[str, str] = Field(
+        default_factory=dict, description="Key path -> a published value to show beside the estimate in the report (text)."
+    )
+
+    @model_validator(mode="after")
+    def _bounds(self) -> CalibrationConfig:
+        for key, (low, high) in self.free.items():
+            if not low < high:
+                raise ValueError(f"free.{key}: bounds must be [low, high] with low < high, got [{low:g}, {high:g}]")
+        return self

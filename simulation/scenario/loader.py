@@ -20,8 +20,9 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from simulation.interventions.registry import KINDS
 from simulation.errors import MissingDataError, ScenarioError
+from simulation.scenario.interventions import CONFIGS as KINDS
+from simulation.scenario.parameters import PopulationConfig
 from simulation.scenario.schema import Scenario
 
 MAX_EXTENDS_DEPTH = 20
@@ -75,7 +76,8 @@ def _merge(base: dict, override: dict, origin: dict, source: Path, prefix: tuple
     return merged
 
 
-def _load_chain(path: Path, origin: dict, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+def load_chain(path: Path, origin: dict, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """The merged tables of `path` and the files it `extends`; `origin` records which file set each key."""
     path = path.resolve() if _is(Path.exists, path) else path
     if path in seen:
         chain = " -> ".join(str(p) for p in (*seen, path))
@@ -93,7 +95,7 @@ def _load_chain(path: Path, origin: dict, seen: tuple[Path, ...] = ()) -> dict[s
         raise ScenarioError(f"{path}: key 'extends': scenario file not found: {_shown_path(parent_path)}")
     if not _is(Path.is_file, parent_path):
         raise ScenarioError(f"{path}: key 'extends' = {parent!r}: not a file (expected a .toml scenario file)")
-    base = _load_chain(parent_path, origin, (*seen, path))
+    base = load_chain(parent_path, origin, (*seen, path))
     return _merge(base, data, origin, path)
 
 
@@ -154,18 +156,18 @@ def _key_in_message(text: str) -> tuple:
     return tuple(part.split("[", 1)[0] for part in head.split(".") if part)
 
 
-def _without_kind_tag(loc: tuple) -> tuple[tuple, type[BaseModel] | None]:
+def without_kind_tag(loc: tuple) -> tuple[tuple, type[BaseModel] | None]:
     """Drop the intervention kind pydantic puts in error locations (`interventions.0.workshop.seats`).
 
     Returns the location as the user wrote it and the config model of that intervention kind.
     """
     if len(loc) >= 3 and loc[0] == "interventions" and isinstance(loc[1], int) and loc[2] in KINDS:
-        return (*loc[:2], *loc[3:]), KINDS[loc[2]][0]
+        return (*loc[:2], *loc[3:]), KINDS[loc[2]]
     return loc, None
 
 
 def _describe(error: dict, origin: dict, fallback: Path) -> str:
-    loc, intervention_model = _without_kind_tag(tuple(error["loc"]))
+    loc, intervention_model = without_kind_tag(tuple(error["loc"]))
     key = _dotted(loc)
     kind = error["type"]
     where = _file_for(loc, origin, fallback)
@@ -214,7 +216,7 @@ def load_scenario(path: str | Path) -> Scenario:
     """Load and validate a scenario file, following `extends`; raise ScenarioError on bad input."""
     path = Path(path)
     origin: dict = {}
-    data = _load_chain(path, origin)
+    data = load_chain(path, origin)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
@@ -244,7 +246,6 @@ def apply_network_files(scenario: Scenario, origin: dict | None = None, path: Pa
     import sys
 
     from simulation.network.files import MissingDataFileError, NetworkFileError, population_for, read_network_files
-    from simulation.scenario.schema import PopulationConfig, check_intervention_names
 
     origin = origin or {}
     fallback = path or Path("scenario")
@@ -277,7 +278,7 @@ def apply_network_files(scenario: Scenario, origin: dict | None = None, path: Pa
             f"which the population does not allow ({reason})"
         ) from None
     try:
-        check_intervention_names(scenario)
+        scenario.check_intervention_names()
     except ValueError as exc:
         text = str(exc)
         raise ScenarioError(f"{_file_for(_key_in_message(text), origin, fallback)}: {text}") from None

@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from simulation.errors import ScenarioError
-from simulation.scenario.loader import _without_kind_tag
+from simulation.scenario.loader import without_kind_tag
 from simulation.scenario.schema import Scenario
 
 _PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
@@ -122,7 +122,7 @@ def point_scenario(data: dict, assignments: list[tuple[tuple[str | int, ...], An
         return Scenario.model_validate(point)
     except ValidationError as exc:
         reasons = "; ".join(
-            f"{_shown(_without_kind_tag(tuple(e['loc']))[0]) or 'scenario'}: {e['msg'].removeprefix('Value error, ')}"
+            f"{_shown(without_kind_tag(tuple(e['loc']))[0]) or 'scenario'}: {e['msg'].removeprefix('Value error, ')}"
             for e in exc.errors()[:3]
         )
         raise ScenarioError(f"{label}: {reasons}") from None

@@ -14,7 +14,8 @@ import numpy as np
 import solara
 from mesa.visualization.utils import update_counter
 
-from simulation.state import MODE_NAMES
+from simulation.modes import MODE_NAMES
+from simulation.outcomes import LIVE, outcome
 from simulation.view.drawing import (
     ATTITUDE_CMAP,
     ATTITUDE_NORM,
@@ -42,29 +43,28 @@ def neighbours_of(model, index: int) -> np.ndarray:
 
 
 def current_numbers(model) -> dict[str, float]:
-    """Step and the headline numbers of the current state (shares 0-1, gap in rating points, cost in hours)."""
+    """Step and the numbers of the current state the view shows (`outcomes.LIVE`: shares 0-1, gap in
+    rating points, cost in hours)."""
     last = model.last
-    return {
-        "step": int(model.steps),
-        "share_none": last["share_none"],
-        "share_verify": last["share_verify"],
-        "share_primary": last["share_primary"],
-        "share_skeptical": last["share_skeptical"],
-        "competence_gap": last["competence_gap"],
-        "cost_hours": last["cost_hours"],
-    }
+    return {"step": int(model.week), **{name: last[name] for name in LIVE}}
+
+
+def live_value(name: str, value: float) -> str:
+    """One number of the line as shown: a share in percent, a signed difference or a count with its unit."""
+    entry = outcome(name)
+    if entry.fmt == "pct":
+        return f"{100 * value:.1f} %"
+    if value != value:
+        return "n/a"
+    if entry.fmt == "signed":
+        return f"{value:+.2f} {entry.unit}"
+    return f"{value:,.0f} {entry.unit}"
 
 
 def numbers_text(model) -> str:
     """The line of current numbers, e.g. 'Week 3 · no AI 77.8 % · ... · cost so far 80 clinician-hours'."""
     x = current_numbers(model)
-    gap = x["competence_gap"]
-    gap_text = "n/a" if gap != gap else f"{gap:+.2f} rating points"
-    return (
-        f"Week {x['step']} · no AI {100 * x['share_none']:.1f} % · verifying {100 * x['share_verify']:.1f} % · "
-        f"primary aid {100 * x['share_primary']:.1f} % · skeptical {100 * x['share_skeptical']:.1f} % · "
-        f"competence gap {gap_text} · cost so far {x['cost_hours']:,.0f} clinician-hours"
-    )
+    return " · ".join([f"Week {x['step']}", *(f"{outcome(name).live} {live_value(name, x[name])}" for name in LIVE)])
 
 
 @solara.component

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import solara
 
-from simulation.interventions.registry import ORDER
+from simulation.scenario.interventions import ACTING_ORDER as ORDER
+from simulation.scenario.interventions import CONFIGS
 from simulation.view.settings import (
     BEHAVIOUR_PARAMS,
     JUDGMENT_PARAMS,
@@ -21,16 +22,6 @@ from simulation.view.settings import (
     Param,
     ViewSettings,
 )
-
-KIND_LABELS = {
-    "ai_incident": "Publicised AI error (shock)",
-    "verification_policy": "Verification-first policy",
-    "literacy_training": "AI literacy training",
-    "workshop": "Peer-led workshops",
-    "case_review": "Interdisciplinary case reviews",
-    "open_forum": "Open forums",
-    "champions": "AI champions",
-}
 
 
 def _format(value: float, param: Param) -> str:
@@ -69,7 +60,7 @@ def InterventionControls(settings: solara.Reactive[ViewSettings], on_settings: C
     for kind in ORDER:
         setting = settings.value.interventions[kind]
         solara.Checkbox(
-            label=KIND_LABELS.get(kind, kind),
+            label=CONFIGS[kind].label,
             value=setting.enabled,
             on_value=lambda on, kind=kind: on_settings(settings.value.with_intervention(kind, enabled=bool(on))),
         )

@@ -18,10 +18,8 @@ from matplotlib.figure import Figure
 from matplotlib import colormaps
 from PIL import Image
 
-from simulation.state import MODE_NAMES
-
-# Mode of AI use -> colour: none grey, verify green, primary orange.
-MODE_COLOURS = {"none": "#9e9e9e", "verify": "#1a9850", "primary": "#e66101"}
+from simulation.modes import MODE_NAMES
+from simulation.reporting.plots.style import MODE_COLOURS  # the report's palette: none grey, verify blue, primary orange
 _MODE_RGBA = to_rgba_array([MODE_COLOURS[name] for name in MODE_NAMES])
 # Attitude 1 (very skeptical, red) .. 7 (enthusiastic, blue).
 ATTITUDE_CMAP = colormaps["RdBu"]

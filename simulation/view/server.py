@@ -38,8 +38,10 @@ def view_url(host: str, port: int) -> str:
 
 def serve(scenario: Path | None, host: str = "127.0.0.1", port: int = 8765) -> None:
     """Serve the page until interrupted (Ctrl+C); `scenario` is the file the page opens with."""
+    from simulation.settings import configure
     from simulation.view.app import SCENARIO_ENV
 
+    configure()
     for key, value in OFFLINE_ENV.items():
         os.environ.setdefault(key, value)
     if scenario is not None:

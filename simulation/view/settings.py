@@ -18,13 +18,13 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from simulation.interventions.registry import KINDS, ORDER
-from simulation.interventions.targeted import TargetedConfig
+from simulation.scenario.interventions import ACTING_ORDER as ORDER
+from simulation.scenario.interventions import CONFIGS, TargetedConfig
 from simulation.errors import UserError
+from simulation.examples import scenario_folder
 from simulation.scenario import Scenario, load_scenario
 
-REPO = Path(__file__).resolve().parents[2]
-SCENARIO_DIR = REPO / "scenarios"
+SCENARIO_DIR = scenario_folder()  # scenarios/ of a checkout, or the copy in an installed wheel
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ SIMPLE_TARGETING = ("random", "skeptics", "opinion_leaders", "bridges")
 
 def is_targeted(kind: str) -> bool:
     """Does this intervention kind have seats and a targeting rule?"""
-    return issubclass(KINDS[kind][0], TargetedConfig)
+    return issubclass(CONFIGS[kind], TargetedConfig)
 
 
 @dataclass(frozen=True)
@@ -190,7 +190,7 @@ def _load_version(path: str, mtime_ns: int) -> Scenario:
 
 
 def scenario_files(extra: str | Path | None = None) -> list[str]:
-    """Absolute paths of `scenarios/*.toml`, plus `extra` (the file given on the command line)."""
+    """Absolute paths of the example scenarios (`scenarios/*.toml`), plus `extra` (the file given on the command line)."""
     files = sorted(str(p.resolve()) for p in SCENARIO_DIR.glob("*.toml"))
     if extra is not None and str(Path(extra).resolve()) not in files:
         files.insert(0, str(Path(extra).resolve()))
@@ -212,7 +212,7 @@ def library_config(kind: str):
         for config in scenario.interventions:
             if config.kind == kind:
                 return config
-    return KINDS[kind][0](kind=kind)
+    return CONFIGS[kind](kind=kind)
 
 
 def default_scenario_path() -> str:

@@ -1,4 +1,5 @@
-"""Runs that survive faults: every finished replication is kept on disk at once, in a partial folder.
+"""The checkpointed sink of the engine (`simulation.execution.engine`): every finished replication is
+kept on disk at once, in a partial folder.
 
 While a run into `<out>/` is going on, `<out>.partial/` beside it holds:
 
@@ -20,8 +21,8 @@ from all of them, in replication order, so its bytes equal those of an uninterru
 without `--resume` refuses to start over an existing partial folder (nothing is silently
 discarded). When the results folder has been written without failures the partial folder is removed.
 
-With `--cluster` / SIMULATE_CLUSTER (`simulation.execution.cluster`) the same jobs run on a Dask scheduler's
-workers; results still come back here and are written one by one, so all of the above holds.
+Whatever the backend (local processes or, with `--cluster`, a Dask scheduler's workers), results come
+back to this process and are written one by one, so all of the above holds.
 """
 
 from __future__ import annotations
@@ -32,68 +33,19 @@ import io
 import json
 import os
 import shutil
-import sys
 import time
-import traceback
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from dataclasses import dataclass
-from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
 
-from simulation.execution.cluster import cluster_address, cluster_executor
-from simulation.execution.replication import ReplicationResult, default_workers, run_replication
-from simulation.errors import ReplicationsFailed, ScenarioError
+from simulation.errors import ScenarioError
+from simulation.execution.engine import Done
+from simulation.execution.plan import Job
+from simulation.execution.replication import ReplicationResult
 from simulation.scenario.loader import scenario_hash
-from simulation.scenario.schema import Scenario
-from simulation.seeding import replication_seed
 
-
-
-@dataclass(frozen=True)
-class Job:
-    """One replication to run: `key` names it in the partial folder (e.g. `s0-r3`, `p12-r3`)."""
-
-    key: str
-    group: int  # scenario or design point
-    scenario: Scenario
-    root_seed: int
-    replication: int
-    with_snapshots: bool = False
-
-    @property
-    def seed_text(self) -> str:
-        """The replication's seed as written in error rows: SeedSequence(root, spawn_key=(k,))."""
-        return f"SeedSequence({self.root_seed}, spawn_key=({self.replication},))"
-
-
-@dataclass
-class Done:
-    """A finished replication: its result (None once it is on disk: `PartialRun.load`), or the error
-    it raised."""
-
-    job: Job
-    result: ReplicationResult | None
-    error: str | None = None
-
-    @property
-    def failed(self) -> bool:
-        return self.error is not None
-
-
-def _run_job(job: Job) -> Done:
-    """Worker: run one replication; an exception becomes an error (type, message, last frame)."""
-    try:
-        result = run_replication(job.scenario, job.replication, job.with_snapshots, job.root_seed)
-        result.scenario_index = job.group
-        return Done(job, result)
-    except Exception as exc:  # noqa: BLE001 - any failure of one replication is reported, not fatal
-        frames = traceback.extract_tb(exc.__traceback__)
-        where = f" (at {Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
-        message = f"{type(exc).__name__}: {exc}{where}".replace("\n", " ")
-        return Done(job, None, message)
+__all__ = ["PartialRun", "code_hash", "errors_csv", "fingerprint", "partial_of"]
 
 
 def code_hash() -> str:
@@ -255,9 +207,33 @@ class PartialRun:
             self.failures.append(Done(self._by_key[done.job.key], None, done.error))
             self.write_errors()
             return
-        _write_atomic(self.path(done.job), _encode(done.result))  # type: ignore[arg-type]
+        _write_atomic(self.path(done.job), _encode(done.result))
         if time.monotonic() - self._last_manifest > 1.0:
             self.write_manifest("running")
+
+    def todo(self, jobs: Sequence[Job], note: Callable[[str], None]) -> list[Job]:
+        """The sink's side of `run_jobs`: this run's jobs without a readable file (an unreadable one
+        is removed and its replication run again); a note when some are already done."""
+        if [job.key for job in jobs] != [job.key for job in self.jobs]:
+            raise ValueError("PartialRun: run_jobs was given other jobs than this partial run's")
+        todo = [job for job in self.jobs if self.load(job) is None]
+        kept = len(self.jobs) - len(todo)
+        if kept:
+            note(
+                f"note: resuming from {self.folder}/: {kept} of {len(self.jobs)} replications already done; "
+                f"running the other {len(todo)}"
+            )
+        return todo
+
+    def stopped(self, reason: str) -> None:
+        self.write_manifest("interrupted", reason)
+
+    def finished(self) -> list[Done]:
+        """One `Done` per job, in job order, without results (they are on disk: `results()` or
+        `load(job)`); the manifest says whether any failed."""
+        self.write_manifest("failed" if self.failures else "simulated")
+        failed = {done.job.key: done for done in self.failures}
+        return [failed.get(job.key) or Done(job, None) for job in self.jobs]
 
     def results(self) -> Iterator[ReplicationResult]:
         """Every job's result read back from disk, one at a time, in job order (after `run_jobs`
@@ -279,84 +255,3 @@ def errors_csv(failures: Sequence[Done], group_name: str = "group") -> bytes:
     for done in sorted(failures, key=lambda d: (d.job.group, d.job.replication)):
         writer.writerow([done.job.key, done.job.group, done.job.replication, done.job.seed_text, done.error])
     return buffer.getvalue().encode()
-
-
-def _drain(pool, todo: Sequence[Job], slots: int, partial: PartialRun, progress) -> None:
-    """Run `todo` on an executor (local processes or a Dask cluster's), at most 4 per slot in flight,
-    so an interruption loses little work, saving each result as it arrives; on a cluster a task whose
-    worker died is run again by the scheduler and arrives once."""
-    pending = set()
-    queue = iter(todo)
-    for job in queue:
-        pending.add(pool.submit(_run_job, job))
-        if len(pending) >= slots * 4:
-            break
-    while pending:
-        finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-        for future in finished:
-            partial.save(future.result())
-            if progress:
-                progress(1)
-            nxt = next(queue, None)
-            if nxt is not None:
-                pending.add(pool.submit(_run_job, nxt))
-
-
-def run_jobs(
-    partial: PartialRun,
-    workers: int | None = None,
-    progress: Callable[[int], None] | None = None,
-    note: Callable[[str], None] | None = None,
-) -> list[Done]:
-    """Run the partial run's jobs that have no result on disk yet, saving each as it finishes.
-
-    Returns one `Done` per job, in job order, without results (they are on disk: `partial.results()`
-    or `partial.load(job)`). A job that raises becomes a failed `Done`; the others go on. Ctrl-C (KeyboardInterrupt) or any other exception
-    stops the pool, marks the partial folder interrupted and propagates.
-    """
-    # a readable file is kept; an unreadable one is removed and its replication run again
-    todo = [job for job in partial.jobs if partial.load(job) is None]
-    kept = len(partial.jobs) - len(todo)
-    if kept:
-        message = (
-            f"note: resuming from {partial.folder}/: {kept} of {len(partial.jobs)} replications already done; "
-            f"running the other {len(todo)}"
-        )
-        (note or (lambda line: print(line, file=sys.stderr)))(message)
-        if progress:
-            progress(kept)
-    address = cluster_address()  # --cluster / SIMULATE_CLUSTER: the same jobs on a Dask scheduler
-    workers = max(1, min(workers or default_workers(), len(todo) or 1))
-    try:
-        if address and todo:
-            with cluster_executor(address) as (pool, slots):
-                _drain(pool, todo, slots, partial, progress)
-        elif workers <= 1:
-            for job in todo:
-                partial.save(_run_job(job))
-                if progress:
-                    progress(1)
-        else:
-            with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-                _drain(pool, todo, workers, partial, progress)
-    except BaseException as exc:
-        reason = "interrupted (Ctrl-C)" if isinstance(exc, KeyboardInterrupt) else f"stopped: {type(exc).__name__}: {exc}"
-        partial.write_manifest("interrupted", reason)
-        raise
-    partial.write_manifest("failed" if partial.failures else "simulated")
-    failed = {done.job.key: done for done in partial.failures}
-    return [failed.get(job.key) or Done(job, None) for job in partial.jobs]
-
-
-__all__ = ["Done", "Job", "PartialRun", "errors_csv", "partial_of", "run_jobs", "replication_seed"]
-
-
-def failure_summary(failures: Sequence[Done], total: int, names: Callable[[int], str], kept: str, limit: int = 5) -> str:
-    """`2 of 40 replications failed:` then one line per failure (the first `limit`) and what was kept."""
-    lines = [f"{len(failures)} of {total} replications failed:"]
-    for done in failures[:limit]:
-        lines.append(f"  {names(done.job.group)} replication {done.job.replication} (seed {done.job.seed_text}): {done.error}")
-    if len(failures) > limit:
-        lines.append(f"  ... and {len(failures) - limit} more")
-    lines.append(kept)
-    return "\n".join(lines)

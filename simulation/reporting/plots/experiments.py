@@ -11,14 +11,14 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from simulation.reporting.labels import OUTCOME_LABELS  # noqa: E402
+
 METADATA = {"Software": None}  # no version stamp: equal runs give equal bytes
 CURVE_TITLE = "{label} at the end: mean, 95 % CI (dark), middle 95 % of runs (light)"
 
 
 def outcome_label(outcome: str) -> str:
-    """The report's plain name of an outcome (`outputs.report.OUTCOME_LABELS`), else its column name."""
-    from simulation.reporting.report import OUTCOME_LABELS
-
+    """The report's plain name of an outcome (`reporting.labels.OUTCOME_LABELS`), else its column name."""
     return OUTCOME_LABELS.get(outcome, outcome).replace(" per {unit}", "")
 
 

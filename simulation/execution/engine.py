@@ -1,0 +1,198 @@
+"""The one engine: run jobs (one replication each) on a backend, handing each finished one to a sink.
+
+    done = run_jobs(jobs, backend=LocalProcesses(4), sink=MemorySink())
+
+- `jobs` (`simulation.execution.plan.Job`): what to run; their results do not depend on the backend
+  or the number of workers (each is seeded from its root seed and replication number);
+- `backend` (`simulation.execution.backends`): `Serial()`, `LocalProcesses(workers)` or
+  `DaskCluster(address)`; the same jobs, the same results;
+- `sink`: where finished replications go as they arrive: `MemorySink()` keeps them in memory (tests,
+  notebooks, benchmarks, calibration); `PartialRun` (`simulation.execution.checkpoint`) writes each
+  to the partial folder at once and keeps nothing of it in memory (checkpoint and resume). The
+  in-memory and the checkpointed paths differ only in their sink;
+- `task`: what a job computes, a module-level function made with `@job_task` (by default
+  `replicate`: the replication's outcome table, `ReplicationResult`); calibration computes a curve.
+
+A job that raises becomes a failed `Done` (its error as text); the others go on. Ctrl-C or any other
+exception stops the backend, tells the sink (`stopped`) and propagates.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, wait
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from simulation.execution.backends import Backend, Serial
+from simulation.execution.plan import Job
+from simulation.execution.replication import run_replication
+
+__all__ = ["Done", "MemorySink", "Sink", "failure_summary", "job_task", "progress_enabled", "replicate", "run_jobs"]
+
+
+@dataclass
+class Done:
+    """A finished job: its result (None in a checkpointed run: it is on disk, `PartialRun.load`), or
+    the error it raised."""
+
+    job: Job
+    result: Any
+    error: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.error is not None
+
+
+def job_task(function: Callable[..., Any]) -> Callable[..., Done]:
+    """Make `function(job, **options)` a task of the engine: it returns a `Done`, and an exception
+    becomes the `Done`'s error (type, message, last frame). Use on module-level functions (they are
+    sent to worker processes by name); the task keeps the function's name (Dask's task names)."""
+
+    @functools.wraps(function)
+    def task(job: Job, **options: Any) -> Done:
+        try:
+            return Done(job, function(job, **options))
+        except Exception as exc:  # noqa: BLE001 - any failure of one replication is reported, not fatal
+            frames = traceback.extract_tb(exc.__traceback__)
+            where = f" (at {Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
+            message = f"{type(exc).__name__}: {exc}{where}".replace("\n", " ")
+            return Done(job, None, message)
+
+    return task
+
+
+@job_task
+def replicate(job: Job):
+    """The default task: run the job's replication to the end (`ReplicationResult`)."""
+    result = run_replication(job.scenario, job.replication, job.with_snapshots, job.root_seed)
+    result.scenario_index = job.group
+    return result
+
+
+class Sink(Protocol):
+    """Where finished jobs go (see the module docstring)."""
+
+    def todo(self, jobs: Sequence[Job], note: Callable[[str], None]) -> list[Job]:
+        """The jobs still to run (a checkpointed sink leaves out those already on disk)."""
+        ...
+
+    def save(self, done: Done) -> None: ...
+
+    def stopped(self, reason: str) -> None: ...
+
+    def finished(self) -> list[Done]:
+        """One `Done` per job, in job order (failed ones with their error)."""
+        ...
+
+
+class MemorySink:
+    """Keeps every finished job in memory; `results()` in job order (small runs: tests, notebooks,
+    benchmarks, calibration)."""
+
+    def __init__(self) -> None:
+        self.jobs: list[Job] = []
+        self.done: dict[str, Done] = {}
+
+    def todo(self, jobs: Sequence[Job], note: Callable[[str], None]) -> list[Job]:
+        self.jobs = list(jobs)
+        return self.jobs
+
+    def save(self, done: Done) -> None:
+        self.done[done.job.key] = done
+
+    def stopped(self, reason: str) -> None:
+        pass
+
+    def finished(self) -> list[Done]:
+        return [self.done[job.key] for job in self.jobs]
+
+    @property
+    def failures(self) -> list[Done]:
+        return [done for done in self.finished() if done.failed]
+
+    def results(self) -> Iterator[Any]:
+        """Every job's result, in job order (after `run_jobs` without failures)."""
+        for job in self.jobs:
+            yield self.done[job.key].result
+
+
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr)
+
+
+def _drain(pool, task: Callable[[Job], Done], todo: Sequence[Job], slots: int, sink: Sink, progress) -> None:
+    """Run `todo` on an executor (local processes or a Dask cluster's), at most 4 per slot in flight,
+    so an interruption loses little work, saving each result as it arrives; on a cluster a task whose
+    worker died is run again by the scheduler and arrives once."""
+    pending = set()
+    queue = iter(todo)
+    for job in queue:
+        pending.add(pool.submit(task, job))
+        if len(pending) >= slots * 4:
+            break
+    while pending:
+        finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+        for future in finished:
+            sink.save(future.result())
+            if progress:
+                progress(1)
+            nxt = next(queue, None)
+            if nxt is not None:
+                pending.add(pool.submit(task, nxt))
+
+
+def run_jobs(
+    jobs: Sequence[Job],
+    *,
+    sink: Sink | None = None,
+    backend: Backend | None = None,
+    task: Callable[[Job], Done] = replicate,
+    progress: Callable[[int], None] | None = None,
+    note: Callable[[str], None] | None = None,
+) -> list[Done]:
+    """Run the `jobs` the sink still needs on `backend` (default: serial), handing each finished one
+    to `sink` (default: a new `MemorySink`); `progress(n)` as jobs finish (also for those the sink
+    already had). Returns one `Done` per job, in job order (see the module docstring)."""
+    sink = MemorySink() if sink is None else sink
+    backend = Serial() if backend is None else backend
+    todo = sink.todo(jobs, note or _stderr)
+    kept = len(jobs) - len(todo)
+    if kept and progress:
+        progress(kept)
+    try:
+        if todo:
+            with backend.open(len(todo)) as (pool, slots):
+                if pool is None:
+                    for job in todo:
+                        sink.save(task(job))
+                        if progress:
+                            progress(1)
+                else:
+                    _drain(pool, task, todo, slots, sink, progress)
+    except BaseException as exc:
+        sink.stopped("interrupted (Ctrl-C)" if isinstance(exc, KeyboardInterrupt) else f"stopped: {type(exc).__name__}: {exc}")
+        raise
+    return sink.finished()
+
+
+def failure_summary(failures: Sequence[Done], total: int, names: Callable[[int], str], kept: str, limit: int = 5) -> str:
+    """`2 of 40 replications failed:` then one line per failure (the first `limit`) and what was kept."""
+    lines = [f"{len(failures)} of {total} replications failed:"]
+    for done in failures[:limit]:
+        lines.append(f"  {names(done.job.group)} replication {done.job.replication} (seed {done.job.seed_text}): {done.error}")
+    if len(failures) > limit:
+        lines.append(f"  ... and {len(failures) - limit} more")
+    lines.append(kept)
+    return "\n".join(lines)
+
+
+def progress_enabled(quiet: bool) -> bool:
+    """A progress bar only for a person at a terminal: not with --quiet, in CI, or when piped."""
+    return not quiet and not os.environ.get("CI") and sys.stderr.isatty()
