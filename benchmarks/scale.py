@@ -127,9 +127,7 @@ def measure_reference(n: int, steps: int, degree: float) -> dict:
 
 
 def in_subprocess(args: list[str]) -> dict:
-    out = subprocess.run(
-        [sys.executable, __file__, *args], cwd=REPO, capture_output=True, text=True, check=False
-    )
+    out = subprocess.run([sys.executable, __file__, *args], cwd=REPO, capture_output=True, text=True, check=False)
     if out.returncode != 0:
         raise SystemExit(f"benchmark subprocess failed ({' '.join(args)}):\n{out.stderr[-3000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -233,11 +231,19 @@ def main() -> None:
     parser.add_argument("--reference", action="store_true", help="time the per-agent Mesa reference too")
     parser.add_argument("--reference-n", type=int, default=10_000)
     parser.add_argument("--reference-steps", type=int, default=3)
-    parser.add_argument("--replications", type=int, default=0, help="also time this many replications (200 clinicians, 52 steps)")
+    parser.add_argument(
+        "--replications", type=int, default=0, help="also time this many replications (200 clinicians, 52 steps)"
+    )
     parser.add_argument("--workers", type=int, default=None)
-    parser.add_argument("--cluster", default=None, help="also time the replications on this Dask scheduler (tcp://host:port)")
-    parser.add_argument("--local-cluster", action="store_true", help="start a local Dask cluster (2 workers) for the replications")
-    parser.add_argument("--profile", type=int, default=None, metavar="N", help="time each sub-step of a week at this size instead")
+    parser.add_argument(
+        "--cluster", default=None, help="also time the replications on this Dask scheduler (tcp://host:port)"
+    )
+    parser.add_argument(
+        "--local-cluster", action="store_true", help="start a local Dask cluster (2 workers) for the replications"
+    )
+    parser.add_argument(
+        "--profile", type=int, default=None, metavar="N", help="time each sub-step of a week at this size instead"
+    )
     parser.add_argument("--json", type=Path, default=None, help="also write the figures to this file")
     parser.add_argument("--one", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--one-reference", type=int, default=None, help=argparse.SUPPRESS)
@@ -254,8 +260,12 @@ def main() -> None:
         return
 
     print(f"machine: {machine()}")
-    print(f"hospital generator, mean degree {args.degree:g}, {args.steps} steps, no Mesa agents; one subprocess per size\n")
-    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} (2 cores: above 1-2, other jobs share them)\n")
+    print(
+        f"hospital generator, mean degree {args.degree:g}, {args.steps} steps, no Mesa agents; one subprocess per size\n"
+    )
+    print(
+        f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} (2 cores: above 1-2, other jobs share them)\n"
+    )
     header = (
         f"{'clinicians':>10} {'ties':>10} {'jit s':>6} {'build s':>8} {'step ms':>8} {'total s':>8} {'cpu s':>7} "
         f"{'agent-steps/s':>14} {'mat-vec ms':>10} {'step/mv':>8} {'1-thread':>9} {'peak MiB':>9}"
@@ -275,7 +285,9 @@ def main() -> None:
 
     if args.reference:
         n = args.reference_n
-        ref = in_subprocess(["--one-reference", str(n), "--steps", str(args.reference_steps), "--degree", str(args.degree)])
+        ref = in_subprocess(
+            ["--one-reference", str(n), "--steps", str(args.reference_steps), "--degree", str(args.degree)]
+        )
         fast = next((r for r in rows if r["n"] == n), None) or in_subprocess(
             ["--one", str(n), "--steps", str(args.steps), "--degree", str(args.degree)]
         )

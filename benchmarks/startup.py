@@ -19,7 +19,13 @@ ROOT = Path(__file__).resolve().parents[1]
 RUNS = 5
 COMMANDS = {
     "simulate --help": [sys.executable, "-m", "simulation.cli", "--help"],
-    "simulate check scenarios/workshops.toml": [sys.executable, "-m", "simulation.cli", "check", "scenarios/workshops.toml"],
+    "simulate check scenarios/workshops.toml": [
+        sys.executable,
+        "-m",
+        "simulation.cli",
+        "check",
+        "scenarios/workshops.toml",
+    ],
     "import simulation.scenario": [sys.executable, "-c", "import simulation.scenario"],
 }
 

@@ -71,7 +71,9 @@ def browser_times(url: str, steps: int, warmup: int = 3) -> list[float]:
     times = []
     with sync_playwright() as p:
         browser = p.chromium.launch(
-            executable_path=shutil.which("chromium"), headless=True, args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
+            executable_path=shutil.which("chromium"),
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
         )
         page = browser.new_page(viewport={"width": 1920, "height": 1150})
         page.goto(url)
@@ -97,7 +99,10 @@ def in_process_times(n: int, steps: int) -> list[float]:
     from simulation.view.viewmodel import ViewModel
 
     model = ViewModel(ViewSettings.from_file(default_scenario_path()).with_value("population.n", n))
-    network, plots = NetworkPicture(model.positions, NETWORK_WIDTH, NETWORK_HEIGHT), TimeSeriesPicture(NETWORK_WIDTH, NETWORK_HEIGHT)
+    network, plots = (
+        NetworkPicture(model.positions, NETWORK_WIDTH, NETWORK_HEIGHT),
+        TimeSeriesPicture(NETWORK_WIDTH, NETWORK_HEIGHT),
+    )
     times = []
     for _ in range(steps):
         start = time.perf_counter()

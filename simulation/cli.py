@@ -68,7 +68,10 @@ def run(
     seed: Annotated[int | None, typer.Option(help="Override run.seed (the root seed).")] = None,
     steps: Annotated[int | None, typer.Option(help="Override run.steps (weeks).")] = None,
     crn: Annotated[
-        bool, typer.Option("--crn/--no-crn", help="With [scenario] compare_to: common random numbers (default) or independent seeds.")
+        bool,
+        typer.Option(
+            "--crn/--no-crn", help="With [scenario] compare_to: common random numbers (default) or independent seeds."
+        ),
     ] = True,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, only the final lines.")] = False,
     resume: Annotated[bool, typer.Option("--resume", help=RESUME_HELP)] = False,
@@ -93,11 +96,14 @@ def run(
 @app.command()
 def compare(
     scenarios: Annotated[
-        list[Path] | None, typer.Argument(help="Scenario files (TOML); the baseline first unless --baseline.", show_default=False)
+        list[Path] | None,
+        typer.Argument(help="Scenario files (TOML); the baseline first unless --baseline.", show_default=False),
     ] = None,
     baseline: Annotated[
         Path | None,
-        typer.Option(help="The baseline, one of the files (default: the file named baseline.toml, else the one the others' compare_to names, else the first)."),
+        typer.Option(
+            help="The baseline, one of the files (default: the file named baseline.toml, else the one the others' compare_to names, else the first)."
+        ),
     ] = None,
     out: Annotated[Path | None, typer.Option(help="Output folder (default: outputs/comparison).")] = None,
     workers: Annotated[int | None, typer.Option(help="Worker processes (default: all cores).")] = None,
@@ -161,7 +167,9 @@ def _run_plan(plan, workers: int | None, quiet: bool, resume: bool = False, clus
     from simulation.job import run_plan
 
     try:
-        with tqdm(total=plan.total_replications, unit="run", disable=not progress_enabled(quiet), file=sys.stderr) as bar:
+        with tqdm(
+            total=plan.total_replications, unit="run", disable=not progress_enabled(quiet), file=sys.stderr
+        ) as bar:
             result = run_plan(plan, workers, progress=bar.update, note=_note, resume=resume, cluster=cluster)
     except UserError as exc:
         _fail(str(exc))
@@ -221,8 +229,7 @@ def _single_lines(result, summary: dict) -> str:
 
     first, *rest = HEADLINE
     lines = [
-        f"{summary['scenario']}: {summary['replications']} runs x {summary['steps']} weeks "
-        f"in {result.seconds:.1f} s",
+        f"{summary['scenario']}: {summary['replications']} runs x {summary['steps']} weeks in {result.seconds:.1f} s",
         f"  {outcome(first).headline + ' at the end:':<22}{pct(first)} (start {100 * outcomes[first]['initial']:.1f} %)",
         *(f"  {outcome(name).headline + ':':<22}{pct(name)}" for name in rest),
         f"results: {result.out}/ (report.md, steps.csv, summary.json, manifest.json, plots/)",
@@ -248,7 +255,16 @@ def _experiment_of(path: Path) -> str | None:
 
 
 def _run_experiment(
-    kind: str, scenario: Path, out, workers, replications, seed, steps, quiet: bool, resume: bool, cluster: str | None = None
+    kind: str,
+    scenario: Path,
+    out,
+    workers,
+    replications,
+    seed,
+    steps,
+    quiet: bool,
+    resume: bool,
+    cluster: str | None = None,
 ) -> None:
     from tqdm import tqdm
 
@@ -256,15 +272,21 @@ def _run_experiment(
     from simulation.execution.engine import progress_enabled
 
     if kind == "sweep":
-        from simulation.experiments.sweep import closing_lines, plan_sweep as plan, run_sweep as execute
+        from simulation.experiments.sweep import closing_lines
+        from simulation.experiments.sweep import plan_sweep as plan
+        from simulation.experiments.sweep import run_sweep as execute
     else:
-        from simulation.experiments.sensitivity import closing_lines, plan_sensitivity as plan, run_sensitivity as execute
+        from simulation.experiments.sensitivity import closing_lines
+        from simulation.experiments.sensitivity import plan_sensitivity as plan
+        from simulation.experiments.sensitivity import run_sensitivity as execute
     experiment = None
     try:
         experiment = plan(scenario, out, replications, seed, steps)
         if workers is not None and workers < 1:
             raise OptionError(f"--workers {workers}: must be at least 1")
-        with tqdm(total=experiment.total_replications, unit="run", disable=not progress_enabled(quiet), file=sys.stderr) as bar:
+        with tqdm(
+            total=experiment.total_replications, unit="run", disable=not progress_enabled(quiet), file=sys.stderr
+        ) as bar:
             result = execute(experiment, workers, progress=bar.update, resume=resume, cluster=cluster)
     except UserError as exc:
         _fail(str(exc))
@@ -285,7 +307,12 @@ ExperimentReplications = Annotated[int | None, typer.Option(help="Override run.r
 ExperimentSeed = Annotated[int | None, typer.Option(help="Override run.seed (the root seed shared by every point).")]
 ExperimentSteps = Annotated[int | None, typer.Option(help="Override run.steps (weeks).")]
 ExperimentQuiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, only the final lines.")]
-ExperimentResume = Annotated[bool, typer.Option("--resume", help="Finish an interrupted run from <out>.partial/, running only the replications not yet done.")]
+ExperimentResume = Annotated[
+    bool,
+    typer.Option(
+        "--resume", help="Finish an interrupted run from <out>.partial/, running only the replications not yet done."
+    ),
+]
 
 
 def experiment(
@@ -304,8 +331,12 @@ def experiment(
     _run_experiment(ctx.info_name, scenario, out, workers, replications, seed, steps, quiet, resume, cluster)
 
 
-app.command("sweep", help="Run the scenario at every point of its sweep design (common random numbers across points).")(experiment)
-app.command("sensitivity", help="Morris screening or Sobol indices (SALib) of the parameters of its sensitivity table.")(experiment)
+app.command("sweep", help="Run the scenario at every point of its sweep design (common random numbers across points).")(
+    experiment
+)
+app.command(
+    "sensitivity", help="Morris screening or Sobol indices (SALib) of the parameters of its sensitivity table."
+)(experiment)
 
 
 @app.command()
@@ -340,7 +371,12 @@ def check(scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML).")
 @app.command()
 def calibrate(
     scenario: Annotated[Path, typer.Argument(help="Scenario file with a [calibration] table of free parameters.")],
-    observed: Annotated[Path | None, typer.Option(help="Observed series or per-clinician adoption times (CSV); default: the node table's adoption column.")] = None,
+    observed: Annotated[
+        Path | None,
+        typer.Option(
+            help="Observed series or per-clinician adoption times (CSV); default: the node table's adoption column."
+        ),
+    ] = None,
     out: Annotated[Path | None, typer.Option(help="Output folder (default: outputs/<stem>-calibration).")] = None,
     workers: Annotated[int | None, typer.Option(min=1, help="Worker processes (default: all cores).")] = None,
     cluster: ClusterOption = None,
@@ -381,7 +417,9 @@ def schema() -> None:
 
 @app.command()
 def view(
-    scenario: Annotated[Path | None, typer.Argument(help="Scenario file (TOML) the page opens with (default: scenarios/baseline.toml).")] = None,
+    scenario: Annotated[
+        Path | None, typer.Argument(help="Scenario file (TOML) the page opens with (default: scenarios/baseline.toml).")
+    ] = None,
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to serve on.")] = 8765,
     host: Annotated[str, typer.Option(help="Address to serve on (loopback by default).")] = "127.0.0.1",
 ) -> None:

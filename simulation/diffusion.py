@@ -21,11 +21,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulation.fast.arcs import attitude_and_mode_sums, assortativity_sums
+from simulation.fast.arcs import assortativity_sums, attitude_and_mode_sums
 from simulation.fast.clinicians import record_adoption
-from simulation.network.hospital import HospitalNetwork
 from simulation.modes import MODE_NAMES
+from simulation.network.hospital import HospitalNetwork
 from simulation.state import ClinicianState
+
 
 def scalar_assortativity(values: np.ndarray, network: HospitalNetwork) -> float:
     """Pearson correlation of `values` at the two ends of every tie (NaN without ties or spread)."""

@@ -30,18 +30,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from simulation.network.stats import network_frame
-from simulation.reporting.folder import atomic_folder, check_target, previous_of
-from simulation.reporting.manifest import build_manifest, write_json
+from simulation.errors import MissingDataError, ReplicationsFailed, ScenarioError
 from simulation.execution.backends import Backend, backend_for, default_workers
 from simulation.execution.checkpoint import PartialRun
 from simulation.execution.engine import MemorySink, failure_summary, run_jobs
 from simulation.execution.plan import Job, ScenarioRun, comparison_jobs, scenario_root_seed
 from simulation.execution.replication import ReplicationResult
+from simulation.network.stats import network_frame
+from simulation.reporting.folder import atomic_folder, check_target, previous_of
+from simulation.reporting.manifest import build_manifest, write_json
 from simulation.reporting.run_report import write_run_report
 from simulation.results.tables import TableBuilder, Tables, relative_file, to_csv_bytes, union_targets
 from simulation.scenario import load_scenario
-from simulation.errors import MissingDataError, ReplicationsFailed, ScenarioError
 from simulation.scenario.overrides import override_run
 from simulation.scenario.planning import TargetConfig
 from simulation.scenario.schema import Scenario
@@ -231,7 +231,9 @@ def plan_comparison(
             # left out of a comparison of several files, with a note; alone, it is an error.
             if len(scenario_paths) == 1:
                 raise
-            (note or _stderr_note)(f"note: {path.name}: its network data {exc.data_path} are absent: left out of the comparison")
+            (note or _stderr_note)(
+                f"note: {path.name}: its network data {exc.data_path} are absent: left out of the comparison"
+            )
     if not scenarios:
         raise ScenarioError("compare: none of the files can run here: their network data are absent")
 
@@ -249,7 +251,9 @@ def plan_comparison(
         for i in experiments:
             kind = experiment_kind(scenarios[i])
             command = "calibrate" if kind == "calibration" else kind
-            (note or _stderr_note)(f"note: {paths[i].name} has a [{kind}] table: left out of the comparison (run it with simulate {command})")
+            (note or _stderr_note)(
+                f"note: {paths[i].name} has a [{kind}] table: left out of the comparison (run it with simulate {command})"
+            )
         paths = [p for i, p in enumerate(paths) if i not in experiments]
         scenarios = [s for i, s in enumerate(scenarios) if i not in experiments]
     first = choose_baseline(paths, scenarios, baseline)
@@ -308,7 +312,9 @@ def replicate(
             if partial is not None
             else "no results were kept"
         )
-        raise ReplicationsFailed(failure_summary(failures, len(done), lambda i: f"scenario {plan.runs[i].name}", kept), failures)
+        raise ReplicationsFailed(
+            failure_summary(failures, len(done), lambda i: f"scenario {plan.runs[i].name}", kept), failures
+        )
     return sink.results()
 
 
@@ -368,6 +374,9 @@ def run_plan(
         raise
     partial.discard()
     return JobResult(
-        plan.out, tables.summary, tables.comparison, time.perf_counter() - started,
+        plan.out,
+        tables.summary,
+        tables.comparison,
+        time.perf_counter() - started,
         previous_of(plan.out) if had_previous else None,
     )

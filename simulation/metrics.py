@@ -20,15 +20,26 @@ def _ratio(total: float, count: float) -> float:
 
 
 def measure(
-    state: ClinicianState, *, errors_caught: int, errors_passed: int, incidents: int, mode_changes: int, cost_hours: float
+    state: ClinicianState,
+    *,
+    errors_caught: int,
+    errors_passed: int,
+    incidents: int,
+    mode_changes: int,
+    cost_hours: float,
 ) -> dict[str, float]:
     """One row of outcomes for the current state (the population's sums from one compiled pass)."""
     sums = dict(
         zip(
             SUM_ROWS,
             population_sums(
-                state.mode, state.attitude, state.skeptical_below, state.literacy, state.trust,
-                state.status_concern, state.reputation,
+                state.mode,
+                state.attitude,
+                state.skeptical_below,
+                state.literacy,
+                state.trust,
+                state.status_concern,
+                state.reputation,
             ).tolist(),
             strict=True,
         )

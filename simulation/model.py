@@ -111,7 +111,11 @@ class ClinicianModel(Model):
         self.network = data.network(self.streams["network"])
         self.network.team = department.astype(np.int64)
         self.state = draw_population(
-            population, cfg.judgment, department, self.network.advice_in_degree, self.streams["population"],
+            population,
+            cfg.judgment,
+            department,
+            self.network.advice_in_degree,
+            self.streams["population"],
             given=data.given(),
         )
         self.node_ids = list(data.ids)
@@ -157,7 +161,9 @@ class ClinicianModel(Model):
         colleague_use = view.colleague_use
         choice = cfg.choice
         if choice.rule == "bass":
-            changes = bass_adoption(state, colleague_use, choice.bass_p, choice.bass_q, choice.adopt_mode, self.streams["choice"])
+            changes = bass_adoption(
+                state, colleague_use, choice.bass_p, choice.bass_q, choice.adopt_mode, self.streams["choice"]
+            )
         elif choice.rule == "threshold":
             changes = threshold_adoption(state, colleague_use, self.thresholds, choice.adopt_mode)
         else:

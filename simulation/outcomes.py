@@ -73,51 +73,171 @@ class Outcome:
 
 
 CATALOGUE: tuple[Outcome, ...] = (
-    Outcome("share_none", "Fraction of clinicians using no AI.", "fraction of clinicians", fmt="pct", target=True,
-            label="No AI use", phrase="not using AI", live="no AI"),
-    Outcome("share_verify", "Fraction of clinicians using AI to verify their own decision.", "fraction of clinicians",
-            better="higher", fmt="pct", target=True, label="AI to verify own decision", short="Verifying",
-            phrase="verifying with AI", headline="verifying with AI", live="verifying"),
-    Outcome("share_primary", "Fraction of clinicians using AI as the primary decision aid.", "fraction of clinicians",
-            better="lower", fmt="pct", target=True, label="AI as primary decision aid", short="Primary aid",
-            phrase="using AI as primary aid", headline="AI as primary aid", live="primary aid"),
-    Outcome("share_skeptical", "Fraction of clinicians whose attitude is below their skeptical threshold.",
-            "fraction of clinicians", better="lower", fmt="pct", target=True, label="Skeptical of clinical AI",
-            short="Skeptical", phrase="skeptical", headline="skeptical", live="skeptical"),
-    Outcome("mean_attitude", "Mean attitude toward clinical AI.", "points on the 1-7 scale", target=True,
-            label="Mean attitude toward AI (1–7)", phrase="mean attitude"),
-    Outcome("sd_attitude", "Standard deviation of attitudes (polarisation).", "points on the 1-7 scale", target=True,
-            label="Spread of attitudes (SD, 1–7 points)"),
+    Outcome(
+        "share_none",
+        "Fraction of clinicians using no AI.",
+        "fraction of clinicians",
+        fmt="pct",
+        target=True,
+        label="No AI use",
+        phrase="not using AI",
+        live="no AI",
+    ),
+    Outcome(
+        "share_verify",
+        "Fraction of clinicians using AI to verify their own decision.",
+        "fraction of clinicians",
+        better="higher",
+        fmt="pct",
+        target=True,
+        label="AI to verify own decision",
+        short="Verifying",
+        phrase="verifying with AI",
+        headline="verifying with AI",
+        live="verifying",
+    ),
+    Outcome(
+        "share_primary",
+        "Fraction of clinicians using AI as the primary decision aid.",
+        "fraction of clinicians",
+        better="lower",
+        fmt="pct",
+        target=True,
+        label="AI as primary decision aid",
+        short="Primary aid",
+        phrase="using AI as primary aid",
+        headline="AI as primary aid",
+        live="primary aid",
+    ),
+    Outcome(
+        "share_skeptical",
+        "Fraction of clinicians whose attitude is below their skeptical threshold.",
+        "fraction of clinicians",
+        better="lower",
+        fmt="pct",
+        target=True,
+        label="Skeptical of clinical AI",
+        short="Skeptical",
+        phrase="skeptical",
+        headline="skeptical",
+        live="skeptical",
+    ),
+    Outcome(
+        "mean_attitude",
+        "Mean attitude toward clinical AI.",
+        "points on the 1-7 scale",
+        target=True,
+        label="Mean attitude toward AI (1–7)",
+        phrase="mean attitude",
+    ),
+    Outcome(
+        "sd_attitude",
+        "Standard deviation of attitudes (polarisation).",
+        "points on the 1-7 scale",
+        target=True,
+        label="Spread of attitudes (SD, 1–7 points)",
+    ),
     Outcome("mean_literacy", "Mean AI literacy.", "0-1", target=True, label="Mean AI literacy (0–1)"),
     Outcome("mean_trust", "Mean trust in AI output.", "0-1", target=True, label="Mean trust in AI output (0–1)"),
-    Outcome("mean_status_concern", "Mean concern about peer judgment.", "0-1", target=True,
-            label="Mean concern about peer judgment (0–1)"),
-    Outcome("reputation_nonusers", "Mean peer rating of clinicians using no AI (NaN when there are none).",
-            "points on the 1-7 scale", target=True, label="Peer rating of non-users (1–7)", undefined=True),
-    Outcome("reputation_users", "Mean peer rating of clinicians using AI (NaN when there are none).",
-            "points on the 1-7 scale", target=True, label="Peer rating of AI users (1–7)", undefined=True),
-    Outcome("competence_gap", "reputation_nonusers - reputation_users: the competence penalty of AI use.",
-            "rating points", better="lower", fmt="signed", target=True,
-            label="Peer rating gap, non-users minus AI users (points)", short="Competence gap",
-            phrase="competence gap", live="competence gap", undefined=True),
-    Outcome("errors_caught", "AI errors caught by a verifying clinician this week.", "errors per week", kind="count",
-            fmt="count", label="Errors caught per {unit}"),
-    Outcome("errors_passed", "AI errors passed on to patients this week.", "errors per week", kind="count",
-            better="lower", fmt="count", label="Errors passed on per {unit}", short="Errors passed on"),
+    Outcome(
+        "mean_status_concern",
+        "Mean concern about peer judgment.",
+        "0-1",
+        target=True,
+        label="Mean concern about peer judgment (0–1)",
+    ),
+    Outcome(
+        "reputation_nonusers",
+        "Mean peer rating of clinicians using no AI (NaN when there are none).",
+        "points on the 1-7 scale",
+        target=True,
+        label="Peer rating of non-users (1–7)",
+        undefined=True,
+    ),
+    Outcome(
+        "reputation_users",
+        "Mean peer rating of clinicians using AI (NaN when there are none).",
+        "points on the 1-7 scale",
+        target=True,
+        label="Peer rating of AI users (1–7)",
+        undefined=True,
+    ),
+    Outcome(
+        "competence_gap",
+        "reputation_nonusers - reputation_users: the competence penalty of AI use.",
+        "rating points",
+        better="lower",
+        fmt="signed",
+        target=True,
+        label="Peer rating gap, non-users minus AI users (points)",
+        short="Competence gap",
+        phrase="competence gap",
+        live="competence gap",
+        undefined=True,
+    ),
+    Outcome(
+        "errors_caught",
+        "AI errors caught by a verifying clinician this week.",
+        "errors per week",
+        kind="count",
+        fmt="count",
+        label="Errors caught per {unit}",
+    ),
+    Outcome(
+        "errors_passed",
+        "AI errors passed on to patients this week.",
+        "errors per week",
+        kind="count",
+        better="lower",
+        fmt="count",
+        label="Errors passed on per {unit}",
+        short="Errors passed on",
+    ),
     Outcome("incidents", "Publicised AI incidents this week.", "incidents per week", kind="count", fmt="count"),
-    Outcome("mode_changes", "Clinicians who switched their mode of AI use this week.", "clinicians per week",
-            fmt="count", summary=False),
-    Outcome("cost_hours", "Clinician-hours spent on interventions so far.", "clinician-hours", kind="cumulative",
-            fmt="count", label="Clinician-hours spent (cumulative)", live="cost so far"),
-    Outcome("new_adopters", "Clinicians using AI for the first time this week.", "clinicians per week", kind="flow",
-            fmt="count"),
-    Outcome("adoption_hazard", "New adopters / clinicians who had never used AI at the start of the week.",
-            "per week", kind="flow", undefined=True),
-    Outcome("exposure_at_adoption", "Mean share of colleagues using AI among this week's new adopters.",
-            "fraction of colleagues", kind="flow", undefined=True),
+    Outcome(
+        "mode_changes",
+        "Clinicians who switched their mode of AI use this week.",
+        "clinicians per week",
+        fmt="count",
+        summary=False,
+    ),
+    Outcome(
+        "cost_hours",
+        "Clinician-hours spent on interventions so far.",
+        "clinician-hours",
+        kind="cumulative",
+        fmt="count",
+        label="Clinician-hours spent (cumulative)",
+        live="cost so far",
+    ),
+    Outcome(
+        "new_adopters",
+        "Clinicians using AI for the first time this week.",
+        "clinicians per week",
+        kind="flow",
+        fmt="count",
+    ),
+    Outcome(
+        "adoption_hazard",
+        "New adopters / clinicians who had never used AI at the start of the week.",
+        "per week",
+        kind="flow",
+        undefined=True,
+    ),
+    Outcome(
+        "exposure_at_adoption",
+        "Mean share of colleagues using AI among this week's new adopters.",
+        "fraction of colleagues",
+        kind="flow",
+        undefined=True,
+    ),
     Outcome("attitude_assortativity", "Pearson correlation of attitudes across ties.", "correlation", undefined=True),
-    Outcome("mode_assortativity", "Newman's categorical assortativity of the mode of AI use across ties.",
-            "correlation", undefined=True),
+    Outcome(
+        "mode_assortativity",
+        "Newman's categorical assortativity of the mode of AI use across ties.",
+        "correlation",
+        undefined=True,
+    ),
 )
 
 BY_NAME: dict[str, Outcome] = {o.name: o for o in CATALOGUE}
@@ -136,11 +256,16 @@ SUMMARISED: tuple[str, ...] = tuple(o.name for o in CATALOGUE if o.name in FINAL
 TARGETABLE: tuple[str, ...] = tuple(o.name for o in CATALOGUE if o.target)
 # Outcomes of comparison.csv, in its order: every outcome with a better direction and a short name.
 COMPARED: tuple[str, ...] = (
-    "share_skeptical", "share_verify", "share_primary", "competence_gap", "total_errors_passed",
+    "share_skeptical",
+    "share_verify",
+    "share_primary",
+    "competence_gap",
+    "total_errors_passed",
 )
 # Outcomes an experiment may report: the final-value columns of replications.csv.
 EXPERIMENT_OUTCOMES: tuple[str, ...] = (
-    *(c for c in COLUMNS if c not in TOTALS), *(f"total_{c}" for c in TOTALS),
+    *(c for c in COLUMNS if c not in TOTALS),
+    *(f"total_{c}" for c in TOTALS),
 )
 # The command line's closing lines: after one scenario, the final value of each HEADLINE outcome (its
 # `headline` words); after a comparison, each alternative's difference in the HEADLINE_COMPARED ones
@@ -149,9 +274,21 @@ HEADLINE: tuple[str, ...] = ("share_skeptical", "share_verify", "share_primary")
 HEADLINE_COMPARED: tuple[str, ...] = ("share_skeptical", "share_verify")
 # The order of the outcomes in the report's tables (outcomes not listed follow alphabetically).
 REPORT_ORDER: tuple[str, ...] = (
-    "share_skeptical", "share_none", "share_verify", "share_primary", "mean_attitude", "competence_gap",
-    "errors_caught", "errors_passed", "cost_hours", "reputation_nonusers", "reputation_users", "sd_attitude",
-    "mean_literacy", "mean_trust", "mean_status_concern",
+    "share_skeptical",
+    "share_none",
+    "share_verify",
+    "share_primary",
+    "mean_attitude",
+    "competence_gap",
+    "errors_caught",
+    "errors_passed",
+    "cost_hours",
+    "reputation_nonusers",
+    "reputation_users",
+    "sd_attitude",
+    "mean_literacy",
+    "mean_trust",
+    "mean_status_concern",
 )
 # The browser view's line of current numbers, in this order ('no AI 77.8 %', 'cost so far 80 clinician-hours').
 LIVE: tuple[str, ...] = tuple(o.name for o in CATALOGUE if o.live)
@@ -162,8 +299,8 @@ def outcome(name: str) -> Outcome:
     """The entry of a column of steps.csv, or of a run total ('total_errors_passed' -> errors_passed)."""
     if name in BY_NAME:
         return BY_NAME[name]
-    if name.startswith("total_") and name[len("total_"):] in TOTALS:
-        return BY_NAME[name[len("total_"):]]
+    if name.startswith("total_") and name[len("total_") :] in TOTALS:
+        return BY_NAME[name[len("total_") :]]
     raise KeyError(f"unknown outcome {name!r}; known: {', '.join(EXPERIMENT_OUTCOMES)}")
 
 

@@ -26,7 +26,9 @@ def write_scenario(path: Path, body: str, extends: Path | None = BASELINE) -> Pa
     return path
 
 
-def small_scenario(path: Path, *, replications: int = 4, steps: int = 20, n: int = 200, extends: Path = BASELINE) -> Path:
+def small_scenario(
+    path: Path, *, replications: int = 4, steps: int = 20, n: int = 200, extends: Path = BASELINE
+) -> Path:
     """A reduced copy of a repository scenario: fewer replications, weeks and clinicians."""
     return write_scenario(
         path,

@@ -18,7 +18,9 @@ from pathlib import Path
 from simulation.execution.cluster import ENVIRONMENT_VARIABLE  # the CLI's default for --cluster
 
 
-def run_scenario(scenario, workers: int | None = None, progress: Callable[[int], None] | None = None, root_seed: int | None = None) -> list:
+def run_scenario(
+    scenario, workers: int | None = None, progress: Callable[[int], None] | None = None, root_seed: int | None = None
+) -> list:
     """Every replication of one scenario through the engine, in memory (root seed: run.seed unless
     given); `ReplicationResult`s in replication order."""
     from simulation.execution.backends import backend_for
@@ -26,7 +28,9 @@ def run_scenario(scenario, workers: int | None = None, progress: Callable[[int],
     from simulation.execution.plan import replication_jobs
 
     sink = MemorySink()
-    done = run_jobs(replication_jobs(scenario, root_seed=root_seed), sink=sink, backend=backend_for(workers), progress=progress)
+    done = run_jobs(
+        replication_jobs(scenario, root_seed=root_seed), sink=sink, backend=backend_for(workers), progress=progress
+    )
     failures = [d for d in done if d.failed]
     assert not failures, [d.error for d in failures]
     return list(sink.results())
@@ -86,13 +90,32 @@ class LocalDask:
         env.pop(ENVIRONMENT_VARIABLE, None)
         self.scheduler = subprocess.Popen(
             [*base, "scheduler", "--host", "127.0.0.1", "--port", str(self.port), "--no-dashboard"],
-            cwd=self.cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+            cwd=self.cwd,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
         self.workers = [
             subprocess.Popen(
-                [*base, "worker", self.address, "--nthreads", "1", "--no-nanny", "--no-dashboard",
-                 "--host", "127.0.0.1", "--name", f"w{k}"],
-                cwd=self.cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+                [
+                    *base,
+                    "worker",
+                    self.address,
+                    "--nthreads",
+                    "1",
+                    "--no-nanny",
+                    "--no-dashboard",
+                    "--host",
+                    "127.0.0.1",
+                    "--name",
+                    f"w{k}",
+                ],
+                cwd=self.cwd,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
             )
             for k in range(workers)
         ]

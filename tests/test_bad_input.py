@@ -42,11 +42,14 @@ class Case:
 
 EXTENDS_BASELINE = f"extends = {toml_string(str(BASELINE))}\n"
 TINY_VALID = EXTENDS_BASELINE + "[run]\nreplications = 1\nsteps = 2\n"  # a valid file: the error is elsewhere
-EXTENDS_WORKSHOPS = f"extends = {toml_string(str(WORKSHOPS))}\n[run]\nreplications = 1\nsteps = 3\n[population]\nn = 40\n"
+EXTENDS_WORKSHOPS = (
+    f"extends = {toml_string(str(WORKSHOPS))}\n[run]\nreplications = 1\nsteps = 3\n[population]\nn = 40\n"
+)
 
 
 def sweep_of(key: str, values: str = "[5, 10]") -> str:
     return EXTENDS_WORKSHOPS + f'[sweep]\n[[sweep.parameters]]\nkey = "{key}"\nvalues = {values}\n'
+
 
 CASES = [
     Case("missing_file", {}, "nowhere.toml", ["nowhere.toml", "not found"]),
@@ -213,7 +216,10 @@ CASES = [
     ),
     Case(
         "schedule_starts_after_the_run",
-        {"late.toml": EXTENDS_BASELINE + '[run]\nsteps = 52\n[[interventions]]\nkind = "workshop"\nstart = 60\nevery = 4\n'},
+        {
+            "late.toml": EXTENDS_BASELINE
+            + '[run]\nsteps = 52\n[[interventions]]\nkind = "workshop"\nstart = 60\nevery = 4\n'
+        },
         "late.toml",
         ["late.toml", "interventions[0].start = 60", "run.steps = 52", "never acts", "allowed: 1 to 52"],
     ),
@@ -243,7 +249,11 @@ CASES = [
     ),
     Case(
         "extends_three_file_cycle",
-        {"ring_a.toml": 'extends = "ring_b.toml"\n', "ring_b.toml": 'extends = "ring_c.toml"\n', "ring_c.toml": 'extends = "ring_a.toml"\n'},
+        {
+            "ring_a.toml": 'extends = "ring_b.toml"\n',
+            "ring_b.toml": 'extends = "ring_c.toml"\n',
+            "ring_c.toml": 'extends = "ring_a.toml"\n',
+        },
         "ring_a.toml",
         ["extends", "cycle", "ring_a.toml -> ", "ring_b.toml -> ", "ring_c.toml -> "],
     ),
@@ -267,13 +277,20 @@ CASES = [
     ),
     Case(
         "sweep_range_reversed",
-        {"sweep_range.toml": EXTENDS_WORKSHOPS + '[sweep]\n[[sweep.parameters]]\nkey = "judgment.visibility"\nlow = 0.9\nhigh = 0.1\npoints = 3\n'},
+        {
+            "sweep_range.toml": EXTENDS_WORKSHOPS
+            + '[sweep]\n[[sweep.parameters]]\nkey = "judgment.visibility"\nlow = 0.9\nhigh = 0.1\npoints = 3\n'
+        },
         "sweep_range.toml",
         ["sweep_range.toml", "sweep.parameters[0]", "low (0.9) must be below high (0.1)"],
     ),
     Case(
         "sweep_unknown_outcome",
-        {"sweep_outcome.toml": sweep_of("interventions[0].seats").replace("[sweep]\n", '[sweep]\noutcomes = ["share_skeptic"]\n')},
+        {
+            "sweep_outcome.toml": sweep_of("interventions[0].seats").replace(
+                "[sweep]\n", '[sweep]\noutcomes = ["share_skeptic"]\n'
+            )
+        },
         "sweep_outcome.toml",
         ["sweep_outcome.toml", "sweep.outcomes[0]", "share_skeptic", "did you mean 'share_skeptical'"],
     ),
@@ -373,7 +390,10 @@ def outcomes(tmp_path_factory, child_env) -> dict[str, Outcome]:
 
 @pytest.mark.parametrize(
     "case",
-    [pytest.param(c, id=c.id, marks=[pytest.mark.xfail(reason=c.xfail, strict=True)] if c.xfail else []) for c in CASES],
+    [
+        pytest.param(c, id=c.id, marks=[pytest.mark.xfail(reason=c.xfail, strict=True)] if c.xfail else [])
+        for c in CASES
+    ],
 )
 def test_bad_input_exits_2_with_one_clear_message(outcomes, case):
     o = outcomes[case.id]
@@ -406,7 +426,6 @@ def test_unknown_top_level_table_suggests_workshop_intervention(outcomes):
 def test_failing_run_leaves_previous_run_folder_unchanged(tmp_path, child_env):
     """A real previous run in --out survives a failing run byte for byte, and no .previous appears."""
     from conftest import small_scenario
-
     from helpers import run_job
 
     good = small_scenario(tmp_path / "good.toml", replications=2, steps=3, n=40)

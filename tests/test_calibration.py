@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from simulation.experiments.calibration import CUMULATIVE, calibrate, read_observed, simulated_curve, Observed
 from simulation.cli import app
-from simulation.scenario import load_scenario
 from simulation.errors import ScenarioError
+from simulation.experiments.calibration import CUMULATIVE, Observed, calibrate, read_observed, simulated_curve
+from simulation.scenario import load_scenario
 
 REPO = Path(__file__).resolve().parents[1]
 CKM = REPO.parent / "shared" / "data" / "ckm"
@@ -64,7 +64,9 @@ def synthetic(tmp_path: Path, p: float = 0.04, q: float = 0.5) -> Path:
 def test_calibration_recovers_the_parameters_that_made_the_data(tmp_path):
     truth = load_scenario(synthetic(tmp_path))
     steps = np.arange(1, 16)
-    curve = np.mean([simulated_curve(truth, 100 + k, Observed(steps, steps * 0.0, CUMULATIVE)) for k in range(10)], axis=0)
+    curve = np.mean(
+        [simulated_curve(truth, 100 + k, Observed(steps, steps * 0.0, CUMULATIVE)) for k in range(10)], axis=0
+    )
     data = tmp_path / "observed.csv"
     pd.DataFrame({"step": steps, CUMULATIVE: curve}).to_csv(data, index=False)
     start = load_scenario(synthetic(tmp_path, p=0.1, q=0.1))  # wrong starting values
@@ -99,8 +101,10 @@ def test_per_clinician_times_match_file_ids(tmp_path):
     (tmp_path / "ties.csv").write_text("a,b\n" + ring, encoding="utf-8")
     scenario_file = tmp_path / "small.toml"
     scenario_file.write_text(
-        SYNTHETIC.format(p=0.1, q=0.3).replace('[network]\ngenerator = "random"\nmean_degree = 8.0',
-                                              '[network]\ngenerator = "file"\nedges = "ties.csv"\nsource = "a"\ntarget = "b"'),
+        SYNTHETIC.format(p=0.1, q=0.3).replace(
+            '[network]\ngenerator = "random"\nmean_degree = 8.0',
+            '[network]\ngenerator = "file"\nedges = "ties.csv"\nsource = "a"\ntarget = "b"',
+        ),
         encoding="utf-8",
     )
     scenario = load_scenario(scenario_file)
@@ -144,4 +148,6 @@ def test_compare_leaves_calibration_files_out_with_a_note(tmp_path):
     notes = []
     plan = plan_comparison([REPO / "scenarios" / "baseline.toml", synthetic(tmp_path)], note=notes.append)
     assert [run.name for run in plan.runs] == ["baseline"]
-    assert any("has a [calibration] table: left out of the comparison (run it with simulate calibrate)" in n for n in notes)
+    assert any(
+        "has a [calibration] table: left out of the comparison (run it with simulate calibrate)" in n for n in notes
+    )

@@ -22,7 +22,15 @@ pytest.importorskip("distributed")
 from helpers import ENVIRONMENT_VARIABLE, LocalDask, run_job  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
-TABLES = ("steps.csv", "replications.csv", "scenarios.csv", "comparison.csv", "targets.csv", "summary.json", "network.csv")
+TABLES = (
+    "steps.csv",
+    "replications.csv",
+    "scenarios.csv",
+    "comparison.csv",
+    "targets.csv",
+    "summary.json",
+    "network.csv",
+)
 
 
 @pytest.fixture(scope="module")
@@ -51,9 +59,25 @@ def test_cluster_run_is_byte_identical_to_local(dask_cluster, tmp_path):
     run_job(scenario, out=tmp_path / "local", workers=1, replications=6, steps=8, note=lambda line: None)
     # through the command line, as a user runs it
     done = subprocess.run(
-        [sys.executable, "-c", "from simulation.cli import main; main()", str(scenario), "--out", str(tmp_path / "cluster"),
-         "--replications", "6", "--steps", "8", "--quiet", "--cluster", dask_cluster.address],
-        cwd=REPO, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-c",
+            "from simulation.cli import main; main()",
+            str(scenario),
+            "--out",
+            str(tmp_path / "cluster"),
+            "--replications",
+            "6",
+            "--steps",
+            "8",
+            "--quiet",
+            "--cluster",
+            dask_cluster.address,
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
         env={k: v for k, v in os.environ.items() if k != ENVIRONMENT_VARIABLE},
     )
     assert done.returncode == 0, done.stderr
@@ -71,7 +95,11 @@ def test_a_killed_worker_loses_no_replication(dask_cluster, tmp_path):
     def cluster_run() -> None:
         try:
             outcome["result"] = run_job(
-                scenario, out=tmp_path / "cluster", replications=replications, steps=steps, note=lambda line: None,
+                scenario,
+                out=tmp_path / "cluster",
+                replications=replications,
+                steps=steps,
+                note=lambda line: None,
                 cluster=dask_cluster.address,
             )
         except BaseException as exc:  # reported below
@@ -127,13 +155,29 @@ def test_calibration_through_the_cluster_equals_a_local_one(dask_cluster, tmp_pa
     scenario = tmp_path / "fit.toml"
     scenario.write_text(CALIBRATION, encoding="utf-8")
     observed = tmp_path / "observed.csv"
-    observed.write_text("step,cumulative_adoption\n" + "".join(f"{t},{0.05 * t:.2f}\n" for t in range(1, 9)), encoding="utf-8")
+    observed.write_text(
+        "step,cumulative_adoption\n" + "".join(f"{t},{0.05 * t:.2f}\n" for t in range(1, 9)), encoding="utf-8"
+    )
     env = {k: v for k, v in os.environ.items() if k != ENVIRONMENT_VARIABLE}
     for name, extra in (("local", ["--workers", "1"]), ("cluster", ["--cluster", dask_cluster.address])):
         done = subprocess.run(
-            [sys.executable, "-c", "from simulation.cli import main; main()", "calibrate", str(scenario),
-             "--observed", str(observed), "--out", str(tmp_path / name), *extra],
-            cwd=REPO, capture_output=True, text=True, timeout=300, env=env,
+            [
+                sys.executable,
+                "-c",
+                "from simulation.cli import main; main()",
+                "calibrate",
+                str(scenario),
+                "--observed",
+                str(observed),
+                "--out",
+                str(tmp_path / name),
+                *extra,
+            ],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env=env,
         )
         assert done.returncode == 0, done.stderr
     for table in ("samples.csv", "calibration.csv", "fit.csv"):

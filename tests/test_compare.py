@@ -19,6 +19,9 @@ from scipy import stats
 from typer.testing import CliRunner
 
 from simulation.cli import app
+from simulation.errors import ScenarioError
+from simulation.job import plan_comparison, plan_file, simulate
+from simulation.metrics import COLUMNS
 from simulation.results.statistics import (
     evaluate_target,
     first_step_reached,
@@ -27,9 +30,6 @@ from simulation.results.statistics import (
     welch_difference,
     wilson_interval,
 )
-from simulation.job import plan_comparison, plan_file, simulate
-from simulation.metrics import COLUMNS
-from simulation.errors import ScenarioError
 
 REPLICATIONS, STEPS, N = 4, 20, 150
 
@@ -171,7 +171,9 @@ def test_target_evaluation():
     assert result.probability == 0.5
     assert (result.probability_low, result.probability_high) == pytest.approx(wilson_interval(2, 4))
     assert result.median_week_reached == 2.0
-    assert (result.week_reached_low, result.week_reached_high) == pytest.approx(tuple(np.percentile([0, 2, 4], [2.5, 97.5])))
+    assert (result.week_reached_low, result.week_reached_high) == pytest.approx(
+        tuple(np.percentile([0, 2, 4], [2.5, 97.5]))
+    )
     never = evaluate_target(values, "at_least", 0.9, by_week=3)
     assert never.probability == 0 and math.isnan(never.median_week_reached)
 

@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import BASELINE, WORKSHOPS, small_scenario
-
 from helpers import run_job, run_scenario
-from simulation.metrics import COLUMNS
+
 from simulation.execution.replication import run_replication
+from simulation.metrics import COLUMNS
 from simulation.scenario import load_scenario
 
 FILES = ("steps.csv", "summary.json", "replications.csv", "scenarios.csv", "comparison.csv", "targets.csv")
@@ -111,4 +111,8 @@ def test_the_in_memory_and_checkpointed_sinks_give_the_same_replications(tmp_pat
     for kept, read in zip(memory.results(), partial.results(), strict=True):
         assert np.array_equal(kept.outcomes, read.outcomes, equal_nan=True)
         assert (kept.snapshots is None) == (read.snapshots is None)
-    assert sorted(p.name for p in (tmp_path / "out.partial" / "replications").iterdir()) == ["s0-r0.npz", "s0-r1.npz", "s0-r2.npz"]
+    assert sorted(p.name for p in (tmp_path / "out.partial" / "replications").iterdir()) == [
+        "s0-r0.npz",
+        "s0-r1.npz",
+        "s0-r2.npz",
+    ]

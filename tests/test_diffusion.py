@@ -12,10 +12,10 @@ from simulation.diffusion import (
     network_statistics,
     scalar_assortativity,
 )
+from simulation.experiments.validation import threshold_scenario
 from simulation.fast.arcs import mode_counts
 from simulation.model import ClinicianModel
 from simulation.scenario.schema import Scenario
-from simulation.experiments.validation import threshold_scenario
 
 
 def test_assortativity_matches_networkx_on_the_model_network():
@@ -25,8 +25,13 @@ def test_assortativity_matches_networkx_on_the_model_network():
     nx.set_node_attributes(graph, dict(enumerate(model.state.mode.astype(int).tolist())), "mode")
     expected = nx.numeric_assortativity_coefficient(graph, "attitude")
     assert abs(scalar_assortativity(model.state.attitude, model.network) - expected) < 1e-9
-    assert abs(categorical_assortativity(model.state.mode.astype(np.int64), model.network)
-               - nx.attribute_assortativity_coefficient(graph, "mode")) < 1e-9
+    assert (
+        abs(
+            categorical_assortativity(model.state.mode.astype(np.int64), model.network)
+            - nx.attribute_assortativity_coefficient(graph, "mode")
+        )
+        < 1e-9
+    )
     # Departments lean alike at the start, so attitudes are assortative on the hospital network.
     assert model.last["attitude_assortativity"] > 0
 
@@ -46,7 +51,9 @@ def test_the_statistics_hand_back_the_colleagues_per_mode_they_counted():
 
 
 def test_threshold_adopters_were_exposed_at_least_their_threshold():
-    model = ClinicianModel(threshold_scenario(mean_degree=6.0, seed_share=0.1, thresholds=(0.2, 0.6)), 3, with_agents=False)
+    model = ClinicianModel(
+        threshold_scenario(mean_degree=6.0, seed_share=0.1, thresholds=(0.2, 0.6)), 3, with_agents=False
+    )
     hazards = []
     for _ in range(15):
         never = (model.adoption.adopted_at < 0).sum()

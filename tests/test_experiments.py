@@ -17,14 +17,14 @@ from scipy import stats
 from typer.testing import CliRunner
 
 from simulation.cli import app
-from simulation.scenario.experiments import EXPERIMENT_OUTCOMES, ParameterConfig
+from simulation.errors import ScenarioError
 from simulation.experiments.design import latin_hypercube, value_at
-from simulation.scenario.paths import base_data, get_path, parse_path
 from simulation.experiments.sensitivity import plan_sensitivity, run_sensitivity
 from simulation.experiments.sweep import plan_sweep, run_sweep
 from simulation.job import plan_comparison
-from simulation.errors import ScenarioError
 from simulation.scenario import load_scenario
+from simulation.scenario.experiments import EXPERIMENT_OUTCOMES, ParameterConfig
+from simulation.scenario.paths import base_data, get_path, parse_path
 
 SMALL = "[run]\nreplications = 3\nsteps = 6\n\n[population]\nn = 60\n\n"
 SEATS_SWEEP = """
@@ -64,7 +64,15 @@ def test_value_mapping_of_ranges_integers_and_categories():
     assert value_at(rng, 0.0, False) == 2.0 and value_at(rng, 1.0, False) == 6.0 and value_at(rng, 0.5, False) == 4.0
     assert value_at(ParameterConfig(key="n", low=10, high=20), 0.26, True) == 13
     categories = ParameterConfig(key="t", values=["a", "b", "c"])
-    assert [value_at(categories, u, False) for u in (0.0, 0.33, 0.34, 0.66, 0.67, 0.999, 1.0)] == ["a", "a", "b", "b", "c", "c", "c"]
+    assert [value_at(categories, u, False) for u in (0.0, 0.33, 0.34, 0.66, 0.67, 0.999, 1.0)] == [
+        "a",
+        "a",
+        "b",
+        "b",
+        "c",
+        "c",
+        "c",
+    ]
     assert ParameterConfig(key="x", low=0.1, high=0.3, step=0.1).grid() == [0.1, 0.2, 0.3]
     assert ParameterConfig(key="x", low=0, high=1, points=5).grid() == [0.0, 0.25, 0.5, 0.75, 1.0]
 
@@ -98,7 +106,19 @@ def test_sweep_writes_tidy_tables_with_one_column_per_key(seats_sweep):
     assert list(reps.columns) == ["point", *keys, "replication", "error", *EXPERIMENT_OUTCOMES]
     assert len(reps) == 18 and reps["error"].isna().all()
     summary = pd.read_csv(out / "summary.csv")
-    assert list(summary.columns) == ["point", *keys, "outcome", "mean", "sd", "ci_low", "ci_high", "range_low", "range_high", "n", "failed"]
+    assert list(summary.columns) == [
+        "point",
+        *keys,
+        "outcome",
+        "mean",
+        "sd",
+        "ci_low",
+        "ci_high",
+        "range_low",
+        "range_high",
+        "n",
+        "failed",
+    ]
     assert set(summary["outcome"]) == {"share_skeptical", "share_verify", "cost_hours"} and len(summary) == 18
     for _, row in summary.iterrows():
         values = reps.loc[reps["point"] == row["point"], row["outcome"]].to_numpy()
@@ -118,9 +138,17 @@ def test_marginal_table_is_the_paired_difference_of_neighbouring_values(seats_sw
     reps = pd.read_csv(out / "replications.csv")
     marginal = pd.read_csv(out / "marginal.csv")
     assert set(marginal["key"]) == {"interventions[0].seats"}  # targeting is not numeric
-    row = marginal[(marginal["from"] == 15) & (marginal["at_interventions[0].targeting"] == "random") & (marginal["outcome"] == "share_skeptical")].iloc[0]
-    a = reps[(reps["interventions[0].seats"] == 15) & (reps["interventions[0].targeting"] == "random")].set_index("replication")
-    b = reps[(reps["interventions[0].seats"] == 30) & (reps["interventions[0].targeting"] == "random")].set_index("replication")
+    row = marginal[
+        (marginal["from"] == 15)
+        & (marginal["at_interventions[0].targeting"] == "random")
+        & (marginal["outcome"] == "share_skeptical")
+    ].iloc[0]
+    a = reps[(reps["interventions[0].seats"] == 15) & (reps["interventions[0].targeting"] == "random")].set_index(
+        "replication"
+    )
+    b = reps[(reps["interventions[0].seats"] == 30) & (reps["interventions[0].targeting"] == "random")].set_index(
+        "replication"
+    )
     d = (b["share_skeptical"] - a["share_skeptical"]).to_numpy()
     assert row["difference"] == pytest.approx(d.mean(), rel=1e-8, abs=1e-10)
     assert row["per_unit"] == pytest.approx(d.mean() / 15, rel=1e-8, abs=1e-10)
@@ -131,18 +159,24 @@ def test_marginal_table_is_the_paired_difference_of_neighbouring_values(seats_sw
 def test_sweep_plots_curves_with_bands_and_heat_maps(seats_sweep):
     _, out = seats_sweep
     names = sorted(p.name for p in (out / "plots").glob("*.png"))
-    assert names == sorted(f"{o}_{kind}.png" for o in ("share_skeptical", "share_verify", "cost_hours") for kind in ("curves", "heatmap"))
+    assert names == sorted(
+        f"{o}_{kind}.png" for o in ("share_skeptical", "share_verify", "cost_hours") for kind in ("curves", "heatmap")
+    )
     report = (out / "report.md").read_text()
     assert "plots/share_skeptical_heatmap.png" in report and "| interventions[0].seats |" in report
 
 
 def test_points_share_common_random_numbers(tmp_path):
     """A key that changes nothing the model draws (the hourly rate) gives identical runs at every point."""
-    path = workshop_file(tmp_path / "rate.toml", '[sweep]\n[[sweep.parameters]]\nkey = "costs.hourly_rate"\nvalues = [0, 50, 120]\n')
+    path = workshop_file(
+        tmp_path / "rate.toml", '[sweep]\n[[sweep.parameters]]\nkey = "costs.hourly_rate"\nvalues = [0, 50, 120]\n'
+    )
     result = run_sweep(plan_sweep(path, tmp_path / "out"), workers=1)
     reps = pd.read_csv(result.out / "replications.csv")
     by_point = [reps[reps["point"] == p][list(EXPERIMENT_OUTCOMES)].to_numpy() for p in range(3)]
-    assert np.array_equal(by_point[0], by_point[1], equal_nan=True) and np.array_equal(by_point[0], by_point[2], equal_nan=True)
+    assert np.array_equal(by_point[0], by_point[1], equal_nan=True) and np.array_equal(
+        by_point[0], by_point[2], equal_nan=True
+    )
     assert (tmp_path / "out" / "plots" / "share_skeptical_curve.png").is_file()  # one key: a response curve
 
 
@@ -153,14 +187,18 @@ def test_latin_hypercube_sweep_and_simulate_file_dispatch(tmp_path):
         '[[sweep.parameters]]\nkey = "interventions[0].seats"\nlow = 5\nhigh = 40\n'
         '[[sweep.parameters]]\nkey = "population.attitude_mean"\nlow = 3.5\nhigh = 5.0\n',
     )
-    result = CliRunner().invoke(app, ["sweep", str(path), "--out", str(tmp_path / "out"), "--replications", "2", "--workers", "1", "--quiet"])
+    result = CliRunner().invoke(
+        app, ["sweep", str(path), "--out", str(tmp_path / "out"), "--replications", "2", "--workers", "1", "--quiet"]
+    )
     assert result.exit_code == 0, result.output
     assert "sweep workshops: 5 points x 2 runs" in result.output  # the name comes from workshops.toml
     points = pd.read_csv(tmp_path / "out" / "points.csv")
     assert points["interventions[0].seats"].dtype == np.int64 and points["interventions[0].seats"].between(5, 40).all()
     assert sorted(int((v - 3.5) / 1.5 * 5) for v in points["population.attitude_mean"]) == [0, 1, 2, 3, 4]
     assert (tmp_path / "out" / "plots" / "share_skeptical_scatter.png").is_file()
-    again = CliRunner().invoke(app, ["run", str(path), "--out", str(tmp_path / "out2"), "--replications", "2", "--workers", "1", "--quiet"])
+    again = CliRunner().invoke(
+        app, ["run", str(path), "--out", str(tmp_path / "out2"), "--replications", "2", "--workers", "1", "--quiet"]
+    )
     assert again.exit_code == 0 and "sweep workshops: 5 points" in again.output  # `simulate FILE` runs the [sweep]
     assert (tmp_path / "out" / "points.csv").read_bytes() == (tmp_path / "out2" / "points.csv").read_bytes()
     assert (tmp_path / "out" / "summary.csv").read_bytes() == (tmp_path / "out2" / "summary.csv").read_bytes()
@@ -192,7 +230,11 @@ values = ["random", "skeptics"]
 @pytest.fixture(scope="module")
 def morris(tmp_path_factory):
     folder = tmp_path_factory.mktemp("morris")
-    path = write_scenario(folder / "morris.toml", "[run]\nreplications = 2\nsteps = 5\n\n[population]\nn = 50\n\n" + MORRIS, extends=WORKSHOPS)
+    path = write_scenario(
+        folder / "morris.toml",
+        "[run]\nreplications = 2\nsteps = 5\n\n[population]\nn = 50\n\n" + MORRIS,
+        extends=WORKSHOPS,
+    )
     plan = plan_sensitivity(path, folder / "out")
     return run_sensitivity(plan, workers=1), folder / "out"
 
@@ -209,7 +251,9 @@ def test_morris_ranks_parameters_with_noise_beside_the_indices(morris):
     assert set(skeptical["type"]) == {"range", "categorical"}
     noise = pd.read_csv(out / "noise.csv")
     assert list(noise["outcome"]) == ["share_skeptical", "mean_attitude"]
-    assert (noise["noise_sd"] > 0).all() and (noise["noise_share"] >= 0).all() and (noise["mu_star_noise_floor"] > 0).all()
+    assert (
+        (noise["noise_sd"] > 0).all() and (noise["noise_share"] >= 0).all() and (noise["mu_star_noise_floor"] > 0).all()
+    )
     assert (out / "plots" / "morris_share_skeptical.png").is_file()
     assert "noise floor" in (out / "report.md").read_text()
 
@@ -251,7 +295,10 @@ def test_sobol_indices_with_intervals(tmp_path):
     dummy = indices[indices["parameter"] == "costs.hourly_rate"].iloc[0]
     assert dummy["ST"] == pytest.approx(0, abs=1e-12) and dummy["S1"] == pytest.approx(0, abs=1e-12)
     assert {"S1_conf", "ST_conf", "ST_low", "ST_high", "noise_share"} <= set(indices.columns)
-    assert "Sobol" in result.plan.experiment.kind.title() or (tmp_path / "out" / "plots" / "sobol_mean_attitude.png").is_file()
+    assert (
+        "Sobol" in result.plan.experiment.kind.title()
+        or (tmp_path / "out" / "plots" / "sobol_mean_attitude.png").is_file()
+    )
 
 
 def test_library_experiment_files_load_and_stay_out_of_comparisons():
@@ -261,17 +308,30 @@ def test_library_experiment_files_load_and_stay_out_of_comparisons():
     keys = [p.key for p in sens.sensitivity.parameters]
     assert any(k.startswith("judgment.") for k in keys) and any(k.startswith("attitude.") for k in keys)
     notes = []
-    plan = plan_comparison([BASELINE, SCENARIOS / "workshops.toml", SCENARIOS / "workshop_seats.toml"], note=notes.append)
+    plan = plan_comparison(
+        [BASELINE, SCENARIOS / "workshops.toml", SCENARIOS / "workshop_seats.toml"], note=notes.append
+    )
     assert [run.name for run in plan.runs] == ["baseline", "workshops"]
-    assert notes == ["note: workshop_seats.toml has a [sweep] table: left out of the comparison (run it with simulate sweep)"]
+    assert notes == [
+        "note: workshop_seats.toml has a [sweep] table: left out of the comparison (run it with simulate sweep)"
+    ]
 
 
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
-        ('[sweep]\n[[sweep.parameters]]\nkey = "interventions[0].seats"\nlow = 5\nhigh = 10\n', "factorial design needs values, or low/high with step or points"),
-        ('[sweep]\n[[sweep.parameters]]\nkey = "interventions[0].seats"\nvalues = [10, 10]\n', "values must not repeat"),
-        ('[sensitivity]\nmethod = "sobol"\nsamples = 10\n[[sensitivity.parameters]]\nkey = "judgment.visibility"\nlow = 0\nhigh = 1\n[[sensitivity.parameters]]\nkey = "attitude.anchoring"\nlow = 0\nhigh = 1\n', "power of 2"),
+        (
+            '[sweep]\n[[sweep.parameters]]\nkey = "interventions[0].seats"\nlow = 5\nhigh = 10\n',
+            "factorial design needs values, or low/high with step or points",
+        ),
+        (
+            '[sweep]\n[[sweep.parameters]]\nkey = "interventions[0].seats"\nvalues = [10, 10]\n',
+            "values must not repeat",
+        ),
+        (
+            '[sensitivity]\nmethod = "sobol"\nsamples = 10\n[[sensitivity.parameters]]\nkey = "judgment.visibility"\nlow = 0\nhigh = 1\n[[sensitivity.parameters]]\nkey = "attitude.anchoring"\nlow = 0\nhigh = 1\n',
+            "power of 2",
+        ),
         ('[sweep]\n[[sweep.parameters]]\nkey = "population"\nvalues = [1, 2]\n', "is a table or list"),
         ('[sweep]\n[[sweep.parameters]]\nkey = "run.seed"\nvalues = [1, 2]\n', "cannot be varied"),
     ],

@@ -23,9 +23,8 @@ import scipy.sparse as sp
 from scipy.stats import kstest, norm, poisson
 
 from simulation.fast import arcs, clinicians, threads
-from simulation.fast.random import normal, uniform
+from simulation.fast.random import new_key, normal, uniform
 from simulation.model import ClinicianModel
-from simulation.fast.random import new_key
 from simulation.reference.judgment import update_reputation
 from simulation.rules.judgment import RatingRound, judge_ties, rater_table
 from simulation.scenario.parameters import JudgmentConfig
@@ -112,10 +111,13 @@ def test_judgment_has_the_distribution_of_the_per_tie_definition():
     table = rater_table(attitude, uses, leniency, config)
     rater, ratee = matrix.indices, np.repeat(np.arange(n), np.diff(matrix.indptr))
     fast, slow = [], []
-    for week in range(400):
+    for _week in range(400):
         ratings = RatingRound(
-            table=table.astype(np.float32).ravel(), threshold=np.array([2**31], dtype=np.uint64), key=new_key(rng),
-            noise_sd=config.noise_sd * np.sqrt(1 - config.leniency_share), memory=config.reputation_memory,
+            table=table.astype(np.float32).ravel(),
+            threshold=np.array([2**31], dtype=np.uint64),
+            key=new_key(rng),
+            noise_sd=config.noise_sd * np.sqrt(1 - config.leniency_share),
+            memory=config.reputation_memory,
         )
         fast.append(judge_ties(reputation, mode, SimpleNamespace(adjacency=matrix), ratings))
         seen = rng.random(rater.shape[0]) < 0.5
@@ -137,13 +139,29 @@ def test_week_of_use_has_the_distribution_of_poisson_cases_and_binomial_errors()
     trust, attitude = np.full(n, 0.5), np.full(n, 4.0)
     cases, error_rate, share = 10.0, 0.08, 0.2
     catch = 0.5 + 0.4 * 0.5
-    correct_cdf, error_cdf = clinicians.poisson_cdf(cases * (1 - error_rate)), clinicians.poisson_cdf(cases * error_rate)
-    caught, passed, incidents = clinicians.week_of_use(
-        mode, literacy, trust, attitude, np.uint64(77), correct_cdf, error_cdf,
-        np.array([0.5, 0.9]), np.array([0.2, 0.4]), share, 0.0, 0.0,
+    correct_cdf, error_cdf = (
+        clinicians.poisson_cdf(cases * (1 - error_rate)),
+        clinicians.poisson_cdf(cases * error_rate),
     )
-    for values, rate in ((caught, cases * error_rate * catch), (passed, cases * error_rate * (1 - catch)),
-                         (incidents, cases * error_rate * (1 - catch) * share)):
+    caught, passed, incidents = clinicians.week_of_use(
+        mode,
+        literacy,
+        trust,
+        attitude,
+        np.uint64(77),
+        correct_cdf,
+        error_cdf,
+        np.array([0.5, 0.9]),
+        np.array([0.2, 0.4]),
+        share,
+        0.0,
+        0.0,
+    )
+    for values, rate in (
+        (caught, cases * error_rate * catch),
+        (passed, cases * error_rate * (1 - catch)),
+        (incidents, cases * error_rate * (1 - catch) * share),
+    ):
         assert abs(values.mean() - rate) < 4 * np.sqrt(rate / n)
         assert abs(values.var() - rate) < 0.05 * rate  # Poisson: variance = mean
     assert np.all(mode == 1) and np.all(trust == 0.5)  # learning rate 0: trust unchanged
@@ -188,7 +206,9 @@ def test_serial_and_parallel_forms_give_identical_results(monkeypatch):
         for _ in range(8):
             model.step()
         assert (lock.taken > 0) == parallel, f"parallel={parallel}: the parallel path ran {lock.taken} times"
-        results.append((model.state.attitude.copy(), model.state.reputation.copy(), model.state.mode.copy(), model.last))
+        results.append(
+            (model.state.attitude.copy(), model.state.reputation.copy(), model.state.mode.copy(), model.last)
+        )
     serial, parallel = results
     for a, b in zip(serial[:3], parallel[:3], strict=True):
         np.testing.assert_array_equal(a, b)
@@ -223,6 +243,8 @@ def test_importing_and_running_a_model_changes_no_process_wide_setting():
     """Importing the model and running it leave numba's threading layer and the allocator as they
     were; only `simulation.settings.configure()` (idempotent) sets them."""
     env = {k: v for k, v in os.environ.items() if k not in ("NUMBA_THREADING_LAYER", "NUMPY_MADVISE_HUGEPAGE")}
-    done = subprocess.run([sys.executable, "-c", _NO_SIDE_EFFECTS], capture_output=True, text=True, env=env, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-c", _NO_SIDE_EFFECTS], capture_output=True, text=True, env=env, timeout=300
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "ok"

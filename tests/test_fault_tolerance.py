@@ -23,17 +23,18 @@ from typer.testing import CliRunner
 
 import simulation.execution.engine as engine
 from simulation.cli import app
-from simulation.experiments.sweep import plan_sweep, run_sweep
-from simulation.errors import ReplicationsFailed
+from simulation.errors import ReplicationsFailed, ScenarioError
 from simulation.execution.checkpoint import partial_of
-from simulation.errors import ScenarioError
+from simulation.experiments.sweep import plan_sweep, run_sweep
 
 ENTRY = [sys.executable, "-c", "from simulation.cli import main; main()"]
 
 
 def folder_bytes(folder: Path, skip: tuple[str, ...] = ("manifest.json",)) -> dict[str, bytes]:
     return {
-        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file() and p.name not in skip
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name not in skip
     }
 
 
@@ -49,7 +50,13 @@ def test_killed_run_resumes_to_the_same_bytes_as_an_uninterrupted_run(tmp_path, 
     scenario = plan_files(tmp_path, 20, 60, 500)
     reference, out = tmp_path / "reference", tmp_path / "results"
     args = ["--workers", "1", "--quiet"]
-    subprocess.run([*ENTRY, str(scenario), "--out", str(reference), *args], check=True, env=child_env, cwd=tmp_path, capture_output=True)
+    subprocess.run(
+        [*ENTRY, str(scenario), "--out", str(reference), *args],
+        check=True,
+        env=child_env,
+        cwd=tmp_path,
+        capture_output=True,
+    )
 
     proc = subprocess.Popen([*ENTRY, str(scenario), "--out", str(out), *args], env=child_env, cwd=tmp_path,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)  # fmt: skip
@@ -70,7 +77,13 @@ def test_killed_run_resumes_to_the_same_bytes_as_an_uninterrupted_run(tmp_path, 
     assert again.exit_code == 2 and "--resume" in again.output  # never silently restarted or discarded
     assert len(list(kept.glob("*.npz"))) == done
 
-    resumed = subprocess.run([*ENTRY, str(scenario), "--out", str(out), *args, "--resume"], env=child_env, cwd=tmp_path, capture_output=True, text=True)
+    resumed = subprocess.run(
+        [*ENTRY, str(scenario), "--out", str(out), *args, "--resume"],
+        env=child_env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
     assert resumed.returncode == 0, resumed.stderr
     assert f"{done} of 40 replications already done; running the other {40 - done}" in resumed.stderr
     assert not partial_of(out).exists()
@@ -108,7 +121,10 @@ def test_a_failing_replication_becomes_an_error_row_and_resume_reruns_only_it(tm
         run_sweep(plan_sweep(path, out), workers=1)
     message = str(failed.value)
     assert message.startswith("1 of 6 replications failed:")
-    assert "point 1 (interventions[0].seats = 10) replication 1 (seed SeedSequence(20250801, spawn_key=(1,))): ValueError: injected failure" in message
+    assert (
+        "point 1 (interventions[0].seats = 10) replication 1 (seed SeedSequence(20250801, spawn_key=(1,))): ValueError: injected failure"
+        in message
+    )
     assert "--resume" in message and failed.value.closing.startswith("sweep workshops: 3 points")
     reps = pd.read_csv(out / "replications.csv", keep_default_na=False)
     error_rows = reps[reps["error"] != ""]
@@ -117,7 +133,9 @@ def test_a_failing_replication_becomes_an_error_row_and_resume_reruns_only_it(tm
     errors = pd.read_csv(out / "errors.csv")
     assert errors.loc[0, "seed"] == "SeedSequence(20250801, spawn_key=(1,))"
     summary = pd.read_csv(out / "summary.csv")
-    assert summary.loc[summary["point"] == 1, "n"].item() == 1 and summary.loc[summary["point"] == 1, "failed"].item() == 1
+    assert (
+        summary.loc[summary["point"] == 1, "n"].item() == 1 and summary.loc[summary["point"] == 1, "failed"].item() == 1
+    )
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["complete"] is False and manifest["replications_failed"] == 1
     assert len(list((partial_of(out) / "replications").glob("*.npz"))) == 5
@@ -142,10 +160,15 @@ def test_a_comparison_with_a_failure_writes_no_results_and_exits_1(tmp_path, mon
     result = CliRunner().invoke(app, ["run", str(path), "--out", str(out), "--workers", "1", "--quiet"])
     assert result.exit_code == 1, result.output
     assert "error: 1 of 4 replications failed:" in result.output
-    assert "scenario workshops replication 1 (seed SeedSequence(20250801, spawn_key=(1,))): RuntimeError: boom" in result.output
+    assert (
+        "scenario workshops replication 1 (seed SeedSequence(20250801, spawn_key=(1,))): RuntimeError: boom"
+        in result.output
+    )
     assert "Traceback" not in result.output and not out.exists()
     assert (partial_of(out) / "errors.csv").read_text().count("RuntimeError: boom") == 1
-    other = CliRunner().invoke(app, ["run", str(path), "--out", str(out), "--workers", "1", "--quiet", "--resume", "--seed", "7"])
+    other = CliRunner().invoke(
+        app, ["run", str(path), "--out", str(out), "--workers", "1", "--quiet", "--resume", "--seed", "7"]
+    )
     assert other.exit_code == 2 and "made from other input" in other.output
     monkeypatch.undo()
     resumed = CliRunner().invoke(app, ["run", str(path), "--out", str(out), "--workers", "1", "--quiet", "--resume"])

@@ -12,15 +12,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from simulation.interventions.registry import ORDER, acting_order
 from helpers import missing_network_data
-from simulation.model import ClinicianModel
-from simulation.rules.judgment import penalty
+
 from simulation.errors import ScenarioError
+from simulation.interventions.registry import ORDER, acting_order
+from simulation.model import ClinicianModel
+from simulation.modes import PRIMARY, VERIFY
+from simulation.rules.judgment import penalty
 from simulation.scenario import load_scenario
 from simulation.scenario.schema import Scenario
-from simulation.modes import PRIMARY, VERIFY
 
 N = 300
 
@@ -97,6 +97,7 @@ def test_case_review_narrows_the_gap_attendees_see_between_verifiers_and_non_use
     (programme,) = reviewed.interventions
     attendees = programme.sessions > 0
     assert attendees.sum() >= 100
+
     # The rating gap (non-user minus verifier) an attendee gives, from the judgment rule without noise.
     def gap(model: ClinicianModel) -> np.ndarray:
         state = model.state
@@ -209,7 +210,9 @@ def test_bad_intervention_tables_name_the_key(tmp_path, table, expected):
     assert expected in str(error.value) and str(path) in str(error.value)
 
 
-@pytest.mark.parametrize("path", sorted((Path(__file__).resolve().parents[1] / "scenarios").glob("*.toml")), ids=lambda p: p.stem)
+@pytest.mark.parametrize(
+    "path", sorted((Path(__file__).resolve().parents[1] / "scenarios").glob("*.toml")), ids=lambda p: p.stem
+)
 def test_every_library_scenario_loads_and_names_itself_after_its_file(path):
     missing = missing_network_data(path)  # this file's or a file it extends
     if missing:
@@ -234,7 +237,10 @@ def test_literacy_training_protects_against_an_ai_incident():
 def test_literacy_training_for_all_staff_needs_no_resident_role():
     roles = {"attending": {"share": 0.6}, "nurse": {"share": 0.4}}
     config = Scenario.model_validate(
-        {"population": {"n": 100, "roles": roles}, "interventions": [{"kind": "literacy_training", "targeting": "random", "seats": 100}]}
+        {
+            "population": {"n": 100, "roles": roles},
+            "interventions": [{"kind": "literacy_training", "targeting": "random", "seats": 100}],
+        }
     )
     model = run(config, 0, 1)
     assert model.interventions[0].reached == 100

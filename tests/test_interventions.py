@@ -353,7 +353,9 @@ def test_intervention_without_a_scenario_acts_as_with_the_default_scenario(popul
     for scenario in (None, Scenario()):
         state, network = _fresh(population)
         extra = {} if scenario is None else {"scenario": scenario}
-        intervention = build_intervention(config, InterventionContext(state, network, np.random.default_rng(3), **extra))
+        intervention = build_intervention(
+            config, InterventionContext(state, network, np.random.default_rng(3), **extra)
+        )
         intervention.act(1)
         results.append((state.trust.copy(), state.attitude.copy()))
     assert np.array_equal(results[0][0], results[1][0]) and np.array_equal(results[0][1], results[1][1])

@@ -65,6 +65,7 @@ def _modules() -> dict[str, Path]:
 
 def _top_level_imports(tree: ast.Module):
     """Import nodes run when the module is imported: not inside functions, not under TYPE_CHECKING."""
+
     def walk(nodes):
         for node in nodes:
             if isinstance(node, (ast.Import, ast.ImportFrom)):
@@ -78,6 +79,7 @@ def _top_level_imports(tree: ast.Module):
                 yield from walk(node.body)
                 for handler in getattr(node, "handlers", []):
                     yield from walk(handler.body)
+
     yield from walk(tree.body)
 
 

@@ -27,7 +27,9 @@ SECTIONS = {name: sorted(field.annotation.model_fields) for name, field in _Sche
             if isinstance(field.annotation, type) and hasattr(field.annotation, "model_fields")}  # fmt: skip
 INTERVENTION_KEYS = sorted({key for config in CONFIGS.values() for key in config.model_fields})
 NAMES = st.sampled_from(sorted({k for keys in SECTIONS.values() for k in keys} | set(INTERVENTION_KEYS)))
-KEYS = st.one_of(NAMES, NAMES.map(lambda k: k[:-1] or "x"), st.text(string.ascii_lowercase + "_", min_size=1, max_size=8))
+KEYS = st.one_of(
+    NAMES, NAMES.map(lambda k: k[:-1] or "x"), st.text(string.ascii_lowercase + "_", min_size=1, max_size=8)
+)
 
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
 SCALARS = st.one_of(
@@ -35,7 +37,9 @@ SCALARS = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True),
     st.booleans(),
     TEXT,
-    st.sampled_from(["__import__('os').system('echo pwned')", "skeptics", "random", "workshop", "file", "hospital", "../x.toml"]),
+    st.sampled_from(
+        ["__import__('os').system('echo pwned')", "skeptics", "random", "workshop", "file", "hospital", "../x.toml"]
+    ),
 )
 VALUES = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=4), max_leaves=6)
 
@@ -60,7 +64,9 @@ def table(keys: st.SearchStrategy) -> st.SearchStrategy:
 def documents(draw) -> str:
     lines = []
     if draw(st.booleans()):
-        lines.append(f"extends = {toml_value(draw(st.one_of(st.sampled_from(['self.toml', 'missing.toml', '', '.', '/']), TEXT, st.integers(), st.text(min_size=260, max_size=5000))))}")
+        lines.append(
+            f"extends = {toml_value(draw(st.one_of(st.sampled_from(['self.toml', 'missing.toml', '', '.', '/']), TEXT, st.integers(), st.text(min_size=260, max_size=5000))))}"
+        )
     for section in draw(st.lists(st.one_of(st.sampled_from(sorted(SECTIONS)), KEYS), max_size=4, unique=True)):
         keys = st.one_of(st.sampled_from(SECTIONS.get(section, ["x"])), KEYS)
         lines.append(f"[{json.dumps(section)}]")
@@ -89,7 +95,9 @@ def check(folder: Path, text: str) -> None:
     assert isinstance(scenario, Scenario)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(text=documents())
 @example(text='extends = "' + "x" * 5000 + '"\n')
 def test_generated_documents_load_or_raise_scenario_error(tmp_path, text):
@@ -97,14 +105,18 @@ def test_generated_documents_load_or_raise_scenario_error(tmp_path, text):
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(text=st.text(st.sampled_from(list('[]="\'.#\n ,{}0123456789abcdefghijklmnopqrstuvwxyz_-+') + ["\x00", "é"]), max_size=80))
+@given(
+    text=st.text(
+        st.sampled_from(list("[]=\"'.#\n ,{}0123456789abcdefghijklmnopqrstuvwxyz_-+") + ["\x00", "é"]), max_size=80
+    )
+)
 def test_arbitrary_text_loads_or_raises_scenario_error(tmp_path, text):
     check(tmp_path, text)
 
 
 def test_values_that_look_like_code_stay_text(tmp_path):
     path = tmp_path / "code.toml"
-    path.write_text('[scenario]\ndescription = "__import__(\'os\').system(\'touch pwned\')"\n', encoding="utf-8")
+    path.write_text("[scenario]\ndescription = \"__import__('os').system('touch pwned')\"\n", encoding="utf-8")
     assert load_scenario(path).scenario.description == "__import__('os').system('touch pwned')"
     assert not (tmp_path / "pwned").exists()
 
@@ -112,7 +124,9 @@ def test_values_that_look_like_code_stay_text(tmp_path):
 def test_relative_paths_resolve_against_the_file_not_the_working_folder(tmp_path, monkeypatch):
     (tmp_path / "a" / "b").mkdir(parents=True)
     (tmp_path / "a" / "base.toml").write_text("[population]\nn = 77\n", encoding="utf-8")
-    (tmp_path / "a" / "b" / "child.toml").write_text('extends = "../base.toml"\n[scenario]\ncompare_to = "../base.toml"\n', encoding="utf-8")
+    (tmp_path / "a" / "b" / "child.toml").write_text(
+        'extends = "../base.toml"\n[scenario]\ncompare_to = "../base.toml"\n', encoding="utf-8"
+    )
     monkeypatch.chdir(tmp_path)
     scenario = load_scenario(Path("a/b/child.toml"))
     assert scenario.population.n == 77

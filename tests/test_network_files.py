@@ -17,12 +17,12 @@ import pytest
 from typer.testing import CliRunner
 
 from simulation.cli import app
+from simulation.errors import ScenarioError
 from simulation.model import ClinicianModel
 from simulation.modes import PRIMARY, VERIFY
 from simulation.network.hospital import HospitalNetwork
 from simulation.network.stats import describe_network, model_network_statistics
 from simulation.scenario import load_scenario
-from simulation.errors import ScenarioError
 
 REPO = Path(__file__).resolve().parents[1]
 CKM = Path(__file__).resolve().parents[2] / "shared" / "data" / "ckm"
@@ -144,12 +144,20 @@ def test_node_table_sets_the_population_and_keeps_isolates(files):
 
 
 def test_integer_and_string_ids_whitespace_without_header(tmp_path):
-    write(tmp_path, "ties.txt", "# a comment\n10 20\n20 30\n30 10\n30 40\n40 50\n50 60\n60 70\n70 80\n80 90\n90 100\n100 10\n")
+    write(
+        tmp_path,
+        "ties.txt",
+        "# a comment\n10 20\n20 30\n30 10\n30 40\n40 50\n50 60\n60 70\n70 80\n80 90\n90 100\n100 10\n",
+    )
     scenario = load(tmp_path, '[network]\ngenerator = "file"\nedges = "ties.txt"\n')
     model = ClinicianModel(scenario, 0, with_agents=False)
     assert model.node_ids == [str(k) for k in range(10, 101, 10)]  # sorted as numbers, not as text
     assert model.network.n_edges == 11 and scenario.population.n == 10
-    write(tmp_path, "names.tsv", "source\ttarget\n" + "".join(f"dr {a}\tdr {b}\n" for a, b in zip("abcdefghij", "bcdefghija")))
+    write(
+        tmp_path,
+        "names.tsv",
+        "source\ttarget\n" + "".join(f"dr {a}\tdr {b}\n" for a, b in zip("abcdefghij", "bcdefghija")),
+    )
     named = ClinicianModel(load(tmp_path, '[network]\ngenerator = "file"\nedges = "names.tsv"\n'), 0, with_agents=False)
     assert named.node_ids[:2] == ["dr a", "dr b"] and named.network.n_edges == 10
 
@@ -178,7 +186,10 @@ def test_directed_ties_name_the_advisor_and_undirected_ones_follow_the_rule(file
     assert len(advisors) == 1  # every tie directed one way: the same advisors in every replication
     source = load(files, FULL.replace('weight = "w"', 'weight = "w"\ndirected = true\nadvisor = "source"'))
     model = ClinicianModel(source, 0, with_agents=False)
-    got = {(model.node_ids[i], model.node_ids[j]): model.node_ids[a] for (i, j), a in zip(model.network.edges, model.network.advisor)}
+    got = {
+        (model.node_ids[i], model.node_ids[j]): model.node_ids[a]
+        for (i, j), a in zip(model.network.edges, model.network.advisor)
+    }
     assert got[("b", "c")] == "b"
     assert model.network.advice_in_degree.sum() == model.network.n_edges
     undirected = load(files)
@@ -240,7 +251,10 @@ def test_missing_files(files):
 
 
 def test_bad_column_mapping_names_the_columns_the_file_has(files):
-    message = error_of(files, FULL.replace('department = "ward"', 'department = "Ward"  \nrole = "title"').replace('role = "job"\n', ""))
+    message = error_of(
+        files,
+        FULL.replace('department = "ward"', 'department = "Ward"  \nrole = "title"').replace('role = "job"\n', ""),
+    )
     assert "network.nodes.role" in message and '"title"' in message and "'nodeID', 'ward', 'job'" in message
     message = error_of(files, FULL.replace('weight = "w"', "weight = 9"))
     assert "network.weight" in message and "no column 9" in message and "'from', 'to', 'kind', 'w'" in message
@@ -269,7 +283,9 @@ def test_empty_graphs(files):
     message = error_of(files, FULL.replace('weight = "w"', 'weight = "w"\nlayers = [3]'))
     assert "network.layers" in message and "its layers: 1, 2" in message
     write(files, "loops.csv", "from,to\na,a\n")
-    assert "no ties left" in error_of(files, FULL.replace('"edges.csv"', '"loops.csv"').replace('layer = "kind"\nweight = "w"\n', ""))
+    assert "no ties left" in error_of(
+        files, FULL.replace('"edges.csv"', '"loops.csv"').replace('layer = "kind"\nweight = "w"\n', "")
+    )
 
 
 def test_unparsable_numbers_name_the_line(files):
@@ -311,11 +327,15 @@ def test_statistics_of_a_known_graph():
     assert stats["clinicians"] == 5 and stats["ties"] == 4 and stats["mean_degree"] == pytest.approx(1.6)
     assert stats["clustering"] == pytest.approx(nx.average_clustering(graph))
     assert stats["transitivity"] == pytest.approx(nx.transitivity(graph))
-    assert stats["components"] == 2 and stats["largest_component_share"] == pytest.approx(0.8) and stats["isolates"] == 1
+    assert (
+        stats["components"] == 2 and stats["largest_component_share"] == pytest.approx(0.8) and stats["isolates"] == 1
+    )
 
 
 def test_the_job_writes_network_statistics_to_the_table_the_manifest_and_the_report(files):
-    path = scenario_file(files, FULL.replace("[network]\n", '[network]\nlayer_names = { 1 = "advice", 2 = "friendship" }\n', 1))
+    path = scenario_file(
+        files, FULL.replace("[network]\n", '[network]\nlayer_names = { 1 = "advice", 2 = "friendship" }\n', 1)
+    )
     result = CliRunner().invoke(app, ["run", str(path), "--out", str(files / "out"), "--workers", "1", "--quiet"])
     assert result.exit_code == 0, result.output
     table = pd.read_csv(files / "out" / "network.csv", keep_default_na=False, na_values=[""])

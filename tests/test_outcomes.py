@@ -144,6 +144,8 @@ def test_no_module_but_the_catalogue_keeps_a_list_of_outcomes():
 
 
 def test_the_scan_finds_a_list_of_outcomes(tmp_path):
-    (tmp_path / "bad.py").write_text('LABELS = {"share_none": "No AI", "share_verify": "Verify", "competence_gap": "Gap"}\n')
+    (tmp_path / "bad.py").write_text(
+        'LABELS = {"share_none": "No AI", "share_verify": "Verify", "competence_gap": "Gap"}\n'
+    )
     (tmp_path / "fine.py").write_text('MODES = ("none", "verify", "primary")\nONE = ["share_none", "step", "week"]\n')
     assert outcome_lists(tmp_path) == ["bad.py:1: share_none, share_verify, competence_gap"]

@@ -38,7 +38,15 @@ REQUIRED_COLUMNS = [
     "errors_passed",
     "cost_hours",
 ]
-OUTCOMES = ["share_none", "share_verify", "share_primary", "share_skeptical", "mean_attitude", "competence_gap", "cost_hours"]
+OUTCOMES = [
+    "share_none",
+    "share_verify",
+    "share_primary",
+    "share_skeptical",
+    "mean_attitude",
+    "competence_gap",
+    "cost_hours",
+]
 
 
 def invoke_run(scenario: Path, out: Path, *extra: str):
@@ -212,10 +220,11 @@ def test_second_run_replaces_the_folder_and_keeps_the_previous(tmp_path, scenari
     assert sorted(str(p.relative_to(out)) for p in out.rglob("*")) == first_files
     assert (previous / "steps.csv").read_bytes() == first_steps
     assert (out / "steps.csv").read_bytes() != first_steps
+
     def initial_skeptical(folder: Path) -> float:
-        return json.loads((folder / "summary.json").read_text())["scenarios"]["workshops"]["outcomes"]["share_skeptical"][
-            "initial"
-        ]
+        return json.loads((folder / "summary.json").read_text())["scenarios"]["workshops"]["outcomes"][
+            "share_skeptical"
+        ]["initial"]
 
     assert initial_skeptical(out) != initial_skeptical(previous)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run", "run.previous"]

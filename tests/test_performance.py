@@ -17,12 +17,12 @@ import time
 
 import numpy as np
 import pytest
+from helpers import run_scenario
 from scipy.stats import ks_2samp
 
 from simulation.diffusion import categorical_assortativity, network_statistics, scalar_assortativity
 from simulation.metrics import COLUMNS
 from simulation.model import ClinicianModel
-from helpers import run_scenario
 from simulation.reference.agents import ReferenceModel, run_reference
 from simulation.reference.scenarios import scenario
 from simulation.scenario.schema import Scenario
@@ -46,8 +46,12 @@ def _compare_with_reference(replications: int, steps: int) -> None:
         b = np.array([row[name] for row in slow])
         result = ks_2samp(a, b)
         se = np.sqrt(a.var(ddof=1) / a.size + b.var(ddof=1) / b.size)
-        assert result.pvalue >= 0.01, f"{name}: KS p = {result.pvalue:.4f} (vectorized {a.mean():.4f}, reference {b.mean():.4f})"
-        assert abs(a.mean() - b.mean()) <= 4 * se + 1e-12, f"{name}: means {a.mean():.4f} vs {b.mean():.4f}, SE {se:.4f}"
+        assert result.pvalue >= 0.01, (
+            f"{name}: KS p = {result.pvalue:.4f} (vectorized {a.mean():.4f}, reference {b.mean():.4f})"
+        )
+        assert abs(a.mean() - b.mean()) <= 4 * se + 1e-12, (
+            f"{name}: means {a.mean():.4f} vs {b.mean():.4f}, SE {se:.4f}"
+        )
 
 
 def test_vectorized_model_matches_per_agent_reference_quick():
@@ -74,7 +78,9 @@ def test_fast_statistics_equal_their_definitions_over_arcs():
     for _ in range(5):
         model.step()
         fast = network_statistics(model.state, model.network).columns
-        assert fast["attitude_assortativity"] == pytest.approx(scalar_assortativity(model.state.attitude, model.network), abs=1e-9)
+        assert fast["attitude_assortativity"] == pytest.approx(
+            scalar_assortativity(model.state.attitude, model.network), abs=1e-9
+        )
         assert fast["mode_assortativity"] == pytest.approx(
             categorical_assortativity(model.state.mode.astype(np.int64), model.network), abs=1e-12
         )

@@ -301,10 +301,20 @@ def make_comparison_steps(names: list[str], n_reps: int = 4, n_steps: int = 30) 
 def test_fan_charts_by_scenario(tmp_path: Path, n_alternatives: int) -> None:
     names = ["baseline"] + [f"option_{i}" for i in range(n_alternatives)]
     steps = make_comparison_steps(names)
-    p1 = comparison.plot_fan_by_scenario(steps, "share_skeptical", "baseline", names[1:], tmp_path / "sk.png",
-                                    "Skeptical", "Share")
-    p2 = comparison.plot_fan_by_scenario(steps, "competence_gap", "baseline", names[1:], tmp_path / "gap.png",
-                                    "Gap", "Points", percent=False, zero_line=True)
+    p1 = comparison.plot_fan_by_scenario(
+        steps, "share_skeptical", "baseline", names[1:], tmp_path / "sk.png", "Skeptical", "Share"
+    )
+    p2 = comparison.plot_fan_by_scenario(
+        steps,
+        "competence_gap",
+        "baseline",
+        names[1:],
+        tmp_path / "gap.png",
+        "Gap",
+        "Points",
+        percent=False,
+        zero_line=True,
+    )
     p3 = comparison.plot_modes_fan(steps, "baseline", names[1:], tmp_path / "modes.png")
     for p in (p1, p2, p3):
         assert_valid_png(Path(p))
@@ -312,19 +322,26 @@ def test_fan_charts_by_scenario(tmp_path: Path, n_alternatives: int) -> None:
 
 def test_fan_chart_of_baseline_alone(tmp_path: Path) -> None:
     steps = make_comparison_steps(["only"])
-    assert_valid_png(Path(comparison.plot_fan_by_scenario(steps, "share_skeptical", "only", [], tmp_path / "a.png",
-                                                      "Skeptical", "Share")))
+    assert_valid_png(
+        Path(
+            comparison.plot_fan_by_scenario(
+                steps, "share_skeptical", "only", [], tmp_path / "a.png", "Skeptical", "Share"
+            )
+        )
+    )
     assert_valid_png(Path(comparison.plot_modes_fan(steps, "only", [], tmp_path / "b.png")))
 
 
 def test_cost_effectiveness_plot(tmp_path: Path) -> None:
-    points = pd.DataFrame({
-        "scenario": ["workshops", "literacy", "forums", "no_interval"],
-        "extra_cost_hours": [308.0, 160.0, 144.0, 50.0],
-        "reduction": [17.9, 3.6, 1.6, 0.5],
-        "low": [13.3, 1.8, 0.3, np.nan],
-        "high": [22.4, 5.4, 2.9, np.nan],
-    })
+    points = pd.DataFrame(
+        {
+            "scenario": ["workshops", "literacy", "forums", "no_interval"],
+            "extra_cost_hours": [308.0, 160.0, 144.0, 50.0],
+            "reduction": [17.9, 3.6, 1.6, 0.5],
+            "low": [13.3, 1.8, 0.3, np.nan],
+            "high": [22.4, 5.4, 2.9, np.nan],
+        }
+    )
     out = comparison.plot_cost_effectiveness(points, tmp_path / "ce.png", "baseline", paired=False)
     assert_valid_png(Path(out))
 

@@ -24,7 +24,6 @@ import matplotlib.image as mpimg  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
-
 from conftest import BASELINE, WORKSHOPS, write_scenario  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402
 
@@ -80,9 +79,13 @@ label = "A fifth verify with AI"
 def scenario_files(folder: Path, replications: int = 3, targets: bool = True) -> tuple[Path, Path]:
     """Small copies of the repository's baseline and workshops scenarios (same names)."""
     folder.mkdir(parents=True, exist_ok=True)
-    body = ("" if targets else "targets = []\n") + SMALL.format(replications=replications) + (TARGETS if targets else "")
-    return (write_scenario(folder / "baseline.toml", body, extends=BASELINE),
-            write_scenario(folder / "workshops.toml", body, extends=WORKSHOPS))
+    body = (
+        ("" if targets else "targets = []\n") + SMALL.format(replications=replications) + (TARGETS if targets else "")
+    )
+    return (
+        write_scenario(folder / "baseline.toml", body, extends=BASELINE),
+        write_scenario(folder / "workshops.toml", body, extends=WORKSHOPS),
+    )
 
 
 def simulate(*args: str) -> None:
@@ -263,20 +266,26 @@ def test_corrupted_interval_changes_the_report_and_fails_against_the_original(tw
     assert new in unexplained_numbers(original, text)  # ... and no longer the original ones
 
 
-@pytest.mark.parametrize("table, column, row_of, delta", [
-    ("replications.csv", "share_skeptical", lambda f: 0, 0.05),  # comparison.csv's baseline mean is then wrong
-    ("comparison.csv", "difference", lambda f: f.index[f["outcome"] == "share_skeptical"][0], 0.01),
-    ("targets.csv", "probability", lambda f: 0, 0.1),  # no longer reached_by_deadline / replications
-])
-def test_corrupted_values_that_other_tables_contradict_are_caught(two_tables, tmp_path, table, column, row_of,
-                                                                   delta) -> None:
+@pytest.mark.parametrize(
+    "table, column, row_of, delta",
+    [
+        ("replications.csv", "share_skeptical", lambda f: 0, 0.05),  # comparison.csv's baseline mean is then wrong
+        ("comparison.csv", "difference", lambda f: f.index[f["outcome"] == "share_skeptical"][0], 0.01),
+        ("targets.csv", "probability", lambda f: 0, 0.1),  # no longer reached_by_deadline / replications
+    ],
+)
+def test_corrupted_values_that_other_tables_contradict_are_caught(
+    two_tables, tmp_path, table, column, row_of, delta
+) -> None:
     folder = fresh_copy(two_tables, tmp_path)
 
     def change(frame: pd.DataFrame) -> None:
         frame.loc[row_of(frame), column] += delta
 
     rewrite(folder / table, change)
-    with pytest.raises(ReportInputError, match=re.escape(table.split(".")[0] if table != "replications.csv" else "replications.csv")):
+    with pytest.raises(
+        ReportInputError, match=re.escape(table.split(".")[0] if table != "replications.csv" else "replications.csv")
+    ):
         write_run_report(folder, {})
     assert not (folder / "report.md").exists()
 
@@ -316,8 +325,10 @@ def test_summary_states_the_key_differences_with_intervals(two) -> None:
     assert formatting.fmt_pct(sk["scenario_mean"]) in summary and formatting.fmt_pct(sk["baseline_mean"]) in summary
     assert f"{formatting.unsigned(formatting.fmt_points(sk['difference']))} points" in summary
     verify = comparison.loc["share_verify"]
-    assert (f"{formatting.fmt_points(verify['difference'])} points, 95 % interval "
-            f"{formatting.fmt_points(verify['ci_low'])} to {formatting.fmt_points(verify['ci_high'])}") in summary
+    assert (
+        f"{formatting.fmt_points(verify['difference'])} points, 95 % interval "
+        f"{formatting.fmt_points(verify['ci_low'])} to {formatting.fmt_points(verify['ci_high'])}"
+    ) in summary
     assert "per 100" not in summary or "100 extra clinician-hours" in summary
     assert "EUR 24,640" not in summary or "EUR" in summary
     targets = pd.read_csv(folder / "targets.csv")
@@ -333,8 +344,18 @@ def test_ranking_table_has_baseline_reference_and_intervals(two) -> None:
     section = text.split("## Ranking of scenarios", 1)[1].split("\n## ", 1)[0]
     rows = [line for line in section.splitlines() if line.startswith("| ")]
     header, body = rows[0], rows[1:]
-    for column in ("Skeptical", "Verifying", "Primary aid", "Competence gap", "Errors passed on",
-                   "Clinician-hours", "Cost (EUR)", "Skeptical points per 100 h", "P(target 1)", "P(target 2)"):
+    for column in (
+        "Skeptical",
+        "Verifying",
+        "Primary aid",
+        "Competence gap",
+        "Errors passed on",
+        "Clinician-hours",
+        "Cost (EUR)",
+        "Skeptical points per 100 h",
+        "P(target 1)",
+        "P(target 2)",
+    ):
         assert column in header
     assert body[0].startswith("| ref. | baseline")
     assert body[1].startswith("| 1 | workshops")
@@ -343,8 +364,9 @@ def test_ranking_table_has_baseline_reference_and_intervals(two) -> None:
     cell = f"{formatting.fmt_points(sk['difference'])} ({formatting.fmt_points(sk['ci_low'])} to {formatting.fmt_points(sk['ci_high'])})"
     assert cell in body[1]
     cells = [c.strip() for c in body[1].strip("|").split("|")]
-    for i, outcome in enumerate(["share_skeptical", "share_verify", "share_primary", "competence_gap",
-                                 "total_errors_passed"]):
+    for i, outcome in enumerate(
+        ["share_skeptical", "share_verify", "share_primary", "competence_gap", "total_errors_passed"]
+    ):
         row = comparison.loc[outcome]
         side = "lower" if row["ci_high"] < 0 else "higher" if row["ci_low"] > 0 else None
         expected = "" if side is None else (" ✓" if side == row["better"] else " ✗")
@@ -359,8 +381,12 @@ def test_report_sections_and_figures(two) -> None:
     assert text.index("## Summary") < text.index("## Ranking of scenarios") < text.index("## Figures")
     links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
     assert set(links) == {
-        "plots/skeptical_fan.png", "plots/modes_fan.png", "plots/competence_gap_fan.png",
-        "plots/cost_effectiveness.png", "plots/network_baseline.png", "plots/network_workshops.png",
+        "plots/skeptical_fan.png",
+        "plots/modes_fan.png",
+        "plots/competence_gap_fan.png",
+        "plots/cost_effectiveness.png",
+        "plots/network_baseline.png",
+        "plots/network_workshops.png",
     }
     for link in links:
         assert folder / link in written.values()
@@ -468,8 +494,14 @@ def test_direct_call_returns_what_it_wrote(two_tables, tmp_path) -> None:
     folder = fresh_copy(two_tables, tmp_path)
     written = write_run_report(folder, {})
     assert written == written_by(folder)
-    assert set(written) == {"skeptical_fan", "modes_fan", "competence_gap_fan", "cost_effectiveness",
-                            "report.md", "report.html"}
+    assert set(written) == {
+        "skeptical_fan",
+        "modes_fan",
+        "competence_gap_fan",
+        "cost_effectiveness",
+        "report.md",
+        "report.html",
+    }
 
 
 def test_single_replication_has_no_intervals_but_a_valid_report(tmp_path) -> None:
@@ -489,4 +521,8 @@ def test_a_hospital_of_another_size_is_named_as_unpaired_and_the_rest_stay_paire
     assert "differences are paired, except for smaller (a different population or network" in text
     assert "smaller simulates a different hospital" in text
     scenarios = pd.read_csv(tmp_path / "run" / "scenarios.csv")
-    assert scenarios.set_index("scenario")["paired"].to_dict() == {"baseline": True, "workshops": True, "smaller": False}
+    assert scenarios.set_index("scenario")["paired"].to_dict() == {
+        "baseline": True,
+        "workshops": True,
+        "smaller": False,
+    }

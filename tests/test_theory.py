@@ -68,8 +68,10 @@ def test_threshold_cascade_ends_at_the_reference_fixed_point(case):
 
 
 def test_threshold_cases_include_stalled_and_complete_cascades():
-    finals = [len(run_threshold(threshold_scenario(mean_degree=d, seed_share=s, thresholds=t), k).final)
-              for k, (d, t, s) in enumerate(THRESHOLD_CASES)]
+    finals = [
+        len(run_threshold(threshold_scenario(mean_degree=d, seed_share=s, thresholds=t), k).final)
+        for k, (d, t, s) in enumerate(THRESHOLD_CASES)
+    ]
     assert min(finals) < 100 and max(finals) > 290
 
 

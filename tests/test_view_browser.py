@@ -22,7 +22,6 @@ import time
 import urllib.request
 
 import pytest
-
 from conftest import REPO
 
 CHROMIUM = shutil.which("chromium")
@@ -35,13 +34,21 @@ except ImportError:  # pragma: no cover - playwright is a dev dependency
 needs_chromium = pytest.mark.skipif(
     CHROMIUM is None, reason="Debian's chromium is not installed (apt-get install -y chromium; .ci/run does this)"
 )
-needs_playwright = pytest.mark.skipif(sync_playwright is None, reason="playwright is not installed (uv sync installs the dev group)")
+needs_playwright = pytest.mark.skipif(
+    sync_playwright is None, reason="playwright is not installed (uv sync installs the dev group)"
+)
 
 ENTRY = [sys.executable, "-c", "from simulation.cli import main; main()"]
 # A step's signal is the week counter reading the next week; the first step after start-up or a Reset
 # compiles and draws for about 6 s here (longer on a busy machine), so every such wait is generous.
 STEP_MS = 90_000
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--disable-background-networking"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--disable-background-networking",
+]
 
 
 def _free_port() -> int:
@@ -143,7 +150,9 @@ def test_view_in_a_real_browser(server, tmp_path):
             expect(page.get_by_text("primary aid", exact=True)).to_be_visible()  # the legend
 
             # Click a clinician: the page draws the same network at the same positions.
-            picture = NetworkPicture(ViewModel(ViewSettings.from_file(default_scenario_path())).positions, NETWORK_WIDTH, NETWORK_HEIGHT)
+            picture = NetworkPicture(
+                ViewModel(ViewSettings.from_file(default_scenario_path())).positions, NETWORK_WIDTH, NETWORK_HEIGHT
+            )
             x, y = picture.pixels[42]
             network.click(position={"x": float(x), "y": float(y)})
             expect(page.locator(".neighbour-modes")).to_contain_text("Colleagues' modes")
@@ -199,7 +208,9 @@ def test_view_refuses_a_busy_port(child_env):
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        done = subprocess.run([*ENTRY, "view", "--port", str(port)], env=child_env, capture_output=True, text=True, timeout=60)
+        done = subprocess.run(
+            [*ENTRY, "view", "--port", str(port)], env=child_env, capture_output=True, text=True, timeout=60
+        )
     assert done.returncode == 2
     assert f"port {port}" in done.stderr and "in use" in done.stderr
 

@@ -10,6 +10,7 @@ pytest.importorskip("solara")
 
 import ipyvuetify as v  # noqa: E402
 import solara  # noqa: E402
+from conftest import SCENARIOS, WORKSHOPS  # noqa: E402
 
 from simulation.scenario import load_scenario  # noqa: E402
 from simulation.view.app import ClinicianView  # noqa: E402
@@ -17,8 +18,6 @@ from simulation.view.components import clinician_facts, neighbour_modes, numbers
 from simulation.view.drawing import NetworkPicture, TimeSeriesPicture, node_colours, node_sizes  # noqa: E402
 from simulation.view.settings import ViewSettings, default_scenario_path, scenario_files  # noqa: E402
 from simulation.view.viewmodel import ViewModel  # noqa: E402
-
-from conftest import SCENARIOS, WORKSHOPS  # noqa: E402
 
 
 def small(path=None, n=120) -> ViewSettings:
@@ -35,7 +34,9 @@ def test_settings_read_a_scenario_file_and_give_it_back():
     assert settings.interventions["workshop"].seats == 20
     assert settings.interventions["workshop"].targeting == "skeptics"
     assert not settings.interventions["champions"].enabled
-    assert settings.to_scenario().model_dump(exclude={"extends"}) == load_scenario(WORKSHOPS).model_dump(exclude={"extends"})
+    assert settings.to_scenario().model_dump(exclude={"extends"}) == load_scenario(WORKSHOPS).model_dump(
+        exclude={"extends"}
+    )
 
 
 def test_controls_switch_interventions_seats_targeting_and_parameters():
@@ -109,7 +110,12 @@ def test_network_picture_redraws_and_finds_the_clicked_node():
     assert picture.node_at(x + 1, y - 1) in {17} | set(np.flatnonzero(np.hypot(*(picture.pixels - [x, y]).T) < 3))
     assert picture.node_at(-500, -500) is None
     state.mode[:] = 2
-    assert picture.render(model.network.edges, node_colours("mode", state.attitude, state.mode), sizes, 17, np.array([1, 2])) != png
+    assert (
+        picture.render(
+            model.network.edges, node_colours("mode", state.attitude, state.mode), sizes, 17, np.array([1, 2])
+        )
+        != png
+    )
 
 
 def test_time_series_picture_changes_with_the_data():
@@ -152,7 +158,8 @@ def _img_src(rc, css_class: str) -> str:
 @pytest.fixture
 def page():
     box, rc = solara.render(
-        solara.AppLayout(children=[ClinicianView(scenario=str(SCENARIOS / "community_hospital.toml"))]), handle_error=False
+        solara.AppLayout(children=[ClinicianView(scenario=str(SCENARIOS / "community_hospital.toml"))]),
+        handle_error=False,
     )
     yield rc
     rc.close()
@@ -264,6 +271,8 @@ def test_the_view_and_the_manifest_work_from_an_installed_wheel(tmp_path):
     run(uv, "venv", "-q", str(tmp_path / "env"), "--python", "3.12")
     python = tmp_path / "env" / "bin" / "python"
     run(uv, "pip", "install", "-q", "--python", str(python), *map(str, (tmp_path / "wheel").glob("*.whl")))
-    done = subprocess.run([str(python), "-c", _FROM_THE_WHEEL], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    done = subprocess.run(
+        [str(python), "-c", _FROM_THE_WHEEL], capture_output=True, text=True, timeout=300, cwd=tmp_path
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert int(done.stdout.strip()) == len(list(SCENARIOS.glob("*.toml")))

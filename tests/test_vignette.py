@@ -13,10 +13,10 @@ import pytest
 from typer.testing import CliRunner
 
 from simulation.cli import app
+from simulation.experiments.vignette import draw_raters, virtual_vignette_survey
 from simulation.modes import NONE, PRIMARY, VERIFY
 from simulation.rules.judgment import penalty, rate
 from simulation.scenario.parameters import JudgmentConfig, PopulationConfig
-from simulation.experiments.vignette import draw_raters, virtual_vignette_survey
 
 STUDY_MEANS = {"none": 5.93, "verify": 4.99, "primary": 3.79}
 STUDY_SDS = {"none": 1.24, "verify": 1.67, "primary": 1.62}

@@ -13,10 +13,10 @@ import math
 import numpy as np
 import pytest
 from conftest import BASELINE, WORKSHOPS
+from helpers import run_scenario
 from scipy import stats
 
 from simulation.results.tables import steps_frame, summarise
-from helpers import run_scenario
 from simulation.scenario import load_scenario
 
 
@@ -51,8 +51,9 @@ def test_workshops_lower_the_final_share_skeptical(runs):
     base = runs["baseline"]["final"]["share_skeptical"]
     work = runs["workshops"]["final"]["share_skeptical"]
     assert work.mean() < base.mean()
-    assert runs["workshops"]["summary"]["outcomes"]["share_skeptical"]["final"]["mean"] < (
-        runs["baseline"]["summary"]["outcomes"]["share_skeptical"]["final"]["mean"]
+    assert (
+        runs["workshops"]["summary"]["outcomes"]["share_skeptical"]["final"]["mean"]
+        < (runs["baseline"]["summary"]["outcomes"]["share_skeptical"]["final"]["mean"])
     )
 
 

@@ -154,7 +154,9 @@ class PartialRun:
             try:
                 previous = json.loads(manifest.read_text(encoding="utf-8"))
             except (OSError, ValueError):
-                raise ScenarioError(f"{self.folder}: --resume: no readable manifest.json; delete the folder to start over") from None
+                raise ScenarioError(
+                    f"{self.folder}: --resume: no readable manifest.json; delete the folder to start over"
+                ) from None
             if previous.get("fingerprint") != self.fingerprint:
                 raise ScenarioError(
                     f"{self.folder}: --resume: the unfinished run there was made from other input (scenario, seeds, "

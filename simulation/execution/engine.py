@@ -177,16 +177,22 @@ def run_jobs(
                 else:
                     _drain(pool, task, todo, slots, sink, progress)
     except BaseException as exc:
-        sink.stopped("interrupted (Ctrl-C)" if isinstance(exc, KeyboardInterrupt) else f"stopped: {type(exc).__name__}: {exc}")
+        sink.stopped(
+            "interrupted (Ctrl-C)" if isinstance(exc, KeyboardInterrupt) else f"stopped: {type(exc).__name__}: {exc}"
+        )
         raise
     return sink.finished()
 
 
-def failure_summary(failures: Sequence[Done], total: int, names: Callable[[int], str], kept: str, limit: int = 5) -> str:
+def failure_summary(
+    failures: Sequence[Done], total: int, names: Callable[[int], str], kept: str, limit: int = 5
+) -> str:
     """`2 of 40 replications failed:` then one line per failure (the first `limit`) and what was kept."""
     lines = [f"{len(failures)} of {total} replications failed:"]
     for done in failures[:limit]:
-        lines.append(f"  {names(done.job.group)} replication {done.job.replication} (seed {done.job.seed_text}): {done.error}")
+        lines.append(
+            f"  {names(done.job.group)} replication {done.job.replication} (seed {done.job.seed_text}): {done.error}"
+        )
     if len(failures) > limit:
         lines.append(f"  ... and {len(failures) - limit} more")
     lines.append(kept)

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulation.network.layout import department_layout
 from simulation.metrics import COLUMNS
 from simulation.model import ClinicianModel
+from simulation.network.layout import department_layout
 from simulation.network.stats import model_network_statistics
 from simulation.scenario.schema import Scenario
 from simulation.seeding import replication_seed

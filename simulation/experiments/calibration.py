@@ -40,8 +40,8 @@ from simulation.errors import ReplicationsFailed, ScenarioError
 from simulation.execution.backends import Backend, backend_for
 from simulation.execution.engine import MemorySink, failure_summary, job_task, run_jobs
 from simulation.execution.plan import Job
-from simulation.scenario.paths import base_data, get_path, parse_path, point_scenario
 from simulation.model import ClinicianModel
+from simulation.scenario.paths import base_data, get_path, parse_path, point_scenario
 from simulation.scenario.schema import Scenario
 
 CUMULATIVE = "cumulative_adoption"
@@ -73,7 +73,9 @@ def observed_from_model(scenario: Scenario) -> Observed:
             "calibrate: no observed data: give --observed FILE.csv or map an adoption column in [network.nodes]"
         )
     known = ~np.isnan(times)
-    return _per_clinician(times, known, scenario.run.steps, f"adoption times of {int(known.sum())} clinicians in the node table")
+    return _per_clinician(
+        times, known, scenario.run.steps, f"adoption times of {int(known.sum())} clinicians in the node table"
+    )
 
 
 def read_observed(path: Path, scenario: Scenario) -> Observed:
@@ -100,8 +102,15 @@ def read_observed(path: Path, scenario: Scenario) -> Observed:
             text = str(value).strip().lower()
             times[index] = np.inf if text == "never" else (np.nan if text in ("", "nan") else float(text))
         if unknown_ids:
-            raise ScenarioError(f"{path}: {len(unknown_ids)} ids are not clinicians of the network, e.g. {unknown_ids[:3]}")
-        return _per_clinician(times, ~np.isnan(times), scenario.run.steps, f"adoption times of {int((~np.isnan(times)).sum())} clinicians in {path.name}")
+            raise ScenarioError(
+                f"{path}: {len(unknown_ids)} ids are not clinicians of the network, e.g. {unknown_ids[:3]}"
+            )
+        return _per_clinician(
+            times,
+            ~np.isnan(times),
+            scenario.run.steps,
+            f"adoption times of {int((~np.isnan(times)).sum())} clinicians in {path.name}",
+        )
     step_column = next((c for c in ("step", "week", "month") if c in columns), None)
     values = [c for c in columns if c != step_column]
     if step_column is None or len(values) != 1:
@@ -113,11 +122,15 @@ def read_observed(path: Path, scenario: Scenario) -> Observed:
 
     metric = values[0]
     if metric not in (CUMULATIVE, *TARGETABLE):
-        raise ScenarioError(f"{path}: column '{metric}' is not {CUMULATIVE} or an outcome; allowed: {CUMULATIVE}, {', '.join(TARGETABLE)}")
+        raise ScenarioError(
+            f"{path}: column '{metric}' is not {CUMULATIVE} or an outcome; allowed: {CUMULATIVE}, {', '.join(TARGETABLE)}"
+        )
     series = table[[step_column, metric]].dropna()
     steps = series[step_column].to_numpy(dtype=int)
     if steps.min() < 1 or steps.max() > scenario.run.steps:
-        raise ScenarioError(f"{path}: steps must lie within 1..run.steps ({scenario.run.steps}); found {steps.min()}..{steps.max()}")
+        raise ScenarioError(
+            f"{path}: steps must lie within 1..run.steps ({scenario.run.steps}); found {steps.min()}..{steps.max()}"
+        )
     return Observed(steps, series[metric].to_numpy(dtype=float), metric, None, f"{metric} in {path.name}")
 
 
@@ -145,15 +158,20 @@ def calibration_curve(job: Job, observed: Observed) -> np.ndarray:
     return simulated_curve(job.scenario, job.replication, observed)
 
 
-def simulated_curves(points: list[Scenario], replications: int, observed: Observed, backend: Backend) -> list[np.ndarray]:
+def simulated_curves(
+    points: list[Scenario], replications: int, observed: Observed, backend: Backend
+) -> list[np.ndarray]:
     """Each point's curves, a (replications, observed steps) array, run through the engine (the same
     replication numbers, hence seeds, for every point: common random numbers)."""
-    jobs = [Job(f"p{i}-r{k}", i, point, point.run.seed, k) for i, point in enumerate(points) for k in range(replications)]
+    jobs = [
+        Job(f"p{i}-r{k}", i, point, point.run.seed, k) for i, point in enumerate(points) for k in range(replications)
+    ]
     sink = MemorySink()
     run_jobs(jobs, sink=sink, backend=backend, task=functools.partial(calibration_curve, observed=observed))
     if sink.failures:
         raise ReplicationsFailed(
-            failure_summary(sink.failures, len(jobs), lambda i: f"calibration sample {i}", "no results were kept"), sink.failures
+            failure_summary(sink.failures, len(jobs), lambda i: f"calibration sample {i}", "no results were kept"),
+            sink.failures,
         )
     curves = list(sink.results())
     return [np.array(curves[i * replications : (i + 1) * replications]) for i in range(len(points))]
@@ -188,7 +206,10 @@ def calibrate(
     paths = [parse_path(name) for name in names]
     design = qmc.LatinHypercube(d=len(names), seed=config.seed).random(config.samples)
     values = qmc.scale(design, bounds[:, 0], bounds[:, 1]) if len(names) else design
-    points = [point_scenario(data, list(zip(paths, row.tolist(), strict=True)), f"calibration sample {i}") for i, row in enumerate(values)]
+    points = [
+        point_scenario(data, list(zip(paths, row.tolist(), strict=True)), f"calibration sample {i}")
+        for i, row in enumerate(values)
+    ]
     backend = backend if backend is not None else backend_for(workers)
     curves = simulated_curves(points, config.replications, observed, backend)
     distance = np.array([rmse(c.mean(axis=0), observed.values) for c in curves])
@@ -203,15 +224,27 @@ def calibrate(
     low, high = np.percentile(posterior, [2.5, 97.5], axis=0)
     best = values[accepted[0]]
     estimates = pd.DataFrame(
-        {"parameter": names, "estimate": median, "low": low, "high": high,
-         "prior_low": bounds[:, 0], "prior_high": bounds[:, 1], "best": best}
+        {
+            "parameter": names,
+            "estimate": median,
+            "low": low,
+            "high": high,
+            "prior_low": bounds[:, 0],
+            "prior_high": bounds[:, 1],
+            "best": best,
+        }
     )
     calibrated = point_scenario(data, list(zip(paths, median.tolist(), strict=True)), "calibrated scenario")
     check = simulated_curves([calibrated], config.check_replications, observed, backend)[0]
     mean = check.mean(axis=0)
     fit = pd.DataFrame(
-        {"step": observed.steps, "observed": observed.values, "simulated_mean": mean,
-         "simulated_low": np.percentile(check, 2.5, axis=0), "simulated_high": np.percentile(check, 97.5, axis=0)}
+        {
+            "step": observed.steps,
+            "observed": observed.values,
+            "simulated_mean": mean,
+            "simulated_low": np.percentile(check, 2.5, axis=0),
+            "simulated_high": np.percentile(check, 97.5, axis=0),
+        }
     )
     return CalibrationResult(names, estimates, samples, fit, rmse(mean, observed.values), calibrated)
 
@@ -220,7 +253,7 @@ def calibrated_toml(source: Path, out: Path, estimates: pd.DataFrame) -> str:
     """A scenario file that extends `source` (relative to `out`) and sets each estimate."""
     relative = os.path.relpath(source.resolve(), out.resolve())
     lines = [
-        f"# Calibrated by `simulate calibrate` (rejection ABC): posterior medians of the free parameters.",
+        "# Calibrated by `simulate calibrate` (rejection ABC): posterior medians of the free parameters.",
         f'extends = "{Path(relative).as_posix()}"',
         "",
     ]
@@ -231,7 +264,9 @@ def calibrated_toml(source: Path, out: Path, estimates: pd.DataFrame) -> str:
             lines.append(f"# {row.parameter} = {row.estimate:.6g}  (set it by hand: a list entry)")
             continue
         table = ".".join(str(p) for p in parts[:-1])
-        tables.setdefault(table, []).append(f"{parts[-1]} = {row.estimate:.6g}   # 95 % interval {row.low:.4g} to {row.high:.4g}")
+        tables.setdefault(table, []).append(
+            f"{parts[-1]} = {row.estimate:.6g}   # 95 % interval {row.low:.4g} to {row.high:.4g}"
+        )
     for table, keys in tables.items():
         lines += [f"[{table}]", *keys, ""]
     lines += ["[calibration]", "free = {}   # calibrated: nothing left free", ""]
@@ -245,12 +280,26 @@ def _plot_fit(fit: pd.DataFrame, observed: Observed, path: Path, title: str) -> 
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(7.5, 4.4))
-    ax.fill_between(fit["step"], fit["simulated_low"], fit["simulated_high"], color="#9ecae1", alpha=0.6,
-                    label="calibrated model: middle 95 % of runs")
+    ax.fill_between(
+        fit["step"],
+        fit["simulated_low"],
+        fit["simulated_high"],
+        color="#9ecae1",
+        alpha=0.6,
+        label="calibrated model: middle 95 % of runs",
+    )
     ax.plot(fit["step"], fit["simulated_mean"], color="#08519c", lw=2, label="calibrated model: mean")
-    ax.plot(fit["step"], fit["observed"], "o-", color="#d95f0e", lw=1.5, ms=5, label=f"observed ({observed.description})")
-    ax.set(xlabel="step", ylabel="cumulative share adopted" if observed.metric == CUMULATIVE else observed.metric, title=title)
-    ax.set_ylim(0, max(1.0, float(fit[["observed", "simulated_high"]].max().max())) if observed.metric == CUMULATIVE else None)
+    ax.plot(
+        fit["step"], fit["observed"], "o-", color="#d95f0e", lw=1.5, ms=5, label=f"observed ({observed.description})"
+    )
+    ax.set(
+        xlabel="step",
+        ylabel="cumulative share adopted" if observed.metric == CUMULATIVE else observed.metric,
+        title=title,
+    )
+    ax.set_ylim(
+        0, max(1.0, float(fit[["observed", "simulated_high"]].max().max())) if observed.metric == CUMULATIVE else None
+    )
     ax.grid(True, color="#e6e6e6")
     ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
@@ -268,8 +317,14 @@ def _plot_posterior(samples: pd.DataFrame, names: list[str], path: Path) -> None
         fig, ax = plt.subplots(figsize=(6.5, 5))
         rejected, accepted = samples[~samples["accepted"]], samples[samples["accepted"]]
         ax.scatter(rejected[names[0]], rejected[names[1]], s=8, color="#d9d9d9", label="rejected samples")
-        sc = ax.scatter(accepted[names[0]], accepted[names[1]], s=18, c=accepted["distance"], cmap="viridis_r",
-                        label="accepted (posterior)")
+        sc = ax.scatter(
+            accepted[names[0]],
+            accepted[names[1]],
+            s=18,
+            c=accepted["distance"],
+            cmap="viridis_r",
+            label="accepted (posterior)",
+        )
         fig.colorbar(sc, ax=ax, label="distance (RMSE)")
         ax.set(xlabel=names[0], ylabel=names[1], title="Approximate posterior of the free parameters")
         ax.legend(fontsize=8, loc="upper right", framealpha=0.95)  # the posterior sits near the origin more often
@@ -317,7 +372,9 @@ def _report(result: CalibrationResult, observed: Observed, scenario: Scenario, s
         "|---:|---:|---:|---|",
     ]
     for row in result.fit.itertuples(index=False):
-        lines.append(f"| {row.step} | {row.observed:.3f} | {row.simulated_mean:.3f} | {row.simulated_low:.3f} to {row.simulated_high:.3f} |")
+        lines.append(
+            f"| {row.step} | {row.observed:.3f} | {row.simulated_mean:.3f} | {row.simulated_low:.3f} to {row.simulated_high:.3f} |"
+        )
     lines += [
         "",
         "![Observed against the calibrated model](fit.png)",
@@ -340,7 +397,9 @@ def write_calibration(
     (folder / "calibration.csv").write_bytes(to_csv_bytes(result.estimates))
     (folder / "samples.csv").write_bytes(to_csv_bytes(result.samples))
     (folder / "fit.csv").write_bytes(to_csv_bytes(result.fit))
-    _plot_fit(result.fit, observed, folder / "fit.png", f"{scenario.scenario.name}: observed against the calibrated model")
+    _plot_fit(
+        result.fit, observed, folder / "fit.png", f"{scenario.scenario.name}: observed against the calibrated model"
+    )
     _plot_posterior(result.samples, result.parameters, folder / "posterior.png")
     (folder / "calibrated.toml").write_text(calibrated_toml(source, final, result.estimates), encoding="utf-8")
     (folder / "report.md").write_text(_report(result, observed, scenario, source), encoding="utf-8")
@@ -361,7 +420,9 @@ def run_calibration(
     started = time.perf_counter()
     scenario = load_scenario(scenario_path)
     if scenario.calibration is None or not scenario.calibration.free:
-        raise ScenarioError(f"{scenario_path}: no [calibration] table with free parameters (e.g. free = {{ \"choice.bass_p\" = [0.0, 0.3] }})")
+        raise ScenarioError(
+            f'{scenario_path}: no [calibration] table with free parameters (e.g. free = {{ "choice.bass_p" = [0.0, 0.3] }})'
+        )
     data = base_data(scenario)
     for key in scenario.calibration.free:
         try:
@@ -374,8 +435,15 @@ def run_calibration(
     result = calibrate(scenario, observed, backend=backend_for(workers, cluster))
     with atomic_folder(out) as tmp:
         write_calibration(result, observed, scenario, scenario_path, tmp, out)
-        write_json(tmp / "manifest.json", {
-            "command": "calibrate", "scenario_file": str(scenario_path), "scenario_hash": scenario_hash(scenario),
-            "observed": observed.description, "rmse": result.rmse, "seconds": time.perf_counter() - started,
-        })
+        write_json(
+            tmp / "manifest.json",
+            {
+                "command": "calibrate",
+                "scenario_file": str(scenario_path),
+                "scenario_hash": scenario_hash(scenario),
+                "observed": observed.description,
+                "rmse": result.rmse,
+                "seconds": time.perf_counter() - started,
+            },
+        )
     return out, result

@@ -14,20 +14,19 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from simulation.scenario.experiments import ParameterConfig, Value
-from simulation.scenario.paths import base_data, check_keys, is_integer_key, point_scenario
-from simulation.outcomes import COLUMNS, EXPERIMENT_OUTCOMES, outcome
-from simulation.reporting.folder import check_target
-from simulation.reporting.manifest import git_commit, package_versions
-from simulation.errors import ReplicationsFailed
+from simulation.errors import ReplicationsFailed, ScenarioError
 from simulation.execution.backends import backend_for
 from simulation.execution.checkpoint import PartialRun, errors_csv
 from simulation.execution.engine import Done, failure_summary, run_jobs
 from simulation.execution.plan import Job
+from simulation.outcomes import COLUMNS, EXPERIMENT_OUTCOMES, outcome
+from simulation.reporting.folder import check_target
+from simulation.reporting.manifest import git_commit, package_versions
 from simulation.results.tables import to_csv_bytes
 from simulation.scenario import load_scenario
-from simulation.errors import ScenarioError
+from simulation.scenario.experiments import ParameterConfig, Value
 from simulation.scenario.loader import scenario_hash
+from simulation.scenario.paths import base_data, check_keys, is_integer_key, point_scenario
 from simulation.scenario.schema import Scenario
 
 # EXPERIMENT_OUTCOMES, by position in a replication's outcomes (steps x COLUMNS): the columns whose
@@ -86,15 +85,21 @@ def load_experiment(path: Path, kind: str, replications: int | None, seed: int |
     scenario = load_scenario(path)
     if getattr(scenario, kind) is None:
         other = "sensitivity" if kind == "sweep" else "sweep"
-        hint = f" (it has a [{other}] table: run simulate {other} {path})" if getattr(scenario, other) is not None else ""
-        raise ScenarioError(f"{path}: no [{kind}] table; `simulate {kind}` needs one (docs/SCENARIOS.md, section 9){hint}")
+        hint = (
+            f" (it has a [{other}] table: run simulate {other} {path})" if getattr(scenario, other) is not None else ""
+        )
+        raise ScenarioError(
+            f"{path}: no [{kind}] table; `simulate {kind}` needs one (docs/SCENARIOS.md, section 9){hint}"
+        )
     for key, value in (("replications", replications), ("seed", seed), ("steps", steps)):
         if value is not None:
             override_run(scenario, key, value)
     return scenario
 
 
-def build_points(source: Path, scenario: Scenario, parameters: list[ParameterConfig], rows: list[tuple], table: str) -> list[Point]:
+def build_points(
+    source: Path, scenario: Scenario, parameters: list[ParameterConfig], rows: list[tuple], table: str
+) -> list[Point]:
     """Validate one scenario per design row (a value out of range names the point and the key)."""
     parts = check_keys(base_data(scenario), [p.key for p in parameters], f"{source}: {table}.parameters")
     data = base_data(scenario, explicit=True)
@@ -130,7 +135,10 @@ def run_experiment(
     """Run the experiment's jobs through the engine into its partial folder (local processes, or the
     Dask scheduler at `cluster`)."""
     partial = PartialRun(
-        experiment.out, experiment.kind, experiment.jobs(), resume,
+        experiment.out,
+        experiment.kind,
+        experiment.jobs(),
+        resume,
         describe={"points": len(experiment.points), "replications_per_point": experiment.replications},
     )
     for line in experiment.notes:
@@ -165,7 +173,9 @@ def points_table(experiment: Experiment) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["point", *experiment.keys, "scenario_hash"])
 
 
-def write_tables(folder: Path, experiment: Experiment, replications: pd.DataFrame, failures: list, tables: dict) -> None:
+def write_tables(
+    folder: Path, experiment: Experiment, replications: pd.DataFrame, failures: list, tables: dict
+) -> None:
     """An experiment's tables into `folder`: points.csv, replications.csv, each of `tables` (file
     name -> frame; None is left out) and errors.csv when some replications failed."""
     frames = {"points.csv": points_table(experiment), "replications.csv": replications, **tables}
@@ -190,7 +200,9 @@ def mean_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float
     return mean, sd, mean - half, mean + half, n
 
 
-def experiment_manifest(experiment: Experiment, config: dict, done: list[Done], started_at: str, seconds: float, workers: int, resumed: bool) -> dict:
+def experiment_manifest(
+    experiment: Experiment, config: dict, done: list[Done], started_at: str, seconds: float, workers: int, resumed: bool
+) -> dict:
     failures = [d for d in done if d.failed]
     return {
         "complete": not failures,
@@ -200,7 +212,8 @@ def experiment_manifest(experiment: Experiment, config: dict, done: list[Done], 
         "replications_total": len(done),
         "replications_failed": len(failures),
         "failures": [
-            {"point": d.job.group, "replication": d.job.replication, "seed": d.job.seed_text, "error": d.error} for d in failures
+            {"point": d.job.group, "replication": d.job.replication, "seed": d.job.seed_text, "error": d.error}
+            for d in failures
         ],
         "root_seed": experiment.seed,
         "replications_per_point": experiment.replications,
@@ -210,7 +223,11 @@ def experiment_manifest(experiment: Experiment, config: dict, done: list[Done], 
         "base_scenario_hash": scenario_hash(experiment.base),
         "base_scenario": experiment.base.model_dump(mode="json", exclude={"sweep", "sensitivity"}),
         "points": [
-            {"point": p.index, "values": dict(zip(experiment.keys, p.values, strict=True)), "scenario_hash": scenario_hash(p.scenario)}
+            {
+                "point": p.index,
+                "values": dict(zip(experiment.keys, p.values, strict=True)),
+                "scenario_hash": scenario_hash(p.scenario),
+            }
             for p in experiment.points
         ],
         "workers": workers,
@@ -242,14 +259,18 @@ def clock() -> float:
 ProgressFn = Callable[[int], None] | None
 
 
-def finish(experiment: Experiment, done: list[Done], partial: PartialRun, describe: Callable[[int], str], lines: str) -> None:
+def finish(
+    experiment: Experiment, done: list[Done], partial: PartialRun, describe: Callable[[int], str], lines: str
+) -> None:
     """After the folder is written: raise ReplicationsFailed if any replication failed (the partial
     folder stays for --resume), else discard the partial folder."""
     failures = [d for d in done if d.failed]
     if failures:
         raise ReplicationsFailed(
             failure_summary(
-                failures, len(done), describe,
+                failures,
+                len(done),
+                describe,
                 f"results written to {experiment.out}/ with error rows (errors.csv); the completed replications are kept in "
                 f"{partial.folder}/: fix the cause and run the same command with --resume to rerun only the failed ones",
             ),

@@ -40,10 +40,9 @@ def factorial(parameters: list[ParameterConfig], integer: list[bool]) -> list[tu
     return list(itertools.product(*grids))
 
 
-def latin_hypercube(parameters: list[ParameterConfig], integer: list[bool], samples: int, seed: int) -> list[tuple[Value, ...]]:
+def latin_hypercube(
+    parameters: list[ParameterConfig], integer: list[bool], samples: int, seed: int
+) -> list[tuple[Value, ...]]:
     """`samples` points, each parameter's range cut into `samples` strata hit once (scipy's LatinHypercube)."""
     unit = qmc.LatinHypercube(d=len(parameters), rng=np.random.default_rng(seed)).random(samples)
-    return [
-        tuple(value_at(p, float(u), i) for p, u, i in zip(parameters, row, integer, strict=True))
-        for row in unit
-    ]
+    return [tuple(value_at(p, float(u), i) for p, u, i in zip(parameters, row, integer, strict=True)) for row in unit]

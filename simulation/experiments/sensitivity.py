@@ -36,10 +36,10 @@ import numpy as np
 import pandas as pd
 
 from simulation.experiments import common
-from simulation.scenario.experiments import SensitivityConfig
 from simulation.experiments.design import value_at
 from simulation.reporting.folder import atomic_folder, previous_of
 from simulation.reporting.manifest import write_json
+from simulation.scenario.experiments import SensitivityConfig
 
 RESAMPLES = 1000
 
@@ -89,7 +89,11 @@ def unit_sample(config: SensitivityConfig, seed: int) -> np.ndarray:
 
 
 def plan_sensitivity(
-    path: Path, out: Path | None = None, replications: int | None = None, seed: int | None = None, steps: int | None = None
+    path: Path,
+    out: Path | None = None,
+    replications: int | None = None,
+    seed: int | None = None,
+    steps: int | None = None,
 ) -> SensitivityPlan:
     path = Path(path)
     scenario = common.load_experiment(path, "sensitivity", replications, seed, steps)
@@ -97,7 +101,9 @@ def plan_sensitivity(
     integer = common.integer_flags(scenario, config.parameters, path, "sensitivity")
     sample_seed = config.seed if config.seed is not None else scenario.run.seed
     unit = unit_sample(config, sample_seed % 2**32)
-    rows = [tuple(value_at(p, float(u), i) for p, u, i in zip(config.parameters, row, integer, strict=True)) for row in unit]
+    rows = [
+        tuple(value_at(p, float(u), i) for p, u, i in zip(config.parameters, row, integer, strict=True)) for row in unit
+    ]
     points = common.build_points(path, scenario, config.parameters, rows, "sensitivity")
     out = out if out is not None else Path("outputs") / path.stem
     common.prepare_out(out)
@@ -131,7 +137,9 @@ def analyse(plan: SensitivityPlan, replications: pd.DataFrame) -> tuple[pd.DataF
         samples[f"u_{key}"] = plan.unit[:, j]
     for outcome in config.outcomes:
         matrix = np.full((n_points, reps), np.nan)
-        matrix[replications["point"].to_numpy(), replications["replication"].to_numpy()] = replications[outcome].to_numpy(dtype=float)
+        matrix[replications["point"].to_numpy(), replications["replication"].to_numpy()] = replications[
+            outcome
+        ].to_numpy(dtype=float)
         with np.errstate(invalid="ignore"):
             means = np.nanmean(matrix, axis=1) if matrix.size else np.array([])
         samples[f"{outcome}_mean"] = means
@@ -139,8 +147,14 @@ def analyse(plan: SensitivityPlan, replications: pd.DataFrame) -> tuple[pd.DataF
         noise_sd, noise_se, output_sd = _noise(matrix, means)
         noise_share = noise_se**2 / output_sd**2 if output_sd and output_sd == output_sd and output_sd > 0 else math.nan
         row = {
-            "outcome": outcome, "method": config.method, "replications_per_point": reps, "points": n_points,
-            "noise_sd": noise_sd, "noise_se": noise_se, "output_sd": output_sd, "noise_share": noise_share,
+            "outcome": outcome,
+            "method": config.method,
+            "replications_per_point": reps,
+            "points": n_points,
+            "noise_sd": noise_sd,
+            "noise_se": noise_se,
+            "output_sd": output_sd,
+            "noise_share": noise_share,
         }
         floors = None
         if config.method == "morris":
@@ -179,7 +193,9 @@ def morris_noise_floors(unit: np.ndarray, matrix: np.ndarray, k: int) -> np.ndar
         return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
 
 
-def _indices(plan: SensitivityPlan, outcome: str, y: np.ndarray, noise: dict, floors: np.ndarray | None = None) -> list[dict]:
+def _indices(
+    plan: SensitivityPlan, outcome: str, y: np.ndarray, noise: dict, floors: np.ndarray | None = None
+) -> list[dict]:
     config = plan.config
     names = [p.key for p in config.parameters]
     kinds = ["categorical" if p.categorical else "range" for p in config.parameters]
@@ -188,29 +204,57 @@ def _indices(plan: SensitivityPlan, outcome: str, y: np.ndarray, noise: dict, fl
         from SALib.analyze import morris
 
         si = morris.analyze(
-            problem(config), plan.unit, y, num_resamples=RESAMPLES, conf_level=0.95, num_levels=config.levels, seed=plan.seed
+            problem(config),
+            plan.unit,
+            y,
+            num_resamples=RESAMPLES,
+            conf_level=0.95,
+            num_levels=config.levels,
+            seed=plan.seed,
         )
         for i, name in enumerate(names):
             floor = float(floors[i]) if floors is not None else math.nan
             mu_star, conf = float(si["mu_star"][i]), float(si["mu_star_conf"][i])
-            rows.append({
-                "outcome": outcome, "parameter": name, "type": kinds[i], "mu": float(si["mu"][i]), "mu_star": mu_star,
-                "mu_star_conf": conf, "mu_star_low": mu_star - conf, "mu_star_high": mu_star + conf,
-                "sigma": float(si["sigma"][i]), "noise_floor": floor,
-                "above_noise": "" if floor != floor else "true" if mu_star - conf > floor else "false",
-            })
+            rows.append(
+                {
+                    "outcome": outcome,
+                    "parameter": name,
+                    "type": kinds[i],
+                    "mu": float(si["mu"][i]),
+                    "mu_star": mu_star,
+                    "mu_star_conf": conf,
+                    "mu_star_low": mu_star - conf,
+                    "mu_star_high": mu_star + conf,
+                    "sigma": float(si["sigma"][i]),
+                    "noise_floor": floor,
+                    "above_noise": "" if floor != floor else "true" if mu_star - conf > floor else "false",
+                }
+            )
         rows.sort(key=lambda r: -r["mu_star"])
     else:
         from SALib.analyze import sobol
 
-        si = sobol.analyze(problem(config), y, calc_second_order=False, num_resamples=RESAMPLES, conf_level=0.95, seed=plan.seed)
+        si = sobol.analyze(
+            problem(config), y, calc_second_order=False, num_resamples=RESAMPLES, conf_level=0.95, seed=plan.seed
+        )
         for i, name in enumerate(names):
             s1, s1c, st, stc = (float(si[k][i]) for k in ("S1", "S1_conf", "ST", "ST_conf"))
-            rows.append({
-                "outcome": outcome, "parameter": name, "type": kinds[i], "S1": s1, "S1_conf": s1c, "S1_low": s1 - s1c,
-                "S1_high": s1 + s1c, "ST": st, "ST_conf": stc, "ST_low": st - stc, "ST_high": st + stc,
-                "noise_share": noise["noise_share"],
-            })
+            rows.append(
+                {
+                    "outcome": outcome,
+                    "parameter": name,
+                    "type": kinds[i],
+                    "S1": s1,
+                    "S1_conf": s1c,
+                    "S1_low": s1 - s1c,
+                    "S1_high": s1 + s1c,
+                    "ST": st,
+                    "ST_conf": stc,
+                    "ST_low": st - stc,
+                    "ST_high": st + stc,
+                    "noise_share": noise["noise_share"],
+                }
+            )
         rows.sort(key=lambda r: -r["ST"])
     for rank, row in enumerate(rows, start=1):
         row["rank"] = rank
@@ -233,7 +277,9 @@ def _report(plan: SensitivityPlan, indices: pd.DataFrame, noise: pd.DataFrame, p
         "|---|---|",
     ]
     for p in config.parameters:
-        lines.append(f"| {p.key} | {', '.join(map(str, p.values)) if p.values is not None else f'{p.low:g} to {p.high:g}'} |")
+        lines.append(
+            f"| {p.key} | {', '.join(map(str, p.values)) if p.values is not None else f'{p.low:g} to {p.high:g}'} |"
+        )
     lines.append("")
     if failures:
         lines += [f"**{len(failures)} replications failed** (errors.csv).", ""]
@@ -278,8 +324,8 @@ def _report(plan: SensitivityPlan, indices: pd.DataFrame, noise: pd.DataFrame, p
 def run_sensitivity(
     plan: SensitivityPlan, workers: int | None = None, progress=None, resume: bool = False, cluster: str | None = None
 ) -> SensitivityResult:
-    from simulation.reporting.plots.experiments import sensitivity_plot
     from simulation.execution.backends import default_workers
+    from simulation.reporting.plots.experiments import sensitivity_plot
 
     experiment, config = plan.experiment, plan.config
     started, started_at = common.clock(), common.now()
@@ -291,7 +337,11 @@ def run_sensitivity(
     had_previous = experiment.out.is_dir() and any(experiment.out.iterdir())
     with atomic_folder(experiment.out) as tmp:
         common.write_tables(
-            tmp, experiment, replications, failures, {"samples.csv": samples, "indices.csv": indices, "noise.csv": noise}
+            tmp,
+            experiment,
+            replications,
+            failures,
+            {"samples.csv": samples, "indices.csv": indices, "noise.csv": noise},
         )
         plots = []
         if not indices.empty:
@@ -302,12 +352,22 @@ def run_sensitivity(
                     plots.append(sensitivity_plot(tmp / "plots", indices, outcome, config.method, line))
         (tmp / "report.md").write_text(_report(plan, indices, noise, plots, failures), encoding="utf-8")
         manifest = common.experiment_manifest(
-            experiment, {**config.model_dump(mode="json"), "sample_seed": plan.seed}, done, started_at,
-            common.clock() - started, workers, resume,
+            experiment,
+            {**config.model_dump(mode="json"), "sample_seed": plan.seed},
+            done,
+            started_at,
+            common.clock() - started,
+            workers,
+            resume,
         )
         write_json(tmp / "manifest.json", manifest)
     result = SensitivityResult(
-        experiment.out, indices, noise, plan, common.clock() - started, previous_of(experiment.out) if had_previous else None
+        experiment.out,
+        indices,
+        noise,
+        plan,
+        common.clock() - started,
+        previous_of(experiment.out) if had_previous else None,
     )
     common.finish(experiment, done, partial, lambda i: f"point {i}", closing_lines(result))
     return result
@@ -335,7 +395,9 @@ def closing_lines(result: SensitivityResult) -> str:
         else:
             ranking = ", ".join(f"{r['parameter']} ST {r['ST']:.2f} (S1 {r['S1']:.2f})" for _, r in rows.iterrows())
             lines.append(f"{outcome} (replication noise {100 * n['noise_share']:.0f} % of variance): {ranking}")
-    lines.append(f"results: {result.out}/ (report.md, indices.csv, noise.csv, samples.csv, replications.csv, manifest.json, plots/)")
+    lines.append(
+        f"results: {result.out}/ (report.md, indices.csv, noise.csv, samples.csv, replications.csv, manifest.json, plots/)"
+    )
     if result.replaced_previous is not None:
         lines.append(f"the previous run in that folder was moved to {result.replaced_previous}/")
     return "\n".join(lines)

@@ -29,11 +29,11 @@ import pandas as pd
 from scipy import stats
 
 from simulation.experiments import common
-from simulation.scenario.experiments import SweepConfig
 from simulation.experiments.design import factorial, latin_hypercube
+from simulation.outcomes import better_direction
 from simulation.reporting.folder import atomic_folder, previous_of
 from simulation.reporting.manifest import write_json
-from simulation.outcomes import better_direction
+from simulation.scenario.experiments import SweepConfig
 
 SUMMARY_COLUMNS = ["outcome", "mean", "sd", "ci_low", "ci_high", "range_low", "range_high", "n", "failed"]
 
@@ -51,7 +51,11 @@ class SweepResult:
 
 
 def plan_sweep(
-    path: Path, out: Path | None = None, replications: int | None = None, seed: int | None = None, steps: int | None = None
+    path: Path,
+    out: Path | None = None,
+    replications: int | None = None,
+    seed: int | None = None,
+    steps: int | None = None,
 ) -> common.Experiment:
     """Load the file, build and validate every point; ScenarioError on bad input (nothing written)."""
     path = Path(path)
@@ -61,7 +65,9 @@ def plan_sweep(
     if config.design == "factorial":
         rows = factorial(config.parameters, integer)
     else:
-        rows = latin_hypercube(config.parameters, integer, config.samples, config.seed if config.seed is not None else scenario.run.seed)
+        rows = latin_hypercube(
+            config.parameters, integer, config.samples, config.seed if config.seed is not None else scenario.run.seed
+        )
     points = common.build_points(path, scenario, config.parameters, rows, "sweep")
     out = out if out is not None else Path("outputs") / path.stem
     common.prepare_out(out)
@@ -77,14 +83,27 @@ def summary_frame(experiment: common.Experiment, replications: pd.DataFrame, out
             values = group[outcome].to_numpy(dtype=float)
             mean, sd, low, high, n = common.mean_interval(values)
             clean = values[~np.isnan(values)]
-            r_low, r_high = (np.percentile(clean, [2.5, 97.5]) if clean.size else (math.nan, math.nan))
-            rows.append([point.index, *point.values, outcome, mean, sd, low, high, float(r_low), float(r_high), n, failed])
+            r_low, r_high = np.percentile(clean, [2.5, 97.5]) if clean.size else (math.nan, math.nan)
+            rows.append(
+                [point.index, *point.values, outcome, mean, sd, low, high, float(r_low), float(r_high), n, failed]
+            )
     return pd.DataFrame(rows, columns=["point", *experiment.keys, *SUMMARY_COLUMNS])
 
 
 def marginal_frame(experiment: common.Experiment, replications: pd.DataFrame, outcomes: list[str]) -> pd.DataFrame:
     """Paired differences between neighbouring grid values of each numeric key (others fixed)."""
-    columns = ["key", "from", "to", *(f"at_{k}" for k in experiment.keys), "outcome", "difference", "ci_low", "ci_high", "n", "per_unit"]
+    columns = [
+        "key",
+        "from",
+        "to",
+        *(f"at_{k}" for k in experiment.keys),
+        "outcome",
+        "difference",
+        "ci_low",
+        "ci_high",
+        "n",
+        "per_unit",
+    ]
     rows = []
     by_values = {p.values: p.index for p in experiment.points}
     for axis, parameter in enumerate(experiment.parameters):
@@ -128,7 +147,9 @@ def saturation(experiment: common.Experiment, marginal: pd.DataFrame, outcome: s
     groups = subset.groupby(others, sort=False, dropna=False) if others else [((), subset)]
     for setting, group in groups:
         setting = setting if isinstance(setting, tuple) else (setting,)
-        label = ", ".join(f"{k.removeprefix('at_')} = {v}" for k, v in zip(others, setting, strict=True)) or "all points"
+        label = (
+            ", ".join(f"{k.removeprefix('at_')} = {v}" for k, v in zip(others, setting, strict=True)) or "all points"
+        )
         significant = group["ci_high"] < 0 if better == "lower" else group["ci_low"] > 0
         helpful = [row["to"] for (_, row), sig in zip(group.iterrows(), significant, strict=True) if sig]
         last = group["to"].iloc[-1]
@@ -138,7 +159,9 @@ def saturation(experiment: common.Experiment, marginal: pd.DataFrame, outcome: s
             f"{last_rate:+.3g} from {group['from'].iloc[-1]} to {last})"
         )
         if not helpful:
-            lines.append(f"{label}: no step along {key} changes {outcome} clearly (95 % paired intervals include 0){rates}")
+            lines.append(
+                f"{label}: no step along {key} changes {outcome} clearly (95 % paired intervals include 0){rates}"
+            )
         elif helpful[-1] == last:
             lines.append(f"{label}: {outcome} still improves clearly at the largest {key} tried ({last}){rates}")
         else:
@@ -149,7 +172,16 @@ def saturation(experiment: common.Experiment, marginal: pd.DataFrame, outcome: s
     return lines
 
 
-def write_sweep(experiment: common.Experiment, config: SweepConfig, done, partial, started_at: str, started: float, workers: int, resumed: bool) -> SweepResult:
+def write_sweep(
+    experiment: common.Experiment,
+    config: SweepConfig,
+    done,
+    partial,
+    started_at: str,
+    started: float,
+    workers: int,
+    resumed: bool,
+) -> SweepResult:
     replications = common.replications_table(experiment, done, partial)
     outcomes = list(config.outcomes)
     summary = summary_frame(experiment, replications, outcomes)
@@ -158,19 +190,30 @@ def write_sweep(experiment: common.Experiment, config: SweepConfig, done, partia
     had_previous = experiment.out.is_dir() and any(experiment.out.iterdir())
     with atomic_folder(experiment.out) as tmp:
         common.write_tables(
-            tmp, experiment, replications, failures,
+            tmp,
+            experiment,
+            replications,
+            failures,
             {"summary.csv": summary, "marginal.csv": None if marginal.empty else marginal},
         )
         from simulation.reporting.plots.experiments import sweep_plots
 
         plots = sweep_plots(tmp / "plots", experiment, summary, replications, outcomes, config.design)
-        (tmp / "report.md").write_text(_report(experiment, config, summary, marginal, plots, failures), encoding="utf-8")
+        (tmp / "report.md").write_text(
+            _report(experiment, config, summary, marginal, plots, failures), encoding="utf-8"
+        )
         manifest = common.experiment_manifest(
             experiment, config.model_dump(mode="json"), done, started_at, common.clock() - started, workers, resumed
         )
         write_json(tmp / "manifest.json", manifest)
     return SweepResult(
-        experiment.out, summary, marginal, experiment, config, common.clock() - started, len(failures),
+        experiment.out,
+        summary,
+        marginal,
+        experiment,
+        config,
+        common.clock() - started,
+        len(failures),
         previous_of(experiment.out) if had_previous else None,
     )
 
@@ -179,7 +222,9 @@ def _fmt(x) -> str:
     return "" if x != x else f"{x:.4g}" if isinstance(x, float) else str(x)
 
 
-def _report(experiment, config: SweepConfig, summary: pd.DataFrame, marginal: pd.DataFrame, plots: list[str], failures) -> str:
+def _report(
+    experiment, config: SweepConfig, summary: pd.DataFrame, marginal: pd.DataFrame, plots: list[str], failures
+) -> str:
     lines = [
         f"# Sweep: {experiment.base.scenario.name}",
         "",
@@ -189,16 +234,31 @@ def _report(experiment, config: SweepConfig, summary: pd.DataFrame, marginal: pd
         "",
     ]
     if failures:
-        lines += [f"**{len(failures)} replications failed** (errors.csv); their points use the remaining replications.", ""]
+        lines += [
+            f"**{len(failures)} replications failed** (errors.csv); their points use the remaining replications.",
+            "",
+        ]
     for outcome in config.outcomes:
         rows = summary[summary["outcome"] == outcome]
-        lines += [f"## {outcome}", "", "| " + " | ".join([*experiment.keys, "mean", "95 % CI", "middle 95 % of runs"]) + " |"]
+        lines += [
+            f"## {outcome}",
+            "",
+            "| " + " | ".join([*experiment.keys, "mean", "95 % CI", "middle 95 % of runs"]) + " |",
+        ]
         lines.append("|" + "---|" * (len(experiment.keys) + 3))
         for _, row in rows.iterrows():
             values = [_fmt(row[k]) for k in experiment.keys]
             lines.append(
-                "| " + " | ".join([*values, _fmt(row["mean"]), f"{_fmt(row['ci_low'])} to {_fmt(row['ci_high'])}",
-                                   f"{_fmt(row['range_low'])} to {_fmt(row['range_high'])}"]) + " |"
+                "| "
+                + " | ".join(
+                    [
+                        *values,
+                        _fmt(row["mean"]),
+                        f"{_fmt(row['ci_low'])} to {_fmt(row['ci_high'])}",
+                        f"{_fmt(row['range_low'])} to {_fmt(row['range_high'])}",
+                    ]
+                )
+                + " |"
             )
         lines += ["", *saturation(experiment, marginal, outcome), ""]
         for plot in plots:
@@ -221,14 +281,20 @@ def closing_lines(result: SweepResult) -> str:
         setting = ", ".join(f"{k} = {best[k]}" for k in experiment.keys)
         lines.append(f"best {outcome}: {best['mean']:.4g} [{best['ci_low']:.4g}, {best['ci_high']:.4g}] at {setting}")
     lines += saturation(experiment, result.marginal, outcome)
-    lines.append(f"results: {result.out}/ (report.md, summary.csv, marginal.csv, replications.csv, points.csv, manifest.json, plots/)")
+    lines.append(
+        f"results: {result.out}/ (report.md, summary.csv, marginal.csv, replications.csv, points.csv, manifest.json, plots/)"
+    )
     if result.replaced_previous is not None:
         lines.append(f"the previous run in that folder was moved to {result.replaced_previous}/")
     return "\n".join(lines)
 
 
 def run_sweep(
-    experiment: common.Experiment, workers: int | None = None, progress=None, resume: bool = False, cluster: str | None = None
+    experiment: common.Experiment,
+    workers: int | None = None,
+    progress=None,
+    resume: bool = False,
+    cluster: str | None = None,
 ) -> SweepResult:
     """Run every point's replications (kept in <out>.partial/ as they finish) and write the folder.
 

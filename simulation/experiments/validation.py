@@ -69,8 +69,13 @@ def bass_continuous(p: float, q: float, t: np.ndarray) -> np.ndarray:
 # --- linear threshold -------------------------------------------------------------------------------
 
 
-def threshold_scenario(n: int = 300, mean_degree: float = 6.0, seed_share: float = 0.05, seed: int = 1978,
-                       thresholds: tuple[float, float] = (0.0, 0.6)) -> Scenario:
+def threshold_scenario(
+    n: int = 300,
+    mean_degree: float = 6.0,
+    seed_share: float = 0.05,
+    seed: int = 1978,
+    thresholds: tuple[float, float] = (0.0, 0.6),
+) -> Scenario:
     """Granovetter thresholds on an Erdos-Renyi graph; a share `seed_share` uses AI at the start."""
     return Scenario.model_validate(
         {
@@ -114,8 +119,13 @@ def run_threshold(scenario: Scenario, replication: int, max_rounds: int = 10_000
         rounds += 1
         if model.state.uses_ai().sum() == before:
             break
-    return ThresholdRun(model.network.to_networkx(), seeds, model.thresholds.copy(),
-                        set(np.flatnonzero(model.state.uses_ai()).tolist()), rounds)
+    return ThresholdRun(
+        model.network.to_networkx(),
+        seeds,
+        model.thresholds.copy(),
+        set(np.flatnonzero(model.state.uses_ai()).tolist()),
+        rounds,
+    )
 
 
 def threshold_fixed_point(graph: nx.Graph, seeds: set[int], thresholds: np.ndarray) -> set[int]:
@@ -177,7 +187,9 @@ def degroot_limit(edges: np.ndarray, n: int, x0: np.ndarray, rate: float) -> np.
     return limit
 
 
-def run_degroot(scenario: Scenario, replication: int, steps: int = 400) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def run_degroot(
+    scenario: Scenario, replication: int, steps: int = 400
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(edges, initial attitudes, attitudes after `steps`, max deviation from the final state per step)."""
     model = ClinicianModel(scenario, replication, with_agents=False)
     x0 = model.state.attitude.copy()
@@ -204,14 +216,31 @@ def write_validation(out: Path, replications: int = 8) -> Path:
     p, q, steps = bass.choice.bass_p, bass.choice.bass_q, bass.run.steps
     discrete, continuous = bass_discrete(p, q, steps), bass_continuous(p, q, np.arange(steps + 1))
     mean = curves.mean(axis=0)
-    rows.append({"check": "bass", "measure": "max |mean simulated F(t) - discrete closed form|",
-                 "value": float(np.abs(mean - discrete).max()), "tolerance": 0.02})
-    rows.append({"check": "bass", "measure": "max |mean simulated F(t) - continuous closed form|",
-                 "value": float(np.abs(mean - continuous).max()), "tolerance": float("nan")})
+    rows.append(
+        {
+            "check": "bass",
+            "measure": "max |mean simulated F(t) - discrete closed form|",
+            "value": float(np.abs(mean - discrete).max()),
+            "tolerance": 0.02,
+        }
+    )
+    rows.append(
+        {
+            "check": "bass",
+            "measure": "max |mean simulated F(t) - continuous closed form|",
+            "value": float(np.abs(mean - continuous).max()),
+            "tolerance": float("nan"),
+        }
+    )
     fig, ax = plt.subplots(figsize=(7, 4.2))
     for curve in curves:
         ax.plot(curve, color="#9ecae1", lw=0.8)
-    ax.plot(mean, color="#08519c", lw=2, label=f"model: mean of {replications} runs (N = {bass.population.n}, complete graph)")
+    ax.plot(
+        mean,
+        color="#08519c",
+        lw=2,
+        label=f"model: mean of {replications} runs (N = {bass.population.n}, complete graph)",
+    )
     ax.plot(discrete, "k--", lw=1.5, label="Bass, discrete time: F(t+1) = F + (p + qF)(1 - F)")
     ax.plot(continuous, ":", color="#d95f0e", lw=1.5, label="Bass, continuous closed form")
     ax.set(xlabel="step", ylabel="share using AI", title=f"Bass special case (p = {p}, q = {q} per step)")
@@ -225,16 +254,21 @@ def write_validation(out: Path, replications: int = 8) -> Path:
         run = run_threshold(threshold_scenario(mean_degree=degree, seed_share=share, thresholds=thresholds), k)
         reference = threshold_fixed_point(run.graph, run.seeds, run.thresholds)
         sizes.append((len(run.seeds), len(run.final), len(reference), len(run.final ^ reference)))
-    rows.append({"check": "threshold", "measure": "clinicians whose final state differs from the reference fixed point (5 graphs)",
-                 "value": float(sum(s[3] for s in sizes)), "tolerance": 0.0})
+    rows.append(
+        {
+            "check": "threshold",
+            "measure": "clinicians whose final state differs from the reference fixed point (5 graphs)",
+            "value": float(sum(s[3] for s in sizes)),
+            "tolerance": 0.0,
+        }
+    )
     fig, ax = plt.subplots(figsize=(7, 4.2))
     x = np.arange(len(sizes))
     ax.bar(x - 0.2, [s[1] for s in sizes], 0.4, label="model: final adopters", color="#08519c")
     ax.bar(x + 0.2, [s[2] for s in sizes], 0.4, label="reference fixed point", color="#bdbdbd")
     ax.scatter(x, [s[0] for s in sizes], color="#d95f0e", zorder=3, label="seeds")
     labels = [f"degree {d:g}\nthresholds {t[0]:g}-{t[1]:g}\nseeds {s:.0%}" for d, t, s in THRESHOLD_CASES]
-    ax.set(xticks=x, ylabel="clinicians",
-           title="Linear threshold special case: final adopters (Erdos-Renyi, n = 300)")
+    ax.set(xticks=x, ylabel="clinicians", title="Linear threshold special case: final adopters (Erdos-Renyi, n = 300)")
     ax.set_xticklabels(labels, fontsize=7.5)
     ax.legend(fontsize=8, loc="upper left")
     fig.tight_layout()
@@ -244,16 +278,34 @@ def write_validation(out: Path, replications: int = 8) -> Path:
     scenario = degroot_scenario()
     edges, x0, final, path = run_degroot(scenario, 0)
     limit = degroot_limit(edges, scenario.population.n, x0, scenario.attitude.influence_rate)
-    rows.append({"check": "degroot", "measure": "max |attitude after 400 steps - stationary-distribution consensus|",
-                 "value": float(np.abs(final - limit).max()), "tolerance": 1e-6})
-    rows.append({"check": "degroot", "measure": "max |stationary-distribution consensus - plain mean of x(0)| (what the weighting changes)",
-                 "value": float(np.abs(limit - x0.mean()).max()), "tolerance": float("nan")})
+    rows.append(
+        {
+            "check": "degroot",
+            "measure": "max |attitude after 400 steps - stationary-distribution consensus|",
+            "value": float(np.abs(final - limit).max()),
+            "tolerance": 1e-6,
+        }
+    )
+    rows.append(
+        {
+            "check": "degroot",
+            "measure": "max |stationary-distribution consensus - plain mean of x(0)| (what the weighting changes)",
+            "value": float(np.abs(limit - x0.mean()).max()),
+            "tolerance": float("nan"),
+        }
+    )
     fig, ax = plt.subplots(figsize=(7, 4.2))
     for i in range(0, scenario.population.n, 6):
         ax.plot(path[:31, i], color="#9ecae1", lw=0.6)
     big = np.bincount(np.concatenate([edges[:, 0], edges[:, 1]]), minlength=scenario.population.n) > 0
-    ax.axhline(float(np.median(limit[big])), color="k", ls="--", lw=1.5, label="consensus pi' x(0) (stationary distribution)")
-    ax.set(xlabel="step", ylabel="attitude (1-7)", title="DeGroot special case: attitudes converge to the weighted consensus")
+    ax.axhline(
+        float(np.median(limit[big])), color="k", ls="--", lw=1.5, label="consensus pi' x(0) (stationary distribution)"
+    )
+    ax.set(
+        xlabel="step",
+        ylabel="attitude (1-7)",
+        title="DeGroot special case: attitudes converge to the weighted consensus",
+    )
     ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(out / "degroot.png", dpi=110)

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from simulation.modes import MODE_NAMES
 from simulation.population import draw_population
 from simulation.rules.judgment import rate
 from simulation.scenario.parameters import JudgmentConfig, PopulationConfig, RoleConfig
-from simulation.modes import MODE_NAMES
 
 STUDY_MEANS = {"none": 5.93, "verify": 4.99, "primary": 3.79}
 STUDY_SDS = {"none": 1.24, "verify": 1.67, "primary": 1.62}
@@ -50,7 +50,10 @@ class VignetteResult:
 
 def _study_population(base: PopulationConfig, n: int) -> PopulationConfig:
     roles = {
-        name: RoleConfig(share=count / STUDY_N, seniority_years=base.roles[name].seniority_years if name in base.roles else (1.0, 25.0))
+        name: RoleConfig(
+            share=count / STUDY_N,
+            seniority_years=base.roles[name].seniority_years if name in base.roles else (1.0, 25.0),
+        )
         for name, count in STUDY_ROLES.items()
     }
     # Raters come from many units of a hospital system: no one department's shared leaning (which
@@ -113,7 +116,9 @@ FITTED = (
 )
 
 
-def fit_judgment(n_raters: int = 60_000, seed: int = 2025, population: PopulationConfig | None = None) -> JudgmentConfig:
+def fit_judgment(
+    n_raters: int = 60_000, seed: int = 2025, population: PopulationConfig | None = None
+) -> JudgmentConfig:
     """Least-squares fit of the six `FITTED` parameters to the study's three means and three SDs."""
     from scipy.optimize import least_squares
 

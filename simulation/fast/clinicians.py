@@ -61,8 +61,18 @@ def poisson_cdf(mean: float) -> np.ndarray:
 
 @compiled
 def week_of_use(
-    mode, literacy, trust, attitude, key, correct_cdf, error_cdf,
-    catch_verify, catch_primary, incident_share, learning_rate, from_trust_rate,
+    mode,
+    literacy,
+    trust,
+    attitude,
+    key,
+    correct_cdf,
+    error_cdf,
+    catch_verify,
+    catch_primary,
+    incident_share,
+    learning_rate,
+    from_trust_rate,
 ):
     """One week of AI use for every user (`simulation.rules.experience.use_ai`).
 
@@ -110,7 +120,9 @@ def week_of_use(
 
 
 @compiled
-def hear_of_incidents(indptr, indices, data, weighted, incidents, literacy, protection, trust_shock, attitude_shock, trust, attitude):
+def hear_of_incidents(
+    indptr, indices, data, weighted, incidents, literacy, protection, trust_shock, attitude_shock, trust, attitude
+):
     """Each incident reaches its user and the user's colleagues (tie weight times the count): trust
     and attitude drop by the shocks times what they heard, times (1 - protection literacy)."""
     n = incidents.shape[0]
@@ -161,8 +173,17 @@ def move_attitudes(attitude, anchor, close_weight, close_total, rate, anchoring,
 # (attitude, literacy, trust, status concern, reputation of non-users and of users) and the attitude's
 # sum of squared deviations from its mean. `simulation.metrics.measure` reads them by these names.
 SUM_ROWS = (
-    "none", "verify", "primary", "skeptical", "attitude", "literacy", "trust", "status_concern",
-    "reputation_none", "reputation_users", "attitude_squares",
+    "none",
+    "verify",
+    "primary",
+    "skeptical",
+    "attitude",
+    "literacy",
+    "trust",
+    "status_concern",
+    "reputation_none",
+    "reputation_users",
+    "attitude_squares",
 )
 
 

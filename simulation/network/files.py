@@ -156,7 +156,9 @@ def _is_number(text: str) -> bool:
     return bool(NUMBER_RE.match(text.strip()))
 
 
-def read_table(path: Path, key: str, delimiter: str, header: bool | str, named: bool, comment: str, id_columns: list[int]) -> Table:
+def read_table(
+    path: Path, key: str, delimiter: str, header: bool | str, named: bool, comment: str, id_columns: list[int]
+) -> Table:
     """Cells of a delimited text file; `header` True/False/"auto" (see `_has_header`)."""
     lines = _read_lines(path, key)
     sep = _delimiter(path, delimiter)
@@ -180,8 +182,30 @@ def read_table(path: Path, key: str, delimiter: str, header: bool | str, named: 
     return Table(path, head, rows, numbers)
 
 
-HEADER_WORDS = {"source", "target", "from", "to", "node1", "node2", "id", "id1", "id2", "node", "nodeid", "ego",
-                "alter", "sender", "receiver", "u", "v", "i", "j", "name", "src", "dst"}
+HEADER_WORDS = {
+    "source",
+    "target",
+    "from",
+    "to",
+    "node1",
+    "node2",
+    "id",
+    "id1",
+    "id2",
+    "node",
+    "nodeid",
+    "ego",
+    "alter",
+    "sender",
+    "receiver",
+    "u",
+    "v",
+    "i",
+    "j",
+    "name",
+    "src",
+    "dst",
+}
 
 
 def _looks_like_header(rows: list[list[str]], id_columns: list[int]) -> bool:
@@ -310,7 +334,9 @@ def _mapped(cell: str, mapping: dict[str, Any], missing: set[str]) -> Any:
 def read_network_files(config: NetworkConfig) -> NetworkData:
     """Parse the files of a `generator = "file"` network section (cached per process)."""
     if config.edges is None:
-        raise NetworkFileError("key 'network.edges' is required with generator = \"file\" (the edge list, GraphML or GEXF file)")
+        raise NetworkFileError(
+            "key 'network.edges' is required with generator = \"file\" (the edge list, GraphML or GEXF file)"
+        )
     paths = [Path(config.edges)] + ([Path(config.nodes.file)] if config.nodes and config.nodes.file else [])
     stamp = tuple((str(p), *_stat(p)) for p in paths)
     return _read_cached(config.model_dump_json(), stamp)
@@ -341,7 +367,9 @@ def _read(config: NetworkConfig) -> NetworkData:
         specs = [config.source, config.target, config.layer, config.weight, config.direction]
         named = any(isinstance(s, str) for s in specs if s is not None)
         id_columns = [s - 1 for s in (config.source, config.target) if isinstance(s, int)]
-        table = read_table(edges_path, "network.edges", config.delimiter, config.header, named, config.comment, id_columns)
+        table = read_table(
+            edges_path, "network.edges", config.delimiter, config.header, named, config.comment, id_columns
+        )
     else:
         graph = _read_graph(edges_path, fmt, "network.edges")
         table, graph_nodes = _graph_tables(graph, edges_path, config)
@@ -351,8 +379,11 @@ def _read(config: NetworkConfig) -> NetworkData:
     src = _cells(table, column_index(table, config.source, "network.source"), "network.source")
     dst = _cells(table, column_index(table, config.target, "network.target"), "network.target")
     rows = len(src)
-    layer = (_cells(table, column_index(table, config.layer, "network.layer"), "network.layer")
-             if config.layer is not None else ["1"] * rows)
+    layer = (
+        _cells(table, column_index(table, config.layer, "network.layer"), "network.layer")
+        if config.layer is not None
+        else ["1"] * rows
+    )
     layer = [_text_number(x) for x in layer]
     keep = np.ones(rows, dtype=bool)
 
@@ -364,7 +395,11 @@ def _read(config: NetworkConfig) -> NetworkData:
         if unknown:
             raise NetworkFileError(
                 f"key 'network.layers': layer{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} not in {edges_path}"
-                + (f" (column {config.layer!r})" if config.layer is not None else " (no layer column: set network.layer)")
+                + (
+                    f" (column {config.layer!r})"
+                    if config.layer is not None
+                    else " (no layer column: set network.layer)"
+                )
                 + f"; its layers: {', '.join(_natural_order(present))}"
             )
         keep &= np.array([x in wanted for x in layer], dtype=bool)
@@ -375,7 +410,12 @@ def _read(config: NetworkConfig) -> NetworkData:
     # Weights.
     if config.weight is not None:
         cells = _cells(table, column_index(table, config.weight, "network.weight"), "network.weight")
-        weight = np.array([_number(c, edges_path, line, "network.weight", "tie weight") for c, line in zip(cells, table.lines, strict=True)])
+        weight = np.array(
+            [
+                _number(c, edges_path, line, "network.weight", "tie weight")
+                for c, line in zip(cells, table.lines, strict=True)
+            ]
+        )
         if config.min_weight is not None:
             keep &= weight >= config.min_weight
 
@@ -406,10 +446,20 @@ def _read(config: NetworkConfig) -> NetworkData:
     id_of_row: list[str]
     if nodes_cfg is not None and nodes_cfg.file is not None:
         node_path = Path(nodes_cfg.file)
-        specs = [nodes_cfg.id, nodes_cfg.department, nodes_cfg.role, nodes_cfg.seniority, nodes_cfg.attitude, nodes_cfg.mode, nodes_cfg.adoption]
+        specs = [
+            nodes_cfg.id,
+            nodes_cfg.department,
+            nodes_cfg.role,
+            nodes_cfg.seniority,
+            nodes_cfg.attitude,
+            nodes_cfg.mode,
+            nodes_cfg.adoption,
+        ]
         named = any(isinstance(s, str) for s in specs if s is not None)
         id_columns = [nodes_cfg.id - 1] if isinstance(nodes_cfg.id, int) else []
-        node_table = read_table(node_path, "network.nodes.file", nodes_cfg.delimiter, nodes_cfg.header, named, config.comment, id_columns)
+        node_table = read_table(
+            node_path, "network.nodes.file", nodes_cfg.delimiter, nodes_cfg.header, named, config.comment, id_columns
+        )
         files.append(node_path)
     elif nodes_cfg is not None and graph_nodes is not None:
         node_table = graph_nodes
@@ -432,7 +482,13 @@ def _read(config: NetworkConfig) -> NetworkData:
     elif graph_nodes is not None:
         ids = [row[0] for row in graph_nodes.rows]
     else:
-        ids = _natural_order(list(dict.fromkeys([s for s, k in zip(src, keep, strict=True) if k] + [d for d, k in zip(dst, keep, strict=True) if k])))
+        ids = _natural_order(
+            list(
+                dict.fromkeys(
+                    [s for s, k in zip(src, keep, strict=True) if k] + [d for d, k in zip(dst, keep, strict=True) if k]
+                )
+            )
+        )
     index = {node_id: k for k, node_id in enumerate(ids)}
 
     # Edges to unknown nodes.
@@ -440,12 +496,16 @@ def _read(config: NetworkConfig) -> NetworkData:
     notes = []
     if unknown_rows:
         missing_ids = list(dict.fromkeys(x for k in unknown_rows for x in (src[k], dst[k]) if x not in index))
-        described = (f"{len(unknown_rows)} tie{'s' if len(unknown_rows) > 1 else ''} of {edges_path} name{'' if len(unknown_rows) > 1 else 's'} "
-                     f"{len(missing_ids)} node id{'s' if len(missing_ids) > 1 else ''} missing from the node table "
-                     f"{node_table.path if node_table is not None else ''}: "
-                     f"{', '.join(missing_ids[:SHOWN])}{' ...' if len(missing_ids) > SHOWN else ''}")
+        described = (
+            f"{len(unknown_rows)} tie{'s' if len(unknown_rows) > 1 else ''} of {edges_path} name{'' if len(unknown_rows) > 1 else 's'} "
+            f"{len(missing_ids)} node id{'s' if len(missing_ids) > 1 else ''} missing from the node table "
+            f"{node_table.path if node_table is not None else ''}: "
+            f"{', '.join(missing_ids[:SHOWN])}{' ...' if len(missing_ids) > SHOWN else ''}"
+        )
         if not config.drop_unknown_nodes:
-            raise NetworkFileError(f"key 'network.nodes.id': {described}; add them to the node table or set network.drop_unknown_nodes = true to drop these ties")
+            raise NetworkFileError(
+                f"key 'network.nodes.id': {described}; add them to the node table or set network.drop_unknown_nodes = true to drop these ties"
+            )
         keep[unknown_rows] = False
         notes.append(f"dropped {described}")
 
@@ -478,7 +538,9 @@ def _read(config: NetworkConfig) -> NetworkData:
         low, high = np.minimum(i[mask], j[mask]), np.maximum(i[mask], j[mask])
         keys = np.unique(low * n + high)
         layers[name] = np.stack([keys // n, keys % n], axis=1)
-    data = NetworkData(ids=ids, edges=edges, advisor=advisor, layers=layers, layer_arcs=layer_arcs, files=files, notes=notes)
+    data = NetworkData(
+        ids=ids, edges=edges, advisor=advisor, layers=layers, layer_arcs=layer_arcs, files=files, notes=notes
+    )
     if node_table is not None and nodes_cfg is not None:
         _node_attributes(data, node_table, nodes_cfg)
     return data
@@ -492,7 +554,9 @@ def _text_number(text: str) -> str:
     return text
 
 
-def _merge_ties(i: np.ndarray, j: np.ndarray, directed: np.ndarray, n: int, advisor_end: str) -> tuple[np.ndarray, np.ndarray]:
+def _merge_ties(
+    i: np.ndarray, j: np.ndarray, directed: np.ndarray, n: int, advisor_end: str
+) -> tuple[np.ndarray, np.ndarray]:
     """Undirected ties (i < j) and each tie's fixed advisor (-1 when undirected somewhere or mutual)."""
     low, high = np.minimum(i, j), np.maximum(i, j)
     keys = low * n + high
@@ -534,8 +598,10 @@ def _node_attributes(data: NetworkData, table: Table, cfg) -> None:
         setattr(data, names_attr, order)
         setattr(data, name, np.array([order.index(x) for x in labels], dtype=np.int64))
 
-    for name, low, high, what in (("seniority", 0.0, 100.0, "years in practice, 0-100"),
-                                  ("attitude", 1.0, 7.0, "attitude on the 1-7 scale")):
+    for name, low, high, what in (
+        ("seniority", 0.0, 100.0, "years in practice, 0-100"),
+        ("attitude", 1.0, 7.0, "attitude on the 1-7 scale"),
+    ):
         cells = column(name)
         if cells is None:
             continue
@@ -543,9 +609,13 @@ def _node_attributes(data: NetworkData, table: Table, cfg) -> None:
         for k, (c, line) in enumerate(zip(cells, table.lines, strict=True)):
             if c is None:
                 continue
-            value = c if isinstance(c, (int, float)) else _number(str(c), table.path, line, f"network.nodes.{name}", what)
+            value = (
+                c if isinstance(c, (int, float)) else _number(str(c), table.path, line, f"network.nodes.{name}", what)
+            )
             if not low <= value <= high:
-                raise NetworkFileError(f"key 'network.nodes.{name}': {table.path}, line {line}: {value:g} is outside {what}")
+                raise NetworkFileError(
+                    f"key 'network.nodes.{name}': {table.path}, line {line}: {value:g} is outside {what}"
+                )
             out[k] = value
         setattr(data, name, out)
 
@@ -576,8 +646,17 @@ def _node_attributes(data: NetworkData, table: Table, cfg) -> None:
             if isinstance(c, str) and c.strip().lower() == "never":
                 adoption[k] = np.inf
                 continue
-            adoption[k] = c if isinstance(c, (int, float)) else _number(
-                str(c), table.path, line, "network.nodes.adoption", "adoption time; map codes with [network.nodes.values.adoption], e.g. 18 = \"never\", 99 = \"missing\"")
+            adoption[k] = (
+                c
+                if isinstance(c, (int, float))
+                else _number(
+                    str(c),
+                    table.path,
+                    line,
+                    "network.nodes.adoption",
+                    'adoption time; map codes with [network.nodes.values.adoption], e.g. 18 = "never", 99 = "missing"',
+                )
+            )
         data.adoption = adoption
 
 

@@ -265,7 +265,10 @@ def generate_hospital_network(
 
     # Every clinician starts at least one tie (no isolates); the rest start in proportion to weight.
     starters = np.concatenate(
-        [rng.permutation(n), np.minimum(np.searchsorted(cum, rng.random(max(target_ties - n, 0)) * cum[-1], side="right"), n - 1)]
+        [
+            rng.permutation(n),
+            np.minimum(np.searchsorted(cum, rng.random(max(target_ties - n, 0)) * cum[-1], side="right"), n - 1),
+        ]
     )[:target_ties]
     used = 0
 

@@ -26,7 +26,9 @@ def department_layout(network: HospitalNetwork, department: np.ndarray, seed: in
     for slot, d in enumerate(departments):
         members = np.flatnonzero(department == d)
         sub = graph.subgraph(members.tolist())
-        local = nx.spring_layout(sub, seed=seed, iterations=30) if members.shape[0] > 1 else {int(members[0]): (0.0, 0.0)}
+        local = (
+            nx.spring_layout(sub, seed=seed, iterations=30) if members.shape[0] > 1 else {int(members[0]): (0.0, 0.0)}
+        )
         radius = 0.42 * math.sqrt(sizes[d] / sizes.max())
         centre = np.array([slot % columns, -(slot // columns)], dtype=float)
         for node, (x, y) in local.items():

@@ -25,8 +25,15 @@ from scipy.sparse.csgraph import connected_components
 from simulation.network.hospital import HospitalNetwork
 
 STATISTICS = (
-    "clinicians", "ties", "mean_degree", "clustering", "transitivity", "components",
-    "largest_component_share", "isolates", "max_advice_in_degree",
+    "clinicians",
+    "ties",
+    "mean_degree",
+    "clustering",
+    "transitivity",
+    "components",
+    "largest_component_share",
+    "isolates",
+    "max_advice_in_degree",
 )
 COLUMNS = ["scenario", "layer", "other_layer", "statistic", "value"]
 
@@ -73,8 +80,11 @@ def describe_network(
             for layer in layers
         }
         stats["layer_overlap"] = [
-            {"layer": label[a], "other_layer": label[b],
-             "jaccard": len(keys[a] & keys[b]) / len(keys[a] | keys[b]) if keys[a] | keys[b] else 0.0}
+            {
+                "layer": label[a],
+                "other_layer": label[b],
+                "jaccard": len(keys[a] & keys[b]) / len(keys[a] | keys[b]) if keys[a] | keys[b] else 0.0,
+            }
             for a, b in combinations(layers, 2)
         ]
     return stats

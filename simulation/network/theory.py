@@ -12,7 +12,9 @@ import numpy as np
 from simulation.network.hospital import HospitalNetwork
 
 
-def _with_random_advisors(n: int, edges: np.ndarray, department: np.ndarray, rng: np.random.Generator) -> HospitalNetwork:
+def _with_random_advisors(
+    n: int, edges: np.ndarray, department: np.ndarray, rng: np.random.Generator
+) -> HospitalNetwork:
     first = rng.random(edges.shape[0]) < 0.5
     advisor = np.where(first, edges[:, 0], edges[:, 1])
     return HospitalNetwork(n=n, edges=edges, advisor=advisor, team=department.astype(np.int64))

@@ -88,7 +88,11 @@ class RefClinician(FixedAgent):
         j = self.model.config.judgment
         if mode == NONE:
             return 0.0
-        base, slope = (j.penalty_verify, j.attitude_slope_verify) if mode == VERIFY else (j.penalty_primary, j.attitude_slope_primary)
+        base, slope = (
+            (j.penalty_verify, j.attitude_slope_verify)
+            if mode == VERIFY
+            else (j.penalty_primary, j.attitude_slope_primary)
+        )
         own = 1.0 - j.own_use_discount * (1.0 if rater.uses_ai else 0.0)
         return base * noise_free_factor * own - slope * (rater.attitude - j.reference_attitude)
 
@@ -99,7 +103,12 @@ class RefClinician(FixedAgent):
         for rater in self.colleagues:
             if not everyone_sees and rand.random() >= j.visibility:
                 continue
-            rating = j.baseline_rating + rater.leniency + noise_sd * rand.gauss(0.0, 1.0) - self.penalty_from(rater, self.mode)
+            rating = (
+                j.baseline_rating
+                + rater.leniency
+                + noise_sd * rand.gauss(0.0, 1.0)
+                - self.penalty_from(rater, self.mode)
+            )
             total += min(max(rating, 1.0), 7.0)
             count += 1
         memory = 0.0 if everyone_sees else j.reputation_memory
@@ -120,7 +129,10 @@ class RefClinician(FixedAgent):
         attitude = sum(c.attitude for c in colleagues) / k
         self.colleague_use = sum(1.0 for c in colleagues if c.uses_ai) / k
         discount = sum(1.0 - j.own_use_discount * (1.0 if c.uses_ai else 0.0) for c in colleagues) / k
-        for mode, base, slope in ((VERIFY, j.penalty_verify, j.attitude_slope_verify), (PRIMARY, j.penalty_primary, j.attitude_slope_primary)):
+        for mode, base, slope in (
+            (VERIFY, j.penalty_verify, j.attitude_slope_verify),
+            (PRIMARY, j.penalty_primary, j.attitude_slope_primary),
+        ):
             self.social_cost[mode] = base * discount - slope * (attitude - j.reference_attitude)
 
     # 4. choice: logit with inertia
@@ -132,9 +144,15 @@ class RefClinician(FixedAgent):
         social = c.social_proof_weight * self.colleague_use + c.institutional_push
         utility = [
             0.0,
-            benefit - c.verify_effort + c.literacy_weight_verify * self.literacy + social
+            benefit
+            - c.verify_effort
+            + c.literacy_weight_verify * self.literacy
+            + social
             - c.social_weight * self.status_concern * self.social_cost[VERIFY],
-            benefit + c.primary_efficiency - c.literacy_weight_primary * self.literacy + social
+            benefit
+            + c.primary_efficiency
+            - c.literacy_weight_primary * self.literacy
+            + social
             - c.social_weight * self.status_concern * self.social_cost[PRIMARY],
         ]
         utility[self.mode] += c.status_quo_bonus
@@ -170,7 +188,9 @@ class ReferenceModel(Model):
         state = draw_population(cfg.population, cfg.judgment, department, network.advice_in_degree, seeds["population"])
         self.skeptical_below = state.skeptical_below
         fields = ("attitude", "literacy", "trust", "status_concern", "reputation", "leniency")
-        self.grid = Network(network.to_networkx(), capacity=1, random=self.random, layout=nx.circular_layout)  # explicit: Mesa 4 refuses None
+        self.grid = Network(
+            network.to_networkx(), capacity=1, random=self.random, layout=nx.circular_layout
+        )  # explicit: Mesa 4 refuses None
         for i in range(state.n):
             values = {name: float(getattr(state, name)[i]) for name in fields}
             values["mode"] = int(state.mode[i])
@@ -182,7 +202,16 @@ class ReferenceModel(Model):
 
     def step(self) -> None:
         # Synchronous phases, every agent in turn (`AgentSet.do` keeps the order agents were added).
-        for phase in ("use_ai", "hear_of_incidents", "be_judged", "commit_reputation", "anticipate", "choose", "influence", "commit_attitude"):
+        for phase in (
+            "use_ai",
+            "hear_of_incidents",
+            "be_judged",
+            "commit_reputation",
+            "anticipate",
+            "choose",
+            "influence",
+            "commit_attitude",
+        ):
             self.agents.do(phase)
 
     def outcomes(self) -> dict[str, float]:

@@ -3,12 +3,26 @@ ranking table (comparison.csv) and the table of final levels (summary.json)."""
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 
 from simulation.reporting.document import Block
-from simulation.reporting.format import INTERVAL, POINTS, diff_format, fmt_count, fmt_hours, fmt_num, fmt_pct, fmt_stat, is_missing, per100_format, unsigned, value_format
+from simulation.reporting.format import (
+    INTERVAL,
+    POINTS,
+    diff_format,
+    fmt_count,
+    fmt_hours,
+    fmt_num,
+    fmt_pct,
+    fmt_stat,
+    is_missing,
+    per100_format,
+    unsigned,
+    value_format,
+)
 from simulation.reporting.labels import COMPARED_LABELS
 from simulation.reporting.plots.style import baseline_label
 from simulation.reporting.run_tables import RunTables, run_weeks
@@ -83,10 +97,19 @@ def _most_efficient_clause(t: RunTables, best: str) -> str:
         return ""
     top = rows.loc[rows["per_100h"].idxmin()]
     mine = rows[rows["scenario"] == best]
-    if str(top["scenario"]) == best or mine.empty or top["per_100h"] >= mine.iloc[0]["per_100h"] or top["per_100h"] >= 0:
+    if (
+        str(top["scenario"]) == best
+        or mine.empty
+        or top["per_100h"] >= mine.iloc[0]["per_100h"]
+        or top["per_100h"] >= 0
+    ):
         return ""
-    per = _reduction_phrase({"difference": top["per_100h"], "ci_low": top["per_100h_low"],
-                             "ci_high": top["per_100h_high"]}, "per_100h", "points", ("fewer", "more"))
+    per = _reduction_phrase(
+        {"difference": top["per_100h"], "ci_low": top["per_100h_low"], "ci_high": top["per_100h_high"]},
+        "per_100h",
+        "points",
+        ("fewer", "more"),
+    )
     return f", while {top['scenario']} did the most per clinician-hour ({per} per 100 hours)"
 
 
@@ -100,19 +123,26 @@ def comparison_summary(t: RunTables) -> list[str]:
     if sk is None or is_missing(sk["difference"]):
         sentences.append(f"The share of skeptical clinicians could not be compared with the baseline for {best}.")
     else:
-        others = (f"Among the alternatives, **{best}** did best on skepticism: " if len(ranked) > 1
-                  else f"With **{best}**, ")
-        after = (f"after {weeks} weeks {fmt_pct(sk['scenario_mean'])} of clinicians were skeptical of clinical AI, "
-                 f"against {fmt_pct(sk['baseline_mean'])} in the baseline")
+        others = (
+            f"Among the alternatives, **{best}** did best on skepticism: " if len(ranked) > 1 else f"With **{best}**, "
+        )
+        after = (
+            f"after {weeks} weeks {fmt_pct(sk['scenario_mean'])} of clinicians were skeptical of clinical AI, "
+            f"against {fmt_pct(sk['baseline_mean'])} in the baseline"
+        )
         verdict = _reduction_phrase(sk, "share_skeptical", "points", ("fewer", "more"))
         sentences.append(others + after + ", " + verdict + ".")
     parts = []
-    for outcome, what in (("share_verify", "verified their own decisions with AI"),
-                          ("share_primary", "used AI as their primary decision aid")):
+    for outcome, what in (
+        ("share_verify", "verified their own decisions with AI"),
+        ("share_primary", "used AI as their primary decision aid"),
+    ):
         row = t.comp(best, outcome)
         if row is not None and not is_missing(row["scenario_mean"]):
-            parts.append(f"{fmt_pct(row['scenario_mean'])} {what} (baseline {fmt_pct(row['baseline_mean'])}; "
-                         f"{_change_phrase(row, outcome, POINTS)})")
+            parts.append(
+                f"{fmt_pct(row['scenario_mean'])} {what} (baseline {fmt_pct(row['baseline_mean'])}; "
+                f"{_change_phrase(row, outcome, POINTS)})"
+            )
     if parts:
         sentences.append("At the end, " + " and ".join(parts) + ".")
     parts = []
@@ -136,13 +166,18 @@ def comparison_summary(t: RunTables) -> list[str]:
         row = t.scenario_row(best)
         money = ""
         if "cost_money" in row and not is_missing(row["cost_money"]) and float(row["cost_money"]) > 0:
-            money = f" ({row.get('currency', '')} {fmt_hours(row['cost_money'])} for its interventions)".replace("( ", "(")
+            money = f" ({row.get('currency', '')} {fmt_hours(row['cost_money'])} for its interventions)".replace(
+                "( ", "("
+            )
         if extra > 0:
             text = f"The {best} scenario took {fmt_hours(extra)} more clinician-hours than the baseline{money}"
             if not is_missing(sk.get("per_100h")):
                 per = _reduction_phrase(
                     {"difference": sk["per_100h"], "ci_low": sk["per_100h_low"], "ci_high": sk["per_100h_high"]},
-                    "per_100h", "skeptical points", ("fewer", "more"))
+                    "per_100h",
+                    "skeptical points",
+                    ("fewer", "more"),
+                )
                 text += f"; every 100 extra clinician-hours meant {per}"
             text += _most_efficient_clause(t, best)
             sentences.append(text + ".")
@@ -159,7 +194,9 @@ def ranking_table(t: RunTables) -> Block:
     money = "cost_money" in t.scenarios and t.scenarios["cost_money"].notna().any()
     currency = str(t.scenarios["currency"].dropna().iloc[0]) if money and "currency" in t.scenarios else ""
     targets = t.target_names()
-    header = ["Rank", "Scenario"] + [f"{COMPARED_LABELS[o]}{', points' if o.startswith('share_') else ''}" for o in COMPARED_LABELS]
+    header = ["Rank", "Scenario"] + [
+        f"{COMPARED_LABELS[o]}{', points' if o.startswith('share_') else ''}" for o in COMPARED_LABELS
+    ]
     header += ["Clinician-hours"] + ([f"Cost ({currency})" if currency else "Cost"] if money else [])
     header += ["Skeptical points per 100 h"] + [f"P(target {i + 1})" for i in range(len(targets))]
     rows = []
@@ -183,8 +220,13 @@ def ranking_table(t: RunTables) -> Block:
     for outcome in COMPARED_LABELS:
         rows_o = t.comparison[t.comparison["outcome"] == outcome]
         base_cells.append("n/a" if rows_o.empty else value_format(outcome)(rows_o.iloc[0]["baseline_mean"]))
-    rows.append(["ref.", f"{baseline_label(t.baseline)}: level at the end"] + base_cells + cost_cells(t.baseline) + ["–"]
-                + target_cells(t.baseline))
+    rows.append(
+        ["ref.", f"{baseline_label(t.baseline)}: level at the end"]
+        + base_cells
+        + cost_cells(t.baseline)
+        + ["–"]
+        + target_cells(t.baseline)
+    )
     for rank, name in enumerate(t.ranked(), start=1):
         sk = t.comp(name, "share_skeptical")
         per = "n/a"
@@ -193,15 +235,25 @@ def ranking_table(t: RunTables) -> Block:
             per = f(sk["per_100h"])
             if not (is_missing(sk.get("per_100h_low")) or is_missing(sk.get("per_100h_high"))):
                 per += f" ({interval_text(f, sk['per_100h_low'], sk['per_100h_high'])})"
-        rows.append([str(rank), name] + [_diff_with_interval(t, name, o) for o in COMPARED_LABELS] + cost_cells(name)
-                    + [per] + target_cells(name))
+        rows.append(
+            [str(rank), name]
+            + [_diff_with_interval(t, name, o) for o in COMPARED_LABELS]
+            + cost_cells(name)
+            + [per]
+            + target_cells(name)
+        )
     return Block("table", header=header, rows=rows)
 
 
 def final_table(t: RunTables) -> Block:
     """Level of each outcome at the end per scenario, mean and the range of 95 % of runs (summary.json)."""
-    outcomes = [("share_skeptical", "Skeptical"), ("share_none", "No AI use"), ("share_verify", "Verifying"),
-                ("share_primary", "Primary aid"), ("competence_gap", "Competence gap")]
+    outcomes = [
+        ("share_skeptical", "Skeptical"),
+        ("share_none", "No AI use"),
+        ("share_verify", "Verifying"),
+        ("share_primary", "Primary aid"),
+        ("competence_gap", "Competence gap"),
+    ]
     header = ["Scenario"] + [label for _, label in outcomes] + ["Errors passed on (total)"]
     rows = []
     for name in [t.baseline] + t.ranked():

@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 
 @dataclass
@@ -31,8 +31,10 @@ def to_markdown(blocks: Sequence[Block]) -> str:
             out.append(f"_{b.text}_")
         elif b.kind == "table":
             esc = lambda c: c.replace("|", "\\|")  # noqa: E731
-            lines = ["| " + " | ".join(esc(c) for c in b.header) + " |",
-                     "|" + "---|" * min(2, len(b.header)) + "---:|" * max(0, len(b.header) - 2)]
+            lines = [
+                "| " + " | ".join(esc(c) for c in b.header) + " |",
+                "|" + "---|" * min(2, len(b.header)) + "---:|" * max(0, len(b.header) - 2),
+            ]
             lines += ["| " + " | ".join(esc(c) for c in row) + " |" for row in b.rows]
             out.append("\n".join(lines))
         elif b.kind == "img":

@@ -13,10 +13,10 @@ STAT dicts of summary.json look like ``{"mean": m, "ci95": [lo, hi], "range95": 
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from simulation.outcomes import outcome
-
 
 Stat = Mapping[str, Any]
 
@@ -192,6 +192,15 @@ def unsigned(text: str) -> str:
 
 # Every formatter the report uses, so tests can apply the same rounding to the tables.
 FORMATTERS = (
-    fmt_pct, fmt_points, fmt_hours, fmt_week, fmt_count, fmt_signed_count, points_per_100h,
-    lambda x: fmt_num(x, 2), signed_fixed(1), signed_fixed(2), signed_fixed(3),
+    fmt_pct,
+    fmt_points,
+    fmt_hours,
+    fmt_week,
+    fmt_count,
+    fmt_signed_count,
+    points_per_100h,
+    lambda x: fmt_num(x, 2),
+    signed_fixed(1),
+    signed_fixed(2),
+    signed_fixed(3),
 )

@@ -10,8 +10,9 @@ from __future__ import annotations
 import base64
 import html
 import re
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from simulation.reporting.document import Block
@@ -79,18 +80,18 @@ def render(blocks: Sequence[Block], folder: Path) -> str:
             rows = "".join(
                 "<tr>" + "".join(f"<td{_cell_class(c)}>{inline(c)}</td>" for c in row) + "</tr>" for row in b.rows
             )
-            body.append(f'<div class="table-wrap"><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>')
-        elif b.kind == "img":
             body.append(
-                f'<figure><img src="{data_uri(folder / b.path)}" alt="{html.escape(b.text)}"></figure>'
+                f'<div class="table-wrap"><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>'
             )
+        elif b.kind == "img":
+            body.append(f'<figure><img src="{data_uri(folder / b.path)}" alt="{html.escape(b.text)}"></figure>')
         elif b.kind == "ul":
             body.append("<ul>" + "".join(f"<li>{inline(i)}</li>" for i in b.items) + "</ul>")
         else:
             raise ValueError(f"unknown block kind {b.kind!r}")
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html.escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
         + "\n".join(body)
         + "\n</body>\n</html>\n"

@@ -42,7 +42,11 @@ def git_commit() -> dict[str, str | bool | None]:
         ).stdout.strip()
         dirty = bool(
             subprocess.run(
-                ["git", "status", "--porcelain", "--untracked-files=no"], cwd=root, capture_output=True, text=True, timeout=5
+                ["git", "status", "--porcelain", "--untracked-files=no"],
+                cwd=root,
+                capture_output=True,
+                text=True,
+                timeout=5,
             ).stdout.strip()
         )
         return {"commit": commit, "uncommitted_changes": dirty}

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -20,8 +21,9 @@ def _slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "_", name).strip("_") or "scenario"
 
 
-def _network_plots(t: RunTables, snapshots: Mapping[str, Mapping[str, Any]], names: list[str],
-                   plot_dir: Path) -> dict[str, tuple[Path, str]]:
+def _network_plots(
+    t: RunTables, snapshots: Mapping[str, Mapping[str, Any]], names: list[str], plot_dir: Path
+) -> dict[str, tuple[Path, str]]:
     out = {}
     for name in names:
         snap = snapshots.get(name) if snapshots else None
@@ -29,7 +31,9 @@ def _network_plots(t: RunTables, snapshots: Mapping[str, Mapping[str, Any]], nam
             continue
         who = baseline_label(name) if name == t.baseline else f"{name} (best-ranked alternative)"
         path = plot_network_pair(
-            snap["start"], snap["end"], plot_dir / f"network_{_slug(name)}.png",
+            snap["start"],
+            snap["end"],
+            plot_dir / f"network_{_slug(name)}.png",
             title=f"{who}: the clinician network at the start and at the end (replication 0)",
         )
         out[f"network_{_slug(name)}"] = (path, name)
@@ -41,49 +45,93 @@ def comparison_figures(t: RunTables, snapshots: Mapping[str, Any], plot_dir: Pat
     ranked = t.ranked()
     steps = t.steps
     figs = [
-        ("Skeptical clinicians over time",
-         plot_fan_by_scenario(steps, "share_skeptical", t.baseline, ranked, plot_dir / "skeptical_fan.png",
-                                    "Share of clinicians skeptical of clinical AI", "Skeptical clinicians"),
-         "One panel per alternative (in ranking order), the baseline in grey. Lines are the median run, "
-         "shaded bands hold the middle 50 % and 95 % of runs."),
-        ("How clinicians use AI over time",
-         plot_modes_fan(steps, t.baseline, ranked, plot_dir / "modes_fan.png"),
-         "Columns: no AI use, AI to verify one's own decision, AI as the primary decision aid; one row per "
-         "alternative, the baseline in grey."),
-        ("Do peers rate AI users as less competent?",
-         plot_fan_by_scenario(steps, "competence_gap", t.baseline, ranked, plot_dir / "competence_gap_fan.png",
-                                    "Peer rating gap: how much less competent AI users are rated than non-users (1–7 scale points)",
-                                    "Rating gap (points)", percent=False, zero_line=True),
-         "Above zero, peers rate clinicians who use AI as less competent than non-users, which holds adoption back."),
+        (
+            "Skeptical clinicians over time",
+            plot_fan_by_scenario(
+                steps,
+                "share_skeptical",
+                t.baseline,
+                ranked,
+                plot_dir / "skeptical_fan.png",
+                "Share of clinicians skeptical of clinical AI",
+                "Skeptical clinicians",
+            ),
+            "One panel per alternative (in ranking order), the baseline in grey. Lines are the median run, "
+            "shaded bands hold the middle 50 % and 95 % of runs.",
+        ),
+        (
+            "How clinicians use AI over time",
+            plot_modes_fan(steps, t.baseline, ranked, plot_dir / "modes_fan.png"),
+            "Columns: no AI use, AI to verify one's own decision, AI as the primary decision aid; one row per "
+            "alternative, the baseline in grey.",
+        ),
+        (
+            "Do peers rate AI users as less competent?",
+            plot_fan_by_scenario(
+                steps,
+                "competence_gap",
+                t.baseline,
+                ranked,
+                plot_dir / "competence_gap_fan.png",
+                "Peer rating gap: how much less competent AI users are rated than non-users (1–7 scale points)",
+                "Rating gap (points)",
+                percent=False,
+                zero_line=True,
+            ),
+            "Above zero, peers rate clinicians who use AI as less competent than non-users, which holds adoption back.",
+        ),
     ]
     rows = []
-    for i, name in enumerate(ranked):
+    for name in ranked:
         sk = t.comp(name, "share_skeptical")
         if sk is None:
             continue
-        rows.append({"scenario": name, "extra_cost_hours": sk.get("extra_cost_hours", float("nan")),
-                     "reduction": -100.0 * sk["difference"], "low": -100.0 * sk["ci_high"],
-                     "high": -100.0 * sk["ci_low"]})
+        rows.append(
+            {
+                "scenario": name,
+                "extra_cost_hours": sk.get("extra_cost_hours", float("nan")),
+                "reduction": -100.0 * sk["difference"],
+                "low": -100.0 * sk["ci_high"],
+                "high": -100.0 * sk["ci_low"],
+            }
+        )
     if rows:
-        figs.append(("Cost and effect", plot_cost_effectiveness(
-            pd.DataFrame(rows), plot_dir / "cost_effectiveness.png", t.baseline, paired=all_paired(t)),
-            "Each point is a scenario: how many more clinician-hours it took than the baseline and how many "
-            "points it cut the share of skeptical clinicians, with the 95 % interval of that difference."))
-    for key, (path, name) in _network_plots(t, snapshots, [t.baseline] + ranked[:1], plot_dir).items():
-        figs.append((f"The clinician network: {name}", path,
-                     "Each dot is a clinician, each grey line a working relationship; compare the start (left) "
-                     "with the end (right). Top: attitude (red = skeptical); bottom: how they use AI."))
+        figs.append(
+            (
+                "Cost and effect",
+                plot_cost_effectiveness(
+                    pd.DataFrame(rows), plot_dir / "cost_effectiveness.png", t.baseline, paired=all_paired(t)
+                ),
+                "Each point is a scenario: how many more clinician-hours it took than the baseline and how many "
+                "points it cut the share of skeptical clinicians, with the 95 % interval of that difference.",
+            )
+        )
+    for path, name in _network_plots(t, snapshots, [t.baseline] + ranked[:1], plot_dir).values():
+        figs.append(
+            (
+                f"The clinician network: {name}",
+                path,
+                "Each dot is a clinician, each grey line a working relationship; compare the start (left) "
+                "with the end (right). Top: attitude (red = skeptical); bottom: how they use AI.",
+            )
+        )
     return figs
 
 
 def single_figures(t: RunTables, snapshots: Mapping[str, Any], plot_dir: Path) -> list[tuple[str, Path, str]]:
     steps = t.steps[t.baseline]
     figs = [
-        (PLOT_INFO["modes_and_skepticism"][0],
-         plot_modes_and_skepticism(steps, plot_dir / "modes_and_skepticism.png"), PLOT_INFO["modes_and_skepticism"][1]),
-        (PLOT_INFO["competence_gap"][0],
-         plot_competence_gap(steps, plot_dir / "competence_gap.png"), PLOT_INFO["competence_gap"][1]),
+        (
+            PLOT_INFO["modes_and_skepticism"][0],
+            plot_modes_and_skepticism(steps, plot_dir / "modes_and_skepticism.png"),
+            PLOT_INFO["modes_and_skepticism"][1],
+        ),
+        (
+            PLOT_INFO["competence_gap"][0],
+            plot_competence_gap(steps, plot_dir / "competence_gap.png"),
+            PLOT_INFO["competence_gap"][1],
+        ),
     ]
-    for key, (path, name) in _network_plots(t, snapshots, [t.baseline], plot_dir).items():
+    for path, _ in _network_plots(t, snapshots, [t.baseline], plot_dir).values():
         figs.append((PLOT_INFO["network_start_end"][0], path, PLOT_INFO["network_start_end"][1]))
     return figs

@@ -10,8 +10,9 @@ here, so the report always matches the tables beside it.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -41,22 +42,32 @@ def _run_line(t: RunTables) -> str:
     )
     unpaired = unpaired_names(t)
     if len(names) > 1 and paired:
-        text += (" · common random numbers: replication k of every scenario starts from the same hospital, "
-                 "so differences are paired")
+        text += (
+            " · common random numbers: replication k of every scenario starts from the same hospital, "
+            "so differences are paired"
+        )
     elif len(names) > 1 and len(unpaired) < len(names) - 1:
-        text += (" · common random numbers: differences are paired, except for "
-                 f"{', '.join(unpaired)} (a different population or network: compared as independent runs)")
+        text += (
+            " · common random numbers: differences are paired, except for "
+            f"{', '.join(unpaired)} (a different population or network: compared as independent runs)"
+        )
     elif len(names) > 1:
         text += " · independent runs (differences not paired)"
     return text
 
 
 TABLE_FILES = [
-    ("steps.csv", "one row per scenario, replication and week: shares of clinicians in each mode, skeptical, "
-                  "mean attitude, competence gap, errors, cumulative clinician-hours"),
+    (
+        "steps.csv",
+        "one row per scenario, replication and week: shares of clinicians in each mode, skeptical, "
+        "mean attitude, competence gap, errors, cumulative clinician-hours",
+    ),
     ("replications.csv", "one row per scenario and replication: final outcomes and totals"),
     ("scenarios.csv", "the scenarios of this run, their interventions, replications, seed and cost"),
-    ("comparison.csv", "each alternative against the baseline: mean difference with its interval, and per 100 clinician-hours"),
+    (
+        "comparison.csv",
+        "each alternative against the baseline: mean difference with its interval, and per 100 clinician-hours",
+    ),
     ("targets.csv", "probability of reaching each target by its deadline, and the week it was reached"),
     ("network.csv", "descriptive statistics of each scenario's network: size, degree, clustering, components, layers"),
     ("summary.json", "each outcome at the start, at milestones and at the end, per scenario"),
@@ -68,7 +79,7 @@ def _how_to_read(t: RunTables, comparison: bool) -> list[Block]:
     reps = ", ".join(sorted({str(int(r)) for r in t.scenarios["replications"]}))
     text = (
         f"Each scenario was run {reps} times (replications) with different random draws. "
-        f"A **range of runs** (\"{RANGE_NOTE}\") shows where the middle 95 % of runs ended: how differently "
+        f'A **range of runs** ("{RANGE_NOTE}") shows where the middle 95 % of runs ended: how differently '
         "a hospital like this one could turn out. "
     )
     if comparison and len(unpaired_names(t)) < len(t.alternatives):
@@ -101,17 +112,28 @@ def _how_to_read(t: RunTables, comparison: bool) -> list[Block]:
             "95 % of runs."
         )
     else:
-        text += ("The fan charts show the median run with bands for the middle 50 % and 95 % of runs, "
-                 "so their lines can differ slightly from the means in the text.")
+        text += (
+            "The fan charts show the median run with bands for the middle 50 % and 95 % of runs, "
+            "so their lines can differ slightly from the means in the text."
+        )
     files = [f"`{name}`: {what}" for name, what in TABLE_FILES if (t.folder / name).exists() or name == "manifest.json"]
-    return [Block("h2", "How to read this"), Block("p", text), Block("h3", "Table files"),
-            Block("ul", items=files + ["`plots/`: the figures of this report as PNG files"])]
+    return [
+        Block("h2", "How to read this"),
+        Block("p", text),
+        Block("h3", "Table files"),
+        Block("ul", items=files + ["`plots/`: the figures of this report as PNG files"]),
+    ]
 
 
-NETWORK_COLUMNS = [("clinicians", "Clinicians", fmt_count), ("ties", "Ties", fmt_count),
-                   ("mean_degree", "Mean degree", lambda x: fmt_num(x, 2)), ("clustering", "Clustering", lambda x: fmt_num(x, 2)),
-                   ("components", "Components", fmt_count), ("largest_component_share", "Largest component", fmt_pct),
-                   ("isolates", "Isolates", fmt_count)]
+NETWORK_COLUMNS = [
+    ("clinicians", "Clinicians", fmt_count),
+    ("ties", "Ties", fmt_count),
+    ("mean_degree", "Mean degree", lambda x: fmt_num(x, 2)),
+    ("clustering", "Clustering", lambda x: fmt_num(x, 2)),
+    ("components", "Components", fmt_count),
+    ("largest_component_share", "Largest component", fmt_pct),
+    ("isolates", "Isolates", fmt_count),
+]
 
 
 def _network_blocks(t: RunTables) -> list[Block]:
@@ -119,7 +141,9 @@ def _network_blocks(t: RunTables) -> list[Block]:
     path = t.folder / "network.csv"
     if not path.is_file():
         return []
-    frame = pd.read_csv(path, keep_default_na=False, na_values=[""], dtype={"scenario": str, "layer": str, "other_layer": str})
+    frame = pd.read_csv(
+        path, keep_default_na=False, na_values=[""], dtype={"scenario": str, "layer": str, "other_layer": str}
+    )
     if frame.empty:
         return []
     whole = frame[frame["layer"].isna()]
@@ -129,17 +153,27 @@ def _network_blocks(t: RunTables) -> list[Block]:
         if values.empty:
             continue
         rows.append([str(name)] + [fmt(values.get(key)) for key, _, fmt in NETWORK_COLUMNS])
-    blocks = [Block("h2", "The network"),
-              Block("p", "The clinicians' network at the start of the first replication (a network read from files is the "
-                         "same in every replication), its ties taken without direction. Mean degree is the average number "
-                         "of colleagues; clustering is the average share of a clinician's colleague pairs who are "
-                         "colleagues themselves; a component is a group connected by ties, and isolates have no tie."),
-              Block("table", header=["Scenario"] + [label for _, label, _ in NETWORK_COLUMNS], rows=rows)]
+    blocks = [
+        Block("h2", "The network"),
+        Block(
+            "p",
+            "The clinicians' network at the start of the first replication (a network read from files is the "
+            "same in every replication), its ties taken without direction. Mean degree is the average number "
+            "of colleagues; clustering is the average share of a clinician's colleague pairs who are "
+            "colleagues themselves; a component is a group connected by ties, and isolates have no tie.",
+        ),
+        Block("table", header=["Scenario"] + [label for _, label, _ in NETWORK_COLUMNS], rows=rows),
+    ]
     layers = frame[frame["layer"].notna() & frame["other_layer"].isna() & (frame["statistic"] == "ties")]
     if not layers.empty:
-        blocks.append(Block("p", "Ties per layer of the files (a pair of clinicians tied in several layers counts once in "
-                                 "the network), and the overlap of each pair of layers: the ties in both as a share of the "
-                                 "ties in either (Jaccard index)."))
+        blocks.append(
+            Block(
+                "p",
+                "Ties per layer of the files (a pair of clinicians tied in several layers counts once in "
+                "the network), and the overlap of each pair of layers: the ties in both as a share of the "
+                "ties in either (Jaccard index).",
+            )
+        )
         overlap = frame[frame["other_layer"].notna()]
         table = []
         for _, row in layers.iterrows():
@@ -160,25 +194,39 @@ def _diffusion_blocks(t: RunTables) -> list[Block]:
             continue
         exposure, hazard = totals["mean_exposure_at_adoption"], totals.get("mean_adoption_hazard", {})
         attitude, mode = outcomes["attitude_assortativity"], outcomes["mode_assortativity"]
-        rows.append([
-            str(name),
-            f"{fmt_pct(exposure.get('mean'))} ({fmt_pct_range(exposure.get('range95', [None, None]))})",
-            fmt_pct(hazard.get("mean")),
-            f"{fmt_num(attitude.get('initial'), 2)} → {fmt_num(attitude['final'].get('mean'), 2)}",
-            f"{fmt_num(mode.get('initial'), 2)} → {fmt_num(mode['final'].get('mean'), 2)}",
-        ])
+        rows.append(
+            [
+                str(name),
+                f"{fmt_pct(exposure.get('mean'))} ({fmt_pct_range(exposure.get('range95', [None, None]))})",
+                fmt_pct(hazard.get("mean")),
+                f"{fmt_num(attitude.get('initial'), 2)} → {fmt_num(attitude['final'].get('mean'), 2)}",
+                f"{fmt_num(mode.get('initial'), 2)} → {fmt_num(mode['final'].get('mean'), 2)}",
+            ]
+        )
     if not rows:
         return []
     return [
         Block("h2", "How AI use spread"),
-        Block("p", "Exposure at adoption is the share of a clinician's colleagues who already used AI when the "
-                   "clinician started (their personal-network threshold in Valente's sense), averaged over adopters, with "
-                   "the range of 95 % of runs; the weekly hazard is the chance that a clinician who had never used AI "
-                   "started in a given week, averaged over the weeks. Assortativity (from the start to the end) is the "
-                   "correlation of colleagues' attitudes across ties, and the same for the way they use AI: above 0, "
-                   "colleagues are alike."),
-        Block("table", header=["Scenario", "Exposure at adoption", "Weekly hazard", "Attitude assortativity",
-                               "AI-use assortativity"], rows=rows),
+        Block(
+            "p",
+            "Exposure at adoption is the share of a clinician's colleagues who already used AI when the "
+            "clinician started (their personal-network threshold in Valente's sense), averaged over adopters, with "
+            "the range of 95 % of runs; the weekly hazard is the chance that a clinician who had never used AI "
+            "started in a given week, averaged over the weeks. Assortativity (from the start to the end) is the "
+            "correlation of colleagues' attitudes across ties, and the same for the way they use AI: above 0, "
+            "colleagues are alike.",
+        ),
+        Block(
+            "table",
+            header=[
+                "Scenario",
+                "Exposure at adoption",
+                "Weekly hazard",
+                "Attitude assortativity",
+                "AI-use assortativity",
+            ],
+            rows=rows,
+        ),
     ]
 
 
@@ -186,8 +234,11 @@ def build_run_report(t: RunTables, figures: Sequence[tuple[str, Path, str]]) -> 
     """All blocks of the report of run ``t`` with ``figures`` (heading, path, hint)."""
     comparison = bool(t.alternatives)
     names = list(t.scenarios["scenario"])
-    title = (f"Clinical AI skepticism: {', '.join(t.ranked())} compared with {t.baseline}" if comparison
-             else f"Clinical AI skepticism: scenario {t.baseline}")
+    title = (
+        f"Clinical AI skepticism: {', '.join(t.ranked())} compared with {t.baseline}"
+        if comparison
+        else f"Clinical AI skepticism: scenario {t.baseline}"
+    )
     blocks = [Block("h1", title), Block("meta", _run_line(t))]
     for name in names:
         row = t.scenario_row(name)
@@ -200,34 +251,57 @@ def build_run_report(t: RunTables, figures: Sequence[tuple[str, Path, str]]) -> 
     blocks.append(Block("h2", "Summary"))
     if comparison:
         blocks.append(Block("summary", " ".join(comparison_summary(t))))
-        blocks += [Block("h2", "Ranking of scenarios"),
-                   Block("p", f"Alternatives ranked by how much they cut the final share of skeptical clinicians. "
-                              f"The first row gives the baseline level at the end; the other rows give the difference "
-                              f"from the baseline with its {INTERVAL} (shares in percentage points, the competence gap "
-                              "in 1–7 scale points, errors per run). ✓ marks a clearly better result than the baseline "
-                              "and ✗ a clearly worse one (the interval excludes zero; which direction is better is the "
-                              "`better` column of comparison.csv). Clinician-hours and costs are totals per run; "
-                              "P(target) is the probability of reaching that target by its deadline."),
-                   ranking_table(t)]
+        blocks += [
+            Block("h2", "Ranking of scenarios"),
+            Block(
+                "p",
+                f"Alternatives ranked by how much they cut the final share of skeptical clinicians. "
+                f"The first row gives the baseline level at the end; the other rows give the difference "
+                f"from the baseline with its {INTERVAL} (shares in percentage points, the competence gap "
+                "in 1–7 scale points, errors per run). ✓ marks a clearly better result than the baseline "
+                "and ✗ a clearly worse one (the interval excludes zero; which direction is better is the "
+                "`better` column of comparison.csv). Clinician-hours and costs are totals per run; "
+                "P(target) is the probability of reaching that target by its deadline.",
+            ),
+            ranking_table(t),
+        ]
         if t.target_names():
-            blocks.append(Block("p", "Targets: " + "; ".join(
-                f"({i + 1}) {target_plain(t.targets[t.targets['target'].astype(str) == name].iloc[0], run_weeks(t))}"
-                for i, name in enumerate(t.target_names())) + "."))
-        blocks += [Block("h2", "Where each scenario ends"),
-                   Block("p", f"Mean at the end across runs, with the range of {RANGE_NOTE} in brackets."),
-                   final_table(t)]
+            blocks.append(
+                Block(
+                    "p",
+                    "Targets: "
+                    + "; ".join(
+                        f"({i + 1}) {target_plain(t.targets[t.targets['target'].astype(str) == name].iloc[0], run_weeks(t))}"
+                        for i, name in enumerate(t.target_names())
+                    )
+                    + ".",
+                )
+            )
+        blocks += [
+            Block("h2", "Where each scenario ends"),
+            Block("p", f"Mean at the end across runs, with the range of {RANGE_NOTE} in brackets."),
+            final_table(t),
+        ]
     else:
         summary = t.summary["scenarios"][t.baseline]
         target = first_target_sentence(t, t.baseline)
         blocks.append(Block("summary", summary_paragraph(summary) + (f" {target}" if target else "")))
-        blocks += [Block("h2", "Outcomes over time"),
-                   Block("p", f"Mean across runs, with the range covering {RANGE_NOTE} in brackets. "
-                              "Shares are % of clinicians."),
-                   Block("table", *milestone_parts(summary))]
+        blocks += [
+            Block("h2", "Outcomes over time"),
+            Block(
+                "p", f"Mean across runs, with the range covering {RANGE_NOTE} in brackets. Shares are % of clinicians."
+            ),
+            Block("table", *milestone_parts(summary)),
+        ]
     if not t.targets.empty:
-        blocks += [Block("h2", "Targets"),
-                   Block("p", "How often the runs of each scenario reached each target by its deadline "
-                              f"(a probability with its {INTERVAL}), and when they first reached it.")]
+        blocks += [
+            Block("h2", "Targets"),
+            Block(
+                "p",
+                "How often the runs of each scenario reached each target by its deadline "
+                f"(a probability with its {INTERVAL}), and when they first reached it.",
+            ),
+        ]
         blocks += targets_blocks(t)
     blocks += _network_blocks(t)
     blocks += _diffusion_blocks(t)

@@ -15,9 +15,9 @@ from typing import Any
 import pandas as pd
 
 from simulation.outcomes import CATALOGUE, COMPARED, outcome
-from simulation.results.stepstore import StepStore
 from simulation.reporting.format import is_missing
 from simulation.reporting.plots.bands import Bands
+from simulation.results.stepstore import StepStore
 
 
 class ReportInputError(ValueError):
@@ -58,6 +58,7 @@ class RunTables:
 
     def ranked(self) -> list[str]:
         """Alternatives, largest reduction of the final share skeptical first (missing last)."""
+
         def key(name: str) -> tuple[int, float]:
             row = self.comp(name, "share_skeptical")
             d = None if row is None else row["difference"]
@@ -94,13 +95,34 @@ REQUIRED = {
     "replications.csv": ["scenario", "replication", *ALWAYS_DEFINED],
     "scenarios.csv": ["scenario", "role", "replications", "steps", "seed", "cost_hours"],
     "comparison.csv": ["scenario", "outcome", "baseline_mean", "scenario_mean", "difference", "ci_low", "ci_high"],
-    "targets.csv": ["scenario", "target", "metric", "direction", "threshold", "by_week", "probability",
-                    "probability_low", "probability_high"],
+    "targets.csv": [
+        "scenario",
+        "target",
+        "metric",
+        "direction",
+        "threshold",
+        "by_week",
+        "probability",
+        "probability_low",
+        "probability_high",
+    ],
 }
 
 
-TEXT_COLUMNS = {"scenario", "role", "file", "description", "interventions", "paired", "currency", "outcome",
-                "better", "target", "metric", "direction"}
+TEXT_COLUMNS = {
+    "scenario",
+    "role",
+    "file",
+    "description",
+    "interventions",
+    "paired",
+    "currency",
+    "outcome",
+    "better",
+    "target",
+    "metric",
+    "direction",
+}
 
 
 STEPS_CHUNK = 5_000  # rows of steps.csv read at a time (bounds the memory of the report)
@@ -139,7 +161,9 @@ def _read_steps(folder: Path) -> dict[str, Bands]:
                 first_row += len(chunk)
                 for name, rows in chunk.groupby("scenario", sort=False):
                     store = stores.setdefault(str(name), StepStore(columns, folder))
-                    store.append(rows["step"].to_numpy(), rows["replication"].to_numpy(), rows[columns].to_numpy(dtype=float))
+                    store.append(
+                        rows["step"].to_numpy(), rows["replication"].to_numpy(), rows[columns].to_numpy(dtype=float)
+                    )
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise ReportInputError(f"{path}: cannot be read as CSV ({exc})") from None
     return {name: Bands(store) for name, store in stores.items()}
@@ -156,8 +180,15 @@ def read_run_tables(folder: Path | str) -> RunTables:
     if not summary_path.is_file():
         raise ReportInputError(f"{summary_path}: missing; the report needs it")
     summary = json.loads(summary_path.read_text(encoding="utf-8"))
-    tables = RunTables(folder, steps, frames["replications.csv"], frames["scenarios.csv"],
-                       frames["comparison.csv"], frames["targets.csv"], summary)
+    tables = RunTables(
+        folder,
+        steps,
+        frames["replications.csv"],
+        frames["scenarios.csv"],
+        frames["comparison.csv"],
+        frames["targets.csv"],
+        summary,
+    )
     if tables.scenarios.empty:
         raise ReportInputError(f"{folder / 'scenarios.csv'}: no scenario")
     _check_consistency(tables)

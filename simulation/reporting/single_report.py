@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
-from simulation.reporting.format import RANGE_NOTE, fmt_count, fmt_num, fmt_pct, fmt_range, fmt_signed, fmt_stat, fmt_value, is_missing, with_range
+from simulation.reporting.format import (
+    RANGE_NOTE,
+    fmt_count,
+    fmt_num,
+    fmt_pct,
+    fmt_range,
+    fmt_signed,
+    fmt_stat,
+    fmt_value,
+    is_missing,
+    with_range,
+)
 from simulation.reporting.labels import OUTCOME_LABELS
 
 
@@ -34,7 +46,9 @@ def _use_sentence(outcomes: Mapping[str, Any]) -> str | None:
     """Verify and primary-aid shares at the end."""
     parts = []
     if "share_verify" in outcomes:
-        parts.append(f"{with_range('share_verify', outcomes['share_verify']['final'])} used AI to verify their own decisions")
+        parts.append(
+            f"{with_range('share_verify', outcomes['share_verify']['final'])} used AI to verify their own decisions"
+        )
     if "share_primary" in outcomes:
         parts.append(
             f"{with_range('share_primary', outcomes['share_primary']['final'])} used it as their primary decision aid"
@@ -129,9 +143,7 @@ def milestone_parts(summary: Mapping[str, Any]) -> tuple[str, list[str], list[li
     label_unit = unit[:1].upper() + unit[1:]
     last = int(summary["steps"])
     keys = sorted({k for o in outcomes.values() for k in o.get("milestones", {})}, key=lambda k: int(k))
-    header = ["Outcome", "Start"] + [
-        f"{label_unit} {k}" + (" (end)" if int(k) == last else "") for k in keys
-    ]
+    header = ["Outcome", "Start"] + [f"{label_unit} {k}" + (" (end)" if int(k) == last else "") for k in keys]
     add_final = str(last) not in keys
     if add_final:
         header.append(f"{label_unit} {last} (end)")

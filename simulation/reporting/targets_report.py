@@ -3,7 +3,8 @@ target (targets.csv)."""
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from simulation.reporting.document import Block
 from simulation.reporting.format import INTERVAL, RANGE_NOTE, fmt_pct, fmt_pct_range, fmt_week, is_missing, value_format
@@ -53,8 +54,13 @@ def first_target_sentence(t: RunTables, name: str) -> str | None:
 
 def targets_blocks(t: RunTables) -> list[Block]:
     """One small table per target: the scenarios (baseline first, then by rank) and how often they reach it."""
-    header = ["Scenario", f"Probability by the deadline ({INTERVAL})", "Runs reaching it by the deadline",
-              "Runs reaching it at all", f"Median week first reached ({RANGE_NOTE})"]
+    header = [
+        "Scenario",
+        f"Probability by the deadline ({INTERVAL})",
+        "Runs reaching it by the deadline",
+        "Runs reaching it at all",
+        f"Median week first reached ({RANGE_NOTE})",
+    ]
     order = {name: i for i, name in enumerate([t.baseline] + t.ranked())}
     blocks = []
     for number, target in enumerate(t.target_names(), start=1):
@@ -73,14 +79,20 @@ def targets_blocks(t: RunTables) -> list[Block]:
                 if not (is_missing(r.get("week_reached_low")) or is_missing(r.get("week_reached_high"))):
                     week += f" ({fmt_week(r['week_reached_low'])}–{fmt_week(r['week_reached_high'])})"
 
-            def of(key: str) -> str:
+            def of(key: str, r=r) -> str:
                 if key not in r or is_missing(r[key]) or is_missing(r.get("replications")):
                     return "n/a"
                 return f"{fmt_week(r[key])} of {fmt_week(r['replications'])}"
 
             name = str(r["scenario"])
-            rows.append([baseline_label(name) if name == t.baseline else name,
-                         f"{fmt_pct(r['probability'])} ({fmt_pct_range([r['probability_low'], r['probability_high']])})",
-                         of("reached_by_deadline"), of("reached_ever"), week])
+            rows.append(
+                [
+                    baseline_label(name) if name == t.baseline else name,
+                    f"{fmt_pct(r['probability'])} ({fmt_pct_range([r['probability_low'], r['probability_high']])})",
+                    of("reached_by_deadline"),
+                    of("reached_ever"),
+                    week,
+                ]
+            )
         blocks.append(Block("table", header=header, rows=rows))
     return blocks

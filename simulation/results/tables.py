@@ -40,12 +40,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from simulation.results.statistics import difference, evaluate_first_steps, first_step_reached, per_100_hours
 from simulation.diffusion import mean_exposure_at_adoption
-from simulation.outcomes import COLUMNS, COMPARED, FINAL, SUMMARISED, TOTALS, better_direction
-from simulation.results.stepstore import FrameSteps, StepSource, StepStore
 from simulation.execution.plan import ScenarioRun
 from simulation.execution.replication import ReplicationResult
+from simulation.outcomes import COLUMNS, COMPARED, FINAL, SUMMARISED, TOTALS, better_direction
+from simulation.results.statistics import difference, evaluate_first_steps, first_step_reached, per_100_hours
+from simulation.results.stepstore import FrameSteps, StepSource, StepStore
 from simulation.scenario.planning import TargetConfig
 from simulation.scenario.schema import Scenario
 
@@ -210,9 +210,7 @@ def union_targets(scenarios: Sequence[Scenario]) -> list[TargetConfig]:
 def first_steps_reached(outcomes: np.ndarray, targets: Sequence[TargetConfig]) -> list[np.ndarray]:
     """For each target, each replication's first step at it (-1: never); `outcomes` is replications x
     steps x COLUMNS."""
-    return [
-        first_step_reached(outcomes[:, :, COLUMNS.index(t.metric)], t.direction, t.threshold) for t in targets
-    ]
+    return [first_step_reached(outcomes[:, :, COLUMNS.index(t.metric)], t.direction, t.threshold) for t in targets]
 
 
 def targets_frame(
@@ -311,9 +309,7 @@ def summarise_steps(
         "steps": last_step,
         "step_unit": "week",
         "skeptical_below": scenario.population.skeptical_below,
-        "interventions": [
-            {"kind": i.kind, "name": getattr(i, "name", i.kind)} for i in scenario.interventions
-        ],
+        "interventions": [{"kind": i.kind, "name": getattr(i, "name", i.kind)} for i in scenario.interventions],
         "outcomes": outcomes,
         "totals": totals,
     }
@@ -357,7 +353,10 @@ class TableBuilder:
     temporary per-step store (best on the disk of the results)."""
 
     def __init__(
-        self, runs: Sequence[ScenarioRun], targets: Sequence[TargetConfig], steps_csv: BinaryIO | None = None,
+        self,
+        runs: Sequence[ScenarioRun],
+        targets: Sequence[TargetConfig],
+        steps_csv: BinaryIO | None = None,
         scratch: Path | None = None,
     ) -> None:
         self.runs = list(runs)

@@ -34,8 +34,14 @@ def colleague_attitude_sums(
     common = common_value(weight)
     matrix = network.adjacency
     return attitude_sums(
-        matrix.indptr, matrix.indices, matrix.data, network.weighted, state.attitude, weight,
-        -1.0 if np.isnan(common) else float(common), bound,
+        matrix.indptr,
+        matrix.indices,
+        matrix.data,
+        network.weighted,
+        state.attitude,
+        weight,
+        -1.0 if np.isnan(common) else float(common),
+        bound,
     )
 
 
@@ -61,6 +67,12 @@ def influence_attitudes(
     else:
         _, close_weight, close_total = colleague_attitude_sums(state, network, config.confidence_bound)
     move_attitudes(
-        state.attitude, state.anchor_attitude, close_weight, close_total, config.influence_rate, config.anchoring,
-        config.drift_sd, new_key(rng),
+        state.attitude,
+        state.anchor_attitude,
+        close_weight,
+        close_total,
+        config.influence_rate,
+        config.anchoring,
+        config.drift_sd,
+        new_key(rng),
     )

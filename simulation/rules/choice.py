@@ -96,4 +96,3 @@ class _Subset:
         self.status_concern = state.status_concern[index]
         self.mode = state.mode[index]
         self.mode_push = state.mode_push[index]
-

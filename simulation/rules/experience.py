@@ -36,7 +36,9 @@ class WeekOfUse:
     incidents: int
 
 
-def use_ai(state: ClinicianState, network: HospitalNetwork, config: ExperienceConfig, rng: np.random.Generator) -> WeekOfUse:
+def use_ai(
+    state: ClinicianState, network: HospitalNetwork, config: ExperienceConfig, rng: np.random.Generator
+) -> WeekOfUse:
     """Apply one week of AI use to `state` (trust, attitude) and return the week's counts.
 
     One 64-bit key is drawn from `rng` per week; the draws of each user are counter-based on it
@@ -62,9 +64,17 @@ def use_ai(state: ClinicianState, network: HospitalNetwork, config: ExperienceCo
     if n_incidents:
         matrix = network.adjacency
         hear_of_incidents(
-            matrix.indptr, matrix.indices, matrix.data, network.weighted, incidents, state.literacy,
-            config.literacy_protection, config.incident_trust_shock, config.incident_attitude_shock,
-            state.trust, state.attitude,
+            matrix.indptr,
+            matrix.indices,
+            matrix.data,
+            network.weighted,
+            incidents,
+            state.literacy,
+            config.literacy_protection,
+            config.incident_trust_shock,
+            config.incident_attitude_shock,
+            state.trust,
+            state.attitude,
         )
     clip_all(state.trust, 0.0, 1.0)
     clip_all(state.attitude, 1.0, 7.0)

@@ -28,7 +28,7 @@ from simulation.fast.arcs import judge_rows
 from simulation.fast.clinicians import common_value
 from simulation.fast.clinicians import rater_table as fast_rater_table
 from simulation.fast.random import new_key
-from simulation.modes import NONE, PRIMARY, VERIFY
+from simulation.modes import PRIMARY, VERIFY
 from simulation.network.hospital import HospitalNetwork
 from simulation.scenario.parameters import JudgmentConfig
 from simulation.state import ClinicianState
@@ -174,6 +174,13 @@ def judge_ties(reputation: np.ndarray, mode: np.ndarray, network: HospitalNetwor
     """
     matrix = network.adjacency
     return judge_rows(
-        np.ascontiguousarray(reputation, dtype=float), mode, ratings.table, matrix.indptr, matrix.indices,
-        ratings.threshold, ratings.key, ratings.noise_sd, ratings.memory,
+        np.ascontiguousarray(reputation, dtype=float),
+        mode,
+        ratings.table,
+        matrix.indptr,
+        matrix.indices,
+        ratings.threshold,
+        ratings.key,
+        ratings.noise_sd,
+        ratings.memory,
     )

@@ -33,6 +33,8 @@ def bass_adoption(
     return _adopt(state, (state.mode == NONE) & (draw < hazard), adopt_mode)
 
 
-def threshold_adoption(state: ClinicianState, colleague_use: np.ndarray, thresholds: np.ndarray, adopt_mode: str) -> int:
+def threshold_adoption(
+    state: ClinicianState, colleague_use: np.ndarray, thresholds: np.ndarray, adopt_mode: str
+) -> int:
     """One synchronous round of linear-threshold adoption; returns how many adopted."""
     return _adopt(state, (state.mode == NONE) & (colleague_use >= thresholds), adopt_mode)

@@ -34,7 +34,9 @@ class ParameterConfig(_Table):
     low: float | None = Field(None, description="Lower end of a range.")
     high: float | None = Field(None, description="Upper end of a range.")
     step: float | None = Field(None, gt=0, description="Sweep grid: low, low + step, ... up to high.")
-    points: int | None = Field(None, ge=2, le=10_000, description="Sweep grid: this many evenly spaced values from low to high.")
+    points: int | None = Field(
+        None, ge=2, le=10_000, description="Sweep grid: this many evenly spaced values from low to high."
+    )
 
     @model_validator(mode="after")
     def _one_kind(self) -> ParameterConfig:
@@ -81,15 +83,22 @@ class SweepConfig(_Table):
     """`[sweep]`: run the scenario at every point of a design, with common random numbers across points."""
 
     design: Literal["factorial", "latin_hypercube"] = Field(
-        "factorial", description="'factorial': every combination of the parameters' grids; 'latin_hypercube': `samples` points spread over the ranges."
+        "factorial",
+        description="'factorial': every combination of the parameters' grids; 'latin_hypercube': `samples` points spread over the ranges.",
     )
     samples: int = Field(20, ge=2, le=100_000, description="Points of a Latin hypercube design.")
     seed: int | None = Field(None, ge=0, description="Seed of the Latin hypercube draw (default: run.seed).")
     outcomes: list[OutcomeName] = Field(  # type: ignore[valid-type]
-        default_factory=lambda: list(DEFAULT_OUTCOMES), min_length=1, description="Outcomes summarised and plotted per point (final values)."
+        default_factory=lambda: list(DEFAULT_OUTCOMES),
+        min_length=1,
+        description="Outcomes summarised and plotted per point (final values).",
     )
-    parameters: list[ParameterConfig] = Field(min_length=1, max_length=20, description="The varied keys, each a [[sweep.parameters]] table.")
-    max_points: int = Field(2_000, ge=1, le=1_000_000, description="Refuse designs with more points than this (a typo guard).")
+    parameters: list[ParameterConfig] = Field(
+        min_length=1, max_length=20, description="The varied keys, each a [[sweep.parameters]] table."
+    )
+    max_points: int = Field(
+        2_000, ge=1, le=1_000_000, description="Refuse designs with more points than this (a typo guard)."
+    )
 
     @model_validator(mode="after")
     def _design(self) -> SweepConfig:
@@ -111,23 +120,44 @@ class SweepConfig(_Table):
 class SensitivityConfig(_Table):
     """`[sensitivity]`: Morris screening or Sobol indices (SALib) over declared parameter ranges."""
 
-    method: Literal["morris", "sobol"] = Field("morris", description="'morris' (elementary effects, cheap screening) or 'sobol' (variance shares).")
-    trajectories: int = Field(10, ge=2, le=10_000, description="Morris: trajectories (each costs parameters + 1 model points).")
-    levels: int = Field(4, ge=2, le=100, description="Morris: grid levels per parameter (even numbers are usual).")
-    samples: int = Field(64, ge=4, le=1_000_000, description="Sobol: base sample size N (a power of 2); costs N x (parameters + 2) points.")
-    seed: int | None = Field(None, ge=0, description="Seed of the sample and of the bootstrap intervals (default: run.seed).")
-    outcomes: list[OutcomeName] = Field(  # type: ignore[valid-type]
-        default_factory=lambda: ["share_skeptical"], min_length=1, description="Outcomes analysed (final values, averaged over replications per sample)."
+    method: Literal["morris", "sobol"] = Field(
+        "morris", description="'morris' (elementary effects, cheap screening) or 'sobol' (variance shares)."
     )
-    parameters: list[ParameterConfig] = Field(min_length=2, max_length=50, description="The uncertain keys, each a [[sensitivity.parameters]] table with low/high or values.")
-    max_points: int = Field(5_000, ge=1, le=1_000_000, description="Refuse samples with more model points than this (a typo guard).")
+    trajectories: int = Field(
+        10, ge=2, le=10_000, description="Morris: trajectories (each costs parameters + 1 model points)."
+    )
+    levels: int = Field(4, ge=2, le=100, description="Morris: grid levels per parameter (even numbers are usual).")
+    samples: int = Field(
+        64,
+        ge=4,
+        le=1_000_000,
+        description="Sobol: base sample size N (a power of 2); costs N x (parameters + 2) points.",
+    )
+    seed: int | None = Field(
+        None, ge=0, description="Seed of the sample and of the bootstrap intervals (default: run.seed)."
+    )
+    outcomes: list[OutcomeName] = Field(  # type: ignore[valid-type]
+        default_factory=lambda: ["share_skeptical"],
+        min_length=1,
+        description="Outcomes analysed (final values, averaged over replications per sample).",
+    )
+    parameters: list[ParameterConfig] = Field(
+        min_length=2,
+        max_length=50,
+        description="The uncertain keys, each a [[sensitivity.parameters]] table with low/high or values.",
+    )
+    max_points: int = Field(
+        5_000, ge=1, le=1_000_000, description="Refuse samples with more model points than this (a typo guard)."
+    )
 
     @model_validator(mode="after")
     def _ranges(self) -> SensitivityConfig:
         _distinct_keys(self.parameters)
         for parameter in self.parameters:
             if parameter.step is not None or parameter.points is not None:
-                raise ValueError(f"parameter '{parameter.key}': step and points are for sweeps; give low and high (or values)")
+                raise ValueError(
+                    f"parameter '{parameter.key}': step and points are for sweeps; give low and high (or values)"
+                )
             if parameter.values is not None and len(parameter.values) < 2:
                 raise ValueError(f"parameter '{parameter.key}': a categorical parameter needs at least two values")
         if self.method == "sobol" and self.samples & (self.samples - 1):
@@ -154,17 +184,29 @@ def _distinct_keys(parameters: list[ParameterConfig]) -> None:
 class CalibrationConfig(Section):
     """`[calibration]`: which keys `simulate calibrate` fits, within which bounds, and how (rejection ABC)."""
 
-    method: Literal["abc"] = Field("abc", description="Rejection approximate Bayesian computation with common random numbers.")
-    free: dict[str, tuple[float, float]] = Field(
-        default_factory=dict, description='Key path -> [low, high] bounds (a uniform prior), e.g. "choice.bass_p" = [0.0, 0.3].'
+    method: Literal["abc"] = Field(
+        "abc", description="Rejection approximate Bayesian computation with common random numbers."
     )
-    samples: int = Field(400, ge=10, le=1_000_000, description="Parameter sets drawn (Latin hypercube over the bounds).")
-    replications: int = Field(4, ge=1, le=1000, description="Replications per parameter set (the same seeds for every set).")
-    accept_share: float = Field(0.05, gt=0, le=1, description="Share of the closest parameter sets kept as the posterior.")
-    check_replications: int = Field(40, ge=2, le=100_000, description="Replications of the calibrated scenario for the fit and its band.")
+    free: dict[str, tuple[float, float]] = Field(
+        default_factory=dict,
+        description='Key path -> [low, high] bounds (a uniform prior), e.g. "choice.bass_p" = [0.0, 0.3].',
+    )
+    samples: int = Field(
+        400, ge=10, le=1_000_000, description="Parameter sets drawn (Latin hypercube over the bounds)."
+    )
+    replications: int = Field(
+        4, ge=1, le=1000, description="Replications per parameter set (the same seeds for every set)."
+    )
+    accept_share: float = Field(
+        0.05, gt=0, le=1, description="Share of the closest parameter sets kept as the posterior."
+    )
+    check_replications: int = Field(
+        40, ge=2, le=100_000, description="Replications of the calibrated scenario for the fit and its band."
+    )
     seed: int = Field(1, ge=0, description="Seed of the Latin hypercube design.")
     published: dict[str, str] = Field(
-        default_factory=dict, description="Key path -> a published value to show beside the estimate in the report (text)."
+        default_factory=dict,
+        description="Key path -> a published value to show beside the estimate in the report (text).",
     )
 
     @model_validator(mode="after")

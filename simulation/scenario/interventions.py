@@ -115,9 +115,7 @@ class TargetedConfig(ScheduleConfig):
     department: str | None = Field(None, description="The department, when targeting = 'department'.")
     role: str | None = Field(None, description="The role, when targeting = 'role' (e.g. 'resident').")
     ids: list[int] | None = Field(None, description="Clinician ids (0..n-1), when targeting = 'ids'.")
-    repeat_attendance: bool = Field(
-        True, description="May a clinician attend again? false = new attendees only."
-    )
+    repeat_attendance: bool = Field(True, description="May a clinician attend again? false = new attendees only.")
 
     @model_validator(mode="after")
     def _targeting_keys(self) -> TargetedConfig:
@@ -187,9 +185,14 @@ class AIIncidentConfig(ScheduleConfig):
     name: str = Field("Publicised AI error", description="Label used in the report.")
     department: str | None = Field(None, description="Where it happened; leave out for a hospital-wide incident.")
     trust_shock: float = Field(0.15, ge=0, le=1, description="Trust lost in scope at literacy 0 (0-1). Assumption.")
-    attitude_shock: float = Field(1.0, ge=0, le=6, description="Attitude points lost in scope at literacy 0. Assumption.")
+    attitude_shock: float = Field(
+        1.0, ge=0, le=6, description="Attitude points lost in scope at literacy 0. Assumption."
+    )
     spread: float = Field(
-        0.5, ge=0, le=1, description="Share of the shock felt by an outside colleague whose colleagues are all in scope. Assumption."
+        0.5,
+        ge=0,
+        le=1,
+        description="Share of the shock felt by an outside colleague whose colleagues are all in scope. Assumption.",
     )
     verifier_protection: float = Field(
         0.5, ge=0, le=1, description="Share of the shock a verifier is spared (they check AI output). Assumption."
@@ -211,15 +214,24 @@ class VerificationPolicyConfig(ScheduleConfig):
     name: str = Field("Verification-first policy", description="Label used in the report.")
     department: str | None = Field(None, description="Scope: one department; leave out for the whole hospital.")
     verify_push: float = Field(0.5, ge=-5, le=5, description="Utility added to verification in scope. Assumption.")
-    primary_push: float = Field(-0.5, ge=-5, le=5, description="Utility added to primary use in scope (negative discourages). Assumption.")
+    primary_push: float = Field(
+        -0.5, ge=-5, le=5, description="Utility added to primary use in scope (negative discourages). Assumption."
+    )
     verify_penalty_relief: float = Field(
         0.25, ge=-1, le=1, description="Drop of every in-scope rater's verification penalty multiplier. Assumption."
     )
     switch_share: float = Field(
-        0.3, ge=0, le=1, description="Share of primary users in scope who switch to verification at each act. Assumption."
+        0.3,
+        ge=0,
+        le=1,
+        description="Share of primary users in scope who switch to verification at each act. Assumption.",
     )
-    briefing_hours: float = Field(0.5, ge=0, le=1000, description="Clinician-hours per clinician in scope per act (reading, briefing).")
-    preparation_hours: float = Field(20.0, ge=0, le=100_000, description="Hours to write and communicate the policy, per act.")
+    briefing_hours: float = Field(
+        0.5, ge=0, le=1000, description="Clinician-hours per clinician in scope per act (reading, briefing)."
+    )
+    preparation_hours: float = Field(
+        20.0, ge=0, le=100_000, description="Hours to write and communicate the policy, per act."
+    )
 
     def check_names(self, key: str, population: PopulationConfig) -> None:
         check_department(key, self.department, population)
@@ -236,18 +248,23 @@ class LiteracyTrainingConfig(FadingConfig):
     name: str = Field("AI literacy training", description="Label used in the report.")
     every: int | None = Field(52, ge=1, description="Weeks between courses (52 = a yearly cohort).")
     seats: int = Field(10_000_000, ge=1, le=10_000_000, description="Trainees per course (default: everyone targeted).")
-    targeting: TargetingRule = Field(
-        "role", description="Who is trained; default: one role (see `role`)."
-    )
+    targeting: TargetingRule = Field("role", description="Who is trained; default: one role (see `role`).")
     role: str | None = Field("resident", description="The role trained when targeting = 'role'.")
-    literacy_gain: float = Field(0.25, ge=-1, le=1, description="Literacy added (0-1 scale). Assumption, see module docs.")
+    literacy_gain: float = Field(
+        0.25, ge=-1, le=1, description="Literacy added (0-1 scale). Assumption, see module docs."
+    )
     attitude_calibration: float = Field(
-        0.3, ge=0, le=1, description="Share of the distance to informed_attitude a trainee's attitude moves. Assumption."
+        0.3,
+        ge=0,
+        le=1,
+        description="Share of the distance to informed_attitude a trainee's attitude moves. Assumption.",
     )
     informed_attitude: float = Field(
         4.5, ge=1, le=7, description="Attitude of a clinician who knows what tools can and cannot do (1-7). Assumption."
     )
-    half_life_weeks: float = Field(104.0, gt=0, le=10_000, description="Weeks until half of the gain has faded. Assumption.")
+    half_life_weeks: float = Field(
+        104.0, gt=0, le=10_000, description="Weeks until half of the gain has faded. Assumption."
+    )
     reinforcement: float = Field(1.5, ge=1, le=100, description="Half-life multiplier per refresher (at most twice).")
     hours_per_trainee: float = Field(4.0, ge=0, le=1000, description="Clinician-hours per trainee per course.")
     trainer_hours: float = Field(8.0, ge=0, le=10_000, description="Trainers' hours per course, preparation included.")
@@ -267,12 +284,19 @@ class WorkshopConfig(FadingConfig):
     status_concern_change: float = Field(
         -0.15, ge=-1, le=1, description="Change in status concern per session (0-1 scale; negative = less worried)."
     )
-    half_life_weeks: float = Field(12.0, gt=0, le=10_000, description="Weeks until half of a session's effect has faded. Assumption.")
+    half_life_weeks: float = Field(
+        12.0, gt=0, le=10_000, description="Weeks until half of a session's effect has faded. Assumption."
+    )
     reinforcement: float = Field(
-        2.0, ge=1, le=100, description="Each further session attended multiplies the half-life by this (at most twice). Assumption: spaced repetition."
+        2.0,
+        ge=1,
+        le=100,
+        description="Each further session attended multiplies the half-life by this (at most twice). Assumption: spaced repetition.",
     )
     session_hours: float = Field(2.0, ge=0, le=1000, description="Clinician-hours per attendee per session.")
-    facilitator_hours: float = Field(4.0, ge=0, le=10_000, description="Peer facilitators' hours per session, preparation included.")
+    facilitator_hours: float = Field(
+        4.0, ge=0, le=10_000, description="Peer facilitators' hours per session, preparation included."
+    )
 
 
 class CaseReviewConfig(FadingConfig):
@@ -286,18 +310,30 @@ class CaseReviewConfig(FadingConfig):
     name: str = Field("Interdisciplinary case reviews", description="Label used in the report.")
     seats: int = Field(16, ge=1, le=10_000_000, description="Attendees per review.")
     departments_per_session: int = Field(
-        3, ge=0, le=10_000, description="Departments brought together per review, drawn at random (0 = all departments)."
+        3,
+        ge=0,
+        le=10_000,
+        description="Departments brought together per review, drawn at random (0 = all departments).",
     )
     verify_penalty_relief: float = Field(
-        0.3, ge=-1, le=1, description="Drop of attendees' verification penalty multiplier (share of the penalty). Assumption."
+        0.3,
+        ge=-1,
+        le=1,
+        description="Drop of attendees' verification penalty multiplier (share of the penalty). Assumption.",
     )
     literacy_gain: float = Field(0.05, ge=-1, le=1, description="Literacy added per review (0-1). Assumption.")
-    attitude_gain: float = Field(0.2, ge=-6, le=6, description="Attitude points added per review (1-7). Assumption (a third of a workshop's).")
+    attitude_gain: float = Field(
+        0.2, ge=-6, le=6, description="Attitude points added per review (1-7). Assumption (a third of a workshop's)."
+    )
     new_ties_per_session: int = Field(
         2, ge=0, le=10_000, description="New cross-department ties made among attendees per review. Assumption."
     )
-    half_life_weeks: float = Field(26.0, gt=0, le=10_000, description="Weeks until half of the effect has faded. Assumption.")
-    reinforcement: float = Field(2.0, ge=1, le=100, description="Half-life multiplier per further review (at most twice).")
+    half_life_weeks: float = Field(
+        26.0, gt=0, le=10_000, description="Weeks until half of the effect has faded. Assumption."
+    )
+    reinforcement: float = Field(
+        2.0, ge=1, le=100, description="Half-life multiplier per further review (at most twice)."
+    )
     session_hours: float = Field(1.0, ge=0, le=1000, description="Clinician-hours per attendee per review.")
     facilitator_hours: float = Field(2.0, ge=0, le=10_000, description="Organisers' hours per review.")
 
@@ -315,17 +351,31 @@ class OpenForumConfig(FadingConfig):
     harshness_change: float = Field(
         -0.2, ge=-1, le=1, description="Change of attendees' penalty multiplier (1 = the study's raters). Assumption."
     )
-    status_concern_change: float = Field(-0.1, ge=-1, le=1, description="Change in attendees' status concern (0-1). Assumption.")
+    status_concern_change: float = Field(
+        -0.1, ge=-1, le=1, description="Change in attendees' status concern (0-1). Assumption."
+    )
     belief_correction: float = Field(
-        0.3, ge=0, le=1, description="Share of the gap between an attendee's trust and the tools' accuracy that closes. Assumption."
+        0.3,
+        ge=0,
+        le=1,
+        description="Share of the gap between an attendee's trust and the tools' accuracy that closes. Assumption.",
     )
     literacy_gain: float = Field(0.05, ge=-1, le=1, description="Literacy added (0-1). Assumption.")
     attitude_calibration: float = Field(
-        0.15, ge=0, le=1, description="Share of the distance to informed_attitude an attendee's attitude moves. Assumption (half of literacy training's)."
+        0.15,
+        ge=0,
+        le=1,
+        description="Share of the distance to informed_attitude an attendee's attitude moves. Assumption (half of literacy training's).",
     )
-    informed_attitude: float = Field(4.5, ge=1, le=7, description="Attitude of a well-informed clinician (1-7). Assumption, as in literacy_training.")
-    half_life_weeks: float = Field(16.0, gt=0, le=10_000, description="Weeks until half of the effect has faded. Assumption.")
-    reinforcement: float = Field(2.0, ge=1, le=100, description="Half-life multiplier per further forum (at most twice).")
+    informed_attitude: float = Field(
+        4.5, ge=1, le=7, description="Attitude of a well-informed clinician (1-7). Assumption, as in literacy_training."
+    )
+    half_life_weeks: float = Field(
+        16.0, gt=0, le=10_000, description="Weeks until half of the effect has faded. Assumption."
+    )
+    reinforcement: float = Field(
+        2.0, ge=1, le=100, description="Half-life multiplier per further forum (at most twice)."
+    )
     session_hours: float = Field(1.5, ge=0, le=1000, description="Clinician-hours per attendee per forum.")
     facilitator_hours: float = Field(3.0, ge=0, le=10_000, description="Facilitators' hours per forum.")
 
@@ -340,21 +390,38 @@ class ChampionsConfig(TargetedConfig):
     kind: Literal["champions"]
     name: str = Field("AI champions", description="Label used in the report.")
     seats: int = Field(10, ge=1, le=10_000_000, description="Champions recruited per act.")
-    targeting: TargetingRule = Field("opinion_leaders", description="Who is recruited; default the most consulted clinicians.")
+    targeting: TargetingRule = Field(
+        "opinion_leaders", description="Who is recruited; default the most consulted clinicians."
+    )
     repeat_attendance: bool = Field(False, description="Ignored: a clinician is recruited once.")
-    attitude_floor: float = Field(5.5, ge=1, le=7, description="Champions' attitude is raised to at least this (1-7). Assumption.")
-    literacy_gain: float = Field(0.3, ge=0, le=1, description="Literacy added by champions' training (0-1). Assumption.")
+    attitude_floor: float = Field(
+        5.5, ge=1, le=7, description="Champions' attitude is raised to at least this (1-7). Assumption."
+    )
+    literacy_gain: float = Field(
+        0.3, ge=0, le=1, description="Literacy added by champions' training (0-1). Assumption."
+    )
     influence_weight: float = Field(
-        3.0, ge=0, le=100, description="Weight of a champion's attitude in colleagues' averaging (others: 1). Assumption."
+        3.0,
+        ge=0,
+        le=100,
+        description="Weight of a champion's attitude in colleagues' averaging (others: 1). Assumption.",
     )
     visibility_factor: float = Field(
-        2.0, ge=0, le=100, description="How many times as likely colleagues are to see a champion's way of deciding. Assumption."
+        2.0,
+        ge=0,
+        le=100,
+        description="How many times as likely colleagues are to see a champion's way of deciding. Assumption.",
     )
     colleague_verify_relief: float = Field(
-        0.15, ge=-1, le=1, description="Drop of each champion's colleague's verification penalty multiplier. Assumption."
+        0.15,
+        ge=-1,
+        le=1,
+        description="Drop of each champion's colleague's verification penalty multiplier. Assumption.",
     )
     training_hours: float = Field(4.0, ge=0, le=1000, description="Hours of training per recruit.")
-    hours_per_week: float = Field(1.0, ge=0, le=168, description="Hours per week each active champion spends on the role.")
+    hours_per_week: float = Field(
+        1.0, ge=0, le=168, description="Hours per week each active champion spends on the role."
+    )
 
 
 # The type of one `[[interventions]]` table, told apart by its `kind`: the one list of kinds.

@@ -90,7 +90,7 @@ def load_chain(path: Path, origin: dict, seen: tuple[Path, ...] = ()) -> dict[st
         return _merge({}, data, origin, path)
     if not isinstance(parent, str):
         raise ScenarioError(f"{path}: key 'extends' must be a file name in quotes, got {parent!r}")
-    parent_path = (path.parent / parent)
+    parent_path = path.parent / parent
     if not _is(Path.exists, parent_path):
         raise ScenarioError(f"{path}: key 'extends': scenario file not found: {_shown_path(parent_path)}")
     if not _is(Path.is_file, parent_path):
@@ -177,9 +177,8 @@ def _describe(error: dict, origin: dict, fallback: Path) -> str:
         if kind == "union_tag_not_found":
             return f"{where}: key '{key}.kind' is required; allowed kinds: {allowed}"
         hint = difflib.get_close_matches(str(value), list(KINDS), n=1, cutoff=0.5)
-        return (
-            f"{where}: key '{key}.kind' = {value!r} is not an intervention kind; allowed: {allowed}"
-            + (f" (did you mean '{hint[0]}'?)" if hint else "")
+        return f"{where}: key '{key}.kind' = {value!r} is not an intervention kind; allowed: {allowed}" + (
+            f" (did you mean '{hint[0]}'?)" if hint else ""
         )
     if kind == "extra_forbidden":
         model = intervention_model if len(loc) == 3 and intervention_model else _model_at(loc[:-1])
@@ -190,7 +189,7 @@ def _describe(error: dict, origin: dict, fallback: Path) -> str:
         if hint:
             message += f" (did you mean '{hint[0]}'?)"
         elif len(loc) == 1 and kind_hint:
-            message += f" (did you mean an [[interventions]] table with kind = \"{kind_hint[0]}\"?)"
+            message += f' (did you mean an [[interventions]] table with kind = "{kind_hint[0]}"?)'
         if allowed:
             message += f"; allowed keys here: {', '.join(allowed)}"
         return message
@@ -241,7 +240,6 @@ def apply_network_files(scenario: Scenario, origin: dict | None = None, path: Pa
     `origin`: the working folder). population.n, and when the node table maps them departments and
     roles, are replaced by what the files hold; interventions are then checked against them.
     """
-    import os
     import re
     import sys
 

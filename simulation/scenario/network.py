@@ -21,16 +21,34 @@ class NodeTableConfig(Section):
         None,
         description="Node table (CSV, TSV or whitespace-separated text), relative to the scenario file that sets it. Without it, a GraphML or GEXF file's node attributes are the columns (column 1 = the node id).",
     )
-    delimiter: str = Field("auto", description="'auto' (',' for .csv, tab for .tsv/.tab, else whitespace), 'whitespace', or the separator character.")
+    delimiter: str = Field(
+        "auto",
+        description="'auto' (',' for .csv, tab for .tsv/.tab, else whitespace), 'whitespace', or the separator character.",
+    )
     header: bool | Literal["auto"] = Field(
-        "auto", description="Whether the first line names the columns; 'auto' = yes when a column is named, when the first line's id is a usual column name (id, node, name, ...), or when it is a word and the next line's a number."
+        "auto",
+        description="Whether the first line names the columns; 'auto' = yes when a column is named, when the first line's id is a usual column name (id, node, name, ...), or when it is a word and the next line's a number.",
     )
     id: Column = Field(1, description="Column of the node ids (any text or integer; the edge file's ids must match).")
-    department: Column | None = Field(None, description="Column of each clinician's department (sets population.departments); unmapped: drawn from population.departments.")
-    role: Column | None = Field(None, description="Column of each clinician's role (sets population.roles; a role named in [population.roles] keeps its settings); unmapped: drawn.")
-    seniority: Column | None = Field(None, description="Column of years in practice (0-100); unmapped or missing cells: drawn from the role's seniority_years.")
-    attitude: Column | None = Field(None, description="Column of the initial attitude toward AI (1-7); unmapped or missing cells: drawn.")
-    mode: Column | None = Field(None, description="Column of the initial mode: none, verify, primary (or 0, 1, 2); unmapped or missing cells: drawn.")
+    department: Column | None = Field(
+        None,
+        description="Column of each clinician's department (sets population.departments); unmapped: drawn from population.departments.",
+    )
+    role: Column | None = Field(
+        None,
+        description="Column of each clinician's role (sets population.roles; a role named in [population.roles] keeps its settings); unmapped: drawn.",
+    )
+    seniority: Column | None = Field(
+        None,
+        description="Column of years in practice (0-100); unmapped or missing cells: drawn from the role's seniority_years.",
+    )
+    attitude: Column | None = Field(
+        None, description="Column of the initial attitude toward AI (1-7); unmapped or missing cells: drawn."
+    )
+    mode: Column | None = Field(
+        None,
+        description="Column of the initial mode: none, verify, primary (or 0, 1, 2); unmapped or missing cells: drawn.",
+    )
     adoption: Column | None = Field(
         None,
         description="Column of the observed adoption time (any unit, e.g. months); a value mapped to 'never' = did not adopt in the observed window, 'missing' = unknown. Kept as ClinicianModel.observed_adoption.",
@@ -40,7 +58,8 @@ class NodeTableConfig(Section):
         description="Per attribute (department, role, seniority, attitude, mode, adoption), a map from codes in the file to values, e.g. adoption = {18 = 'never', 98 = 'missing'}; 'missing' means unknown. Unmapped codes are used as they are.",
     )
     missing: list[str] = Field(
-        default_factory=lambda: ["", "NA", "N/A", "NaN", "."], description="Cell texts that mean unknown (before the value maps)."
+        default_factory=lambda: ["", "NA", "N/A", "NaN", "."],
+        description="Cell texts that mean unknown (before the value maps).",
     )
 
     @model_validator(mode="after")
@@ -60,7 +79,10 @@ class NetworkConfig(Section):
         description="Network generator: 'hospital' (teams, departments, opinion leaders); 'complete' (everyone tied to everyone, for the Bass check) or 'random' (Erdos-Renyi with mean_degree), for theory checks (docs/VALIDATION.md); 'file' (ties and clinicians from data files: `edges`, [network.nodes]).",
     )
     mean_degree: float = Field(
-        8.0, gt=0, le=500, description="Mean number of colleagues per clinician. Clinician discussion networks: 6-10 (the Coleman-Katz-Menzel physicians' three layers merged: 7.5; Coleman, Katz & Menzel 1966)."
+        8.0,
+        gt=0,
+        le=500,
+        description="Mean number of colleagues per clinician. Clinician discussion networks: 6-10 (the Coleman-Katz-Menzel physicians' three layers merged: 7.5; Coleman, Katz & Menzel 1966).",
     )
     cross_department_share: float = Field(
         0.10,
@@ -95,30 +117,48 @@ class NetworkConfig(Section):
         description="generator = 'file': the tie file, relative to the scenario file that sets it: an edge list (CSV, TSV or whitespace-separated), GraphML or GEXF.",
     )
     format: Literal["auto", "edgelist", "graphml", "gexf"] = Field(
-        "auto", description="Format of `edges`; 'auto' from the extension (.graphml, .xml, .gexf; anything else is an edge list)."
+        "auto",
+        description="Format of `edges`; 'auto' from the extension (.graphml, .xml, .gexf; anything else is an edge list).",
     )
-    delimiter: str = Field("auto", description="Edge list separator: 'auto' (',' for .csv, tab for .tsv/.tab, else whitespace), 'whitespace', or the character.")
+    delimiter: str = Field(
+        "auto",
+        description="Edge list separator: 'auto' (',' for .csv, tab for .tsv/.tab, else whitespace), 'whitespace', or the character.",
+    )
     header: bool | Literal["auto"] = Field(
-        "auto", description="Whether the edge list's first line names the columns; 'auto' = yes when a column is named, when the first line's ids are usual column names (source/target, from/to, i/j, ...), or when they are words and the next line's numbers."
+        "auto",
+        description="Whether the edge list's first line names the columns; 'auto' = yes when a column is named, when the first line's ids are usual column names (source/target, from/to, i/j, ...), or when they are words and the next line's numbers.",
     )
-    comment: str = Field("#", description="Lines starting with this are skipped in edge lists and node tables ('' = none).")
-    source: Column = Field(1, description="Edge list column of the first clinician of a tie (who names the colleague, in a directed tie).")
+    comment: str = Field(
+        "#", description="Lines starting with this are skipped in edge lists and node tables ('' = none)."
+    )
+    source: Column = Field(
+        1, description="Edge list column of the first clinician of a tie (who names the colleague, in a directed tie)."
+    )
     target: Column = Field(2, description="Edge list column of the second clinician (the named colleague).")
-    layer: Column | None = Field(None, description="Column of the tie's layer (e.g. advice, discussion, friendship); none = one layer '1'. In GraphML/GEXF, the edge attribute's name.")
-    weight: Column | None = Field(None, description="Column of the tie's weight, read for min_weight (the model's ties are unweighted).")
+    layer: Column | None = Field(
+        None,
+        description="Column of the tie's layer (e.g. advice, discussion, friendship); none = one layer '1'. In GraphML/GEXF, the edge attribute's name.",
+    )
+    weight: Column | None = Field(
+        None, description="Column of the tie's weight, read for min_weight (the model's ties are unweighted)."
+    )
     min_weight: float | None = Field(None, description="Drop ties whose weight is below this (needs `weight`).")
     direction: Column | None = Field(
-        None, description="Column saying per row whether the tie is directed (1, true, yes, directed, ->) or not (0, false, no, undirected, --); overrides `directed`."
+        None,
+        description="Column saying per row whether the tie is directed (1, true, yes, directed, ->) or not (0, false, no, undirected, --); overrides `directed`.",
     )
     directed: bool | list[str | int] | None = Field(
         None,
         description="Whether ties are directed (true/false), or the list of directed layers; none = GraphML/GEXF as the file says, edge lists undirected.",
     )
     advisor: Literal["target", "source"] = Field(
-        "target", description="In a directed tie, whose advice is sought: 'target' (the named colleague, as in 'whom do you ask for advice') or 'source'."
+        "target",
+        description="In a directed tie, whose advice is sought: 'target' (the named colleague, as in 'whom do you ask for advice') or 'source'.",
     )
     layers: list[str | int] | None = Field(None, description="Layers to keep (merged into one network); none = all.")
-    layer_names: dict[str, str] = Field(default_factory=dict, description="Layer -> name shown in the statistics, e.g. {1 = 'advice'}.")
+    layer_names: dict[str, str] = Field(
+        default_factory=dict, description="Layer -> name shown in the statistics, e.g. {1 = 'advice'}."
+    )
     drop_unknown_nodes: bool = Field(
         False, description="Drop ties to ids missing from the node table instead of stopping with an error."
     )
@@ -127,7 +167,7 @@ class NetworkConfig(Section):
     @model_validator(mode="after")
     def _file_keys(self) -> NetworkConfig:
         if self.generator == "file" and self.edges is None:
-            raise ValueError("generator = \"file\" needs `edges`, the tie file (edge list, GraphML or GEXF)")
+            raise ValueError('generator = "file" needs `edges`, the tie file (edge list, GraphML or GEXF)')
         if self.min_weight is not None and self.weight is None:
             raise ValueError("min_weight needs `weight`, the column of tie weights")
         return self

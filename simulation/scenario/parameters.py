@@ -166,20 +166,34 @@ class JudgmentConfig(Section):
     2025: 5.93 (SD 1.24) / 4.99 (SD 1.67) / 3.79 (SD 1.62) for none / verify / primary.
     """
 
-    baseline_rating: float = Field(6.29, ge=1, le=9, description="Latent mean rating of a non-user, before clipping to 7. Fitted.")
+    baseline_rating: float = Field(
+        6.29, ge=1, le=9, description="Latent mean rating of a non-user, before clipping to 7. Fitted."
+    )
     noise_sd: float = Field(1.71, ge=0, le=5, description="SD of rater leniency plus rating noise. Fitted.")
     leniency_share: float = Field(
         0.5, ge=0, le=1, description="Share of the rating variance that is a rater's persistent leniency. Assumption."
     )
-    penalty_verify: float = Field(1.47, ge=-3, le=6, description="Penalty for verification use by a neutral non-user rater. Fitted.")
-    penalty_primary: float = Field(2.79, ge=-3, le=6, description="Penalty for primary use by a neutral non-user rater. Fitted.")
+    penalty_verify: float = Field(
+        1.47, ge=-3, le=6, description="Penalty for verification use by a neutral non-user rater. Fitted."
+    )
+    penalty_primary: float = Field(
+        2.79, ge=-3, le=6, description="Penalty for primary use by a neutral non-user rater. Fitted."
+    )
     attitude_slope_verify: float = Field(
-        0.71, ge=0, le=3, description="Points of verification penalty removed per attitude point of the rater above reference_attitude. Fitted."
+        0.71,
+        ge=0,
+        le=3,
+        description="Points of verification penalty removed per attitude point of the rater above reference_attitude. Fitted.",
     )
     attitude_slope_primary: float = Field(
-        0.0, ge=0, le=3, description="The same for primary use. Fitted (the fit gives 0: primary use is judged alike whatever the rater thinks of AI)."
+        0.0,
+        ge=0,
+        le=3,
+        description="The same for primary use. Fitted (the fit gives 0: primary use is judged alike whatever the rater thinks of AI).",
     )
-    reference_attitude: float = Field(4.0, ge=1, le=7, description="Attitude at which the full penalty applies (scale midpoint).")
+    reference_attitude: float = Field(
+        4.0, ge=1, le=7, description="Attitude at which the full penalty applies (scale midpoint)."
+    )
     own_use_discount: float = Field(
         0.5,
         ge=0,
@@ -187,7 +201,10 @@ class JudgmentConfig(Section):
         description="Share of the penalty a rater drops when using AI themselves. Reif et al. 2025: the penalty shrinks or vanishes for AI-using raters; 0.5 is an assumption.",
     )
     visibility: float = Field(
-        0.5, ge=0, le=1, description="Probability per week that a colleague sees (and rates) a clinician's way of deciding. Assumption."
+        0.5,
+        ge=0,
+        le=1,
+        description="Probability per week that a colleague sees (and rates) a clinician's way of deciding. Assumption.",
     )
     reputation_memory: float = Field(
         0.8,
@@ -200,7 +217,9 @@ class JudgmentConfig(Section):
 class ExperienceConfig(Section):
     """What AI use does to users and to those who see its errors."""
 
-    cases_per_week: float = Field(10.0, ge=0, le=1000, description="AI-assisted decisions per user per week. Assumption.")
+    cases_per_week: float = Field(
+        10.0, ge=0, le=1000, description="AI-assisted decisions per user per week. Assumption."
+    )
     error_rate: float = Field(
         0.08,
         ge=0,
@@ -208,25 +227,41 @@ class ExperienceConfig(Section):
         description="Share of AI suggestions that are wrong. Assumption; Elsevier 2024: 85 % of clinicians think AI could cause critical errors.",
     )
     catch_verify: tuple[float, float] = Field(
-        (0.5, 0.95), description="Probability a verifier catches an AI error at literacy 0 and at literacy 1 (linear between). Assumption."
+        (0.5, 0.95),
+        description="Probability a verifier catches an AI error at literacy 0 and at literacy 1 (linear between). Assumption.",
     )
     catch_primary: tuple[float, float] = Field(
         (0.1, 0.5), description="The same for primary users, lower through automation bias. Assumption."
     )
     incident_share: float = Field(
-        0.02, ge=0, le=1, description="Share of errors passed on that become incidents colleagues hear about. Assumption."
+        0.02,
+        ge=0,
+        le=1,
+        description="Share of errors passed on that become incidents colleagues hear about. Assumption.",
     )
     incident_trust_shock: float = Field(
-        0.03, ge=0, le=1, description="Trust lost by each colleague who hears of an incident, at literacy 0. Assumption."
+        0.03,
+        ge=0,
+        le=1,
+        description="Trust lost by each colleague who hears of an incident, at literacy 0. Assumption.",
     )
     incident_attitude_shock: float = Field(
-        0.2, ge=0, le=6, description="Attitude points lost by each colleague who hears of an incident, at literacy 0. Assumption."
+        0.2,
+        ge=0,
+        le=6,
+        description="Attitude points lost by each colleague who hears of an incident, at literacy 0. Assumption.",
     )
     literacy_protection: float = Field(
-        0.7, ge=0, le=1, description="Share of an incident's shock that full literacy absorbs (knowing tools fail). Assumption."
+        0.7,
+        ge=0,
+        le=1,
+        description="Share of an incident's shock that full literacy absorbs (knowing tools fail). Assumption.",
     )
     trust_learning_rate: float = Field(
-        0.05, ge=0, le=1, description="Weekly step of a user's trust toward the reliability they experience. Assumption."
+        0.05,
+        ge=0,
+        le=1,
+        description="Weekly step of a user's trust toward the reliability they experience. Assumption.",
     )
     attitude_from_trust_rate: float = Field(
         0.02,
@@ -254,14 +289,23 @@ class ChoiceConfig(Section):
     """
 
     rule: Literal["logit", "bass", "threshold"] = Field(
-        "logit", description="Adoption rule: 'logit' (the clinician model), 'bass' or 'threshold' (textbook special cases)."
+        "logit",
+        description="Adoption rule: 'logit' (the clinician model), 'bass' or 'threshold' (textbook special cases).",
     )
     bass_p: float = Field(0.03, ge=0, le=1, description="Bass innovation (external) hazard per step, rule = 'bass'.")
-    bass_q: float = Field(0.4, ge=0, le=10, description="Bass imitation coefficient per step (times the share of colleagues using AI), rule = 'bass'.")
-    thresholds: tuple[float, float] = Field(
-        (0.0, 1.0), description="Range [low, high] of the uniform fixed adoption thresholds, rule = 'threshold' (Granovetter 1978)."
+    bass_q: float = Field(
+        0.4,
+        ge=0,
+        le=10,
+        description="Bass imitation coefficient per step (times the share of colleagues using AI), rule = 'bass'.",
     )
-    adopt_mode: Literal["verify", "primary"] = Field("verify", description="Mode adopters take under rule 'bass' or 'threshold'.")
+    thresholds: tuple[float, float] = Field(
+        (0.0, 1.0),
+        description="Range [low, high] of the uniform fixed adoption thresholds, rule = 'threshold' (Granovetter 1978).",
+    )
+    adopt_mode: Literal["verify", "primary"] = Field(
+        "verify", description="Mode adopters take under rule 'bass' or 'threshold'."
+    )
 
     reconsider_rate: float = Field(
         0.03,
@@ -269,24 +313,38 @@ class ChoiceConfig(Section):
         le=1,
         description="Probability per week that a clinician reconsiders their mode (about every 33 weeks). Tuned with status_quo_bonus so that about 23 % of non-users start within a year in the baseline, within the yearly share of non-users who start in surveys: 6 % of UK GPs 2024-2025 (Blease et al. 2024, 2025) to 45 % of US physicians 2023-2024 (AMA Physician Surveys on Augmented Intelligence).",
     )
-    temperature: float = Field(1.0, gt=0, le=100, description="Logit noise: larger = more random choices. Assumption (utility units).")
+    temperature: float = Field(
+        1.0, gt=0, le=100, description="Logit noise: larger = more random choices. Assumption (utility units)."
+    )
     attitude_weight: float = Field(
-        0.6, ge=0, le=10, description="Utility per attitude point above reference. JMIR 2024: attitude r = .63 with intention."
+        0.6,
+        ge=0,
+        le=10,
+        description="Utility per attitude point above reference. JMIR 2024: attitude r = .63 with intention.",
     )
     trust_weight: float = Field(
         1.5, ge=0, le=10, description="Utility per unit of trust above 0.5. JMIR 2024: trust r = .73."
     )
     verify_effort: float = Field(
-        0.6, ge=-5, le=10, description="Utility cost of the extra time verification takes. Assumption; effort expectancy r = .55."
+        0.6,
+        ge=-5,
+        le=10,
+        description="Utility cost of the extra time verification takes. Assumption; effort expectancy r = .55.",
     )
     literacy_weight_verify: float = Field(
-        1.0, ge=0, le=10, description="Utility of verification per unit literacy (knowing when a tool fails). Assumption."
+        1.0,
+        ge=0,
+        le=10,
+        description="Utility of verification per unit literacy (knowing when a tool fails). Assumption.",
     )
     primary_efficiency: float = Field(
         0.2, ge=-5, le=10, description="Utility of the time primary use saves. Assumption."
     )
     literacy_weight_primary: float = Field(
-        1.5, ge=0, le=10, description="Utility of primary use lost per unit literacy (the literate know its risks). Assumption."
+        1.5,
+        ge=0,
+        le=10,
+        description="Utility of primary use lost per unit literacy (the literate know its risks). Assumption.",
     )
     social_weight: float = Field(
         0.8,
@@ -295,12 +353,23 @@ class ChoiceConfig(Section):
         description="Utility lost per anticipated rating point of penalty, at full status concern. Assumption; Reif et al. 2025 show the penalty is anticipated.",
     )
     social_proof_weight: float = Field(
-        1.0, ge=0, le=10, description="Utility per unit share of colleagues using AI. JMIR 2024: social influence r = .66."
+        1.0,
+        ge=0,
+        le=10,
+        description="Utility per unit share of colleagues using AI. JMIR 2024: social influence r = .66.",
     )
     institutional_push: float = Field(
-        0.0, ge=-5, le=5, description="Utility the institution adds to AI use (availability, EHR integration). 0 = neutral."
+        0.0,
+        ge=-5,
+        le=5,
+        description="Utility the institution adds to AI use (availability, EHR integration). 0 = neutral.",
     )
-    status_quo_bonus: float = Field(1.5, ge=0, le=10, description="Utility of keeping one's current mode (habit). Assumption, tuned with reconsider_rate.")
+    status_quo_bonus: float = Field(
+        1.5,
+        ge=0,
+        le=10,
+        description="Utility of keeping one's current mode (habit). Assumption, tuned with reconsider_rate.",
+    )
 
     @model_validator(mode="after")
     def _threshold_range(self) -> ChoiceConfig:
@@ -331,4 +400,6 @@ class AttitudeConfig(Section):
         le=1,
         description="Weekly pull back toward the clinician's own week-0 attitude (Friedkin-Johnsen stubbornness). Assumption; keeps the spread of attitudes that surveys show persisting.",
     )
-    drift_sd: float = Field(0.05, ge=0, le=2, description="Weekly idiosyncratic change of attitude (points). Assumption.")
+    drift_sd: float = Field(
+        0.05, ge=0, le=2, description="Weekly idiosyncratic change of attitude (points). Assumption."
+    )

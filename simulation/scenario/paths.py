@@ -101,8 +101,16 @@ def check_keys(data: dict, keys: list[str], where: str) -> list[tuple[str | int,
             raise ScenarioError(f"{where}[{index}].key: {exc}") from None
         if isinstance(value, (dict, list)):
             raise ScenarioError(f"{where}[{index}].key: '{key}' is a table or list; name one key inside it")
-        if parts[0] in ("run", "scenario", "extends") and parts[-1] in ("seed", "replications", "name", "compare_to", "extends"):
-            raise ScenarioError(f"{where}[{index}].key: '{key}' cannot be varied (every point shares the run settings and seeds)")
+        if parts[0] in ("run", "scenario", "extends") and parts[-1] in (
+            "seed",
+            "replications",
+            "name",
+            "compare_to",
+            "extends",
+        ):
+            raise ScenarioError(
+                f"{where}[{index}].key: '{key}' cannot be varied (every point shares the run settings and seeds)"
+            )
         parsed.append(parts)
     return parsed
 

@@ -48,7 +48,11 @@ class TargetConfig(Section):
     metric: OUTCOME_METRICS = Field(description="Outcome column of steps.csv the target is about.")
     at_least: float | None = Field(None, description="Reached when the metric is at or above this value.")
     at_most: float | None = Field(None, description="Reached when the metric is at or below this value.")
-    by_week: int = Field(ge=1, le=100_000, description="Deadline (step). The report gives the probability of reaching the target by then.")
+    by_week: int = Field(
+        ge=1,
+        le=100_000,
+        description="Deadline (step). The report gives the probability of reaching the target by then.",
+    )
     label: str = Field("", description="Short name in the report; made from the other keys when empty.")
 
     @model_validator(mode="after")

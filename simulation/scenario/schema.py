@@ -22,7 +22,13 @@ from simulation.scenario.base import Section
 from simulation.scenario.experiments import CalibrationConfig, SensitivityConfig, SweepConfig
 from simulation.scenario.interventions import InterventionConfig
 from simulation.scenario.network import NetworkConfig
-from simulation.scenario.parameters import AttitudeConfig, ChoiceConfig, ExperienceConfig, JudgmentConfig, PopulationConfig
+from simulation.scenario.parameters import (
+    AttitudeConfig,
+    ChoiceConfig,
+    ExperienceConfig,
+    JudgmentConfig,
+    PopulationConfig,
+)
 from simulation.scenario.planning import CostsConfig, RunConfig, ScenarioMeta, TargetConfig
 
 
@@ -42,17 +48,20 @@ class Scenario(Section):
         default_factory=list, description="Interventions, each a [[interventions]] table with a `kind`."
     )
     targets: list[TargetConfig] = Field(
-        default_factory=list, description="Planner's targets, each a [[targets]] table; the report gives the probability of reaching each."
+        default_factory=list,
+        description="Planner's targets, each a [[targets]] table; the report gives the probability of reaching each.",
     )
     costs: CostsConfig = Field(default_factory=CostsConfig)
     sweep: SweepConfig | None = Field(
         None, description="A parameter sweep over this scenario (`simulate sweep`); ignored by `simulate compare`."
     )
     sensitivity: SensitivityConfig | None = Field(
-        None, description="A sensitivity analysis over this scenario (`simulate sensitivity`); ignored by `simulate compare`."
+        None,
+        description="A sensitivity analysis over this scenario (`simulate sensitivity`); ignored by `simulate compare`.",
     )
     calibration: CalibrationConfig | None = Field(
-        None, description="Free parameters and settings for `simulate calibrate` (simulation/experiments/calibration.py); ignored by runs."
+        None,
+        description="Free parameters and settings for `simulate calibrate` (simulation/experiments/calibration.py); ignored by runs.",
     )
 
     # Where `scenario.compare_to` points, resolved by the loader against the file that set it.

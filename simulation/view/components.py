@@ -82,7 +82,13 @@ def Legend(color_by: str):
     else:
         items = [
             (_hex(ATTITUDE_CMAP(ATTITUDE_NORM(value))), label)
-            for value, label in ((1.5, "1-2 very skeptical"), (3.0, "3"), (4.0, "4 neutral"), (5.0, "5"), (6.5, "6-7 enthusiastic"))
+            for value, label in (
+                (1.5, "1-2 very skeptical"),
+                (3.0, "3"),
+                (4.0, "4 neutral"),
+                (5.0, "5"),
+                (6.5, "6-7 enthusiastic"),
+            )
         ]
     with solara.Row(gap="12px", style={"flex-wrap": "wrap", "font-size": "13px"}):
         for colour, label in items:
@@ -98,7 +104,9 @@ def _hex(rgba) -> str:
 
 
 @solara.component
-def NetworkView(model, color_by: solara.Reactive[str], size_by: solara.Reactive[str], selected: solara.Reactive[int | None]):
+def NetworkView(
+    model, color_by: solara.Reactive[str], size_by: solara.Reactive[str], selected: solara.Reactive[int | None]
+):
     """The network at fixed positions; click a node to select that clinician."""
     update_counter.get()
     picture = solara.use_memo(lambda: NetworkPicture(model.positions, NETWORK_WIDTH, NETWORK_HEIGHT), [model])
@@ -134,7 +142,13 @@ def NetworkView(model, color_by: solara.Reactive[str], size_by: solara.Reactive[
             )
         image = solara.v.Html(
             tag="img",
-            attributes={"src": _data_url(png), "width": str(NETWORK_WIDTH), "height": str(NETWORK_HEIGHT), "alt": "network", "title": "click a clinician"},
+            attributes={
+                "src": _data_url(png),
+                "width": str(NETWORK_WIDTH),
+                "height": str(NETWORK_HEIGHT),
+                "alt": "network",
+                "title": "click a clinician",
+            },
             class_="network-picture",
             style_=f"width:{NETWORK_WIDTH}px;height:{NETWORK_HEIGHT}px;cursor:crosshair",
         )
@@ -201,7 +215,10 @@ def ClinicianPanel(model, selected: solara.Reactive[int | None]):
     if index is None or index >= n:
         solara.Text("Click a node in the network or type an id.", style={"color": "#666"})
         return
-    rows = "".join(f"<tr><td style='padding-right:12px;color:#555'>{k}</td><td>{v}</td></tr>" for k, v in clinician_facts(model, index))
+    rows = "".join(
+        f"<tr><td style='padding-right:12px;color:#555'>{k}</td><td>{v}</td></tr>"
+        for k, v in clinician_facts(model, index)
+    )
     solara.HTML(tag="div", unsafe_innerHTML=f"<b>Clinician {index}</b><table class='clinician-facts'>{rows}</table>")
     by_mode = neighbour_modes(model, index)
     total = sum(len(ids) for ids in by_mode.values())
@@ -212,4 +229,8 @@ def ClinicianPanel(model, selected: solara.Reactive[int | None]):
             f"<div><span style='color:{MODE_COLOURS[name]};font-weight:600'>{MODE_LABELS[name]}</span>: "
             f"{len(ids)}{' (' + shown + ')' if ids else ''}</div>"
         )
-    solara.HTML(tag="div", unsafe_innerHTML=f"<b>Colleagues' modes</b> ({total} colleagues)" + "".join(parts), classes=["neighbour-modes"])
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=f"<b>Colleagues' modes</b> ({total} colleagues)" + "".join(parts),
+        classes=["neighbour-modes"],
+    )

@@ -118,7 +118,9 @@ def ScenarioControls(
     with solara.Card("Scenario and parameters"):
         solara.Select("Scenario", value=current, values=list(names), on_value=pick)
         solara.InputText("Seed (whole number)", value=seed_text.value, on_value=on_seed)
-        solara.Text("Changes apply on Reset (picking a scenario applies at once).", style={"font-size": "12px", "color": "#666"})
+        solara.Text(
+            "Changes apply on Reset (picking a scenario applies at once).", style={"font-size": "12px", "color": "#666"}
+        )
         if error.value:
             solara.Error(error.value)
         with solara.Details("Network size and structure", expand=True):

@@ -11,15 +11,18 @@ from __future__ import annotations
 import io
 
 import numpy as np
+from matplotlib import colormaps
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
 from matplotlib.colors import Normalize, to_rgba_array
 from matplotlib.figure import Figure
-from matplotlib import colormaps
 from PIL import Image
 
 from simulation.modes import MODE_NAMES
-from simulation.reporting.plots.style import MODE_COLOURS  # the report's palette: none grey, verify blue, primary orange
+from simulation.reporting.plots.style import (
+    MODE_COLOURS,  # the report's palette: none grey, verify blue, primary orange
+)
+
 _MODE_RGBA = to_rgba_array([MODE_COLOURS[name] for name in MODE_NAMES])
 # Attitude 1 (very skeptical, red) .. 7 (enthusiastic, blue).
 ATTITUDE_CMAP = colormaps["RdBu"]
@@ -65,7 +68,9 @@ class NetworkPicture:
         self._set_limits()
         self.ties = LineCollection([], colors=[(0.45, 0.45, 0.45, 0.22)], linewidths=0.5)
         self.axes.add_collection(self.ties)
-        self.nodes = self.axes.scatter(self.positions[:, 0], self.positions[:, 1], s=10, linewidths=0.3, edgecolors="#333333")
+        self.nodes = self.axes.scatter(
+            self.positions[:, 0], self.positions[:, 1], s=10, linewidths=0.3, edgecolors="#333333"
+        )
         self.rings = self.axes.scatter([], [], s=[], facecolors="none", edgecolors="#000000", linewidths=1.2)
         self.focus = self.axes.scatter([], [], s=[], facecolors="none", edgecolors="#ffd400", linewidths=2.5)
         for artist in (self.nodes, self.rings, self.focus):

@@ -13,16 +13,16 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from pydantic import ValidationError
 
-from simulation.scenario.interventions import ACTING_ORDER as ORDER
-from simulation.scenario.interventions import CONFIGS, TargetedConfig
 from simulation.errors import UserError
 from simulation.examples import scenario_folder
 from simulation.scenario import Scenario, load_scenario
+from simulation.scenario.interventions import ACTING_ORDER as ORDER
+from simulation.scenario.interventions import CONFIGS, TargetedConfig
 
 SCENARIO_DIR = scenario_folder()  # scenarios/ of a checkout, or the copy in an installed wheel
 
@@ -197,7 +197,7 @@ def scenario_files(extra: str | Path | None = None) -> list[str]:
     return files
 
 
-@lru_cache(maxsize=None)
+@cache
 def library_config(kind: str):
     """A ready-made config of `kind` for switching it on in a scenario that lacks one.
 

@@ -14,8 +14,8 @@ from collections import OrderedDict
 
 import numpy as np
 
-from simulation.network.layout import department_layout
 from simulation.model import ClinicianModel
+from simulation.network.layout import department_layout
 from simulation.view.settings import ViewSettings
 
 _LAYOUTS: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -24,9 +24,7 @@ _LAYOUT_CACHE_SIZE = 16
 
 def network_layout(model: ClinicianModel) -> np.ndarray:
     """(n, 2) node positions (layout units) for the model's network at week 0, cached by content."""
-    key = hashlib.sha1(
-        model.network.edges.tobytes() + model.state.department.tobytes()
-    ).hexdigest()
+    key = hashlib.sha1(model.network.edges.tobytes() + model.state.department.tobytes()).hexdigest()
     if key in _LAYOUTS:
         _LAYOUTS.move_to_end(key)
         return _LAYOUTS[key]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Mapping, Union
+from collections.abc import Mapping
 
 import pandas as pd
 
@@ -44,10 +44,10 @@ class Bands:
         return self._ranges[column]
 
 
-Steps = Union[pd.DataFrame, Bands]
+Steps = pd.DataFrame | Bands
 
 
-ScenarioSteps = Union[pd.DataFrame, Mapping[str, Bands]]
+ScenarioSteps = pd.DataFrame | Mapping[str, Bands]
 
 
 def bands_of(steps: Steps) -> Bands:

@@ -6,12 +6,12 @@ scenario name -> ``Bands``. Every function writes exactly one PNG and closes its
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
-from matplotlib import patheffects
 import numpy as np
 import pandas as pd
+from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -19,7 +19,15 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from matplotlib.transforms import Bbox
 
 from simulation.reporting.plots.bands import Bands, ScenarioSteps, bands_by_scenario, overall_range
-from simulation.reporting.plots.figure import band_note, draw_band_line, new_figure, save_figure, set_titles, style_time_axis, y_percent
+from simulation.reporting.plots.figure import (
+    band_note,
+    draw_band_line,
+    new_figure,
+    save_figure,
+    set_titles,
+    style_time_axis,
+    y_percent,
+)
 from simulation.reporting.plots.style import COLOR_BASELINE, MODE_LABELS, alternative_color, baseline_label
 
 
@@ -53,9 +61,15 @@ def _fan_legend(fig: Figure, baseline: str, alternatives: list[str], note: str) 
     """One legend under the panels (baseline and every alternative) with the band note as its title."""
     handles = [Line2D([], [], color=COLOR_BASELINE, lw=2.2, ls="--", label=baseline_label(baseline))]
     handles += [Line2D([], [], color=alternative_color(i), lw=2.2, label=name) for i, name in enumerate(alternatives)]
-    fig.legend(handles=handles, loc="outside lower center", ncol=len(handles) if len(handles) <= 6 else 4,
-               frameon=False, fontsize=10,
-               title=note, title_fontsize=9)
+    fig.legend(
+        handles=handles,
+        loc="outside lower center",
+        ncol=len(handles) if len(handles) <= 6 else 4,
+        frameon=False,
+        fontsize=10,
+        title=note,
+        title_fontsize=9,
+    )
 
 
 def _fit_percent_axis(ax: Axes, values: tuple[float, float] | None) -> None:
@@ -121,8 +135,7 @@ def plot_fan_by_scenario(
                 ax.axhline(0.0, color="black", lw=0.9, zorder=1)
     _fan_legend(fig, baseline, alternatives, band_note(by[baseline].runs))
     # about 8 characters of a 13 pt bold title per inch of figure width
-    fig.suptitle(textwrap.fill(title, int(fig.get_figwidth() * 8)), x=0.01, ha="left", fontsize=13,
-                 fontweight="bold")
+    fig.suptitle(textwrap.fill(title, int(fig.get_figwidth() * 8)), x=0.01, ha="left", fontsize=13, fontweight="bold")
     return save_figure(fig, path)
 
 
@@ -153,8 +166,13 @@ def plot_modes_fan(
             if r < rows - 1:
                 ax.set_xlabel("")
     _fan_legend(fig, baseline, alternatives, band_note(by[baseline].runs))
-    fig.suptitle("How clinicians use AI: each alternative against the baseline", x=0.01, ha="left",
-                 fontsize=13, fontweight="bold")
+    fig.suptitle(
+        "How clinicians use AI: each alternative against the baseline",
+        x=0.01,
+        ha="left",
+        fontsize=13,
+        fontweight="bold",
+    )
     return save_figure(fig, path)
 
 
@@ -165,8 +183,16 @@ def _place_labels(fig: Figure, ax: Axes, items: list[tuple[float, float, str, st
     """
     renderer = fig.canvas.get_renderer()
     placed = list(avoid)
-    near = [(12, 4, "left"), (12, -14, "left"), (-12, 4, "right"), (-12, -14, "right"),
-            (14, 22, "left"), (14, -32, "left"), (-14, 22, "right"), (-14, -32, "right")]
+    near = [
+        (12, 4, "left"),
+        (12, -14, "left"),
+        (-12, 4, "right"),
+        (-12, -14, "right"),
+        (14, 22, "left"),
+        (14, -32, "left"),
+        (-14, 22, "right"),
+        (-14, -32, "right"),
+    ]
     # Further away, joined to the point by a thin leader line, when nothing near is free.
     far = [(dx, dy, "left" if dx > 0 else "right") for dy in (40, -50, 65, -75, 90, -100) for dx in (30, -30, 90)]
     inside = ax.get_window_extent(renderer)
@@ -174,9 +200,19 @@ def _place_labels(fig: Figure, ax: Axes, items: list[tuple[float, float, str, st
     def draw(x: float, y: float, text: str, color: str, dx: float, dy: float, ha: str):
         # A thin leader line ties every label to its point (short when the label sits next to it).
         leader = {"arrowstyle": "-", "color": color, "lw": 0.8, "shrinkA": 0, "shrinkB": 6}
-        return ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, fontsize=10.5,
-                           fontweight="bold", color=color, zorder=6, arrowprops=leader,
-                           path_effects=[patheffects.withStroke(linewidth=3, foreground="white")])
+        return ax.annotate(
+            text,
+            (x, y),
+            xytext=(dx, dy),
+            textcoords="offset points",
+            ha=ha,
+            fontsize=10.5,
+            fontweight="bold",
+            color=color,
+            zorder=6,
+            arrowprops=leader,
+            path_effects=[patheffects.withStroke(linewidth=3, foreground="white")],
+        )
 
     for x, y, text, color in items:
         # First free spot near the point, else further out with a leader line; if none is free,
@@ -215,7 +251,9 @@ def plot_cost_effectiveness(
     ax = fig.add_subplot()
     ax.axhline(0.0, color="black", lw=0.9, zorder=1)
     ax.scatter([0.0], [0.0], s=60, color=COLOR_BASELINE, zorder=3, marker="s")
-    items: list[tuple[float, float, str, str]] = [] if numbered else [(0.0, 0.0, baseline_label(baseline), COLOR_BASELINE)]
+    items: list[tuple[float, float, str, str]] = (
+        [] if numbered else [(0.0, 0.0, baseline_label(baseline), COLOR_BASELINE)]
+    )
     key = [Line2D([], [], marker="s", ls="", color=COLOR_BASELINE, ms=7, label=baseline_label(baseline))]
     bars = []
     for i, row in enumerate(points.itertuples(index=False)):
@@ -226,8 +264,9 @@ def plot_cost_effectiveness(
         low, high = float(row.low), float(row.high)
         if np.isfinite(low) and np.isfinite(high):
             yerr = np.array([[y - low], [high - y]])
-            ax.errorbar([x], [y], yerr=yerr, fmt="o", ms=8, color=color, ecolor=color, elinewidth=2, capsize=6,
-                        zorder=4)
+            ax.errorbar(
+                [x], [y], yerr=yerr, fmt="o", ms=8, color=color, ecolor=color, elinewidth=2, capsize=6, zorder=4
+            )
             bars.append((x, low, high))
         else:
             ax.plot([x], [y], "o", ms=8, color=color, zorder=4)
@@ -251,19 +290,29 @@ def plot_cost_effectiveness(
         ax.spines[side].set_visible(False)
     which = "paired difference" if paired else "difference"
     set_titles(
-        fig, ax, title or "What each scenario buys: less skepticism for the hours spent",
+        fig,
+        ax,
+        title or "What each scenario buys: less skepticism for the hours spent",
         "Higher = fewer skeptical clinicians than the baseline; further right = more clinician time.\n"
         f"Bars: 95 % interval of the {which}; a bar reaching 0 means no clear effect.",
     )
     if numbered:
-        ax.legend(handles=key, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=9.5,
-                  title="Scenario (rank)", title_fontsize=9.5, alignment="left")
+        ax.legend(
+            handles=key,
+            loc="upper left",
+            bbox_to_anchor=(1.01, 1.0),
+            frameon=False,
+            fontsize=9.5,
+            title="Scenario (rank)",
+            title_fontsize=9.5,
+            alignment="left",
+        )
     fig.canvas.draw()
     fig.set_layout_engine("none")  # freeze the layout so the label positions checked below stay valid
     to_px = ax.transData.transform
     avoid = []
     for x, low, high in bars:
-        (x0, y0), (x1, y1) = to_px((x, low)), to_px((x, high))
+        (x0, y0), (_, y1) = to_px((x, low)), to_px((x, high))
         avoid.append(Bbox([[x0 - 7, min(y0, y1)], [x0 + 7, max(y0, y1)]]))
     for x, y, _, _ in items:
         px, py = to_px((x, y))

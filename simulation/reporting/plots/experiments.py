@@ -38,7 +38,9 @@ def _percent_axis(ax, outcome: str) -> None:
 
 
 def _numeric(values) -> bool:
-    return all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_)) for v in values)
+    return all(
+        isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_)) for v in values
+    )
 
 
 def _positions(values: list) -> tuple[np.ndarray, list[str] | None]:
@@ -67,7 +69,9 @@ def _curve(ax, rows: pd.DataFrame, key: str, label: str | None, color=None) -> N
         ax.set_xticks(x, [ticks[i] for i in order])
 
 
-def sweep_plots(folder: Path, experiment, summary: pd.DataFrame, replications: pd.DataFrame, outcomes: list[str], design: str) -> list[str]:
+def sweep_plots(
+    folder: Path, experiment, summary: pd.DataFrame, replications: pd.DataFrame, outcomes: list[str], design: str
+) -> list[str]:
     keys = experiment.keys
     written = []
     for outcome in outcomes:
@@ -75,18 +79,30 @@ def sweep_plots(folder: Path, experiment, summary: pd.DataFrame, replications: p
         if design == "factorial" and len(keys) == 1:
             fig, ax = plt.subplots(figsize=(7, 4.2))
             _curve(ax, rows, keys[0], None)
-            ax.set(xlabel=key_label(keys[0]), ylabel=outcome_label(outcome), title=CURVE_TITLE.format(label=outcome_label(outcome)))
+            ax.set(
+                xlabel=key_label(keys[0]),
+                ylabel=outcome_label(outcome),
+                title=CURVE_TITLE.format(label=outcome_label(outcome)),
+            )
             _percent_axis(ax, outcome)
             ax.title.set_fontsize(9)
             ax.grid(alpha=0.3)
             written.append(_save(fig, folder / f"{outcome}_curve.png"))
         elif design == "factorial" and len(keys) == 2:
             # Curves along the numeric key (the first if both are), one per value of the other key.
-            x_key, line_key = (keys[0], keys[1]) if _numeric(list(pd.unique(rows[keys[0]]))) or not _numeric(list(pd.unique(rows[keys[1]]))) else (keys[1], keys[0])
+            x_key, line_key = (
+                (keys[0], keys[1])
+                if _numeric(list(pd.unique(rows[keys[0]]))) or not _numeric(list(pd.unique(rows[keys[1]])))
+                else (keys[1], keys[0])
+            )
             fig, ax = plt.subplots(figsize=(7, 4.2))
             for value in pd.unique(rows[line_key]):
                 _curve(ax, rows[rows[line_key] == value], x_key, f"{key_label(line_key).split(' (')[0]}: {value}")
-            ax.set(xlabel=key_label(x_key), ylabel=outcome_label(outcome), title=CURVE_TITLE.format(label=outcome_label(outcome)))
+            ax.set(
+                xlabel=key_label(x_key),
+                ylabel=outcome_label(outcome),
+                title=CURVE_TITLE.format(label=outcome_label(outcome)),
+            )
             _percent_axis(ax, outcome)
             ax.title.set_fontsize(9)
             ax.grid(alpha=0.3)
@@ -103,8 +119,14 @@ def sweep_plots(folder: Path, experiment, summary: pd.DataFrame, replications: p
             for (i, j), value in np.ndenumerate(grid):
                 if value == value:  # dark text on the bright (high) end of viridis
                     text = f"{100 * value:.1f}%" if share else f"{value:.3g}"
-                    ax.text(j, i, text, ha="center", va="center", fontsize=7, color="black" if value > middle else "white")
-            ax.set(xlabel=key_label(keys[0]), ylabel=key_label(keys[1]), title=f"{outcome_label(outcome)} at the end (mean over replications)")
+                    ax.text(
+                        j, i, text, ha="center", va="center", fontsize=7, color="black" if value > middle else "white"
+                    )
+            ax.set(
+                xlabel=key_label(keys[0]),
+                ylabel=key_label(keys[1]),
+                title=f"{outcome_label(outcome)} at the end (mean over replications)",
+            )
             ax.title.set_fontsize(9)
             bar = fig.colorbar(image, ax=ax)
             if share:
@@ -140,14 +162,22 @@ def sensitivity_plot(folder: Path, table: pd.DataFrame, outcome: str, method: st
     fig, ax = plt.subplots(figsize=(7, 0.45 * len(rows) + 1.6))
     y = np.arange(len(rows))[::-1]
     if method == "morris":
-        ax.barh(y, rows["mu_star"], xerr=rows["mu_star_conf"], color="tab:blue", alpha=0.8, label="mu* (95 % bootstrap CI)")
+        ax.barh(
+            y, rows["mu_star"], xerr=rows["mu_star_conf"], color="tab:blue", alpha=0.8, label="mu* (95 % bootstrap CI)"
+        )
         ax.scatter(rows["sigma"], y, color="tab:orange", zorder=3, label="sigma (interactions, non-linearity)")
         if "noise_floor" in rows and rows["noise_floor"].notna().any():
-            ax.scatter(rows["noise_floor"], y, marker="|", s=300, color="black", zorder=4, label="replication noise floor")
+            ax.scatter(
+                rows["noise_floor"], y, marker="|", s=300, color="black", zorder=4, label="replication noise floor"
+            )
         ax.set_xlabel(f"mu*: mean absolute change of {outcome}\nacross the parameter's whole range")
     else:
-        ax.barh(y + 0.18, rows["ST"], height=0.36, xerr=rows["ST_conf"], color="tab:blue", label="total index ST (95 % CI)")
-        ax.barh(y - 0.18, rows["S1"], height=0.36, xerr=rows["S1_conf"], color="tab:green", label="first-order S1 (95 % CI)")
+        ax.barh(
+            y + 0.18, rows["ST"], height=0.36, xerr=rows["ST_conf"], color="tab:blue", label="total index ST (95 % CI)"
+        )
+        ax.barh(
+            y - 0.18, rows["S1"], height=0.36, xerr=rows["S1_conf"], color="tab:green", label="first-order S1 (95 % CI)"
+        )
         if noise is not None and noise == noise:
             ax.axvline(noise, color="grey", linestyle="--", label="share of variance from replication noise")
         ax.set_xlabel(f"share of the variance of {outcome}")

@@ -21,10 +21,7 @@ from simulation.reporting.plots.style import DPI, FIGSIZE, unit_label  # noqa: E
 def band_note(n_runs: int) -> str:
     """One-line explanation of lines and shaded bands."""
     runs = "run" if n_runs == 1 else "runs"
-    return (
-        f"Line: median of {n_runs} simulation {runs}. "
-        "Dark band: middle 50% of runs. Light band: middle 95% of runs."
-    )
+    return f"Line: median of {n_runs} simulation {runs}. Dark band: middle 50% of runs. Light band: middle 95% of runs."
 
 
 def draw_band_line(

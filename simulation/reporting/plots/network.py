@@ -7,11 +7,12 @@ the start and the end.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal, Mapping
+from typing import Any, Literal
 
-from matplotlib import patheffects
 import numpy as np
+from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.colors import TwoSlopeNorm
@@ -19,8 +20,14 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from simulation.reporting.plots.figure import new_figure, save_figure
-from simulation.reporting.plots.style import ATTITUDE_CMAP, ATTITUDE_LABEL, MODE_COLORS, MODE_LABELS, NETWORK_PAIR_FIGSIZE, unit_label
-
+from simulation.reporting.plots.style import (
+    ATTITUDE_CMAP,
+    ATTITUDE_LABEL,
+    MODE_COLORS,
+    MODE_LABELS,
+    NETWORK_PAIR_FIGSIZE,
+    unit_label,
+)
 
 ColorBy = Literal["attitude", "mode"]
 
@@ -52,7 +59,7 @@ def wrap_label(name: str, width: int = 11) -> str:
         return name
     spaces = [i for i, ch in enumerate(name) if ch == " "]
     cut = min(spaces, key=lambda i: abs(i - len(name) / 2))
-    return name[:cut] + "\n" + name[cut + 1:]
+    return name[:cut] + "\n" + name[cut + 1 :]
 
 
 def _label_departments(ax: Axes, snapshot: Mapping[str, Any]) -> None:
@@ -73,9 +80,17 @@ def _label_departments(ax: Axes, snapshot: Mapping[str, Any]) -> None:
             continue
         top = float(np.quantile(members[:, 1], 0.9))
         ax.text(
-            centre[0], top, wrap_label(name), ha="center", va="bottom", fontsize=8.5, fontweight="bold",
+            centre[0],
+            top,
+            wrap_label(name),
+            ha="center",
+            va="bottom",
+            fontsize=8.5,
+            fontweight="bold",
             linespacing=0.95,
-            color="#222222", zorder=5, path_effects=[patheffects.withStroke(linewidth=3, foreground="white")],
+            color="#222222",
+            zorder=5,
+            path_effects=[patheffects.withStroke(linewidth=3, foreground="white")],
         )
 
 
@@ -87,24 +102,26 @@ def _draw_network(ax: Axes, snapshot: Mapping[str, Any], color_by: ColorBy) -> A
     if len(edges):
         lw = 0.6 if len(edges) < 2000 else 0.3
         alpha = float(np.clip(1500.0 / len(edges), 0.12, 0.7))
-        ax.add_collection(
-            LineCollection(pos[edges], colors="#a8a8a8", linewidths=lw, alpha=alpha, zorder=1)
-        )
+        ax.add_collection(LineCollection(pos[edges], colors="#a8a8a8", linewidths=lw, alpha=alpha, zorder=1))
     size = _node_size(n)
     edge_lw = _outline_width(n)
     if color_by == "attitude":
         values = np.asarray(snapshot["attitude"], dtype=float)
         sc = ax.scatter(
-            pos[:, 0], pos[:, 1], c=values, cmap=ATTITUDE_CMAP,
+            pos[:, 0],
+            pos[:, 1],
+            c=values,
+            cmap=ATTITUDE_CMAP,
             norm=_attitude_norm(float(snapshot["skeptical_below"])),
-            s=size, linewidths=edge_lw, edgecolors="#333333", zorder=2,
+            s=size,
+            linewidths=edge_lw,
+            edgecolors="#333333",
+            zorder=2,
         )
     elif color_by == "mode":
         mode = np.asarray(snapshot["mode"], dtype=int)
         colors = np.array([MODE_COLORS.get(int(m), "black") for m in mode])
-        sc = ax.scatter(
-            pos[:, 0], pos[:, 1], c=colors, s=size, linewidths=edge_lw, edgecolors="#333333", zorder=2
-        )
+        sc = ax.scatter(pos[:, 0], pos[:, 1], c=colors, s=size, linewidths=edge_lw, edgecolors="#333333", zorder=2)
     else:
         raise ValueError(f"color_by must be 'attitude' or 'mode', not {color_by!r}")
     ax.set_aspect("equal", adjustable="datalim")
@@ -135,17 +152,19 @@ def _add_attitude_colorbar(fig: Figure, sc: Any, axes: Any, skeptical_below: flo
     cbar.set_ticks(range(1, 8))
     cbar.ax.axhline(skeptical_below, color="black", lw=1.5)
     cbar.ax.text(
-        -0.3, skeptical_below, f"skeptical\nbelow {skeptical_below:g}", transform=cbar.ax.get_yaxis_transform(),
-        ha="right", va="center", fontsize=7.5,
+        -0.3,
+        skeptical_below,
+        f"skeptical\nbelow {skeptical_below:g}",
+        transform=cbar.ax.get_yaxis_transform(),
+        ha="right",
+        va="center",
+        fontsize=7.5,
     )
 
 
 def _mode_handles() -> list[Line2D]:
     """Legend handles for the three AI-use modes."""
-    return [
-        Line2D([], [], ls="", marker="o", ms=8, color=MODE_COLORS[m], label=MODE_LABELS[m])
-        for m in MODE_LABELS
-    ]
+    return [Line2D([], [], ls="", marker="o", ms=8, color=MODE_COLORS[m], label=MODE_LABELS[m]) for m in MODE_LABELS]
 
 
 def plot_network(
@@ -165,8 +184,9 @@ def plot_network(
         _add_attitude_colorbar(fig, sc, ax, float(snapshot["skeptical_below"]))
         default, caption = f"Attitude toward clinical AI, {when}", _attitude_caption(snapshot)
     else:
-        ax.legend(handles=_mode_handles(), loc="upper center", bbox_to_anchor=(0.5, 0.0),
-                  ncol=3, frameon=False, fontsize=9)
+        ax.legend(
+            handles=_mode_handles(), loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=3, frameon=False, fontsize=9
+        )
         default, caption = f"How clinicians use AI, {when}", _mode_caption(snapshot)
     ax.set_title(caption + "\nDots: clinicians. Lines: who talks to whom.", fontsize=9, color="#555555")
     fig.suptitle(title or default, fontsize=13, fontweight="bold")
@@ -191,24 +211,22 @@ def plot_network_pair(
     for ax, snap in zip(top_axes, snaps):
         sc = _draw_network(ax, snap, "attitude")
         ax.set_title(f"{unit} {int(snap.get('step', 0))}", fontsize=12, fontweight="bold")
-        ax.text(0.5, -0.01, _attitude_caption(snap), transform=ax.transAxes,
-                ha="center", va="top", fontsize=9)
+        ax.text(0.5, -0.01, _attitude_caption(snap), transform=ax.transAxes, ha="center", va="top", fontsize=9)
     _label_departments(top_axes[0], snapshot_start)
     _add_attitude_colorbar(top, sc, top_axes, float(snapshot_end["skeptical_below"]))
-    top.suptitle("Attitude toward clinical AI (red = skeptical, blue = enthusiastic)",
-                 x=0.02, ha="left", fontsize=11)
+    top.suptitle("Attitude toward clinical AI (red = skeptical, blue = enthusiastic)", x=0.02, ha="left", fontsize=11)
 
     bottom_axes = bottom.subplots(1, 2)
     for ax, snap in zip(bottom_axes, snaps):
         _draw_network(ax, snap, "mode")
         ax.set_title(f"{unit} {int(snap.get('step', 0))}", fontsize=12, fontweight="bold")
-        ax.text(0.5, -0.01, _mode_caption(snap), transform=ax.transAxes,
-                ha="center", va="top", fontsize=9)
+        ax.text(0.5, -0.01, _mode_caption(snap), transform=ax.transAxes, ha="center", va="top", fontsize=9)
     bottom.legend(handles=_mode_handles(), loc="outside lower center", ncol=3, frameon=False, fontsize=10)
     bottom.suptitle("How clinicians use AI", x=0.02, ha="left", fontsize=11)
 
     fig.suptitle(
         title or "Clinician network at the start and at the end (dots: clinicians, lines: who talks to whom)",
-        fontsize=12.5, fontweight="bold",
+        fontsize=12.5,
+        fontweight="bold",
     )
     return save_figure(fig, path)

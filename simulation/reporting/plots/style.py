@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from simulation.modes import MODE_NAMES
 
-
 DPI = 120
 FIGSIZE = (9.0, 5.0)
 NETWORK_PAIR_FIGSIZE = (10.0, 9.5)
@@ -40,8 +39,18 @@ COLOR_BASELINE = "#7a7a7a"
 # Colours of alternatives, in ranking order (Okabe-Ito, without the grey of the baseline).
 # Okabe-Ito first (colour-blind safe), then Tol's muted colours for runs with many alternatives.
 ALTERNATIVE_COLORS = [
-    "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
-    "#882255", "#117733", "#8C564B", "#332288", "#999933",
+    "#0072B2",
+    "#D55E00",
+    "#009E73",
+    "#CC79A7",
+    "#E69F00",
+    "#56B4E9",
+    "#000000",
+    "#882255",
+    "#117733",
+    "#8C564B",
+    "#332288",
+    "#999933",
 ]
 
 

@@ -15,7 +15,14 @@ import pandas as pd
 from matplotlib.ticker import PercentFormatter
 
 from simulation.reporting.plots.bands import Steps, bands_of
-from simulation.reporting.plots.figure import band_note, draw_band_line, new_figure, save_figure, set_titles, style_time_axis
+from simulation.reporting.plots.figure import (
+    band_note,
+    draw_band_line,
+    new_figure,
+    save_figure,
+    set_titles,
+    style_time_axis,
+)
 from simulation.reporting.plots.style import COLOR_VERIFY, GAP_LABEL, SHARE_SERIES, unit_label
 
 
@@ -41,17 +48,14 @@ def plot_modes_and_skepticism(
     ax.set_ylabel("Share of clinicians")
     style_time_axis(ax, steps, step_unit)
     fig.legend(loc="outside lower center", ncol=2, frameon=False, fontsize=10, handlelength=2.5)
-    subtitle = (
-        "Dashed line: attitude. Solid lines: how clinicians use AI (they add up to 100%).\n"
-        + band_note(steps.runs)
+    subtitle = "Dashed line: attitude. Solid lines: how clinicians use AI (they add up to 100%).\n" + band_note(
+        steps.runs
     )
     set_titles(fig, ax, title or "Clinical AI use and skepticism over time", subtitle)
     return save_figure(fig, path)
 
 
-def plot_competence_gap(
-    steps: Steps, path: Path | str, step_unit: str = "week", title: str | None = None
-) -> Path:
+def plot_competence_gap(steps: Steps, path: Path | str, step_unit: str = "week", title: str | None = None) -> Path:
     """Peer-rated competence gap (non-users minus AI users) over time.
 
     Median across replications with 50 % / 95 % bands and a zero line.
@@ -71,7 +75,11 @@ def plot_competence_gap(
     style_time_axis(ax, steps, step_unit)
     # Plain-language cues for the sign, at the right edge of the plot.
     cue = dict(
-        transform=ax.transAxes, ha="right", fontsize=9, color="#444444", zorder=6,
+        transform=ax.transAxes,
+        ha="right",
+        fontsize=9,
+        color="#444444",
+        zorder=6,
         bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="none", alpha=0.8),
     )
     ax.text(0.99, 0.97, "▲ AI users rated LESS competent than non-users", va="top", **cue)
