@@ -23,7 +23,7 @@ from mesa.discrete_space import Network
 from simulation.agents import Clinician
 from simulation.diffusion import AdoptionTracker, initial_adoption, network_statistics
 from simulation.interventions.base import InterventionContext
-from simulation.interventions.registry import ORDER, acting_order, build_intervention
+from simulation.interventions.registry import acting_order, build_intervention
 from simulation.metrics import COLUMNS, measure
 from simulation.network.hospital import build_network
 from simulation.population import assign_departments, draw_population
@@ -34,7 +34,7 @@ from simulation.rules.experience import use_ai
 from simulation.rules.judgment import judge_ties, rating_round
 from simulation.rules.textbook import bass_adoption, threshold_adoption
 from simulation.scenario.schema import Scenario
-from simulation.seeding import replication_seed, streams
+from simulation.seeding import intervention_seed, replication_seed, streams
 
 
 class ClinicianModel(Model):
@@ -126,7 +126,7 @@ class ClinicianModel(Model):
     def _build_interventions(self) -> list:
         """The scenario's interventions in acting order, each with its own random stream.
 
-        Intervention streams are keyed by kind and by position among the interventions of that
+        Intervention streams are keyed by the kind's name and by position among the interventions of that
         kind, so adding an intervention to a scenario leaves the others' draws unchanged (common
         random numbers for combinations).
         """
@@ -137,7 +137,7 @@ class ClinicianModel(Model):
             config = configs[index]
             ordinal = seen.get(config.kind, 0)
             seen[config.kind] = ordinal + 1
-            rng = np.random.default_rng(np.random.SeedSequence(root, spawn_key=(ORDER.index(config.kind), ordinal)))
+            rng = np.random.default_rng(intervention_seed(root, config.kind, ordinal))
             context = InterventionContext(self.state, self.network, rng, self.config)
             built.append(build_intervention(config, context))
         return built

@@ -8,6 +8,7 @@ k of two scenarios shares its network, its population and its dynamics draws).
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,6 +30,18 @@ class ReplicationStreams:
 def replication_seed(root: int, replication: int) -> np.random.SeedSequence:
     """The SeedSequence of replication `replication` under `root`."""
     return np.random.SeedSequence(root, spawn_key=(replication,))
+
+
+def kind_stream_id(kind: str) -> int:
+    """The stable id of an intervention kind's random streams: the CRC-32 of its name (an unsigned
+    32-bit integer), so adding, removing or reordering kinds never changes another kind's draws."""
+    return zlib.crc32(kind.encode("utf-8"))
+
+
+def intervention_seed(root: int, kind: str, ordinal: int) -> np.random.SeedSequence:
+    """The seed of the `ordinal`-th intervention of `kind` (file order within the kind) under the
+    replication's interventions root `root`."""
+    return np.random.SeedSequence(root, spawn_key=(kind_stream_id(kind), ordinal))
 
 
 def streams(seed: np.random.SeedSequence) -> ReplicationStreams:

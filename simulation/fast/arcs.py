@@ -13,10 +13,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from simulation.fast.random import bits32, mix, normal
+from simulation.fast.random import NOISE, bits32, normal, sub_key
 from simulation.fast.threads import CHUNKS, compiled
-
-_NOISE = np.uint64(0xD1B54A32D192ED03)  # separates the rating-noise draws from the seen draws
 
 
 @compiled
@@ -31,7 +29,7 @@ def judge_rows(reputation, mode, table, indptr, rater, threshold, key, noise_sd,
     """
     n = reputation.shape[0]
     new = reputation.copy()
-    noise_key = mix(key ^ _NOISE)
+    noise_key = sub_key(key, NOISE)
     per_ratee = threshold.shape[0] > 1
     for chunk in numba.prange(CHUNKS):
         low, high = n * chunk // CHUNKS, n * (chunk + 1) // CHUNKS

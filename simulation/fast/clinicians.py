@@ -11,10 +11,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from simulation.fast.random import draw, mix, normal, uniform
+from simulation.fast.random import FATES, draw, normal, sub_key, uniform
 from simulation.fast.threads import CHUNKS, compiled, compiled_serial
-
-_FATES = np.uint64(0x8CB92BA72F3D8DD7)  # separates the error fates' key from the counts'
 
 
 @compiled
@@ -85,7 +83,7 @@ def week_of_use(
     Updates trust and attitude in place; returns (caught, passed, incidents) per clinician.
     """
     n = mode.shape[0]
-    fates = mix(key ^ _FATES)
+    fates = sub_key(key, FATES)
     caught = np.zeros(n, dtype=np.int64)
     passed = np.zeros(n, dtype=np.int64)
     incidents = np.zeros(n, dtype=np.int64)

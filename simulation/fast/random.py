@@ -47,6 +47,19 @@ def uniform(key, counter):
     return float(np.int64(draw(key, counter) >> _S11)) * _TO_UNIT
 
 
+# Purposes of sub-streams. A rule's week key `key` gives a sub-key for another purpose as
+# `sub_key(key, PURPOSE)` = mix(key ^ PURPOSE); every purpose is listed here, so no two uses share one.
+NOISE = np.uint64(0xD1B54A32D192ED03)  # rating noise, apart from the seen coins (fast/arcs.judge_rows)
+FATES = np.uint64(0x8CB92BA72F3D8DD7)  # the fates of a user's errors, apart from the counts (fast/clinicians)
+RETRY = np.uint64(0x632BE59BD9B4E019)  # the ziggurat's retries (`retry_key` below)
+
+
+@numba.njit(inline="always")
+def sub_key(key, purpose):
+    """The key of another purpose under `key` (uint64): a hash, so sub-streams share no counters."""
+    return mix(key ^ purpose)
+
+
 def new_key(rng: np.random.Generator) -> np.uint64:
     """A fresh 64-bit key from a numpy Generator (one per rule and week)."""
     return np.uint64(rng.integers(0, 2**64, dtype=np.uint64))
@@ -80,13 +93,20 @@ _ZIG_K, _ZIG_W, _ZIG_F = _ziggurat_tables()
 _ZIG_R = 3.6541528853610088
 _LOW8, _LOW52 = np.uint64(0xFF), np.uint64((1 << 52) - 1)
 _S8, _S1, _ONE = np.uint64(8), np.uint64(1), np.uint64(1)
-_RETRY = np.uint64(0x632BE59BD9B4E019)
+
+
+@numba.njit(inline="always")
+def retry_key(key, counter):
+    """The key of the ziggurat's retry draws for `counter`: a hash of (sub-key, counter), so the
+    retries of neighbouring counters are unrelated streams. (Before, a linear offset
+    `mix(key ^ RETRY) + counter * golden` made counter c's retry a + 1 equal counter c + 1's retry a.)"""
+    return draw(sub_key(key, RETRY), counter)
 
 
 @numba.njit
 def _normal_slow(key, counter):
-    """The ziggurat's rare paths (about 1.2 % of draws): wedges, the tail and rejections."""
-    retry_key = mix(key ^ _RETRY) + np.uint64(counter) * GOLDEN
+    """The ziggurat's rare paths (about 1.5 % of draws): wedges, the tail and rejections."""
+    retry = retry_key(key, counter)
     attempt = 0
     bits = draw(key, counter)
     while True:
@@ -100,14 +120,14 @@ def _normal_slow(key, counter):
             return x
         if idx == 0:
             while True:
-                xx = -np.log1p(-uniform(retry_key, attempt)) / _ZIG_R
-                yy = -np.log1p(-uniform(retry_key, attempt + 1))
+                xx = -np.log1p(-uniform(retry, attempt)) / _ZIG_R
+                yy = -np.log1p(-uniform(retry, attempt + 1))
                 attempt += 2
                 if yy + yy > xx * xx:
                     return -(_ZIG_R + xx) if sign else _ZIG_R + xx
-        if (_ZIG_F[idx - 1] - _ZIG_F[idx]) * uniform(retry_key, attempt) + _ZIG_F[idx] < np.exp(-0.5 * x * x):
+        if (_ZIG_F[idx - 1] - _ZIG_F[idx]) * uniform(retry, attempt) + _ZIG_F[idx] < np.exp(-0.5 * x * x):
             return x
-        bits = draw(retry_key, attempt + 1)
+        bits = draw(retry, attempt + 1)
         attempt += 2
 
 

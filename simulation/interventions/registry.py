@@ -3,8 +3,9 @@
 The kinds are listed once, in `simulation.scenario.interventions.InterventionConfig`; each config
 names its behaviour class ("module:Class", imported here on first use) and its `acting_rank`.
 `ORDER`: the kinds in acting order (every step, interventions act in this order of kinds, file order
-within a kind; see `simulation.scenario.interventions` for why this order). A kind's position in
-`ORDER` is also its random-stream id (`stream_index`, used by the model).
+within a kind; see `simulation.scenario.interventions` for why this order). The order is only an
+order: a kind's random streams are identified by its name (`simulation.seeding.kind_stream_id`), so
+inserting or reordering kinds changes no other kind's draws.
 """
 
 from __future__ import annotations
@@ -31,11 +32,6 @@ def behaviour(kind: str) -> type[Intervention]:
 def build_intervention(config: ScheduleConfig, context: InterventionContext) -> Intervention:
     """Instantiate the intervention class registered for `config.kind`."""
     return behaviour(config.kind)(config, context)  # type: ignore[attr-defined]
-
-
-def stream_index(kind: str) -> int:
-    """The kind's random-stream id: its position in `ORDER`."""
-    return ORDER.index(kind)
 
 
 def acting_order(configs: list) -> list[int]:
