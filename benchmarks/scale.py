@@ -281,7 +281,7 @@ def main() -> None:
             f"{r['serial_step_over_matvec']:>9.1f} {r['peak_mib']:>9.0f}",
             flush=True,
         )
-    result = {"machine": machine(), "load_average": os.getloadavg(), "sizes": rows}
+    result: dict[str, object] = {"machine": machine(), "load_average": os.getloadavg(), "sizes": rows}
 
     if args.reference:
         n = args.reference_n

@@ -31,8 +31,9 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn, Protocol
 
 import typer
 
@@ -50,7 +51,7 @@ app = typer.Typer(
 COMMANDS = {"run", "compare", "vignette", "check", "schema", "validate", "calibrate", "sweep", "sensitivity", "view"}
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code=2)
 
@@ -143,7 +144,7 @@ ClusterOption = Annotated[
 RESUME_HELP = "Finish an interrupted run from <out>.partial/, running only the replications not yet done."
 
 
-def _interrupted(out: Path) -> None:
+def _interrupted(out: Path) -> NoReturn:
     from simulation.execution.checkpoint import partial_of
 
     typer.echo(
@@ -154,7 +155,7 @@ def _interrupted(out: Path) -> None:
     raise typer.Exit(code=130)
 
 
-def _failed(exc) -> None:
+def _failed(exc) -> NoReturn:
     typer.echo(f"error: {exc}", err=True)
     raise typer.Exit(code=1)
 
@@ -209,7 +210,9 @@ def _closing_lines(result) -> str:
         first = rows.loc[HEADLINE_COMPARED[0]]
         extra = float(first["extra_cost_hours"])
         paired = "" if first["paired"] == "true" else " (unpaired)"
-        differences = ", ".join(f"{outcome(o).short.lower()} {_difference(rows.loc[o])}" for o in HEADLINE_COMPARED)
+        differences = ", ".join(
+            f"{(outcome(o).short or o).lower()} {_difference(rows.loc[o])}" for o in HEADLINE_COMPARED
+        )
         lines.append(f"{name} vs {result.baseline}{paired}: {differences}, cost {extra:,.0f} clinician-hours")
     lines.append(
         f"results: {result.out}/ (report.html, report.md, comparison.csv, targets.csv, steps.csv, summary.json, manifest.json, plots/)"
@@ -230,13 +233,18 @@ def _single_lines(result, summary: dict) -> str:
     first, *rest = HEADLINE
     lines = [
         f"{summary['scenario']}: {summary['replications']} runs x {summary['steps']} weeks in {result.seconds:.1f} s",
-        f"  {outcome(first).headline + ' at the end:':<22}{pct(first)} (start {100 * outcomes[first]['initial']:.1f} %)",
-        *(f"  {outcome(name).headline + ':':<22}{pct(name)}" for name in rest),
+        f"  {_headline(first) + ' at the end:':<22}{pct(first)} (start {100 * outcomes[first]['initial']:.1f} %)",
+        *(f"  {_headline(name) + ':':<22}{pct(name)}" for name in rest),
         f"results: {result.out}/ (report.md, steps.csv, summary.json, manifest.json, plots/)",
     ]
     if result.replaced_previous is not None:
         lines.append(f"the previous run in that folder was moved to {result.replaced_previous}/")
     return "\n".join(lines)
+
+
+def _headline(name: str) -> str:
+    """The closing lines' words for outcome ``name`` (its catalogue ``headline``, else its name)."""
+    return outcome(name).headline or name
 
 
 def _experiment_of(path: Path) -> str | None:
@@ -257,29 +265,57 @@ def _experiment_of(path: Path) -> str | None:
 def _run_experiment(
     kind: str,
     scenario: Path,
-    out,
-    workers,
-    replications,
-    seed,
-    steps,
+    out: Path | None,
+    workers: int | None,
+    replications: int | None,
+    seed: int | None,
+    steps: int | None,
     quiet: bool,
     resume: bool,
     cluster: str | None = None,
 ) -> None:
+    options = (scenario, out, workers, replications, seed, steps, quiet, resume, cluster)
+    if kind == "sweep":
+        from simulation.experiments import sweep
+
+        _run_designed(sweep.plan_sweep, sweep.run_sweep, sweep.closing_lines, *options)
+    else:
+        from simulation.experiments import sensitivity
+
+        _run_designed(sensitivity.plan_sensitivity, sensitivity.run_sensitivity, sensitivity.closing_lines, *options)
+
+
+class _Planned(Protocol):
+    """What `_run_designed` needs of a planned sweep or sensitivity analysis."""
+
+    @property
+    def total_replications(self) -> int: ...
+
+    @property
+    def out(self) -> Path: ...
+
+
+def _run_designed[PlanT: _Planned, ResultT](
+    plan: Callable[[Path, Path | None, int | None, int | None, int | None], PlanT],
+    execute: Callable[..., ResultT],
+    closing_lines: Callable[[ResultT], str],
+    scenario: Path,
+    out: Path | None,
+    workers: int | None,
+    replications: int | None,
+    seed: int | None,
+    steps: int | None,
+    quiet: bool,
+    resume: bool,
+    cluster: str | None,
+) -> None:
+    """Plan, run (with a progress bar) and close one sweep or sensitivity analysis."""
     from tqdm import tqdm
 
     from simulation.errors import ReplicationsFailed
     from simulation.execution.engine import progress_enabled
 
-    if kind == "sweep":
-        from simulation.experiments.sweep import closing_lines
-        from simulation.experiments.sweep import plan_sweep as plan
-        from simulation.experiments.sweep import run_sweep as execute
-    else:
-        from simulation.experiments.sensitivity import closing_lines
-        from simulation.experiments.sensitivity import plan_sensitivity as plan
-        from simulation.experiments.sensitivity import run_sensitivity as execute
-    experiment = None
+    experiment: PlanT | None = None
     try:
         experiment = plan(scenario, out, replications, seed, steps)
         if workers is not None and workers < 1:
@@ -328,7 +364,8 @@ def experiment(
     cluster: ClusterOption = None,
 ) -> None:
     """`simulate sweep` and `simulate sensitivity`: one command body, registered under both names."""
-    _run_experiment(ctx.info_name, scenario, out, workers, replications, seed, steps, quiet, resume, cluster)
+    kind = "sweep" if ctx.info_name == "sweep" else "sensitivity"
+    _run_experiment(kind, scenario, out, workers, replications, seed, steps, quiet, resume, cluster)
 
 
 app.command("sweep", help="Run the scenario at every point of its sweep design (common random numbers across points).")(

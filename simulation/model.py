@@ -22,7 +22,7 @@ from mesa.discrete_space import Network
 
 from simulation.agents import Clinician
 from simulation.diffusion import AdoptionTracker, initial_adoption, network_statistics
-from simulation.interventions.base import InterventionContext
+from simulation.interventions.base import Intervention, InterventionContext
 from simulation.interventions.registry import acting_order, build_intervention
 from simulation.metrics import COLUMNS, measure
 from simulation.network.hospital import build_network
@@ -61,8 +61,10 @@ class ClinicianModel(Model):
         # A network read from files (`generator = "file"`) brings its clinicians: node_ids[k] is the file
         # id of clinician k, node_index the reverse map, observed_adoption the node table's adoption
         # times (NaN unknown, inf never) or None. Generated networks leave all three None.
-        self.node_ids = self.node_index = self.observed_adoption = None
-        self.network_layers = None  # layer -> ties of that layer, for network statistics (files only)
+        self.node_ids: list[str] | None = None
+        self.node_index: dict[str, int] | None = None
+        self.observed_adoption: np.ndarray | None = None
+        self.network_layers: dict[str, np.ndarray] | None = None  # layer -> ties of that layer (files only)
         if cfg.network.generator == "file":
             self._clinicians_from_files()
         else:
@@ -73,7 +75,7 @@ class ClinicianModel(Model):
             )
         self.interventions = self._build_interventions()
         # Fixed adoption thresholds of the textbook threshold rule (drawn only under that rule).
-        self.thresholds = None
+        self.thresholds: np.ndarray | None = None
         if cfg.choice.rule == "threshold":
             low, high = cfg.choice.thresholds
             self.thresholds = self.streams["choice"].uniform(low, high, self.state.n)
@@ -123,7 +125,7 @@ class ClinicianModel(Model):
         self.observed_adoption = None if data.adoption is None else data.adoption.copy()
         self.network_layers = data.layers
 
-    def _build_interventions(self) -> list:
+    def _build_interventions(self) -> list[Intervention]:
         """The scenario's interventions in acting order, each with its own random stream.
 
         Intervention streams are keyed by the kind's name and by position among the interventions of that
@@ -132,7 +134,8 @@ class ClinicianModel(Model):
         """
         configs = self.config.interventions
         root = int(self.streams["interventions"].integers(2**63))
-        built, seen = [], {}
+        built: list[Intervention] = []
+        seen: dict[str, int] = {}
         for index in acting_order(configs):
             config = configs[index]
             ordinal = seen.get(config.kind, 0)
@@ -165,6 +168,7 @@ class ClinicianModel(Model):
                 state, colleague_use, choice.bass_p, choice.bass_q, choice.adopt_mode, self.streams["choice"]
             )
         elif choice.rule == "threshold":
+            assert self.thresholds is not None  # drawn in __init__ under this rule
             changes = threshold_adoption(state, colleague_use, self.thresholds, choice.adopt_mode)
         else:
             changes = choose_modes(state, view, choice, cfg.judgment, self.streams["choice"])

@@ -42,6 +42,10 @@ ENTRY = [sys.executable, "-c", "from simulation.cli import main; main()"]
 # A step's signal is the week counter reading the next week; the first step after start-up or a Reset
 # compiles and draws for about 6 s here (longer on a busy machine), so every such wait is generous.
 STEP_MS = 90_000
+# Every other wait (a redraw, a legend, a rebuilt control) is a signal too; on a machine shared with other
+# jobs a rebuild takes seconds, so no wait keeps Playwright's 5 s default.
+if sync_playwright is not None:
+    expect.set_options(timeout=30_000)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -156,12 +160,14 @@ def test_view_in_a_real_browser(server, tmp_path):
             x, y = picture.pixels[42]
             network.click(position={"x": float(x), "y": float(y)})
             expect(page.locator(".neighbour-modes")).to_contain_text("Colleagues' modes")
-            expect(page.get_by_text(re.compile(r"^Clinician \d+$"))).to_be_visible()
+            expect(page.get_by_text(re.compile(r"^Clinician \d+$"))).to_be_visible(timeout=STEP_MS)
 
             # Pick another scenario (rebuilds at once), move a slider, Reset.
             page.locator(".v-select", has_text="Scenario").click()
             page.locator(".v-list-item", has_text="community_hospital").click()
-            expect(page.get_by_label("Clinician id (0-299)")).to_be_visible()
+            expect(page.get_by_label("Clinician id (0-299)")).to_be_visible(
+                timeout=STEP_MS
+            )  # the rebuild of another scenario
             assert _week(page) == 0
             slider = page.locator(".v-input", has_text="Clinicians: 300").locator("[role=slider]")
             slider.focus()
@@ -170,7 +176,9 @@ def test_view_in_a_real_browser(server, tmp_path):
             page.get_by_role("button", name="Step").click()
             expect(page.locator(".numbers-line")).to_contain_text("Week 1 ", timeout=STEP_MS)
             page.get_by_role("button", name="Reset").click()
-            expect(page.get_by_label("Clinician id (0-349)")).to_be_visible()
+            expect(page.get_by_label("Clinician id (0-349)")).to_be_visible(
+                timeout=STEP_MS
+            )  # Reset rebuilds the model (seconds under load)
             expect(page.locator(".numbers-line")).to_contain_text("Week 0 ", timeout=STEP_MS)
             for k in range(1, 6):
                 page.get_by_role("button", name="Step").click()

@@ -19,6 +19,7 @@ need the same project and versions installed (see README, "Running on a cluster"
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import Executor
 from contextlib import contextmanager
 
 from simulation.errors import OptionError
@@ -41,7 +42,7 @@ def _client(address: str):
 
 
 @contextmanager
-def cluster_executor(address: str) -> Iterator[tuple[object, int]]:
+def cluster_executor(address: str) -> Iterator[tuple[Executor, int]]:
     """A `concurrent.futures.Executor` whose tasks run on the Dask cluster, and its worker threads.
 
     Tasks are submitted impure (every submission is its own task), so nothing is merged or cached.

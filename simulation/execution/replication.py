@@ -45,6 +45,6 @@ def run_replication(
     for step in range(1, steps + 1):
         model.step()
         outcomes[step] = [model.last[c] for c in COLUMNS]
-    if with_snapshots:
+    if snapshots is not None:
         snapshots["end"] = {**model.snapshot(), "positions": positions}
     return ReplicationResult(replication, outcomes, snapshots)

@@ -41,6 +41,8 @@ from simulation.execution.backends import Backend, backend_for
 from simulation.execution.engine import MemorySink, failure_summary, job_task, run_jobs
 from simulation.execution.plan import Job
 from simulation.model import ClinicianModel
+from simulation.reporting.document import to_markdown
+from simulation.reporting.experiment_reports import calibration_document
 from simulation.scenario.paths import base_data, get_path, parse_path, point_scenario
 from simulation.scenario.schema import Scenario
 
@@ -337,55 +339,27 @@ def _plot_posterior(samples: pd.DataFrame, names: list[str], path: Path) -> None
     plt.close(fig)
 
 
-def _report(result: CalibrationResult, observed: Observed, scenario: Scenario, source: Path) -> str:
+def report_markdown(result: CalibrationResult, observed: Observed, scenario: Scenario, source: Path) -> str:
+    """The text of the calibration's report.md (laid out by `reporting.experiment_reports.calibration_document`)."""
     config = scenario.calibration
-    lines = [
-        f"# Calibration of {scenario.scenario.name}",
-        "",
-        f"_Scenario file: {source} · observed: {observed.description} · steps 1-{int(observed.steps.max())} · "
-        f"rejection ABC: {config.samples} parameter sets x {config.replications} replications with common random "
-        f"numbers, the closest {int(result.samples['accepted'].sum())} accepted_",
-        "",
-        "## Fitted parameters",
-        "",
-        "Posterior median with the 2.5-97.5 percentile interval of the accepted parameter sets (a uniform prior over the bounds).",
-        "",
-        "| Parameter | Estimate | 95 % interval | Bounds | Best single set | Published |",
-        "|---|---:|---|---|---:|---|",
-    ]
-    for row in result.estimates.itertuples(index=False):
-        published = config.published.get(row.parameter, "")
-        lines.append(
-            f"| `{row.parameter}` | {row.estimate:.4g} | {row.low:.4g} to {row.high:.4g} | "
-            f"{row.prior_low:g} to {row.prior_high:g} | {row.best:.4g} | {published} |"
-        )
-    lines += [
-        "",
-        "## Fit",
-        "",
-        f"Calibrated model ({config.check_replications} replications at the estimates) against the observations: "
-        f"RMSE of the mean curve **{100 * result.rmse:.1f} percentage points**"
-        if observed.metric == CUMULATIVE or observed.metric.startswith("share_")
-        else f"RMSE of the mean curve **{result.rmse:.4g}**",
-        "",
-        "| Step | Observed | Simulated mean | Middle 95 % of runs |",
-        "|---:|---:|---:|---|",
-    ]
-    for row in result.fit.itertuples(index=False):
-        lines.append(
-            f"| {row.step} | {row.observed:.3f} | {row.simulated_mean:.3f} | {row.simulated_low:.3f} to {row.simulated_high:.3f} |"
-        )
-    lines += [
-        "",
-        "![Observed against the calibrated model](fit.png)",
-        "",
-        "![Approximate posterior](posterior.png)",
-        "",
-        "Files: calibration.csv (estimates), samples.csv (every parameter set and its distance), fit.csv, "
-        "calibrated.toml (the scenario with the estimates; run it with `simulate calibrated.toml`).",
-        "",
-    ]
-    return "\n".join(lines)
+    if config is None:  # calibrate() has already refused such a scenario
+        raise ScenarioError("calibrate: the scenario has no [calibration] table")
+    blocks = calibration_document(
+        name=scenario.scenario.name,
+        source=source,
+        observed=observed.description,
+        last_step=int(observed.steps.max()),
+        samples=config.samples,
+        replications=config.replications,
+        accepted=int(result.samples["accepted"].sum()),
+        estimates=result.estimates,
+        published=config.published,
+        check_replications=config.check_replications,
+        rmse=result.rmse,
+        rmse_in_points=observed.metric == CUMULATIVE or observed.metric.startswith("share_"),
+        fit=result.fit,
+    )
+    return to_markdown(blocks)
 
 
 def write_calibration(
@@ -402,7 +376,7 @@ def write_calibration(
     )
     _plot_posterior(result.samples, result.parameters, folder / "posterior.png")
     (folder / "calibrated.toml").write_text(calibrated_toml(source, final, result.estimates), encoding="utf-8")
-    (folder / "report.md").write_text(_report(result, observed, scenario, source), encoding="utf-8")
+    (folder / "report.md").write_text(report_markdown(result, observed, scenario, source), encoding="utf-8")
 
 
 def run_calibration(

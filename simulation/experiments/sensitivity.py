@@ -31,12 +31,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from simulation.experiments import common
 from simulation.experiments.design import value_at
+from simulation.reporting.document import to_markdown
+from simulation.reporting.experiment_reports import sensitivity_document
 from simulation.reporting.folder import atomic_folder, previous_of
 from simulation.reporting.manifest import write_json
 from simulation.scenario.experiments import SensitivityConfig
@@ -199,7 +202,7 @@ def _indices(
     config = plan.config
     names = [p.key for p in config.parameters]
     kinds = ["categorical" if p.categorical else "range" for p in config.parameters]
-    rows = []
+    rows: list[dict[str, Any]] = []
     if config.method == "morris":
         from SALib.analyze import morris
 
@@ -261,64 +264,27 @@ def _indices(
     return rows
 
 
-def _fmt(x: float) -> str:
-    return "" if x != x else f"{x:.3g}"
-
-
-def _report(plan: SensitivityPlan, indices: pd.DataFrame, noise: pd.DataFrame, plots: list[str], failures) -> str:
+def report_markdown(
+    plan: SensitivityPlan, indices: pd.DataFrame, noise: pd.DataFrame, plots: list[str], failures: list
+) -> str:
+    """The text of the analysis's report.md (laid out by `reporting.experiment_reports.sensitivity_document`)."""
     experiment, config = plan.experiment, plan.config
-    lines = [
-        f"# Sensitivity: {experiment.base.scenario.name} ({config.method.title()})",
-        "",
-        f"{len(experiment.points)} sample points x {experiment.replications} replications x {experiment.base.run.steps} weeks, "
-        f"common random numbers (root seed {experiment.seed}), sample seed {plan.seed}.",
-        "",
-        "| parameter | range or values |",
-        "|---|---|",
-    ]
-    for p in config.parameters:
-        lines.append(
-            f"| {p.key} | {', '.join(map(str, p.values)) if p.values is not None else f'{p.low:g} to {p.high:g}'} |"
-        )
-    lines.append("")
-    if failures:
-        lines += [f"**{len(failures)} replications failed** (errors.csv).", ""]
-    for outcome in config.outcomes:
-        rows = indices[indices["outcome"] == outcome] if not indices.empty else indices
-        n = noise[noise["outcome"] == outcome].iloc[0]
-        lines += [f"## {outcome}", ""]
-        if config.method == "morris":
-            lines += [
-                f"Replication noise: SD between replications {_fmt(n['noise_sd'])}, of a point's mean {_fmt(n['noise_se'])}; "
-                f"noise alone would give mu* of about {_fmt(n['mu_star_noise_floor'])} (noise floor, mean over parameters; per parameter in the table). "
-                f"Replication noise is {100 * n['noise_share']:.1f} % of the variance between sample points.",
-                "",
-                "| rank | parameter | mu* | 95 % CI | sigma | mu | noise floor | above noise |",
-                "|---:|---|---:|---|---:|---:|---:|---|",
-            ]
-            for _, r in rows.iterrows():
-                lines.append(
-                    f"| {r['rank']} | {r['parameter']} | {_fmt(r['mu_star'])} | {_fmt(r['mu_star_low'])} to {_fmt(r['mu_star_high'])} "
-                    f"| {_fmt(r['sigma'])} | {_fmt(r['mu'])} | {_fmt(r['noise_floor'])} | {r['above_noise']} |"
-                )
-        else:
-            lines += [
-                f"Replication noise is {100 * n['noise_share']:.1f} % of the variance of the point means "
-                f"(SD between replications {_fmt(n['noise_sd'])}, of a mean {_fmt(n['noise_se'])}).",
-                "",
-                "| rank | parameter | ST | 95 % CI | S1 | 95 % CI |",
-                "|---:|---|---:|---|---:|---|",
-            ]
-            for _, r in rows.iterrows():
-                lines.append(
-                    f"| {r['rank']} | {r['parameter']} | {_fmt(r['ST'])} | {_fmt(r['ST_low'])} to {_fmt(r['ST_high'])} "
-                    f"| {_fmt(r['S1'])} | {_fmt(r['S1_low'])} to {_fmt(r['S1_high'])} |"
-                )
-        lines.append("")
-        for plot in plots:
-            if Path(plot).stem.endswith(outcome):
-                lines += [f"![{Path(plot).stem}]({plot})", ""]
-    return "\n".join(lines)
+    blocks = sensitivity_document(
+        name=experiment.base.scenario.name,
+        method=config.method,
+        points=len(experiment.points),
+        replications=experiment.replications,
+        steps=experiment.base.run.steps,
+        seed=experiment.seed,
+        sample_seed=plan.seed,
+        parameters=config.parameters,
+        failed=len(failures),
+        outcomes=config.outcomes,
+        indices=indices,
+        noise=noise,
+        plots=plots,
+    )
+    return to_markdown(blocks)
 
 
 def run_sensitivity(
@@ -350,7 +316,7 @@ def run_sensitivity(
                     n = noise[noise["outcome"] == outcome].iloc[0]
                     line = None if config.method == "morris" else n["noise_share"]
                     plots.append(sensitivity_plot(tmp / "plots", indices, outcome, config.method, line))
-        (tmp / "report.md").write_text(_report(plan, indices, noise, plots, failures), encoding="utf-8")
+        (tmp / "report.md").write_text(report_markdown(plan, indices, noise, plots, failures), encoding="utf-8")
         manifest = common.experiment_manifest(
             experiment,
             {**config.model_dump(mode="json"), "sample_seed": plan.seed},

@@ -31,6 +31,8 @@ from scipy import stats
 from simulation.experiments import common
 from simulation.experiments.design import factorial, latin_hypercube
 from simulation.outcomes import better_direction
+from simulation.reporting.document import to_markdown
+from simulation.reporting.experiment_reports import sweep_document
 from simulation.reporting.folder import atomic_folder, previous_of
 from simulation.reporting.manifest import write_json
 from simulation.scenario.experiments import SweepConfig
@@ -108,7 +110,8 @@ def marginal_frame(experiment: common.Experiment, replications: pd.DataFrame, ou
     by_values = {p.values: p.index for p in experiment.points}
     for axis, parameter in enumerate(experiment.parameters):
         grid = sorted({p.values[axis] for p in experiment.points}, key=_order_key)
-        if len(grid) < 2 or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in grid):
+        numbers = [v for v in grid if isinstance(v, (int, float)) and not isinstance(v, bool)]
+        if len(grid) < 2 or len(numbers) < len(grid):
             continue
         seen = set()
         for point in experiment.points:
@@ -116,7 +119,7 @@ def marginal_frame(experiment: common.Experiment, replications: pd.DataFrame, ou
             if others in seen:
                 continue
             seen.add(others)
-            for a, b in zip(grid, grid[1:], strict=False):
+            for a, b in zip(numbers, numbers[1:], strict=False):
                 ia = by_values.get(point.values[:axis] + (a,) + point.values[axis + 1 :])
                 ib = by_values.get(point.values[:axis] + (b,) + point.values[axis + 1 :])
                 if ia is None or ib is None:
@@ -200,7 +203,7 @@ def write_sweep(
 
         plots = sweep_plots(tmp / "plots", experiment, summary, replications, outcomes, config.design)
         (tmp / "report.md").write_text(
-            _report(experiment, config, summary, marginal, plots, failures), encoding="utf-8"
+            report_markdown(experiment, config, summary, marginal, plots, failures), encoding="utf-8"
         )
         manifest = common.experiment_manifest(
             experiment, config.model_dump(mode="json"), done, started_at, common.clock() - started, workers, resumed
@@ -218,53 +221,30 @@ def write_sweep(
     )
 
 
-def _fmt(x) -> str:
-    return "" if x != x else f"{x:.4g}" if isinstance(x, float) else str(x)
-
-
-def _report(
-    experiment, config: SweepConfig, summary: pd.DataFrame, marginal: pd.DataFrame, plots: list[str], failures
+def report_markdown(
+    experiment: common.Experiment,
+    config: SweepConfig,
+    summary: pd.DataFrame,
+    marginal: pd.DataFrame,
+    plots: list[str],
+    failures: list,
 ) -> str:
-    lines = [
-        f"# Sweep: {experiment.base.scenario.name}",
-        "",
-        f"{len(experiment.points)} points ({config.design}) x {experiment.replications} replications x "
-        f"{experiment.base.run.steps} weeks, common random numbers (root seed {experiment.seed}).",
-        f"Varied: {', '.join(experiment.keys)}.",
-        "",
-    ]
-    if failures:
-        lines += [
-            f"**{len(failures)} replications failed** (errors.csv); their points use the remaining replications.",
-            "",
-        ]
-    for outcome in config.outcomes:
-        rows = summary[summary["outcome"] == outcome]
-        lines += [
-            f"## {outcome}",
-            "",
-            "| " + " | ".join([*experiment.keys, "mean", "95 % CI", "middle 95 % of runs"]) + " |",
-        ]
-        lines.append("|" + "---|" * (len(experiment.keys) + 3))
-        for _, row in rows.iterrows():
-            values = [_fmt(row[k]) for k in experiment.keys]
-            lines.append(
-                "| "
-                + " | ".join(
-                    [
-                        *values,
-                        _fmt(row["mean"]),
-                        f"{_fmt(row['ci_low'])} to {_fmt(row['ci_high'])}",
-                        f"{_fmt(row['range_low'])} to {_fmt(row['range_high'])}",
-                    ]
-                )
-                + " |"
-            )
-        lines += ["", *saturation(experiment, marginal, outcome), ""]
-        for plot in plots:
-            if Path(plot).stem.startswith(outcome):
-                lines += [f"![{Path(plot).stem}]({plot})", ""]
-    return "\n".join(lines)
+    """The text of the sweep's report.md (laid out by `reporting.experiment_reports.sweep_document`)."""
+    blocks = sweep_document(
+        name=experiment.base.scenario.name,
+        design=config.design,
+        points=len(experiment.points),
+        replications=experiment.replications,
+        steps=experiment.base.run.steps,
+        seed=experiment.seed,
+        keys=experiment.keys,
+        failed=len(failures),
+        outcomes=config.outcomes,
+        summary=summary,
+        saturation={outcome: saturation(experiment, marginal, outcome) for outcome in config.outcomes},
+        plots=plots,
+    )
+    return to_markdown(blocks)
 
 
 def closing_lines(result: SweepResult) -> str:

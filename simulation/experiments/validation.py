@@ -112,6 +112,9 @@ def run_threshold(scenario: Scenario, replication: int, max_rounds: int = 10_000
     """Run the model's threshold rule until no one adopts any more."""
     model = ClinicianModel(scenario, replication, with_agents=False)
     seeds = set(np.flatnonzero(model.state.uses_ai()).tolist())
+    if model.thresholds is None:
+        raise ValueError(f"{scenario.scenario.name}: run_threshold needs the threshold adoption rule")
+    thresholds = model.thresholds
     rounds = 0
     while rounds < max_rounds:
         before = model.state.uses_ai().sum()
@@ -122,7 +125,7 @@ def run_threshold(scenario: Scenario, replication: int, max_rounds: int = 10_000
     return ThresholdRun(
         model.network.to_networkx(),
         seeds,
-        model.thresholds.copy(),
+        thresholds.copy(),
         set(np.flatnonzero(model.state.uses_ai()).tolist()),
         rounds,
     )

@@ -23,10 +23,14 @@ class Targeted(Intervention):
     def __init__(self, config: TargetedConfig, context: InterventionContext) -> None:
         super().__init__(config, context)
         state = context.state
-        # Only the key the targeting rule uses is looked up (a default role may not exist elsewhere).
-        by_department, by_role = config.targeting == "department", config.targeting == "role"
-        self.department_index = state.department_names.index(config.department) if by_department else None
-        self.role_index = state.role_names.index(config.role) if by_role else None
+        # Only the key the targeting rule uses is looked up (a default role may not exist elsewhere); the
+        # schema requires that key under its rule.
+        self.department_index: int | None = None
+        self.role_index: int | None = None
+        if config.targeting == "department" and config.department is not None:
+            self.department_index = state.department_names.index(config.department)
+        if config.targeting == "role" and config.role is not None:
+            self.role_index = state.role_names.index(config.role)
         self.sessions = np.zeros(state.n, dtype=np.int32)
 
     def choose(self, eligible: np.ndarray | None = None) -> np.ndarray:

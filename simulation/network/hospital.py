@@ -65,7 +65,7 @@ class HospitalNetwork:
         its entries in CSR order (`arc_source` ascending), int32 when that fits: memory linear in
         ties, no Python objects (docs/PERFORMANCE.md)."""
         n = self.n
-        self._mode_cache = None
+        self._mode_cache: tuple[np.ndarray, np.ndarray] | None = None
         index_type = np.int32 if n < 2**31 - 1 else np.int64
         i, j = self.edges[:, 0].astype(np.int64), self.edges[:, 1].astype(np.int64)
         keys = np.sort(np.concatenate([i * n + j, j * n + i]))
@@ -74,7 +74,7 @@ class HospitalNetwork:
         starts = np.flatnonzero(distinct)
         weight = np.diff(np.append(starts, keys.shape[0])).astype(np.float64)  # a tie listed twice weighs 2
         keys = keys[starts]
-        rows = (keys // n).astype(index_type)
+        rows: np.ndarray = (keys // n).astype(index_type)
         indptr = np.zeros(n + 1, dtype=index_type)
         np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
         self.adjacency = sp.csr_array((weight, (keys % n).astype(index_type), indptr), shape=(n, n))
@@ -250,7 +250,7 @@ def generate_hospital_network(
     config: NetworkConfig, department: np.ndarray, rng: np.random.Generator
 ) -> HospitalNetwork:
     """Draw a hospital network for clinicians with the given department ids."""
-    n = department.shape[0]
+    n = int(department.shape[0])
     team = _teams(department, config.team_size)
     weight = rng.pareto(config.leader_tail, n) + 1.0
     weight /= weight.mean()

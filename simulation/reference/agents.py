@@ -38,6 +38,15 @@ NONE, VERIFY, PRIMARY = 0, 1, 2
 class RefClinician(FixedAgent):
     """One clinician: its own numbers; its colleagues are the agents on the neighbouring cells."""
 
+    # Set from `values` (clinician `index`'s week-0 draws, `ReferenceModel.__init__`):
+    attitude: float
+    literacy: float
+    trust: float
+    status_concern: float
+    reputation: float
+    leniency: float
+    mode: int
+
     def __init__(self, model: ReferenceModel, index: int, cell, values: dict) -> None:
         super().__init__(model)
         self.index = index

@@ -33,7 +33,7 @@ def update_reputation(
     """
     memory = config.reputation_memory if memory is None else memory
     r, c = arc_rater[seen], arc_ratee[seen]
-    factor = 1.0
+    factor: float | np.ndarray = 1.0
     if harshness is not None and verify_harshness is not None:
         factor = rater_factor(mode[c], harshness[r], verify_harshness[r])
     ratings = rate(mode[c], attitude[r], uses_ai[r], leniency[r], noise[seen], config, factor)

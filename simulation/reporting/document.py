@@ -17,6 +17,12 @@ class Block:
     rows: list[list[str]] = field(default_factory=list)
     items: list[str] = field(default_factory=list)
     path: str = ""  # images: path relative to the run folder
+    align: str = ""  # tables: "l" or "r" per column; "" = the first two columns left, the rest right
+
+
+def default_align(columns: int) -> str:
+    """Table alignment when a block gives none: labels in the first two columns, numbers in the rest."""
+    return "l" * min(2, columns) + "r" * max(0, columns - 2)
 
 
 def to_markdown(blocks: Sequence[Block]) -> str:
@@ -33,7 +39,7 @@ def to_markdown(blocks: Sequence[Block]) -> str:
             esc = lambda c: c.replace("|", "\\|")  # noqa: E731
             lines = [
                 "| " + " | ".join(esc(c) for c in b.header) + " |",
-                "|" + "---|" * min(2, len(b.header)) + "---:|" * max(0, len(b.header) - 2),
+                "|" + "".join("---:|" if a == "r" else "---|" for a in b.align or default_align(len(b.header))),
             ]
             lines += ["| " + " | ".join(esc(c) for c in row) + " |" for row in b.rows]
             out.append("\n".join(lines))

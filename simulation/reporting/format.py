@@ -31,6 +31,11 @@ def is_missing(x: Any) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x))
 
 
+def as_number(x: Any) -> float | None:
+    """``x`` as a float; None when it is missing (None or NaN)."""
+    return None if is_missing(x) else float(x)
+
+
 def _trim(text: str) -> str:
     """Drop a trailing '.0' ('20.0' -> '20')."""
     return text[:-2] if text.endswith(".0") else text
@@ -38,27 +43,30 @@ def _trim(text: str) -> str:
 
 def fmt_pct(x: float | None, decimals: int = 1, sign: bool = True) -> str:
     """Fraction -> percent with ``decimals`` decimals: 0.2137 -> '21.4%', 0.2 -> '20.0%'."""
-    if is_missing(x):
+    v = as_number(x)
+    if v is None:
         return "n/a"
-    return f"{100.0 * float(x):.{decimals}f}" + ("%" if sign else "")
+    return f"{100.0 * v:.{decimals}f}" + ("%" if sign else "")
 
 
 def fmt_num(x: float | None, decimals: int = 2) -> str:
     """Plain number with fixed decimals: 4.612 -> '4.61'."""
-    return "n/a" if is_missing(x) else f"{float(x):.{decimals}f}"
+    v = as_number(x)
+    return "n/a" if v is None else f"{v:.{decimals}f}"
 
 
 def fmt_signed(x: float | None, decimals: int = 2) -> str:
     """Number with explicit sign: 0.3456 -> '+0.35', -0.1 -> '-0.10'."""
-    return "n/a" if is_missing(x) else f"{float(x):+.{decimals}f}"
+    v = as_number(x)
+    return "n/a" if v is None else f"{v:+.{decimals}f}"
 
 
 def fmt_count(x: float | None) -> str:
     """Count-like value: thousands separators, one decimal only below 10."""
-    if is_missing(x):
+    v = as_number(x)
+    if v is None:
         return "n/a"
-    x = float(x)
-    return _trim(f"{x:,.1f}") if abs(x) < 10 else f"{x:,.0f}"
+    return _trim(f"{v:,.1f}") if abs(v) < 10 else f"{v:,.0f}"
 
 
 def fmt_pct_range(bounds: Sequence[float | None]) -> str:
@@ -70,7 +78,7 @@ def fmt_pct_range(bounds: Sequence[float | None]) -> str:
 def fmt_range(bounds: Sequence[float | None], fmt: Any = fmt_num) -> str:
     """'lo–hi'; uses ' to ' when a bound carries a sign so '+' / '-' stay readable."""
     lo, hi = bounds
-    signed = fmt is fmt_signed or any(not is_missing(b) and float(b) < 0 for b in (lo, hi))
+    signed = fmt is fmt_signed or any((v := as_number(b)) is not None and v < 0 for b in (lo, hi))
     return f"{fmt(lo)}{' to ' if signed else '–'}{fmt(hi)}"
 
 
@@ -112,29 +120,33 @@ def with_range(name: str, stat: Stat) -> str:
 
 def fmt_points(d: float | None) -> str:
     """Difference of two shares in percentage points, signed, 1 decimal: -0.1756 -> '-17.6'."""
-    if is_missing(d):
+    v = as_number(d)
+    if v is None:
         return "n/a"
-    text = f"{100.0 * float(d):+.1f}"
+    text = f"{100.0 * v:+.1f}"
     return "0.0" if text in ("+0.0", "-0.0") else text
 
 
 def fmt_hours(x: float | None) -> str:
     """Clinician-hours or money: whole units with thousands separators: 24640 -> '24,640'."""
-    return "n/a" if is_missing(x) else f"{float(x):,.0f}"
+    v = as_number(x)
+    return "n/a" if v is None else f"{v:,.0f}"
 
 
 def fmt_week(x: float | None) -> str:
     """Week numbers: '16', '15.5'."""
-    return "n/a" if is_missing(x) else _trim(f"{float(x):.1f}")
+    v = as_number(x)
+    return "n/a" if v is None else _trim(f"{v:.1f}")
 
 
 def signed_fixed(decimals: int):
     """Formatter of a signed number with ``decimals`` decimals, zero without a sign: 2 -> 0.3456 -> '+0.35'."""
 
     def fmt(x: float | None) -> str:
-        if is_missing(x):
+        v = as_number(x)
+        if v is None:
             return "n/a"
-        text = f"{float(x):+.{decimals}f}"
+        text = f"{v:+.{decimals}f}"
         return text[1:] if float(text) == 0 else text
 
     return fmt
@@ -142,16 +154,17 @@ def signed_fixed(decimals: int):
 
 def fmt_signed_count(x: float | None) -> str:
     """Difference of counts: sign, thousands separators, one decimal only below 10: -757.5 -> '-758'."""
-    if is_missing(x):
+    v = as_number(x)
+    if v is None:
         return "n/a"
-    x = float(x)
-    text = _trim(f"{x:+,.1f}") if abs(x) < 10 else f"{x:+,.0f}"
+    text = _trim(f"{v:+,.1f}") if abs(v) < 10 else f"{v:+,.0f}"
     return text[1:] if float(text.replace(",", "")) == 0 else text
 
 
 def points_per_100h(x: float | None) -> str:
     """Share change per 100 h in points, 2 decimals: -0.05699 -> '-5.70'."""
-    return signed_fixed(2)(None if is_missing(x) else 100.0 * float(x))
+    v = as_number(x)
+    return signed_fixed(2)(None if v is None else 100.0 * v)
 
 
 def value_format(name: str):

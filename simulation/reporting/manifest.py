@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from simulation.scenario.loader import scenario_hash
 
@@ -111,7 +111,7 @@ def build_manifest(
 
 
 def _network_entries(run: ScenarioRun, network: dict[str, dict] | None) -> dict:
-    out = {}
+    out: dict[str, Any] = {}
     if network and run.name in network:
         out["network"] = network[run.name]
     if run.scenario.network.generator == "file":

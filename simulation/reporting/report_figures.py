@@ -22,7 +22,7 @@ def _slug(name: str) -> str:
 
 
 def _network_plots(
-    t: RunTables, snapshots: Mapping[str, Mapping[str, Any]], names: list[str], plot_dir: Path
+    t: RunTables, snapshots: Mapping[str, Mapping[str, Any] | None], names: list[str], plot_dir: Path
 ) -> dict[str, tuple[Path, str]]:
     out = {}
     for name in names:

@@ -313,7 +313,9 @@ def build_run_report(t: RunTables, figures: Sequence[tuple[str, Path, str]]) -> 
     return blocks
 
 
-def write_run_report(folder: Path | str, snapshots: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Path]:
+def write_run_report(
+    folder: Path | str, snapshots: Mapping[str, Mapping[str, Any] | None] | None = None
+) -> dict[str, Path]:
     """Read the tables of run ``folder``; write ``plots/*.png``, ``report.md`` and ``report.html``.
 
     ``snapshots`` maps scenario name -> {"start": snapshot, "end": snapshot} (replication 0); the

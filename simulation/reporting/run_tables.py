@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from simulation.outcomes import CATALOGUE, COMPARED, outcome
-from simulation.reporting.format import is_missing
+from simulation.reporting.format import as_number, is_missing
 from simulation.reporting.plots.bands import Bands
 from simulation.results.stepstore import StepStore
 
@@ -61,8 +61,8 @@ class RunTables:
 
         def key(name: str) -> tuple[int, float]:
             row = self.comp(name, "share_skeptical")
-            d = None if row is None else row["difference"]
-            return (1, 0.0) if is_missing(d) else (0, float(d))
+            d = None if row is None else as_number(row["difference"])
+            return (1, 0.0) if d is None else (0, d)
 
         return sorted(self.alternatives, key=key)
 

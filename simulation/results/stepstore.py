@@ -98,6 +98,20 @@ class FrameSteps:
 StepSource = StepStore | FrameSteps
 
 
+def steps_of(source: StepSource) -> range:
+    """The steps from the first to the last `source` holds (empty when it holds none)."""
+    if source.first_step is None or source.last_step is None:
+        return range(0)
+    return range(source.first_step, source.last_step + 1)
+
+
+def step_span(source: StepSource) -> tuple[int, int]:
+    """First and last step `source` holds; ValueError when it holds none."""
+    if source.first_step is None or source.last_step is None:
+        raise ValueError("the steps table has no rows")
+    return source.first_step, source.last_step
+
+
 def quantile_bands(source: StepSource, column: str) -> pd.DataFrame:
     """Per-step percentiles of `column` across replications (NaNs ignored): a frame indexed by step
     with columns p2.5, p25, p50, p75, p97.5.
@@ -107,7 +121,7 @@ def quantile_bands(source: StepSource, column: str) -> pd.DataFrame:
     parts = []
     frames: list[pd.DataFrame] = []
     size = 0
-    for step in range(source.first_step, source.last_step + 1):
+    for step in steps_of(source):
         values = source.values(column, step)
         if values.size == 0:
             continue
@@ -130,11 +144,12 @@ def _bands_of(steps: pd.DataFrame, column: str) -> pd.DataFrame:
 
 def finite_range(source: StepSource, column: str) -> tuple[float, float] | None:
     """Smallest and largest finite value of `column` over all steps and replications (None if none)."""
-    low = high = None
-    for step in range(source.first_step, source.last_step + 1):
+    low: float | None = None
+    high: float | None = None
+    for step in steps_of(source):
         values = source.values(column, step)
         values = values[np.isfinite(values)]
         if values.size:
             low = float(values.min()) if low is None else min(low, float(values.min()))
             high = float(values.max()) if high is None else max(high, float(values.max()))
-    return None if low is None else (low, high)
+    return None if low is None or high is None else (low, high)

@@ -45,7 +45,7 @@ from simulation.execution.plan import ScenarioRun
 from simulation.execution.replication import ReplicationResult
 from simulation.outcomes import COLUMNS, COMPARED, FINAL, SUMMARISED, TOTALS, better_direction
 from simulation.results.statistics import difference, evaluate_first_steps, first_step_reached, per_100_hours
-from simulation.results.stepstore import FrameSteps, StepSource, StepStore
+from simulation.results.stepstore import FrameSteps, StepSource, StepStore, step_span
 from simulation.scenario.planning import TargetConfig
 from simulation.scenario.schema import Scenario
 
@@ -288,7 +288,7 @@ def summarise_steps(
 ) -> dict:
     """`summarise` from one scenario's per-step values (`steps`), its rows of replications.csv and
     each replication's mean adoption hazard (`hazard_by_replication`)."""
-    last_step = int(steps.last_step)
+    last_step = step_span(steps)[1]
     milestones = [m for m in scenario.run.milestones if 0 < m <= last_step]
     outcomes = {}
     for column in SUMMARISED:

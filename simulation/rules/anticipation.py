@@ -71,7 +71,7 @@ def colleague_view(
     bound = attitude.confidence_bound if attitude is not None and attitude.influence_rate != 0 else -1.0
     attitude_sum, close_weight, close_total = colleague_attitude_sums(state, network, bound)
     colleague_use, colleague_attitude = colleague_shares(counts, attitude_sum)
-    factor = {}
+    factor: dict[int, float | np.ndarray] = {}
     uses = None
     for mode in (VERIFY, PRIMARY):
         common = state.common_penalty_factor(mode)

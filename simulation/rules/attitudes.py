@@ -50,7 +50,7 @@ def influence_attitudes(
     network: HospitalNetwork,
     config: AttitudeConfig,
     rng: np.random.Generator,
-    sums: tuple[np.ndarray, np.ndarray] | None = None,
+    sums: tuple[np.ndarray | None, np.ndarray | None] | None = None,
 ) -> None:
     """One week of peer influence and drift on `state.attitude`.
 
@@ -62,8 +62,8 @@ def influence_attitudes(
     n = state.n
     if config.influence_rate == 0:
         close_weight = close_total = np.zeros(n)
-    elif sums is not None and sums[0] is not None:
-        close_weight, close_total = sums
+    elif sums is not None and sums[0] is not None and sums[1] is not None:
+        close_weight, close_total = sums[0], sums[1]
     else:
         _, close_weight, close_total = colleague_attitude_sums(state, network, config.confidence_bound)
     move_attitudes(

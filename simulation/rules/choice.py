@@ -32,7 +32,7 @@ from simulation.state import ClinicianState
 
 
 def utilities(
-    state: ClinicianState,
+    state: ClinicianState | _Subset,
     social_cost: np.ndarray,
     colleague_use: np.ndarray,
     config: ChoiceConfig,

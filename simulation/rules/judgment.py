@@ -144,6 +144,7 @@ def rating_round(
     (visibility 0): reputations stay, and no draws are spent."""
     if not everyone_sees and config.visibility == 0:
         return None
+    chance: float | np.ndarray
     if everyone_sees:
         chance = 1.0
     else:

@@ -88,7 +88,7 @@ class SweepConfig(_Table):
     )
     samples: int = Field(20, ge=2, le=100_000, description="Points of a Latin hypercube design.")
     seed: int | None = Field(None, ge=0, description="Seed of the Latin hypercube draw (default: run.seed).")
-    outcomes: list[OutcomeName] = Field(  # type: ignore[valid-type]
+    outcomes: list[OutcomeName] = Field(
         default_factory=lambda: list(DEFAULT_OUTCOMES),
         min_length=1,
         description="Outcomes summarised and plotted per point (final values).",
@@ -136,7 +136,7 @@ class SensitivityConfig(_Table):
     seed: int | None = Field(
         None, ge=0, description="Seed of the sample and of the bootstrap intervals (default: run.seed)."
     )
-    outcomes: list[OutcomeName] = Field(  # type: ignore[valid-type]
+    outcomes: list[OutcomeName] = Field(
         default_factory=lambda: ["share_skeptical"],
         min_length=1,
         description="Outcomes analysed (final values, averaged over replications per sample).",

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from simulation.errors import MissingDataError, ScenarioError
 from simulation.scenario.interventions import CONFIGS as KINDS
@@ -166,18 +167,18 @@ def without_kind_tag(loc: tuple) -> tuple[tuple, type[BaseModel] | None]:
     return loc, None
 
 
-def _describe(error: dict, origin: dict, fallback: Path) -> str:
+def _describe(error: ErrorDetails, origin: dict, fallback: Path) -> str:
     loc, intervention_model = without_kind_tag(tuple(error["loc"]))
     key = _dotted(loc)
     kind = error["type"]
     where = _file_for(loc, origin, fallback)
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         value = error.get("ctx", {}).get("tag")
-        allowed = ", ".join(KINDS)
+        kinds = ", ".join(KINDS)
         if kind == "union_tag_not_found":
-            return f"{where}: key '{key}.kind' is required; allowed kinds: {allowed}"
+            return f"{where}: key '{key}.kind' is required; allowed kinds: {kinds}"
         hint = difflib.get_close_matches(str(value), list(KINDS), n=1, cutoff=0.5)
-        return f"{where}: key '{key}.kind' = {value!r} is not an intervention kind; allowed: {allowed}" + (
+        return f"{where}: key '{key}.kind' = {value!r} is not an intervention kind; allowed: {kinds}" + (
             f" (did you mean '{hint[0]}'?)" if hint else ""
         )
     if kind == "extra_forbidden":

@@ -59,10 +59,10 @@ def ClinicianView(scenario: str | None = None):
     first = solara.use_memo(lambda: ViewSettings.from_file(first_file), [first_file])
     settings = solara.use_reactive(first)
     first_model = solara.use_memo(lambda: ViewModel(first), [first])
-    model = solara.use_reactive(first_model)
+    model: solara.Reactive[ViewModel] = solara.use_reactive(first_model)
     color_by = solara.use_reactive("attitude")
     size_by = solara.use_reactive("reputation")
-    selected = solara.use_reactive(None)
+    selected: solara.Reactive[int | None] = solara.use_reactive(None)
     files = solara.use_memo(lambda: scenario_files(first_file), [first_file])
 
     def rebuild(fresh: ViewSettings) -> None:

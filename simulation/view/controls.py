@@ -59,11 +59,17 @@ def InterventionControls(settings: solara.Reactive[ViewSettings], on_settings: C
     n = int(settings.value.values["population.n"])
     for kind in ORDER:
         setting = settings.value.interventions[kind]
-        solara.Checkbox(
-            label=CONFIGS[kind].label,
-            value=setting.enabled,
-            on_value=lambda on, kind=kind: on_settings(settings.value.with_intervention(kind, enabled=bool(on))),
-        )
+
+        def switch(on: bool, kind: str = kind) -> None:
+            on_settings(settings.value.with_intervention(kind, enabled=bool(on)))
+
+        def seat(v: int, kind: str = kind) -> None:
+            on_settings(settings.value.with_intervention(kind, seats=int(v)))
+
+        def target(v: str, kind: str = kind) -> None:
+            on_settings(settings.value.with_intervention(kind, targeting=v))
+
+        solara.Checkbox(label=CONFIGS[kind].label, value=setting.enabled, on_value=switch)
         if setting.enabled and setting.seats is not None:
             with solara.Div(style={"padding-left": "28px"}):
                 seats = min(int(setting.seats), n)
@@ -73,14 +79,15 @@ def InterventionControls(settings: solara.Reactive[ViewSettings], on_settings: C
                     min=1,
                     max=n,
                     step=1,
-                    on_value=lambda v, kind=kind: on_settings(settings.value.with_intervention(kind, seats=int(v))),
+                    on_value=seat,
                 )
-                solara.Select(
-                    "Targeting",
-                    value=setting.targeting,
-                    values=list(setting.targeting_choices),
-                    on_value=lambda v, kind=kind: on_settings(settings.value.with_intervention(kind, targeting=v)),
-                )
+                if setting.targeting is not None:  # always, with seats (ViewSettings.from_file)
+                    solara.Select(
+                        "Targeting",
+                        value=setting.targeting,
+                        values=list(setting.targeting_choices),
+                        on_value=target,
+                    )
 
 
 @solara.component
@@ -90,7 +97,7 @@ def ScenarioControls(
     on_pick: Callable[[ViewSettings], None],
 ):
     """Scenario picker, sliders, interventions and seed; writes valid changes into `settings`."""
-    error = solara.use_reactive(None)
+    error: solara.Reactive[str | None] = solara.use_reactive(None)
     seed_text = solara.use_reactive(settings.value.seed)
     names = {Path(f).stem: f for f in files}
     current = Path(settings.value.scenario_path).stem

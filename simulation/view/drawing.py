@@ -31,7 +31,8 @@ ATTITUDE_NORM = Normalize(1.0, 7.0)
 
 def png_bytes(rgba: np.ndarray | memoryview, width: int, height: int) -> bytes:
     """Encode an RGBA pixel buffer as PNG (fast compression: speed over size)."""
-    image = Image.frombuffer("RGBA", (width, height), rgba, "raw", "RGBA", 0, 1).convert("RGB")
+    # Pillow reads any buffer; its stubs name only bytes and the array interface, not memoryview.
+    image = Image.frombuffer("RGBA", (width, height), rgba, "raw", "RGBA", 0, 1).convert("RGB")  # type: ignore[arg-type]
     out = io.BytesIO()
     image.save(out, format="PNG", compress_level=1)
     return out.getvalue()
@@ -108,7 +109,7 @@ class NetworkPicture:
         if edges.shape[0] != self._edge_count:
             self._draw_background(edges)
         self.canvas.restore_region(self._background)
-        self.nodes.set_facecolors(colours)
+        self.nodes.set_facecolor(colours)  # type: ignore[arg-type]  # (N, 4) RGBA rows: matplotlib's stubs omit arrays
         self.nodes.set_sizes(sizes)
         self.axes.draw_artist(self.nodes)
         if selected is not None:
@@ -161,7 +162,7 @@ class TimeSeriesPicture:
             ax.tick_params(labelsize=8)
         modes.set_ylim(0, 100)
         self.figure.subplots_adjust(left=0.11, right=0.98, top=0.95, bottom=0.09, hspace=0.35)
-        self._limits = None
+        self._limits: tuple[float, float, float, float] | None = None
         self._background = None
 
     @staticmethod

@@ -22,7 +22,7 @@ from simulation.errors import UserError
 from simulation.examples import scenario_folder
 from simulation.scenario import Scenario, load_scenario
 from simulation.scenario.interventions import ACTING_ORDER as ORDER
-from simulation.scenario.interventions import CONFIGS, TargetedConfig
+from simulation.scenario.interventions import CONFIGS, ScheduleConfig, TargetedConfig
 
 SCENARIO_DIR = scenario_folder()  # scenarios/ of a checkout, or the copy in an installed wheel
 
@@ -104,6 +104,7 @@ class ViewSettings:
             configs = [c for c in scenario.interventions if c.kind == kind]
             template = configs[0] if configs else library_config(kind)
             if is_targeted(kind):
+                assert isinstance(template, TargetedConfig)  # CONFIGS[kind] is a TargetedConfig
                 choices = tuple(SIMPLE_TARGETING) + (
                     (template.targeting,) if template.targeting not in SIMPLE_TARGETING else ()
                 )
@@ -198,7 +199,7 @@ def scenario_files(extra: str | Path | None = None) -> list[str]:
 
 
 @cache
-def library_config(kind: str):
+def library_config(kind: str) -> ScheduleConfig:
     """A ready-made config of `kind` for switching it on in a scenario that lacks one.
 
     Taken from the first file of the scenario library that uses the kind (so its schedule and
@@ -212,7 +213,7 @@ def library_config(kind: str):
         for config in scenario.interventions:
             if config.kind == kind:
                 return config
-    return CONFIGS[kind](kind=kind)
+    return CONFIGS[kind].model_validate({"kind": kind})
 
 
 def default_scenario_path() -> str:

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from simulation.results.stepstore import FrameSteps, StepSource, finite_range, quantile_bands
+from simulation.results.stepstore import FrameSteps, StepSource, finite_range, quantile_bands, step_span
 
 
 class Bands:
@@ -25,11 +25,11 @@ class Bands:
 
     @property
     def first_step(self) -> int:
-        return self.source.first_step
+        return step_span(self.source)[0]
 
     @property
     def last_step(self) -> int:
-        return self.source.last_step
+        return step_span(self.source)[1]
 
     def bands(self, column: str) -> pd.DataFrame:
         """Frame indexed by step with columns ``p2.5, p25, p50, p75, p97.5`` (NaNs ignored)."""
@@ -44,10 +44,10 @@ class Bands:
         return self._ranges[column]
 
 
-Steps = pd.DataFrame | Bands
+type Steps = pd.DataFrame | Bands
 
 
-ScenarioSteps = pd.DataFrame | Mapping[str, Bands]
+type ScenarioSteps = pd.DataFrame | Mapping[str, Bands]
 
 
 def bands_of(steps: Steps) -> Bands:

@@ -181,7 +181,7 @@ def _place_labels(fig: Figure, ax: Axes, items: list[tuple[float, float, str, st
 
     ``items``: (x, y, text, colour) in data coordinates; ``avoid``: display-space boxes to keep clear.
     """
-    renderer = fig.canvas.get_renderer()
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]  # an Agg canvas (the stubs: the base class)
     placed = list(avoid)
     near = [
         (12, 4, "left"),
@@ -217,7 +217,8 @@ def _place_labels(fig: Figure, ax: Axes, items: list[tuple[float, float, str, st
     for x, y, text, color in items:
         # First free spot near the point, else further out with a leader line; if none is free,
         # the spot inside the axes with the fewest overlaps.
-        best, best_score = None, None
+        best: tuple[int, int, str] = near[0]  # replaced at rank 0: the first score is always the best so far
+        best_score: tuple[bool, int, int] | None = None
         for rank, (dx, dy, ha) in enumerate(near + far):
             label = draw(x, y, text, color, dx, dy, ha)
             box = label.get_window_extent(renderer).expanded(1.05, 1.15)

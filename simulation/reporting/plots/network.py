@@ -102,7 +102,8 @@ def _draw_network(ax: Axes, snapshot: Mapping[str, Any], color_by: ColorBy) -> A
     if len(edges):
         lw = 0.6 if len(edges) < 2000 else 0.3
         alpha = float(np.clip(1500.0 / len(edges), 0.12, 0.7))
-        ax.add_collection(LineCollection(pos[edges], colors="#a8a8a8", linewidths=lw, alpha=alpha, zorder=1))
+        segments = pos[edges]  # (edges, 2 ends, 2 coordinates); the stubs want a sequence of arrays
+        ax.add_collection(LineCollection(segments, colors="#a8a8a8", linewidths=lw, alpha=alpha, zorder=1))  # type: ignore[arg-type]
     size = _node_size(n)
     edge_lw = _outline_width(n)
     if color_by == "attitude":
@@ -202,7 +203,7 @@ def plot_network_pair(
 ) -> Path:
     """2x2 network figure: columns start / end, rows attitude / AI-use mode."""
     fig = new_figure(NETWORK_PAIR_FIGSIZE)
-    top, bottom = fig.subfigures(2, 1, hspace=0.02)
+    top, bottom = fig.subfigures(2, 1, hspace=0.02)  # type: ignore[misc]  # an array of 2 (the stubs: one SubFigure)
     unit = unit_label(step_unit)
     snaps = (snapshot_start, snapshot_end)
 

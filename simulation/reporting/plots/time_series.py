@@ -9,6 +9,7 @@ Every function writes exactly one PNG and closes its figure.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -74,7 +75,7 @@ def plot_competence_gap(steps: Steps, path: Path | str, step_unit: str = "week",
     ax.set_ylabel(GAP_LABEL, fontsize=9)
     style_time_axis(ax, steps, step_unit)
     # Plain-language cues for the sign, at the right edge of the plot.
-    cue = dict(
+    cue: dict[str, Any] = dict(
         transform=ax.transAxes,
         ha="right",
         fontsize=9,

@@ -1,0 +1,44 @@
+"""Stage 1b of reading a file network: GraphML and GEXF files, turned into tables.
+
+A graph file gives both an edge table (source, target, then every edge attribute, sorted by name)
+and a node table (id, then every node attribute), so the later stages read it exactly as they read
+an edge list with a node table. networkx parses the file; it is imported only when one is read.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from simulation.network.tables import MissingDataFileError, NetworkFileError, Table, exists, text_of
+
+
+def graph_format(path: Path, fmt: str) -> str:
+    """The file's format, "graphml", "gexf" or "edgelist": `fmt` (network.format), or by suffix if "auto"."""
+    if fmt != "auto":
+        return fmt
+    suffix = path.suffix.lower()
+    return {".graphml": "graphml", ".gexf": "gexf", ".xml": "graphml"}.get(suffix, "edgelist")
+
+
+def read_graph(path: Path, fmt: str, key: str) -> Any:
+    """The networkx graph in `path` (`fmt` "graphml" or "gexf")."""
+    import networkx as nx
+
+    if not exists(path) or not path.is_file():
+        raise MissingDataFileError(f"key '{key}': file not found: {path}", path)
+    try:
+        return nx.read_graphml(path) if fmt == "graphml" else nx.read_gexf(path)
+    except Exception as exc:  # noqa: BLE001 - any parse failure is bad input
+        raise NetworkFileError(f"key '{key}': cannot read {path} as {fmt.upper()} ({exc})") from None
+
+
+def graph_tables(graph: Any, path: Path) -> tuple[Table, Table]:
+    """An edge table (source, target, then every edge attribute) and a node table (id, attributes)."""
+    edge_keys = sorted({k for _, _, d in graph.edges(data=True) for k in d})
+    node_keys = sorted({k for _, d in graph.nodes(data=True) for k in d})
+    edge_rows = [[str(u), str(v), *[text_of(d.get(k)) for k in edge_keys]] for u, v, d in graph.edges(data=True)]
+    node_rows = [[str(u), *[text_of(d.get(k)) for k in node_keys]] for u, d in graph.nodes(data=True)]
+    edges = Table(path, ["source", "target", *edge_keys], edge_rows, list(range(1, len(edge_rows) + 1)))
+    nodes = Table(path, ["id", *node_keys], node_rows, list(range(1, len(node_rows) + 1)))
+    return edges, nodes
