@@ -1,9 +1,10 @@
 """The `simulate` command (a thin shell: every command parses its options and calls one function).
 
     simulate [run] SCENARIO.toml [--out DIR] [--workers N] [--replications R] [--seed S] [--steps T]
-                   [--no-crn] [--quiet] [--resume] [--cluster tcp://HOST:PORT]
+                   [--no-crn] [--quiet] [--resume] [--cluster tcp://HOST:PORT] [--no-report]
     simulate compare A.toml B.toml [...] [--baseline FILE] [--out DIR] [--workers N] [--replications R]
                      [--seed S] [--steps T] [--no-crn] [--quiet] [--resume] [--cluster tcp://HOST:PORT]
+                     [--no-report]
     simulate sweep SCENARIO.toml [--out DIR] [--workers N] [--replications R] [--seed S] [--steps T]
                    [--quiet] [--resume] [--cluster tcp://HOST:PORT]
     simulate sensitivity SCENARIO.toml  (the same options as sweep)
@@ -77,6 +78,7 @@ def run(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, only the final lines.")] = False,
     resume: Annotated[bool, typer.Option("--resume", help=RESUME_HELP)] = False,
     cluster: ClusterOption = None,
+    no_report: Annotated[bool, typer.Option("--no-report", help=NO_REPORT_HELP)] = False,
 ) -> None:
     """Run a scenario's replications (and its compare_to baseline's) and write tables, plots and a report.
 
@@ -85,13 +87,15 @@ def run(
 
     experiment = _experiment_of(scenario)
     if experiment is not None:
+        if no_report:
+            _fail(f"--no-report: {scenario} has a [{experiment}] table; --no-report is for runs and comparisons only")
         _run_experiment(experiment, scenario, out, workers, replications, seed, steps, quiet, resume, cluster)
         return
     try:
         plan = plan_file(scenario, out, replications, seed, steps, crn)
     except UserError as exc:
         _fail(str(exc))
-    _run_plan(plan, workers, quiet, resume, cluster)
+    _run_plan(plan, workers, quiet, resume, cluster, report=not no_report)
 
 
 @app.command()
@@ -118,6 +122,7 @@ def compare(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar, only the final lines.")] = False,
     resume: Annotated[bool, typer.Option("--resume", help=RESUME_HELP)] = False,
     cluster: ClusterOption = None,
+    no_report: Annotated[bool, typer.Option("--no-report", help=NO_REPORT_HELP)] = False,
 ) -> None:
     """Run several scenarios with common random numbers and report their differences from the baseline."""
     from simulation.job import plan_comparison
@@ -126,7 +131,7 @@ def compare(
         plan = plan_comparison(scenarios or [], baseline, out, replications, seed, steps, crn, note=_note)
     except UserError as exc:
         _fail(str(exc))
-    _run_plan(plan, workers, quiet, resume, cluster)
+    _run_plan(plan, workers, quiet, resume, cluster, report=not no_report)
 
 
 ClusterOption = Annotated[
@@ -142,6 +147,9 @@ ClusterOption = Annotated[
 
 
 RESUME_HELP = "Finish an interrupted run from <out>.partial/, running only the replications not yet done."
+NO_REPORT_HELP = (
+    "Write the tables, summary.json and manifest.json only: no plots/, report.md or report.html (batch use)."
+)
 
 
 def _interrupted(out: Path) -> NoReturn:
@@ -160,7 +168,9 @@ def _failed(exc) -> NoReturn:
     raise typer.Exit(code=1)
 
 
-def _run_plan(plan, workers: int | None, quiet: bool, resume: bool = False, cluster: str | None = None) -> None:
+def _run_plan(
+    plan, workers: int | None, quiet: bool, resume: bool = False, cluster: str | None = None, report: bool = True
+) -> None:
     from tqdm import tqdm
 
     from simulation.errors import ReplicationsFailed
@@ -171,7 +181,9 @@ def _run_plan(plan, workers: int | None, quiet: bool, resume: bool = False, clus
         with tqdm(
             total=plan.total_replications, unit="run", disable=not progress_enabled(quiet), file=sys.stderr
         ) as bar:
-            result = run_plan(plan, workers, progress=bar.update, note=_note, resume=resume, cluster=cluster)
+            result = run_plan(
+                plan, workers, progress=bar.update, note=_note, resume=resume, cluster=cluster, report=report
+            )
     except UserError as exc:
         _fail(str(exc))
     except ReplicationsFailed as exc:
@@ -214,8 +226,9 @@ def _closing_lines(result) -> str:
             f"{(outcome(o).short or o).lower()} {_difference(rows.loc[o])}" for o in HEADLINE_COMPARED
         )
         lines.append(f"{name} vs {result.baseline}{paired}: {differences}, cost {extra:,.0f} clinician-hours")
+    files = "comparison.csv, targets.csv, steps.csv, summary.json, manifest.json"
     lines.append(
-        f"results: {result.out}/ (report.html, report.md, comparison.csv, targets.csv, steps.csv, summary.json, manifest.json, plots/)"
+        f"results: {result.out}/ ({'report.html, report.md, ' if result.report else ''}{files}{_plots(result)})"
     )
     if result.replaced_previous is not None:
         lines.append(f"the previous run in that folder was moved to {result.replaced_previous}/")
@@ -235,11 +248,17 @@ def _single_lines(result, summary: dict) -> str:
         f"{summary['scenario']}: {summary['replications']} runs x {summary['steps']} weeks in {result.seconds:.1f} s",
         f"  {_headline(first) + ' at the end:':<22}{pct(first)} (start {100 * outcomes[first]['initial']:.1f} %)",
         *(f"  {_headline(name) + ':':<22}{pct(name)}" for name in rest),
-        f"results: {result.out}/ (report.md, steps.csv, summary.json, manifest.json, plots/)",
+        f"results: {result.out}/ ({'report.md, ' if result.report else ''}steps.csv, summary.json, manifest.json"
+        f"{_plots(result)})",
     ]
     if result.replaced_previous is not None:
         lines.append(f"the previous run in that folder was moved to {result.replaced_previous}/")
     return "\n".join(lines)
+
+
+def _plots(result) -> str:
+    """', plots/' in the closing lines' list of files, or the note that the report was not written."""
+    return ", plots/" if result.report else "; no report: --no-report"
 
 
 def _headline(name: str) -> str:

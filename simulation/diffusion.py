@@ -25,6 +25,7 @@ from simulation.fast.arcs import assortativity_sums, attitude_and_mode_sums
 from simulation.fast.clinicians import record_adoption
 from simulation.modes import MODE_NAMES
 from simulation.network.hospital import HospitalNetwork
+from simulation.segments import Segments
 from simulation.state import ClinicianState
 
 
@@ -53,20 +54,23 @@ def categorical_assortativity(categories: np.ndarray, network: HospitalNetwork, 
 
 
 class AdoptionTracker:
-    """When each clinician first used AI, and how exposed they were to colleagues' use then."""
+    """When each clinician first used AI, and how exposed they were to colleagues' use then (the
+    replications of a batch end to end, `simulation.segments`)."""
 
-    def __init__(self, state: ClinicianState) -> None:
+    def __init__(self, state: ClinicianState, segments: Segments | None = None) -> None:
+        self.segments = Segments.single(state.n) if segments is None else segments
         self.adopted_at = np.where(state.uses_ai(), 0, -1)
         self.exposure = np.full(state.n, np.nan)
 
-    def update(self, state: ClinicianState, exposure_before: np.ndarray, step: int) -> dict[str, float]:
+    def update(self, state: ClinicianState, exposure_before: np.ndarray, step: int) -> dict[str, np.ndarray]:
         """Record this step's first-time users; `exposure_before` is each clinician's share of
-        colleagues using AI at the start of the step."""
-        count, at_risk, exposed = record_adoption(self.adopted_at, self.exposure, state.mode, exposure_before, step)
+        colleagues using AI at the start of the step. Columns as (B,) arrays."""
+        totals = record_adoption(self.segments.start, self.adopted_at, self.exposure, state.mode, exposure_before, step)
+        count, at_risk, exposed = totals[:, 0], totals[:, 1], totals[:, 2]
         return {
-            "new_adopters": float(count),
-            "adoption_hazard": count / at_risk if at_risk else float("nan"),
-            "exposure_at_adoption": exposed / count if count else float("nan"),
+            "new_adopters": count,
+            "adoption_hazard": np.divide(count, at_risk, out=np.full(count.shape, np.nan), where=at_risk != 0),
+            "exposure_at_adoption": np.divide(exposed, count, out=np.full(count.shape, np.nan), where=count != 0),
         }
 
 
@@ -74,17 +78,21 @@ class AdoptionTracker:
 class NetworkStatistics:
     """The assortativity columns of a step, and what the pass over the ties counted on the way.
 
-    columns: attitude_assortativity and mode_assortativity; mode_counts: (n, 3) colleagues of each
-    clinician in each mode for the state's current modes (`HospitalNetwork.mode_counts`), which the
-    model hands to the network for the next week's anticipation; None without ties.
+    columns: attitude_assortativity and mode_assortativity, (B,) arrays; mode_counts: (n, 3)
+    colleagues of each clinician in each mode for the state's current modes
+    (`HospitalNetwork.mode_counts`), which the model hands to the network for the next week's
+    anticipation; None without ties.
     """
 
-    columns: dict[str, float]
+    columns: dict[str, np.ndarray]
     mode_counts: np.ndarray | None
 
 
-def network_statistics(state: ClinicianState, network: HospitalNetwork) -> NetworkStatistics:
-    """The assortativity columns for the current state, from one compiled pass over the ties.
+def network_statistics(
+    state: ClinicianState, network: HospitalNetwork, segments: Segments | None = None
+) -> NetworkStatistics:
+    """The assortativity columns for the current state of each replication of `segments` (None:
+    one), from one compiled pass over the ties.
 
     The same coefficients as `scalar_assortativity` and `categorical_assortativity` (which list both
     ends of every arc), written as sums over clinicians: with A the adjacency, d the degrees and
@@ -93,32 +101,35 @@ def network_statistics(state: ClinicianState, network: HospitalNetwork) -> Netwo
     each clinician's colleagues per mode; they are returned, not kept (the caller decides).
     """
     k = len(MODE_NAMES)
-    m = float(network.degree.sum())
-    if m == 0:
-        return NetworkStatistics({"attitude_assortativity": float("nan"), "mode_assortativity": float("nan")}, None)
+    segments = Segments.single(state.n) if segments is None else segments
+    arcs = segments.sums(network.degree).astype(float)
+    if not arcs.any():
+        nothing = np.full(segments.count, np.nan)
+        return NetworkStatistics({"attitude_assortativity": nothing, "mode_assortativity": nothing.copy()}, None)
     x = state.attitude
     matrix = network.adjacency
     sums, counts = attitude_and_mode_sums(matrix.indptr, matrix.indices, matrix.data, network.weighted, x, state.mode)
-    weighted = assortativity_sums(network.degree_float, x, sums, state.mode, counts)
-    mean = weighted[0] / m
-    variance = weighted[1] / m - mean * mean
-    if not weighted[12] or variance <= 0:  # no ties, or every clinician with ties thinks alike
-        attitude = float("nan")
-    else:
-        attitude = (weighted[2] / m - mean * mean) / variance
-    e = weighted[3:12].reshape(k, k) / m
-    a = e.sum(axis=1)
-    expected = float((a * a).sum())
-    modes = float("nan") if expected >= 1.0 else float((np.trace(e) - expected) / (1.0 - expected))
-    return NetworkStatistics({"attitude_assortativity": float(attitude), "mode_assortativity": modes}, counts)
+    table = assortativity_sums(network.degree_float, x, sums, state.mode, counts, segments.start)
+    with np.errstate(divide="ignore", invalid="ignore"):  # replications without ties give NaN
+        mean = table[:, 0] / arcs
+        variance = table[:, 1] / arcs - mean * mean
+        spread = (table[:, 12] != 0) & (variance > 0)  # else no ties, or every clinician with ties thinks alike
+        attitude = np.where(spread, (table[:, 2] / arcs - mean * mean) / variance, np.nan)
+        e = table[:, 3:12].reshape(-1, k, k) / arcs[:, None, None]
+        a = e.sum(axis=2)
+        expected = (a * a).sum(axis=1)
+        modes = np.where(expected < 1.0, (np.trace(e, axis1=1, axis2=2) - expected) / (1.0 - expected), np.nan)
+    return NetworkStatistics({"attitude_assortativity": attitude, "mode_assortativity": modes}, counts)
 
 
-def initial_adoption(state: ClinicianState) -> dict[str, float]:
+def initial_adoption(state: ClinicianState, segments: Segments | None = None) -> dict[str, np.ndarray]:
     """Week-0 adoption columns: adopters so far are the users at the start; no hazard or exposure yet."""
+    segments = Segments.single(state.n) if segments is None else segments
+    nothing = np.full(segments.count, np.nan)
     return {
-        "new_adopters": float(state.uses_ai().sum()),
-        "adoption_hazard": float("nan"),
-        "exposure_at_adoption": float("nan"),
+        "new_adopters": segments.sums(state.uses_ai().astype(float)),
+        "adoption_hazard": nothing,
+        "exposure_at_adoption": nothing.copy(),
     }
 
 

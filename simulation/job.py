@@ -4,7 +4,8 @@ Every run is a comparison of one or more scenarios: the baseline first, then the
 on its own is a comparison of one scenario, or of its `[scenario] compare_to` baseline and itself.
 The folder (`outputs/<scenario file stem>/`, `outputs/comparison/` for `simulate compare`, or
 `--out`) holds steps.csv, replications.csv, scenarios.csv, comparison.csv, targets.csv,
-summary.json, manifest.json and the report with its plots.
+network.csv, summary.json, manifest.json and the report with its plots (report.md, report.html,
+plots/; not with `--no-report`, for batch use: the manifest then says "report": "skipped").
 
 Common random numbers: all scenarios share run.steps, run.replications and run.seed (the
 baseline's, or the command line's), and replication k of every scenario is seeded with
@@ -78,6 +79,7 @@ class JobResult:
     comparison: pd.DataFrame  # comparison.csv
     seconds: float
     replaced_previous: Path | None
+    report: bool = True  # report.md, report.html and plots/ written (False: --no-report)
 
     @property
     def baseline(self) -> str:
@@ -301,8 +303,9 @@ def replicate(
     If any replication raises, ReplicationsFailed (after all have run).
     """
     sink = partial if partial is not None else MemorySink()
-    backend = backend if backend is not None else backend_for(workers)
-    done = run_jobs(plan_jobs(plan), sink=sink, backend=backend, progress=progress, note=note)
+    jobs = plan_jobs(plan)
+    backend = backend if backend is not None else backend_for(workers, jobs=jobs)
+    done = run_jobs(jobs, sink=sink, backend=backend, progress=progress, note=note)
     failures = [d for d in done if d.failed]
     if failures:
         kept = (
@@ -332,8 +335,12 @@ def run_plan(
     note: Callable[[str], None] | None = None,
     resume: bool = False,
     cluster: str | None = None,
+    report: bool = True,
 ) -> JobResult:
     """Print the plan's notes, simulate, and write the folder atomically (tables, report, manifest).
+
+    Without `report` (`--no-report`) the tables, summary.json and manifest.json are written but no
+    report.md, report.html or plots/; the manifest's "report" says "skipped".
 
     Replications are kept in `<out>.partial/` as they finish (see `execution.checkpoint`); `resume`
     finishes an interrupted run from there. The partial folder is removed once the results are written.
@@ -345,12 +352,13 @@ def run_plan(
     if workers is not None and workers < 1:
         raise ScenarioError(f"--workers {workers}: must be at least 1")
     check_target(plan.out)
-    workers = workers or default_workers()
+    backend = backend_for(workers, cluster, plan_jobs(plan))
+    workers = backend.workers or workers or default_workers()  # as run (a cluster: as asked)
     partial = PartialRun(plan.out, "comparison", plan_jobs(plan), resume)
     for line in plan.notes:
         (note or _stderr_note)(line)
 
-    results = replicate(plan, workers, progress, partial, note or _stderr_note, backend_for(workers, cluster))
+    results = replicate(plan, workers, progress, partial, note or _stderr_note, backend)
     simulated = time.perf_counter()
     had_previous = plan.out.is_dir() and any(plan.out.iterdir())
     try:
@@ -361,13 +369,22 @@ def run_plan(
             write_json(tmp / "summary.json", tables.summary)
             network = {name: snap["network"] for name, snap in tables.snapshots.items() if snap and "network" in snap}
             (tmp / "network.csv").write_bytes(to_csv_bytes(network_frame(network)))
-            write_run_report(tmp, tables.snapshots)
-            timings = {"simulate": simulated - started, "write": time.perf_counter() - simulated}
-            timings["total"] = time.perf_counter() - started
+            reporting = time.perf_counter()
+            if report:
+                write_run_report(tmp, tables.snapshots)
+            now = time.perf_counter()
+            # "report" (plots, report.md, report.html) is part of "write" (everything after the simulation)
+            timings = {
+                "simulate": simulated - started,
+                "write": now - simulated,
+                "report": now - reporting,
+                "total": now - started,
+            }
             manifest = build_manifest(
                 plan.runs, plan.sources, plan.common_random_numbers, workers, timings, started_at, network
             )
-            write_json(tmp / "manifest.json", {"complete": True, "resumed": resume, **manifest})
+            written = "written" if report else "skipped (--no-report): no report.md, report.html or plots/"
+            write_json(tmp / "manifest.json", {"complete": True, "resumed": resume, "report": written, **manifest})
     except BaseException as exc:
         # Every replication is kept: --resume writes the results without simulating again.
         partial.write_manifest("interrupted", f"stopped while writing the results: {type(exc).__name__}: {exc}")
@@ -379,4 +396,5 @@ def run_plan(
         tables.comparison,
         time.perf_counter() - started,
         previous_of(plan.out) if had_previous else None,
+        report,
     )

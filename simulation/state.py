@@ -61,12 +61,13 @@ class ClinicianState:
         """Each rater's multiplier on the penalty for `mode` (1 = as in the vignette study)."""
         return self.harshness * self.verify_harshness if mode == VERIFY else self.harshness.copy()
 
-    def common_penalty_factor(self, mode: int) -> float | None:
-        """The multiplier on the penalty for `mode` when every rater has the same one (as before any
-        intervention changed how harshly some judge), else None; stops at the first difference."""
-        factor = common_value(self.harshness)
+    def common_penalty_factor(self, mode: int, part: slice = slice(None)) -> float | None:
+        """The multiplier on the penalty for `mode` when every rater (of `part`, e.g. one replication
+        of a batch) has the same one (as before any intervention changed how harshly some judge),
+        else None; stops at the first difference."""
+        factor = common_value(self.harshness[part])
         if mode == VERIFY and factor == factor:
-            factor *= common_value(self.verify_harshness)
+            factor *= common_value(self.verify_harshness[part])
         return None if factor != factor else float(factor)
 
     @property

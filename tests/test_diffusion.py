@@ -47,7 +47,8 @@ def test_the_statistics_hand_back_the_colleagues_per_mode_they_counted():
     assert np.array_equal(statistics.mode_counts, expected)
     assert np.array_equal(model.network.mode_counts(model.state.mode), expected)
     assert set(statistics.columns) == {"attitude_assortativity", "mode_assortativity"}
-    assert {k: model.last[k] for k in statistics.columns} == pytest.approx(statistics.columns, nan_ok=True)
+    columns = {name: float(values[0]) for name, values in statistics.columns.items()}
+    assert {k: model.last[k] for k in statistics.columns} == pytest.approx(columns, nan_ok=True)
 
 
 def test_threshold_adopters_were_exposed_at_least_their_threshold():

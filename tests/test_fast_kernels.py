@@ -115,7 +115,7 @@ def test_judgment_has_the_distribution_of_the_per_tie_definition():
         ratings = RatingRound(
             table=table.astype(np.float32).ravel(),
             threshold=np.array([2**31], dtype=np.uint64),
-            key=new_key(rng),
+            keys=np.array([new_key(rng)], dtype=np.uint64),
             noise_sd=config.noise_sd * np.sqrt(1 - config.leniency_share),
             memory=config.reputation_memory,
         )
@@ -148,7 +148,9 @@ def test_week_of_use_has_the_distribution_of_poisson_cases_and_binomial_errors()
         literacy,
         trust,
         attitude,
-        np.uint64(77),
+        np.array([77], dtype=np.uint64),
+        np.zeros(n, dtype=np.int32),
+        np.array([0, n]),
         correct_cdf,
         error_cdf,
         np.array([0.5, 0.9]),

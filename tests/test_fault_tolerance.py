@@ -109,7 +109,14 @@ def _failing_at(monkeypatch, group: int, replication: int, exc: BaseException) -
             raise exc
         return original(scenario, k, with_snapshots, root_seed)
 
+    def run_all(jobs):  # the batched path, one job after another through `run`
+        results = [run(job.scenario, job.replication, job.with_snapshots, job.root_seed) for job in jobs]
+        for job, result in zip(jobs, results, strict=True):
+            result.scenario_index = job.group
+        return results
+
     monkeypatch.setattr(engine, "run_replication", run)
+    monkeypatch.setattr(engine, "run_replications", run_all)
     return calls
 
 

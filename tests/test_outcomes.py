@@ -79,8 +79,9 @@ def test_the_model_measures_exactly_the_catalogue_and_the_population_sums_are_na
     model = ClinicianModel(scenario, with_agents=False)
     model.step()
     assert sorted(model.last) == sorted(COLUMNS)
-    row = measure(model.state, errors_caught=0, errors_passed=0, incidents=0, mode_changes=0, cost_hours=0.0)
-    assert set(row) <= set(COLUMNS)
+    columns = measure(model.state, errors_caught=0, errors_passed=0, incidents=0, mode_changes=0, cost_hours=0.0)
+    assert set(columns) <= set(COLUMNS)
+    row = {name: float(values[0]) for name, values in columns.items()}  # one replication: one row
     state = model.state
     assert row["share_none"] == np.count_nonzero(state.mode == 0) / state.n
     assert row["share_skeptical"] == np.count_nonzero(state.attitude < state.skeptical_below) / state.n

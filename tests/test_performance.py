@@ -77,7 +77,9 @@ def test_fast_statistics_equal_their_definitions_over_arcs():
     model = ClinicianModel(_scenario(1500, 5, 1), with_agents=False)
     for _ in range(5):
         model.step()
-        fast = network_statistics(model.state, model.network).columns
+        fast = {
+            name: float(values[0]) for name, values in network_statistics(model.state, model.network).columns.items()
+        }
         assert fast["attitude_assortativity"] == pytest.approx(
             scalar_assortativity(model.state.attitude, model.network), abs=1e-9
         )

@@ -5,14 +5,16 @@ Every backend has one method, `open(count)`: a context manager that yields `(exe
 and `slots` how many jobs it runs at once. The engine (`simulation.execution.engine`) submits the
 same jobs whatever the backend, so the results are byte-identical across backends and worker counts.
 
-Local workers are spawned processes (nothing of the parent's state leaks in). Dask is optional: it
+Local workers are spawned processes (nothing of the parent's state leaks in), started once per
+command and reused by its later runs of jobs. Dask is optional: it
 is imported only when a `DaskCluster` is opened (`simulation.execution.cluster`).
 """
 
 from __future__ import annotations
 
+import atexit
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
@@ -20,9 +22,10 @@ from multiprocessing import get_context
 from typing import Protocol
 
 from simulation.errors import OptionError
+from simulation.execution.plan import Job
 from simulation.settings import configure
 
-__all__ = ["Backend", "DaskCluster", "LocalProcesses", "Serial", "backend_for", "default_workers"]
+__all__ = ["Backend", "DaskCluster", "LocalProcesses", "Serial", "backend_for", "default_workers", "estimated_seconds"]
 
 
 def default_workers() -> int:
@@ -68,8 +71,36 @@ class LocalProcesses:
         if workers <= 1:
             yield None, 1
             return
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=configure) as pool:
+        pool = _pool(workers)
+        try:
             yield pool, workers
+        except BaseException:
+            _POOLS.pop(workers, None)  # interrupted or failed: stop the workers now
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+
+# Pools of spawned workers by size, started at a command's first run of jobs and reused by its later
+# ones (calibration rounds, several experiments in one process), so each worker imports numba and
+# loads the compiled loops once per command; shut down when the process exits.
+_POOLS: dict[int, ProcessPoolExecutor] = {}
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    pool = _POOLS.get(workers)
+    if pool is None or getattr(pool, "_broken", False):
+        if not _POOLS:
+            atexit.register(shutdown_pools)
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=configure)
+        _POOLS[workers] = pool
+    return pool
+
+
+def shutdown_pools() -> None:
+    """Stop every worker pool this process started (at exit; tests call it to start afresh)."""
+    while _POOLS:
+        _, pool = _POOLS.popitem()
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 @dataclass(frozen=True)
@@ -90,11 +121,31 @@ class DaskCluster:
             yield executor, slots
 
 
-def backend_for(workers: int | None = None, cluster: str | None = None) -> Serial | LocalProcesses | DaskCluster:
+# Worth starting worker processes only for runs longer than this, in CPU seconds of simulating:
+# a spawned worker imports numpy and numba and loads the compiled loops (1.5-3 s on the 2-core
+# machine of docs/PERFORMANCE.md, more under load) before its first replication.
+SERIAL_BELOW_SECONDS = 4.0
+# CPU seconds per clinician-week (agent-step) of a batched run, measured at 500 clinicians on that
+# machine (benchmarks/throughput.py: about 12 ms per replication of 104 weeks), rounded up.
+SECONDS_PER_AGENT_STEP = 3e-7
+
+
+def estimated_seconds(jobs: Sequence[Job]) -> float:
+    """CPU seconds the `jobs` take to simulate, roughly (clinicians x weeks x SECONDS_PER_AGENT_STEP)."""
+    return sum(job.scenario.population.n * job.scenario.run.steps for job in jobs) * SECONDS_PER_AGENT_STEP
+
+
+def backend_for(
+    workers: int | None = None, cluster: str | None = None, jobs: Sequence[Job] | None = None
+) -> Serial | LocalProcesses | DaskCluster:
     """The backend of `--workers N` / `--cluster ADDRESS`: the cluster if an address is given, else
-    local processes (all cores unless `workers`), or serial for one worker."""
+    local processes (`workers`, or all cores), or serial for one worker. Without `--workers`, runs
+    of `jobs` too short to pay for starting worker processes (`estimated_seconds` below
+    SERIAL_BELOW_SECONDS) run in this process."""
     if cluster and cluster.strip():
         return DaskCluster(cluster.strip())
+    if workers is None and jobs is not None and estimated_seconds(jobs) < SERIAL_BELOW_SECONDS:
+        return Serial()
     workers = default_workers() if workers is None else workers
     if workers == 1:
         return Serial()

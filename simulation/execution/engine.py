@@ -10,10 +10,16 @@
   notebooks, benchmarks, calibration); `PartialRun` (`simulation.execution.checkpoint`) writes each
   to the partial folder at once and keeps nothing of it in memory (checkpoint and resume). The
   in-memory and the checkpointed paths differ only in their sink;
-- `task`: what a job computes, a module-level function made with `@job_task` (by default
-  `replicate`: the replication's outcome table, `ReplicationResult`); calibration computes a curve.
+- `task`: what a batch of jobs computes, a module-level function made with `@batch_task` (by
+  default `replicate`: the replications' outcome tables, `ReplicationResult`, stepped together) or,
+  for work done one job at a time, with `@job_task` (calibration computes a curve per job).
 
-A job that raises becomes a failed `Done` (its error as text); the others go on. Ctrl-C or any other
+Jobs are handed to the backend in batches: consecutive replications of one scenario, as many as
+spread them over the backend's slots and at most `BATCH_CLINICIANS` clinicians
+(`simulation.execution.replication`); a worker steps a batch's replications together. Results do
+not depend on the batching (each replication's draws are its own).
+A job that raises becomes a failed `Done` (its error as text); the others go on (a batch that raises
+is run again one job at a time, so only the failing replication fails). Ctrl-C or any other
 exception stops the backend, tells the sink (`stopped`) and propagates.
 """
 
@@ -31,9 +37,20 @@ from typing import Any, Protocol
 
 from simulation.execution.backends import Backend, Serial
 from simulation.execution.plan import Job
-from simulation.execution.replication import run_replication
+from simulation.execution.replication import BATCH_CLINICIANS, BATCH_REPLICATIONS, run_replication, run_replications
 
-__all__ = ["Done", "MemorySink", "Sink", "failure_summary", "job_task", "progress_enabled", "replicate", "run_jobs"]
+__all__ = [
+    "Done",
+    "MemorySink",
+    "Sink",
+    "batch_task",
+    "batches",
+    "failure_summary",
+    "job_task",
+    "progress_enabled",
+    "replicate",
+    "run_jobs",
+]
 
 
 @dataclass
@@ -50,30 +67,66 @@ class Done:
         return self.error is not None
 
 
-def job_task(function: Callable[..., Any]) -> Callable[..., Done]:
-    """Make `function(job, **options)` a task of the engine: it returns a `Done`, and an exception
-    becomes the `Done`'s error (type, message, last frame). Use on module-level functions (they are
-    sent to worker processes by name); the task keeps the function's name (Dask's task names)."""
+def _failure(job: Job, exc: Exception) -> Done:
+    """A failed `Done`: the error's type, message and last frame."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" (at {Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
+    message = f"{type(exc).__name__}: {exc}{where}".replace("\n", " ")
+    return Done(job, None, message)
+
+
+def job_task(function: Callable[..., Any]) -> Callable[..., list[Done]]:
+    """Make `function(job, **options)` a task of the engine, run one job at a time: the task takes a
+    batch of jobs and returns a `Done` per job; an exception becomes that job's error (type,
+    message, last frame). Use on module-level functions (they are sent to worker processes by name);
+    the task keeps the function's name (Dask's task names)."""
 
     @functools.wraps(function)
-    def task(job: Job, **options: Any) -> Done:
-        try:
-            return Done(job, function(job, **options))
-        except Exception as exc:  # noqa: BLE001 - any failure of one replication is reported, not fatal
-            frames = traceback.extract_tb(exc.__traceback__)
-            where = f" (at {Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
-            message = f"{type(exc).__name__}: {exc}{where}".replace("\n", " ")
-            return Done(job, None, message)
+    def task(jobs: Sequence[Job], **options: Any) -> list[Done]:
+        done = []
+        for job in jobs:
+            try:
+                done.append(Done(job, function(job, **options)))
+            except Exception as exc:  # noqa: BLE001 - any failure of one replication is reported, not fatal
+                done.append(_failure(job, exc))
+        return done
 
+    task.batched = False  # type: ignore[attr-defined]
     return task
 
 
-@job_task
-def replicate(job: Job):
-    """The default task: run the job's replication to the end (`ReplicationResult`)."""
+def batch_task(function: Callable[..., list[Any]], one: Callable[..., Any]) -> Callable[..., list[Done]]:
+    """Make `function(jobs, **options)`, which computes a result per job for a batch of jobs
+    together, a task of the engine; if it raises, each job is run alone with `one(job, **options)`,
+    so that only the failing ones fail."""
+
+    @functools.wraps(function)
+    def task(jobs: Sequence[Job], **options: Any) -> list[Done]:
+        try:
+            results = function(jobs, **options)
+        except Exception as exc:  # noqa: BLE001 - retried job by job below
+            if len(jobs) == 1:
+                return [_failure(jobs[0], exc)]
+            return [done for job in jobs for done in job_task(one)([job], **options)]
+        return [Done(job, result) for job, result in zip(jobs, results, strict=True)]
+
+    task.batched = True  # type: ignore[attr-defined]
+    return task
+
+
+def _replicate_batch(jobs: Sequence[Job]) -> list:
+    return run_replications(jobs)
+
+
+def _replicate_one(job: Job):
     result = run_replication(job.scenario, job.replication, job.with_snapshots, job.root_seed)
     result.scenario_index = job.group
     return result
+
+
+# The default task: run the jobs' replications to the end together (`ReplicationResult` each).
+replicate = batch_task(_replicate_batch, _replicate_one)
+replicate.__name__ = replicate.__qualname__ = "replicate"
 
 
 class Sink(Protocol):
@@ -127,22 +180,50 @@ def _stderr(line: str) -> None:
     print(line, file=sys.stderr)
 
 
-def _drain(pool, task: Callable[[Job], Done], todo: Sequence[Job], slots: int, sink: Sink, progress) -> None:
-    """Run `todo` on an executor (local processes or a Dask cluster's), at most 4 per slot in flight,
-    so an interruption loses little work, saving each result as it arrives; on a cluster a task whose
-    worker died is run again by the scheduler and arrives once."""
+def batches(jobs: Sequence[Job], slots: int, batched: bool = True) -> list[list[Job]]:
+    """The jobs cut into the units handed to workers, in job order: runs of consecutive replications
+    of one scenario (same group, scenario and root seed), each run split into about as many pieces
+    as there are `slots` (so every worker gets work), none over `BATCH_CLINICIANS` clinicians or
+    `BATCH_REPLICATIONS` replications. One
+    job per unit when not `batched`."""
+    if not batched:
+        return [[job] for job in jobs]
+    runs: list[list[Job]] = []
+    for job in jobs:
+        last = runs[-1][-1] if runs else None
+        if (
+            last is not None
+            and (last.group, last.root_seed) == (job.group, job.root_seed)
+            and last.scenario is job.scenario
+        ):
+            runs[-1].append(job)
+        else:
+            runs.append([job])
+    units: list[list[Job]] = []
+    for run in runs:
+        per_batch = max(1, min(BATCH_REPLICATIONS, BATCH_CLINICIANS // max(1, run[0].scenario.population.n)))
+        size = max(1, min(per_batch, -(-len(run) // max(1, slots))))
+        units.extend(run[i : i + size] for i in range(0, len(run), size))
+    return units
+
+
+def _drain(pool, task: Callable[..., list[Done]], units: Sequence[list[Job]], slots: int, sink: Sink, progress) -> None:
+    """Run the `units` (batches of jobs) on an executor (local processes or a Dask cluster's), at
+    most 2 per slot in flight, so an interruption loses little work, saving each result as it
+    arrives; on a cluster a task whose worker died is run again by the scheduler and arrives once."""
     pending = set()
-    queue = iter(todo)
-    for job in queue:
-        pending.add(pool.submit(task, job))
-        if len(pending) >= slots * 4:
+    queue = iter(units)
+    for unit in queue:
+        pending.add(pool.submit(task, unit))
+        if len(pending) >= slots * 2:
             break
     while pending:
         finished, pending = wait(pending, return_when=FIRST_COMPLETED)
         for future in finished:
-            sink.save(future.result())
-            if progress:
-                progress(1)
+            for done in future.result():
+                sink.save(done)
+                if progress:
+                    progress(1)
             nxt = next(queue, None)
             if nxt is not None:
                 pending.add(pool.submit(task, nxt))
@@ -153,29 +234,33 @@ def run_jobs(
     *,
     sink: Sink | None = None,
     backend: Backend | None = None,
-    task: Callable[[Job], Done] = replicate,
+    task: Callable[..., list[Done]] = replicate,
     progress: Callable[[int], None] | None = None,
     note: Callable[[str], None] | None = None,
 ) -> list[Done]:
-    """Run the `jobs` the sink still needs on `backend` (default: serial), handing each finished one
-    to `sink` (default: a new `MemorySink`); `progress(n)` as jobs finish (also for those the sink
-    already had). Returns one `Done` per job, in job order (see the module docstring)."""
+    """Run the `jobs` the sink still needs on `backend` (default: serial), in batches (`batches`),
+    handing each finished one to `sink` (default: a new `MemorySink`); `progress(n)` as jobs finish
+    (also for those the sink already had). Returns one `Done` per job, in job order (see the module
+    docstring)."""
     sink = MemorySink() if sink is None else sink
     backend = Serial() if backend is None else backend
     todo = sink.todo(jobs, note or _stderr)
     kept = len(jobs) - len(todo)
     if kept and progress:
         progress(kept)
+    batched = bool(getattr(getattr(task, "func", task), "batched", False))
     try:
         if todo:
             with backend.open(len(todo)) as (pool, slots):
+                units = batches(todo, slots, batched)
                 if pool is None:
-                    for job in todo:
-                        sink.save(task(job))
-                        if progress:
-                            progress(1)
+                    for unit in units:
+                        for done in task(unit):
+                            sink.save(done)
+                            if progress:
+                                progress(1)
                 else:
-                    _drain(pool, task, todo, slots, sink, progress)
+                    _drain(pool, task, units, slots, sink, progress)
     except BaseException as exc:
         sink.stopped(
             "interrupted (Ctrl-C)" if isinstance(exc, KeyboardInterrupt) else f"stopped: {type(exc).__name__}: {exc}"

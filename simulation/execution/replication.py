@@ -1,22 +1,36 @@
-"""One replication of one scenario, run to the end in this process: its outcome table per step.
+"""Replications of one scenario, run to the end in this process: each one's outcome table per step.
 
-The engine (`simulation.execution.engine`) runs many of them, on any backend; a replication's seed
-comes from its root seed and number (`SeedSequence(root, spawn_key=(k,))`, see `seeding`), so its
-table does not depend on where it runs.
+The engine (`simulation.execution.engine`) hands a worker a batch of jobs (replications of one
+scenario) at a time; `run_replications` steps them together as `ReplicationBatch`es of at most
+`BATCH_CLINICIANS` clinicians, `BATCH_REPLICATIONS` replications and `BATCH_ARCS` arcs. A replication's seed comes from its root seed
+and number (`SeedSequence(root, spawn_key=(k,))`, see `seeding`) and its draws stay its own inside a
+batch, so its table does not depend on where it runs, in which batch, or next to which others.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from simulation.metrics import COLUMNS
-from simulation.model import ClinicianModel
+from simulation.batch import ReplicationBatch
+from simulation.execution.plan import Job
 from simulation.network.layout import department_layout
 from simulation.network.stats import model_network_statistics
+from simulation.replica import Replica
 from simulation.scenario.schema import Scenario
 from simulation.seeding import replication_seed
+
+# A batch's size, measured on the 2-core machine of docs/PERFORMANCE.md (benchmarks/throughput.py):
+# replications per second at 500 clinicians rise steeply up to about 16,000 clinicians in a batch
+# (32 replications) and flatten beyond; the arrays of a bigger batch stop fitting in the caches.
+BATCH_CLINICIANS = 16_000
+# ... at most this many replications (small hospitals: a batch's memory stays that of 32), ...
+BATCH_REPLICATIONS = 32
+# ... and at most this many arcs (both directions of every tie), so that a batch of dense networks
+# (the 2,000-clinician complete graph has 4 million) stays one replication and its memory that of one.
+BATCH_ARCS = 2_000_000
 
 
 @dataclass
@@ -34,17 +48,56 @@ def run_replication(
 ) -> ReplicationResult:
     """Run one replication to the end and return its outcome table (root seed: run.seed unless given)."""
     root = scenario.run.seed if root_seed is None else root_seed
-    model = ClinicianModel(scenario, replication, seed=replication_seed(root, replication), with_agents=False)
-    steps = scenario.run.steps
-    outcomes = np.empty((steps + 1, len(COLUMNS)))
-    outcomes[0] = [model.last[c] for c in COLUMNS]
-    snapshots = None
-    if with_snapshots:
-        positions = department_layout(model.network, model.state.department)
-        snapshots = {"start": {**model.snapshot(), "positions": positions}, "network": model_network_statistics(model)}
-    for step in range(1, steps + 1):
-        model.step()
-        outcomes[step] = [model.last[c] for c in COLUMNS]
-    if snapshots is not None:
-        snapshots["end"] = {**model.snapshot(), "positions": positions}
-    return ReplicationResult(replication, outcomes, snapshots)
+    job = Job(f"s0-r{replication}", 0, scenario, root, replication, with_snapshots)
+    return run_replications([job])[0]
+
+
+def run_replications(jobs: Sequence[Job]) -> list[ReplicationResult]:
+    """Run the `jobs` (replications of one scenario) to the end, in batches, and return their
+    results in job order."""
+    results: list[ReplicationResult] = []
+    for group in _batches(jobs):
+        results.extend(_run_batch(group))
+    return results
+
+
+def _batches(jobs: Sequence[Job]) -> Iterator[list[tuple[Job, Replica]]]:
+    """The jobs with their replicas, cut into batches of at most BATCH_CLINICIANS clinicians,
+    BATCH_REPLICATIONS replications and BATCH_ARCS arcs (a replica bigger than either is a batch of
+    its own)."""
+    group: list[tuple[Job, Replica]] = []
+    clinicians = arcs = 0
+    for job in jobs:
+        replica = Replica(job.scenario, replication_seed(job.root_seed, job.replication))
+        size, ties = replica.state.n, int(replica.network.adjacency.nnz)
+        full = len(group) == BATCH_REPLICATIONS or clinicians + size > BATCH_CLINICIANS or arcs + ties > BATCH_ARCS
+        if group and full:
+            yield group
+            group, clinicians, arcs = [], 0, 0
+        group.append((job, replica))
+        clinicians += size
+        arcs += ties
+    if group:
+        yield group
+
+
+def _run_batch(group: list[tuple[Job, Replica]]) -> list[ReplicationResult]:
+    steps = group[0][0].scenario.run.steps
+    batch = ReplicationBatch([replica for _, replica in group], steps)
+    snapshots: dict[int, dict] = {}
+    for b, (job, replica) in enumerate(group):
+        if job.with_snapshots:
+            positions = department_layout(replica.network, replica.state.department)
+            snapshots[b] = {
+                "start": {**replica.snapshot(0), "positions": positions},
+                "network": model_network_statistics(replica),
+            }
+    batch.run(steps)
+    assert batch.outcomes is not None
+    results = []
+    for b, (job, replica) in enumerate(group):
+        shot = snapshots.get(b)
+        if shot is not None:
+            shot["end"] = {**replica.snapshot(steps), "positions": shot["start"]["positions"]}
+        results.append(ReplicationResult(job.replication, batch.outcomes[b].copy(), shot, job.group))
+    return results

@@ -15,7 +15,7 @@ import pandas as pd
 from scipy import stats
 
 from simulation.errors import ReplicationsFailed, ScenarioError
-from simulation.execution.backends import backend_for
+from simulation.execution.backends import backend_for, default_workers
 from simulation.execution.checkpoint import PartialRun, errors_csv
 from simulation.execution.engine import Done, failure_summary, run_jobs
 from simulation.execution.plan import Job
@@ -143,7 +143,14 @@ def run_experiment(
     )
     for line in experiment.notes:
         print(line, file=sys.stderr)
-    return run_jobs(partial.jobs, sink=partial, backend=backend_for(workers, cluster), progress=progress), partial
+    backend = backend_for(workers, cluster, partial.jobs)
+    return run_jobs(partial.jobs, sink=partial, backend=backend, progress=progress), partial
+
+
+def workers_used(experiment: Experiment, workers: int | None, cluster: str | None = None) -> int:
+    """The worker processes `run_experiment` runs on, for the manifest (one when the run is too
+    short to pay for starting workers; a cluster: the number asked for, or the local cores)."""
+    return backend_for(workers, cluster, experiment.jobs()).workers or workers or default_workers()
 
 
 def final_outcomes(outcomes: np.ndarray) -> np.ndarray:

@@ -290,13 +290,12 @@ def report_markdown(
 def run_sensitivity(
     plan: SensitivityPlan, workers: int | None = None, progress=None, resume: bool = False, cluster: str | None = None
 ) -> SensitivityResult:
-    from simulation.execution.backends import default_workers
     from simulation.reporting.plots.experiments import sensitivity_plot
 
     experiment, config = plan.experiment, plan.config
     started, started_at = common.clock(), common.now()
-    workers = workers or default_workers()
     done, partial = common.run_experiment(experiment, workers, progress, resume, cluster)
+    workers = common.workers_used(experiment, workers, cluster)
     replications = common.replications_table(experiment, done, partial)
     indices, noise, samples = analyse(plan, replications)
     failures = [d for d in done if d.failed]

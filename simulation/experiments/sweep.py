@@ -281,12 +281,10 @@ def run_sweep(
     Failed replications become error rows; the folder is still written, then ReplicationsFailed is
     raised with a summary (the partial folder stays so that --resume retries only the failures).
     """
-    from simulation.execution.backends import default_workers
-
     config: SweepConfig = experiment.base.sweep  # type: ignore[assignment]
     started, started_at = common.clock(), common.now()
-    workers = workers or default_workers()
     done, partial = common.run_experiment(experiment, workers, progress, resume, cluster)
+    workers = common.workers_used(experiment, workers, cluster)
     result = write_sweep(experiment, config, done, partial, started_at, started, workers, resume)
     common.finish(experiment, done, partial, lambda i: f"point {i} ({_setting(experiment, i)})", closing_lines(result))
     return result

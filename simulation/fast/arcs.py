@@ -18,18 +18,19 @@ from simulation.fast.threads import CHUNKS, compiled
 
 
 @compiled
-def judge_rows(reputation, mode, table, indptr, rater, threshold, key, noise_sd, memory):
+def judge_rows(reputation, mode, table, indptr, rater, threshold, keys, owner, start, noise_sd, memory):
     """New reputations after one round of ratings (`simulation.rules.judgment.judge_ties`).
 
-    Row c of the CSR arrays lists ratee c's colleagues (`rater`). The pair at arc position k is seen
-    when `bits32(key, k)` is below `threshold[c]` (`chance * 2^32`; 2^32 = always; one entry = the
-    same for all) and then gives the rating clip(table[3 rater + mode[c]] + noise_sd * normal(noise
-    key, k), 1, 7). A ratee's new reputation is memory * old + (1 - memory) * their mean rating;
-    unseen ratees keep theirs. The pairs seen are listed first (no branch on a coin flip), then rated.
+    Row c of the CSR arrays lists ratee c's colleagues (`rater`). Ratee c belongs to replication
+    b = owner[c] (`simulation.segments`), whose arcs are counted from its first row: the pair at arc
+    position k is arc h = k - indptr[start[b]] of its replication, seen when `bits32(keys[b], h)` is
+    below `threshold[c]` (`chance * 2^32`; 2^32 = always; one entry = the same for all), and then
+    gives the rating clip(table[3 rater + mode[c]] + noise_sd * normal(noise key, h), 1, 7). A
+    ratee's new reputation is memory * old + (1 - memory) * their mean rating; unseen ratees keep
+    theirs. The pairs seen are listed first (no branch on a coin flip), then rated.
     """
     n = reputation.shape[0]
     new = reputation.copy()
-    noise_key = sub_key(key, NOISE)
     per_ratee = threshold.shape[0] > 1
     for chunk in numba.prange(CHUNKS):
         low, high = n * chunk // CHUNKS, n * (chunk + 1) // CHUNKS
@@ -39,18 +40,22 @@ def judge_rows(reputation, mode, table, indptr, rater, threshold, key, noise_sd,
         seen = np.empty(widest, dtype=np.int64)
         for c in range(low, high):
             limit = threshold[c] if per_ratee else threshold[0]
+            b = owner[c]
+            key = keys[b]
+            first = indptr[start[b]]
             count = 0
             for k in range(indptr[c], indptr[c + 1]):
                 seen[count] = k
-                count += bits32(key, k) < limit
+                count += bits32(key, k - first) < limit
             if count == 0:
                 continue
             # the ratings (written out here: as an inlined numba helper this loop ran 25 % slower)
+            noise_key = sub_key(key, NOISE)
             m = mode[c]
             total = 0.0
             for t in range(count):
                 k = seen[t]
-                x = table[rater[k] * 3 + m] + noise_sd * normal(noise_key, k)
+                x = table[rater[k] * 3 + m] + noise_sd * normal(noise_key, k - first)
                 total += min(max(x, 1.0), 7.0)
             new[c] = memory * reputation[c] + (1.0 - memory) * total / count
     return new
@@ -147,42 +152,50 @@ def attitude_and_mode_sums(indptr, indices, data, weighted, attitude, mode):
 
 
 @compiled
-def assortativity_sums(degree, attitude, neighbour_sums, mode, counts):
-    """Sums over clinicians for the assortativity statistics: d.x, d.x^2, x.Ax, then the 3 x 3 tie
-    ends per pair of modes e[k, l] = sum of counts[i, l] over clinicians i in mode k (row-major),
-    then whether the attitudes of clinicians with ties differ (1 or 0). Partial sums per chunk,
-    added in chunk order."""
-    n = attitude.shape[0]
+def assortativity_sums(degree, attitude, neighbour_sums, mode, counts, start):
+    """(B, 13): per replication (entries start[b] to start[b + 1] - 1), sums over clinicians for the
+    assortativity statistics: d.x, d.x^2, x.Ax, then the 3 x 3 tie ends per pair of modes e[k, l] =
+    sum of counts[i, l] over clinicians i in mode k (row-major), then whether the attitudes of
+    clinicians with ties differ (1 or 0). Partial sums per chunk of the replication's entries, added
+    in chunk order."""
+    replications = start.shape[0] - 1
+    out = np.zeros((replications, 13))
     partial = np.zeros((CHUNKS, 12))
-    low = np.full(CHUNKS, np.inf)
-    high = np.full(CHUNKS, -np.inf)
-    for chunk in numba.prange(CHUNKS):
-        dx = dxx = xax = e00 = e01 = e02 = e10 = e11 = e12 = e20 = e21 = e22 = 0.0
-        for i in range(n * chunk // CHUNKS, n * (chunk + 1) // CHUNKS):
-            x = attitude[i]
-            if degree[i] > 0:
-                low[chunk] = min(low[chunk], x)
-                high[chunk] = max(high[chunk], x)
-            dx += degree[i] * x
-            dxx += degree[i] * x * x
-            xax += x * neighbour_sums[i]
-            m = mode[i]
-            a, b, c = counts[i, 0], counts[i, 1], counts[i, 2]
-            e00 += a if m == 0 else 0.0
-            e01 += b if m == 0 else 0.0
-            e02 += c if m == 0 else 0.0
-            e10 += a if m == 1 else 0.0
-            e11 += b if m == 1 else 0.0
-            e12 += c if m == 1 else 0.0
-            e20 += a if m == 2 else 0.0
-            e21 += b if m == 2 else 0.0
-            e22 += c if m == 2 else 0.0
-        row = partial[chunk]
-        row[0], row[1], row[2] = dx, dxx, xax
-        row[3], row[4], row[5], row[6], row[7], row[8] = e00, e01, e02, e10, e11, e12
-        row[9], row[10], row[11] = e20, e21, e22
-    total = np.zeros(13)
-    for chunk in range(CHUNKS):
-        total[:12] += partial[chunk]
-    total[12] = 1.0 if low.min() < high.max() else 0.0
-    return total
+    low = np.empty(CHUNKS)
+    high = np.empty(CHUNKS)
+    for r in range(replications):
+        offset = start[r]
+        n = start[r + 1] - offset
+        low[:] = np.inf
+        high[:] = -np.inf
+        for chunk in numba.prange(CHUNKS):
+            dx = dxx = xax = e00 = e01 = e02 = e10 = e11 = e12 = e20 = e21 = e22 = 0.0
+            for i in range(offset + n * chunk // CHUNKS, offset + n * (chunk + 1) // CHUNKS):
+                x = attitude[i]
+                if degree[i] > 0:
+                    low[chunk] = min(low[chunk], x)
+                    high[chunk] = max(high[chunk], x)
+                dx += degree[i] * x
+                dxx += degree[i] * x * x
+                xax += x * neighbour_sums[i]
+                m = mode[i]
+                a, b, c = counts[i, 0], counts[i, 1], counts[i, 2]
+                e00 += a if m == 0 else 0.0
+                e01 += b if m == 0 else 0.0
+                e02 += c if m == 0 else 0.0
+                e10 += a if m == 1 else 0.0
+                e11 += b if m == 1 else 0.0
+                e12 += c if m == 1 else 0.0
+                e20 += a if m == 2 else 0.0
+                e21 += b if m == 2 else 0.0
+                e22 += c if m == 2 else 0.0
+            row = partial[chunk]
+            row[0], row[1], row[2] = dx, dxx, xax
+            row[3], row[4], row[5], row[6], row[7], row[8] = e00, e01, e02, e10, e11, e12
+            row[9], row[10], row[11] = e20, e21, e22
+        total = np.zeros(13)
+        for chunk in range(CHUNKS):
+            total[:12] += partial[chunk]
+        total[12] = 1.0 if low.min() < high.max() else 0.0
+        out[r] = total
+    return out

@@ -63,7 +63,9 @@ def week_of_use(
     literacy,
     trust,
     attitude,
-    key,
+    keys,
+    owner,
+    start,
     correct_cdf,
     error_cdf,
     catch_verify,
@@ -78,12 +80,12 @@ def week_of_use(
     Poisson(cases error_rate), independent (the Poisson split of Poisson(cases) decisions with
     Binomial errors: the same joint distribution); each error is caught with the user's probability
     (linear in literacy between the mode's two bounds) and each one passed on becomes an incident
-    with `incident_share`. Draws are counter-based: clinician i's counts use counters 2 i and 2 i + 1
-    of `key`, the fates of their errors a key of their own.
+    with `incident_share`. Draws are counter-based on the key of the clinician's replication
+    (`keys[owner[i]]`, `simulation.segments`): the clinician at position l of their replication uses
+    counters 2 l and 2 l + 1, the fates of their errors a key of their own.
     Updates trust and attitude in place; returns (caught, passed, incidents) per clinician.
     """
     n = mode.shape[0]
-    fates = sub_key(key, FATES)
     caught = np.zeros(n, dtype=np.int64)
     passed = np.zeros(n, dtype=np.int64)
     incidents = np.zeros(n, dtype=np.int64)
@@ -91,14 +93,17 @@ def week_of_use(
         m = mode[i]
         if m == 0:
             continue
-        counter = 2 * i
+        b = owner[i]
+        key = keys[b]
+        local = i - start[b]
+        counter = 2 * local
         correct = _poisson_from_table(correct_cdf, uniform(key, counter))
         errors = _poisson_from_table(error_cdf, uniform(key, counter + 1))
         if m == 1:
             catch = catch_verify[0] + (catch_verify[1] - catch_verify[0]) * literacy[i]
         else:
             catch = catch_primary[0] + (catch_primary[1] - catch_primary[0]) * literacy[i]
-        sub = draw(fates, i)  # a key of this clinician's own for the fates of their errors
+        sub = draw(sub_key(key, FATES), local)  # a key of this clinician's own for the fates of their errors
         got = 0
         bad = 0
         for e in range(errors):
@@ -147,22 +152,27 @@ def clip_all(values, low, high):
 
 
 @compiled
-def picked(key, n, chance):
-    """Indices i < n whose counter-based uniform (counter i) is below `chance`, ascending."""
+def picked(owner, keys, start, chance):
+    """Positions i whose counter-based uniform is below `chance`, ascending: the uniform of the
+    clinician at position l of their replication b is counter l of `keys[b]`."""
+    n = owner.shape[0]
     flags = np.empty(n, dtype=np.bool_)
     for i in numba.prange(n):
-        flags[i] = uniform(key, i) < chance
+        b = owner[i]
+        flags[i] = uniform(keys[b], i - start[b]) < chance
     return np.flatnonzero(flags)
 
 
 @compiled
-def move_attitudes(attitude, anchor, close_weight, close_total, rate, anchoring, drift_sd, key):
+def move_attitudes(attitude, anchor, close_weight, close_total, rate, anchoring, drift_sd, keys, owner, start):
     """Attitudes move toward the colleagues within the bound (their weighted mean), toward the
-    anchor, and by Normal(0, drift_sd) (counter i of `key`); clipped to 1-7."""
+    anchor, and by Normal(0, drift_sd) (the clinician's position in their replication b as counter,
+    on `keys[b]`); clipped to 1-7."""
     for i in numba.prange(attitude.shape[0]):
         a = attitude[i]
         pull = close_total[i] / close_weight[i] - a if close_weight[i] > 0 else 0.0
-        drift = drift_sd * normal(key, i) if drift_sd > 0 else 0.0
+        b = owner[i]
+        drift = drift_sd * normal(keys[b], i - start[b]) if drift_sd > 0 else 0.0
         a += rate * pull + anchoring * (anchor[i] - a) + drift
         attitude[i] = min(max(a, 1.0), 7.0)
 
@@ -186,68 +196,82 @@ SUM_ROWS = (
 
 
 @compiled_serial
-def population_sums(mode, attitude, skeptical_below, literacy, trust, status_concern, reputation):
-    """The sums `simulation.metrics.measure` needs, in one pass, as an array in SUM_ROWS order: counts
-    per mode (3), skeptical, attitude sum, then the sums of literacy, trust, status concern,
-    reputation of non-users and of users; and the attitude's sum of squared deviations (from a
-    first-pass mean)."""
-    n = mode.shape[0]
+def population_sums(start, mode, attitude, skeptical_below, literacy, trust, status_concern, reputation):
+    """The sums `simulation.metrics.measure` needs, in one pass per replication, as a (B, 11) array in
+    SUM_ROWS order: counts per mode (3), skeptical, attitude sum, then the sums of literacy, trust,
+    status concern, reputation of non-users and of users; and the attitude's sum of squared
+    deviations (from a first-pass mean). Replication b's entries are start[b] to start[b + 1] - 1;
+    each replication's sums are added per chunk of its own entries, then in chunk order (the same
+    bits in any batch)."""
+    replications = start.shape[0] - 1
+    out = np.zeros((replications, 11))
     partial = np.zeros((CHUNKS, 11))
-    for chunk in numba.prange(CHUNKS):
-        none = verify = primary = skeptical = total = lit = tru = concern = rep_none = rep_users = 0.0
-        for i in range(n * chunk // CHUNKS, n * (chunk + 1) // CHUNKS):
-            m = mode[i]
-            none += m == 0
-            verify += m == 1
-            primary += m == 2
-            skeptical += attitude[i] < skeptical_below
-            total += attitude[i]
-            lit += literacy[i]
-            tru += trust[i]
-            concern += status_concern[i]
-            rep_none += reputation[i] if m == 0 else 0.0
-            rep_users += reputation[i] if m != 0 else 0.0
-        row = partial[chunk]
-        row[0], row[1], row[2], row[3], row[4] = none, verify, primary, skeptical, total
-        row[5], row[6], row[7], row[8], row[9] = lit, tru, concern, rep_none, rep_users
-    sums = np.zeros(11)
-    for chunk in range(CHUNKS):
-        sums += partial[chunk]
-    mean = sums[4] / n if n > 0 else 0.0
-    for chunk in numba.prange(CHUNKS):
-        squares = 0.0
-        for i in range(n * chunk // CHUNKS, n * (chunk + 1) // CHUNKS):
-            d = attitude[i] - mean
-            squares += d * d
-        partial[chunk, 10] = squares
-    for chunk in range(CHUNKS):
-        sums[10] += partial[chunk, 10]
-    return sums
+    for b in range(replications):
+        offset = start[b]
+        n = start[b + 1] - offset
+        partial[:] = 0.0
+        for chunk in numba.prange(CHUNKS):
+            none = verify = primary = skeptical = total = lit = tru = concern = rep_none = rep_users = 0.0
+            for i in range(offset + n * chunk // CHUNKS, offset + n * (chunk + 1) // CHUNKS):
+                m = mode[i]
+                none += m == 0
+                verify += m == 1
+                primary += m == 2
+                skeptical += attitude[i] < skeptical_below
+                total += attitude[i]
+                lit += literacy[i]
+                tru += trust[i]
+                concern += status_concern[i]
+                rep_none += reputation[i] if m == 0 else 0.0
+                rep_users += reputation[i] if m != 0 else 0.0
+            row = partial[chunk]
+            row[0], row[1], row[2], row[3], row[4] = none, verify, primary, skeptical, total
+            row[5], row[6], row[7], row[8], row[9] = lit, tru, concern, rep_none, rep_users
+        sums = np.zeros(11)
+        for chunk in range(CHUNKS):
+            sums += partial[chunk]
+        mean = sums[4] / n if n > 0 else 0.0
+        for chunk in numba.prange(CHUNKS):
+            squares = 0.0
+            for i in range(offset + n * chunk // CHUNKS, offset + n * (chunk + 1) // CHUNKS):
+                d = attitude[i] - mean
+                squares += d * d
+            partial[chunk, 10] = squares
+        for chunk in range(CHUNKS):
+            sums[10] += partial[chunk, 10]
+        out[b] = sums
+    return out
 
 
 @compiled_serial
-def record_adoption(adopted_at, exposure, mode, exposure_before, step):
-    """Mark this step's first-time users (`simulation.diffusion.AdoptionTracker`); returns
-    (new adopters, clinicians at risk before the step, sum of the new adopters' exposure)."""
-    n = mode.shape[0]
+def record_adoption(start, adopted_at, exposure, mode, exposure_before, step):
+    """Mark this step's first-time users (`simulation.diffusion.AdoptionTracker`); returns a (B, 3)
+    array: per replication, new adopters, clinicians at risk before the step and the sum of the new
+    adopters' exposure (added per chunk of the replication's entries, then in chunk order)."""
+    replications = start.shape[0] - 1
+    out = np.zeros((replications, 3))
     partial = np.zeros((CHUNKS, 3))
-    for chunk in numba.prange(CHUNKS):
-        new = at_risk = exposed = 0.0
-        for i in range(n * chunk // CHUNKS, n * (chunk + 1) // CHUNKS):
-            if adopted_at[i] < 0:
-                at_risk += 1.0
-                if mode[i] != 0:
-                    adopted_at[i] = step
-                    exposure[i] = exposure_before[i]
-                    new += 1.0
-                    exposed += exposure_before[i]
-        partial[chunk, 0] = new
-        partial[chunk, 1] = at_risk
-        partial[chunk, 2] = exposed
-    total = np.zeros(3)
-    for chunk in range(CHUNKS):
-        total += partial[chunk]
-    return int(total[0]), int(total[1]), total[2]
+    for b in range(replications):
+        offset = start[b]
+        n = start[b + 1] - offset
+        for chunk in numba.prange(CHUNKS):
+            new = at_risk = exposed = 0.0
+            for i in range(offset + n * chunk // CHUNKS, offset + n * (chunk + 1) // CHUNKS):
+                if adopted_at[i] < 0:
+                    at_risk += 1.0
+                    if mode[i] != 0:
+                        adopted_at[i] = step
+                        exposure[i] = exposure_before[i]
+                        new += 1.0
+                        exposed += exposure_before[i]
+            partial[chunk, 0] = new
+            partial[chunk, 1] = at_risk
+            partial[chunk, 2] = exposed
+        total = np.zeros(3)
+        for chunk in range(CHUNKS):
+            total += partial[chunk]
+        out[b] = total
+    return out
 
 
 @numba.njit(cache=True, nogil=True)

@@ -11,6 +11,8 @@ about a nanosecond, a few times less than calling the numpy Generator from compi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numba
 import numpy as np
 
@@ -63,6 +65,40 @@ def sub_key(key, purpose):
 def new_key(rng: np.random.Generator) -> np.uint64:
     """A fresh 64-bit key from a numpy Generator (one per rule and week)."""
     return np.uint64(rng.integers(0, 2**64, dtype=np.uint64))
+
+
+class KeyStream:
+    """The weekly keys of B replications' streams that serve for nothing but keys (experience,
+    judgment, attitudes), drawn ahead `block` at a time: `new_key` takes one raw 64-bit output of
+    the generator (numpy's `integers(0, 2**64, dtype=uint64)` is the bit generator's next output),
+    so `random_raw(block)` gives the same keys in one call per replication per block instead of one
+    per week (tests/test_batch.py checks the equality)."""
+
+    def __init__(self, rngs: Sequence[np.random.Generator], block: int = 64) -> None:
+        self.rngs = list(rngs)
+        self.block = block
+        self._ahead = np.empty((len(self.rngs), 0), dtype=np.uint64)
+        self._used = 0
+
+    def next_keys(self) -> np.ndarray:
+        """(B,) uint64: each replication's next key."""
+        if self._used == self._ahead.shape[1]:
+            self._ahead = np.stack([rng.bit_generator.random_raw(self.block) for rng in self.rngs])
+            self._used = 0
+        keys = self._ahead[:, self._used]
+        self._used += 1
+        return keys
+
+
+Keys = Sequence[np.random.Generator] | KeyStream
+
+
+def new_keys(source: Keys) -> np.ndarray:
+    """(B,) uint64: the next key of each replication's stream, for a batch (`simulation.segments`):
+    `new_key` of each generator, or the next keys of a `KeyStream`."""
+    if isinstance(source, KeyStream):
+        return source.next_keys()
+    return np.array([rng.integers(0, 2**64, dtype=np.uint64) for rng in source], dtype=np.uint64)
 
 
 def _ziggurat_tables(layers: int = 256, r: float = 3.6541528853610088, area: float = 4.92867323399e-3):

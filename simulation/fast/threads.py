@@ -11,17 +11,27 @@ gets numba's default layer and the same bits). It must not be entered by two Pyt
 populations run serially (`PARALLEL_FROM`), and processes that already run one replication per core
 (the local pool's and Dask's worker processes, which are child processes) run serially too
 (`single_threaded` does the same by hand).
+
+Both decorators cache the machine code on disk (`cache=True`) in the per-user folder of
+`simulation.fast.cache`, shared by every clone of the same code; this module installs that cache
+location at import, before any loop is decorated (numba picks a function's cache folder then).
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import multiprocessing
 import threading
 import types
+from collections.abc import Iterator
 
 import numba
 import numpy as np
+
+from simulation.fast import cache
+
+cache.install()  # before the first decorator below runs: see simulation/fast/cache.py
 
 CHUNKS = 64  # work units of a parallel loop (fixed: the partial sums' order never depends on threads)
 # Clinicians from which the loops run on threads. Measured on the 2-core machine of
@@ -36,9 +46,9 @@ _allowed = multiprocessing.parent_process() is None
 
 def compiled(function):
     """Compile `function` with numba twice, lazily: serially (`numba.prange` runs as `range`) and
-    with parallel loops; cached on disk, releasing the GIL. A call runs the parallel form, under this
-    module's lock, when threads are allowed and the first array argument (or integer size) has at
-    least `PARALLEL_FROM` entries; both forms give the same bits."""
+    with parallel loops; cached on disk (`simulation.fast.cache`), releasing the GIL. A call runs the
+    parallel form, under this module's lock, when threads are allowed and the first array argument
+    (or integer size) has at least `PARALLEL_FROM` entries; both forms give the same bits."""
     serial = numba.njit(cache=True, nogil=True)(function)
     parallel = numba.njit(cache=True, nogil=True, parallel=True)(_renamed(function, "_parallel"))
 
@@ -79,6 +89,19 @@ def _size(args) -> int:
         if isinstance(arg, int):
             return arg
     return 0
+
+
+@contextlib.contextmanager
+def every_call_parallel() -> Iterator[None]:
+    """Within this block every `compiled` call of this process runs the parallel form, whatever its
+    size (for `simulation.fast.cache.warm_up`, which compiles both forms on a small model)."""
+    global PARALLEL_FROM, _allowed
+    saved = PARALLEL_FROM, _allowed
+    PARALLEL_FROM, _allowed = 0, True
+    try:
+        yield
+    finally:
+        PARALLEL_FROM, _allowed = saved
 
 
 def single_threaded() -> None:

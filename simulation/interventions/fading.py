@@ -57,16 +57,28 @@ class FadingBoosts:
             if name == "attitude":
                 state.anchor_attitude[who] += values[who] - before
 
+    def _fading_share(self) -> np.ndarray | None:
+        """Per clinician, the share of a boost lost in one week (None: nothing fades); recomputed
+        only when attendance has changed since the last week."""
+        cached = getattr(self, "_share_for", None)
+        if cached is not None and np.array_equal(cached[0], self.sessions):
+            return cached[1]
+        attended = self.sessions > 0
+        share = None
+        if self.half_life_weeks is not None and attended.any():
+            repeats = np.clip(self.sessions - 1, 0, MAX_REINFORCEMENTS)
+            half_life = self.half_life_weeks * self.reinforcement**repeats
+            share = 1.0 - np.where(attended, 0.5 ** (1.0 / half_life), 1.0)
+        self._share_for = (self.sessions.copy(), share)
+        return share
+
     def decay(self, state: ClinicianState) -> None:
         """Fade every boost by one week and take the faded part back from the state."""
-        attended = self.sessions > 0
-        if self.half_life_weeks is None or not attended.any():
+        share = self._fading_share()
+        if share is None:
             return
-        repeats = np.clip(self.sessions - 1, 0, MAX_REINFORCEMENTS)
-        half_life = self.half_life_weeks * self.reinforcement**repeats
-        kept = np.where(attended, 0.5 ** (1.0 / half_life), 1.0)
         for name, boost in self.boost.items():
-            lost = boost * (1.0 - kept)
+            lost = boost * share
             if not lost.any():
                 continue
             values = getattr(state, name)

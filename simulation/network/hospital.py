@@ -66,6 +66,7 @@ class HospitalNetwork:
         ties, no Python objects (docs/PERFORMANCE.md)."""
         n = self.n
         self._mode_cache: tuple[np.ndarray, np.ndarray] | None = None
+        self.version = getattr(self, "version", -1) + 1  # how many times the ties changed (batches rebuild theirs)
         index_type = np.int32 if n < 2**31 - 1 else np.int64
         i, j = self.edges[:, 0].astype(np.int64), self.edges[:, 1].astype(np.int64)
         keys = np.sort(np.concatenate([i * n + j, j * n + i]))

@@ -11,7 +11,7 @@ import pandas as pd
 
 from simulation.reporting.labels import PLOT_INFO
 from simulation.reporting.plots.comparison import plot_cost_effectiveness, plot_fan_by_scenario, plot_modes_fan
-from simulation.reporting.plots.network import plot_network_pair
+from simulation.reporting.plots.network import NetworkDrawing, network_drawing, plot_network_pair
 from simulation.reporting.plots.style import baseline_label
 from simulation.reporting.plots.time_series import plot_competence_gap, plot_modes_and_skepticism
 from simulation.reporting.run_tables import RunTables, all_paired
@@ -21,9 +21,25 @@ def _slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "_", name).strip("_") or "scenario"
 
 
+# The reading hint of a network picture drawn by department (plots.network.network_drawing).
+DEPARTMENT_HINT = (
+    "Each circle is a department (its area: the number of clinicians), each grey line the ties between two "
+    "departments (its width: how many); compare the start (left) with the end (right). Top: the department's "
+    "mean attitude (red = skeptical); bottom: how its clinicians use AI."
+)
+
+
+def network_hint(hint: str, drawing: NetworkDrawing) -> str:
+    """The reading hint of a network picture: ``hint`` (clinician by clinician), with how many ties are drawn
+    when they are a sample; ``DEPARTMENT_HINT`` and why, when drawn by department."""
+    if drawing.level == "departments":
+        return f"{DEPARTMENT_HINT} {drawing.summary()}"
+    return f"{hint} {drawing.summary()}" if drawing.sampled else hint
+
+
 def _network_plots(
     t: RunTables, snapshots: Mapping[str, Mapping[str, Any] | None], names: list[str], plot_dir: Path
-) -> dict[str, tuple[Path, str]]:
+) -> dict[str, tuple[Path, str, NetworkDrawing]]:
     out = {}
     for name in names:
         snap = snapshots.get(name) if snapshots else None
@@ -36,7 +52,7 @@ def _network_plots(
             plot_dir / f"network_{_slug(name)}.png",
             title=f"{who}: the clinician network at the start and at the end (replication 0)",
         )
-        out[f"network_{_slug(name)}"] = (path, name)
+        out[f"network_{_slug(name)}"] = (path, name, network_drawing([snap["start"], snap["end"]]))
     return out
 
 
@@ -106,15 +122,12 @@ def comparison_figures(t: RunTables, snapshots: Mapping[str, Any], plot_dir: Pat
                 "points it cut the share of skeptical clinicians, with the 95 % interval of that difference.",
             )
         )
-    for path, name in _network_plots(t, snapshots, [t.baseline] + ranked[:1], plot_dir).values():
-        figs.append(
-            (
-                f"The clinician network: {name}",
-                path,
-                "Each dot is a clinician, each grey line a working relationship; compare the start (left) "
-                "with the end (right). Top: attitude (red = skeptical); bottom: how they use AI.",
-            )
+    for path, name, drawing in _network_plots(t, snapshots, [t.baseline] + ranked[:1], plot_dir).values():
+        hint = (
+            "Each dot is a clinician, each grey line a working relationship; compare the start (left) "
+            "with the end (right). Top: attitude (red = skeptical); bottom: how they use AI."
         )
+        figs.append((f"The clinician network: {name}", path, network_hint(hint, drawing)))
     return figs
 
 
@@ -132,6 +145,7 @@ def single_figures(t: RunTables, snapshots: Mapping[str, Any], plot_dir: Path) -
             PLOT_INFO["competence_gap"][1],
         ),
     ]
-    for path, _ in _network_plots(t, snapshots, [t.baseline], plot_dir).values():
-        figs.append((PLOT_INFO["network_start_end"][0], path, PLOT_INFO["network_start_end"][1]))
+    for path, _, drawing in _network_plots(t, snapshots, [t.baseline], plot_dir).values():
+        heading, hint = PLOT_INFO["network_start_end"]
+        figs.append((heading, path, network_hint(hint, drawing)))
     return figs

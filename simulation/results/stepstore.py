@@ -85,14 +85,26 @@ class FrameSteps:
     """`StepStore`'s reading interface over one scenario's rows of a steps DataFrame."""
 
     def __init__(self, steps: pd.DataFrame) -> None:
-        self._by_step = {int(step): frame for step, frame in steps.groupby("step")}
-        self.first_step = min(self._by_step) if self._by_step else None
-        self.last_step = max(self._by_step) if self._by_step else None
+        # the rows sorted by step, keeping their order within a step (as groupby("step") gives them), and
+        # where each step starts and ends: a step's values are then a slice of a column
+        step = steps["step"].to_numpy(dtype=np.int64)
+        self._order = np.argsort(step, kind="stable")
+        self._steps = steps
+        self._columns: dict[str, np.ndarray] = {}
+        found, starts = np.unique(step[self._order], return_index=True)
+        ends = np.append(starts[1:], step.size)
+        self._span = {int(s): (int(a), int(b)) for s, a, b in zip(found, starts, ends, strict=True)}
+        self.first_step = int(found[0]) if found.size else None
+        self.last_step = int(found[-1]) if found.size else None
         self.runs = int(steps["replication"].nunique()) if "replication" in steps.columns else 0
 
     def values(self, column: str, step: int) -> np.ndarray:
-        frame = self._by_step.get(int(step))
-        return np.empty(0) if frame is None else frame[column].to_numpy()
+        span = self._span.get(int(step))
+        if span is None:
+            return np.empty(0)
+        if column not in self._columns:
+            self._columns[column] = self._steps[column].to_numpy()[self._order]
+        return self._columns[column][span[0] : span[1]]
 
 
 StepSource = StepStore | FrameSteps
@@ -119,25 +131,30 @@ def quantile_bands(source: StepSource, column: str) -> pd.DataFrame:
     Computed by the same `groupby("step").quantile` as on a whole steps table, over a few steps at a
     time (each step is its own group, so the numbers are the same)."""
     parts = []
-    frames: list[pd.DataFrame] = []
+    steps: list[np.ndarray] = []
+    series: list[np.ndarray] = []
     size = 0
     for step in steps_of(source):
         values = source.values(column, step)
         if values.size == 0:
             continue
-        frames.append(pd.DataFrame({"step": np.full(values.size, step, dtype=np.int64), column: values}))
+        steps.append(np.full(values.size, step, dtype=np.int64))
+        series.append(values)
         size += values.size
         if size >= SERIES_VALUES:
-            parts.append(_bands_of(pd.concat(frames, ignore_index=True), column))
-            frames, size = [], 0
-    if frames:
-        parts.append(_bands_of(pd.concat(frames, ignore_index=True), column))
+            parts.append(_bands_of(steps, series, column))
+            steps, series, size = [], [], 0
+    if steps:
+        parts.append(_bands_of(steps, series, column))
     out = pd.concat(parts) if parts else pd.DataFrame(columns=BAND_NAMES, dtype=float)
     return out.sort_index()
 
 
-def _bands_of(steps: pd.DataFrame, column: str) -> pd.DataFrame:
-    out = steps.groupby("step")[column].quantile(list(QUANTILES)).unstack()
+def _bands_of(steps: list[np.ndarray], series: list[np.ndarray], column: str) -> pd.DataFrame:
+    """The percentiles of a few steps' values: one frame of them all (built from arrays, not one frame per
+    step concatenated: the same rows, so the same numbers, in a fraction of the time)."""
+    frame = pd.DataFrame({"step": np.concatenate(steps), column: np.concatenate(series)})
+    out = frame.groupby("step")[column].quantile(list(QUANTILES)).unstack()
     out.columns = BAND_NAMES
     return out
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -244,11 +245,65 @@ def targets_frame(
     return pd.DataFrame(rows, columns=TARGETS_COLUMNS)
 
 
+FLOAT_FORMAT = "%.10g"  # 10 significant digits; NaN is an empty cell
+_CSV_SPECIAL = re.compile(r'[,"\r\n]')  # a text cell holding one of these is quoted by the csv writer
+
+
 def to_csv_bytes(frame: pd.DataFrame, header: bool = True) -> bytes:
-    """Deterministic CSV text of a frame (rows written in parts give the same bytes as at once)."""
-    buffer = io.StringIO()
-    frame.to_csv(buffer, index=False, header=header, float_format="%.10g", na_rep="", lineterminator="\n")
-    return buffer.getvalue().encode()
+    """Deterministic CSV text of a frame (rows written in parts give the same bytes as at once).
+
+    The bytes of `frame.to_csv(index=False, float_format="%.10g", na_rep="", lineterminator="\\n")`,
+    written faster: a frame of numbers and plain text (`_fast_csv_columns`) is joined here, each
+    distinct float formatted once by the same `"%.10g" %`; any other frame is written by pandas."""
+    columns = _fast_csv_columns(frame)
+    if columns is None:
+        buffer = io.StringIO()
+        frame.to_csv(buffer, index=False, header=header, float_format=FLOAT_FORMAT, na_rep="", lineterminator="\n")
+        return buffer.getvalue().encode()
+    lines = list(map(",".join, zip(*columns, strict=True)))
+    if header:
+        lines.insert(0, ",".join(map(str, frame.columns)))
+    return ("\n".join(lines) + "\n").encode() if lines else b""
+
+
+def _format_floats(values: np.ndarray) -> list[str]:
+    """`"%.10g" % v` of each value, '' for NaN; each distinct value (by its bits: 0.0 and -0.0 differ)
+    formatted once."""
+    values = np.ascontiguousarray(values, dtype=np.float64)
+    distinct, where = np.unique(values.view(np.int64), return_inverse=True)
+    numbers = distinct.view(np.float64)
+    text = np.array(list(map(FLOAT_FORMAT.__mod__, numbers.tolist())), dtype=object)
+    text[np.isnan(numbers)] = ""
+    return text[where].tolist()
+
+
+def _fast_csv_columns(frame: pd.DataFrame) -> list[list[str]] | None:
+    """Each column's cells as the csv writer would write them, when that needs no quoting: float
+    columns (`_format_floats`), integer columns, and text columns of non-empty strings without a comma,
+    quote or line break, with plain column names; None for any other frame (pandas writes it: e.g. a
+    single column, where an empty cell is written '""')."""
+    if frame.shape[1] < 2 or not all(isinstance(c, str) and c and not _CSV_SPECIAL.search(c) for c in frame.columns):
+        return None
+    columns = []
+    for i in range(frame.shape[1]):
+        series = frame.iloc[:, i]
+        dtype = series.dtype
+        if isinstance(dtype, np.dtype) and dtype.kind == "f":
+            columns.append(_format_floats(series.to_numpy()))
+        elif isinstance(dtype, np.dtype) and dtype.kind in "iu":
+            columns.append(list(map(str, series.to_numpy().tolist())))
+        elif (isinstance(dtype, np.dtype) and dtype.kind == "O") or isinstance(dtype, pd.StringDtype):
+            cells = series.to_numpy(dtype=object).tolist()
+            try:
+                distinct = set(cells)
+            except TypeError:  # unhashable cells (lists, ...): not plain text
+                return None
+            if not all(type(c) is str and c and not _CSV_SPECIAL.search(c) for c in distinct):
+                return None
+            columns.append(cells)
+        else:
+            return None
+    return columns
 
 
 def _clean(x: float) -> float | None:

@@ -22,6 +22,7 @@ from simulation.network.hospital import HospitalNetwork
 from simulation.rules.attitudes import colleague_attitude_sums
 from simulation.rules.judgment import penalty
 from simulation.scenario.parameters import AttitudeConfig, JudgmentConfig
+from simulation.segments import Segments
 from simulation.state import ClinicianState
 
 
@@ -61,24 +62,46 @@ def colleague_view(
     network: HospitalNetwork,
     config: JudgmentConfig,
     attitude: AttitudeConfig | None = None,
+    segments: Segments | None = None,
 ) -> ColleagueView:
     """The `ColleagueView` with as few passes over the ties as possible: colleagues per mode
     (`HospitalNetwork.mode_counts`, shared with the statistics), one compiled pass for colleagues'
     attitudes (plus the bounded-confidence sums of `attitude`'s rule when given), and the raters'
-    multipliers only when an intervention made them differ between clinicians (otherwise
-    mean_j f (1 - d u_j) = f (1 - d * colleague use))."""
+    multipliers only when an intervention made them differ between clinicians of a replication
+    (otherwise mean_j f (1 - d u_j) = f (1 - d * colleague use)). `segments`: the replications held
+    end to end (None: one)."""
     counts = network.mode_counts(state.mode)
     bound = attitude.confidence_bound if attitude is not None and attitude.influence_rate != 0 else -1.0
     attitude_sum, close_weight, close_total = colleague_attitude_sums(state, network, bound)
     colleague_use, colleague_attitude = colleague_shares(counts, attitude_sum)
-    factor: dict[int, float | np.ndarray] = {}
-    uses = None
-    for mode in (VERIFY, PRIMARY):
-        common = state.common_penalty_factor(mode)
-        if common is not None:
-            factor[mode] = common
-        else:
-            uses = state.uses_ai() if uses is None else uses
-            factor[mode] = network.neighbour_mean(state.penalty_factor(mode) * (1.0 - config.own_use_discount * uses))
+    segments = Segments.single(state.n) if segments is None else segments
+    factor = {mode: _mean_factor(state, network, config, mode, segments, colleague_use) for mode in (VERIFY, PRIMARY)}
     sums = (close_weight, close_total) if bound >= 0 else (None, None)
     return ColleagueView(colleague_use, colleague_attitude, network.isolated, factor, *sums)
+
+
+def _mean_factor(
+    state: ClinicianState,
+    network: HospitalNetwork,
+    config: JudgmentConfig,
+    mode: int,
+    segments: Segments,
+    colleague_use: np.ndarray,
+) -> float | np.ndarray:
+    """mean_j f_j(mode) (1 - d u_j) over each clinician's colleagues: one number f when every rater
+    of every replication has the same f (the view multiplies it by 1 - d * colleague use), else an
+    array, f (1 - d * colleague use) for the replications whose raters agree and the neighbour mean
+    for the others."""
+    everyone = state.common_penalty_factor(mode)
+    if everyone is not None:  # the same for every rater of every replication
+        return everyone
+    common = [state.common_penalty_factor(mode, segments.slice(b)) for b in range(segments.count)]
+    factor = np.empty(state.n)
+    if any(value is None for value in common):
+        uses = state.uses_ai()
+        factor[:] = network.neighbour_mean(state.penalty_factor(mode) * (1.0 - config.own_use_discount * uses))
+    for b, value in enumerate(common):
+        if value is not None:
+            part = segments.slice(b)
+            factor[part] = value * (1.0 - config.own_use_discount * colleague_use[part])
+    return factor

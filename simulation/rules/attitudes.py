@@ -18,9 +18,10 @@ import numpy as np
 
 from simulation.fast.arcs import attitude_sums
 from simulation.fast.clinicians import common_value, move_attitudes
-from simulation.fast.random import new_key
+from simulation.fast.random import Keys, new_keys
 from simulation.network.hospital import HospitalNetwork
 from simulation.scenario.parameters import AttitudeConfig
+from simulation.segments import Segments
 from simulation.state import ClinicianState
 
 
@@ -49,15 +50,16 @@ def influence_attitudes(
     state: ClinicianState,
     network: HospitalNetwork,
     config: AttitudeConfig,
-    rng: np.random.Generator,
+    rngs: Keys,
+    segments: Segments,
     sums: tuple[np.ndarray | None, np.ndarray | None] | None = None,
 ) -> None:
-    """One week of peer influence and drift on `state.attitude`.
+    """One week of peer influence and drift on `state.attitude` (the replications of `segments`).
 
     `sums` are the bounded-confidence sums (weights and weighted attitudes of the colleagues within
     the bound) if already computed for the current attitudes (`rules.anticipation.colleague_view`);
     otherwise one compiled pass over the ties computes them. The drift is a counter-based normal per
-    clinician on one key from `rng`.
+    clinician on one key per replication from its `rngs` entry.
     """
     n = state.n
     if config.influence_rate == 0:
@@ -74,5 +76,7 @@ def influence_attitudes(
         config.influence_rate,
         config.anchoring,
         config.drift_sd,
-        new_key(rng),
+        new_keys(rngs),
+        segments.owner,
+        segments.start,
     )

@@ -21,13 +21,16 @@ Plainest form: `simulation.reference.agents` (per agent, scalar).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from simulation.fast.clinicians import picked
-from simulation.fast.random import new_key
+from simulation.fast.random import new_keys
 from simulation.modes import PRIMARY, VERIFY
 from simulation.rules.anticipation import ColleagueView
 from simulation.scenario.parameters import ChoiceConfig, JudgmentConfig
+from simulation.segments import Segments
 from simulation.state import ClinicianState
 
 
@@ -58,16 +61,20 @@ def choose_modes(
     view: ColleagueView,
     config: ChoiceConfig,
     judgment: JudgmentConfig,
-    rng: np.random.Generator,
-) -> int:
-    """Let reconsidering clinicians choose a mode; return how many changed mode.
+    rngs: Sequence[np.random.Generator],
+    segments: Segments,
+) -> np.ndarray:
+    """Let reconsidering clinicians choose a mode; return how many changed mode, per replication of
+    `segments` ((B,) int64).
 
-    Who reconsiders is a counter-based coin per clinician on one key from `rng`; Gumbel noise is
-    then drawn from `rng` for the reconsidering clinicians only (in clinician order), and only their
-    anticipated penalties and utilities are computed: the same choice distribution as for everyone."""
-    reconsider = picked(new_key(rng), state.n, config.reconsider_rate)
-    gumbel = rng.gumbel(size=(reconsider.shape[0], 3))
-    changed = 0
+    Who reconsiders is a counter-based coin per clinician on one key per replication from its `rngs`
+    entry; Gumbel noise is then drawn from that entry for the replication's reconsidering clinicians
+    only (in clinician order), and only their anticipated penalties and utilities are computed: the
+    same choice distribution as for everyone."""
+    reconsider = picked(segments.owner, new_keys(rngs), segments.start, config.reconsider_rate)
+    per_replication = segments.count_of(reconsider)
+    gumbel = np.concatenate([rng.gumbel(size=(int(k), 3)) for rng, k in zip(rngs, per_replication, strict=True)])
+    changed = np.zeros(segments.count, dtype=np.int64)
     if reconsider.size:
         sub = _Subset(state, reconsider)
         cost = view.cost(judgment, reconsider)
@@ -75,12 +82,12 @@ def choose_modes(
         new_mode = np.argmax(u + gumbel, axis=1).astype(state.mode.dtype)
         locked = state.locked_mode[reconsider]
         new_mode = np.where(locked >= 0, locked, new_mode)
-        changed = int((new_mode != sub.mode).sum())
+        changed += segments.count_of(reconsider[new_mode != sub.mode])
         state.mode[reconsider] = new_mode
     locked = np.flatnonzero(state.locked_mode >= 0)  # champions keep their mode whatever happened
     if locked.size:
         drifted = state.mode[locked] != state.locked_mode[locked]
-        changed += int(drifted.sum())
+        changed += segments.count_of(locked[drifted])
         state.mode[locked] = state.locked_mode[locked]
     return changed
 

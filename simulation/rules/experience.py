@@ -21,27 +21,33 @@ from functools import lru_cache
 import numpy as np
 
 from simulation.fast.clinicians import clip_all, hear_of_incidents, poisson_cdf, week_of_use
-from simulation.fast.random import new_key
+from simulation.fast.random import Keys, new_keys
 from simulation.network.hospital import HospitalNetwork
 from simulation.scenario.parameters import ExperienceConfig
+from simulation.segments import Segments
 from simulation.state import ClinicianState
 
 
 @dataclass
 class WeekOfUse:
-    """Counts of one week, summed over clinicians."""
+    """Counts of one week, summed over each replication's clinicians: (B,) int64 arrays."""
 
-    errors_caught: int
-    errors_passed: int
-    incidents: int
+    errors_caught: np.ndarray
+    errors_passed: np.ndarray
+    incidents: np.ndarray
 
 
 def use_ai(
-    state: ClinicianState, network: HospitalNetwork, config: ExperienceConfig, rng: np.random.Generator
+    state: ClinicianState,
+    network: HospitalNetwork,
+    config: ExperienceConfig,
+    rngs: Keys,
+    segments: Segments,
 ) -> WeekOfUse:
     """Apply one week of AI use to `state` (trust, attitude) and return the week's counts.
 
-    One 64-bit key is drawn from `rng` per week; the draws of each user are counter-based on it
+    `state` and `network` hold the replications of `segments` end to end; one 64-bit key is drawn
+    per week from each replication's `rngs` entry; the draws of each user are counter-based on it
     (`simulation.fast.clinicians.week_of_use`, which also gives the Poisson split used for the
     cases), so clinicians using no AI spend none.
     """
@@ -51,7 +57,9 @@ def use_ai(
         state.literacy,
         state.trust,
         state.attitude,
-        new_key(rng),
+        new_keys(rngs),
+        segments.owner,
+        segments.start,
         correct_cdf,
         error_cdf,
         np.asarray(config.catch_verify, dtype=float),
@@ -60,8 +68,8 @@ def use_ai(
         config.trust_learning_rate,
         config.attitude_from_trust_rate,
     )
-    n_incidents = int(incidents.sum())
-    if n_incidents:
+    per_replication = segments.sums(incidents)
+    if per_replication.any():
         matrix = network.adjacency
         hear_of_incidents(
             matrix.indptr,
@@ -78,7 +86,7 @@ def use_ai(
         )
     clip_all(state.trust, 0.0, 1.0)
     clip_all(state.attitude, 1.0, 7.0)
-    return WeekOfUse(int(caught.sum()), int(passed.sum()), n_incidents)
+    return WeekOfUse(segments.sums(caught), segments.sums(passed), per_replication)
 
 
 @lru_cache(maxsize=32)

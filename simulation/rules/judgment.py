@@ -27,10 +27,11 @@ import numpy as np
 from simulation.fast.arcs import judge_rows
 from simulation.fast.clinicians import common_value
 from simulation.fast.clinicians import rater_table as fast_rater_table
-from simulation.fast.random import new_key
+from simulation.fast.random import Keys, new_keys
 from simulation.modes import PRIMARY, VERIFY
 from simulation.network.hospital import HospitalNetwork
 from simulation.scenario.parameters import JudgmentConfig
+from simulation.segments import Segments
 from simulation.state import ClinicianState
 
 RATING_MIN, RATING_MAX = 1.0, 7.0
@@ -126,22 +127,27 @@ def rater_table(
 class RatingRound:
     """One week's ratings, ready for a compiled pass over the ties: the raters' table (flat float32,
     entry 3 r + m), the per-ratee chance of being seen as a 32-bit threshold (one entry = the same for
-    all), the counter-based key, the noise SD per rating and the weight of last week's reputation."""
+    all), the counter-based keys (one per replication of the batch, `simulation.segments`), the noise
+    SD per rating and the weight of last week's reputation."""
 
     table: np.ndarray
     threshold: np.ndarray
-    key: np.uint64
+    keys: np.ndarray
     noise_sd: float
     memory: float
 
 
 def rating_round(
-    state: ClinicianState, config: JudgmentConfig, rng: np.random.Generator, everyone_sees: bool = False
+    state: ClinicianState,
+    config: JudgmentConfig,
+    rngs: Keys,
+    everyone_sees: bool = False,
 ) -> RatingRound | None:
     """This week's `RatingRound`: each colleague sees a clinician's mode with probability
     `visibility` times the clinician's `visibility_factor` (everyone sees everyone when
-    `everyone_sees`, with no memory: the week-0 reputation). None when nobody can see anybody
-    (visibility 0): reputations stay, and no draws are spent."""
+    `everyone_sees`, with no memory: the week-0 reputation). One key per replication, from its
+    `rngs` entry. None when nobody can see anybody (visibility 0): reputations stay, and no draws
+    are spent."""
     if not everyone_sees and config.visibility == 0:
         return None
     chance: float | np.ndarray
@@ -157,23 +163,31 @@ def rating_round(
     return RatingRound(
         table=np.ascontiguousarray(table, dtype=np.float32).ravel(),
         threshold=np.atleast_1d(resolved).astype(np.uint64),
-        key=new_key(rng),
+        keys=new_keys(rngs),
         noise_sd=float(config.noise_sd * np.sqrt(1.0 - config.leniency_share)),
         memory=0.0 if everyone_sees else float(config.reputation_memory),
     )
 
 
-def judge_ties(reputation: np.ndarray, mode: np.ndarray, network: HospitalNetwork, ratings: RatingRound) -> np.ndarray:
+def judge_ties(
+    reputation: np.ndarray,
+    mode: np.ndarray,
+    network: HospitalNetwork,
+    ratings: RatingRound,
+    segments: Segments | None = None,
+) -> np.ndarray:
     """New reputations, the fast form used by the model (docs/MODEL.md 7) of the per-tie definition
     `simulation.reference.judgment.update_reputation`.
 
     The ties are the adjacency in CSR order: ratees are its rows, raters its columns. Each (ratee,
     rater) pair is seen with the round's chance and a seen pair gives a rating with the same
     distribution as in the definition: clip(table[rater, mode[ratee]] + noise_sd' * N(0, 1), 1, 7).
-    The coin flips and the noise are counter-based draws on the round's key
+    The coin flips and the noise are counter-based draws on the key of the ratee's replication
+    (`segments`; None: one replication), counted from the replication's first arc
     (`simulation.fast.arcs.judge_rows`); chances are resolved to 2^-32.
     """
     matrix = network.adjacency
+    segments = Segments.single(reputation.shape[0]) if segments is None else segments
     return judge_rows(
         np.ascontiguousarray(reputation, dtype=float),
         mode,
@@ -181,7 +195,9 @@ def judge_ties(reputation: np.ndarray, mode: np.ndarray, network: HospitalNetwor
         matrix.indptr,
         matrix.indices,
         ratings.threshold,
-        ratings.key,
+        ratings.keys,
+        segments.owner,
+        segments.start,
         ratings.noise_sd,
         ratings.memory,
     )

@@ -13,28 +13,38 @@ Both treat "uses AI" as adoption: adopters never stop and non-adopters start in 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from simulation.modes import MODE_NAMES, NONE
+from simulation.segments import Segments
 from simulation.state import ClinicianState
 
 
-def _adopt(state: ClinicianState, who: np.ndarray, adopt_mode: str) -> int:
+def _adopt(state: ClinicianState, who: np.ndarray, adopt_mode: str, segments: Segments) -> np.ndarray:
     state.mode[who] = MODE_NAMES.index(adopt_mode)
-    return int(who.sum())
+    return segments.count_of(np.flatnonzero(who))
 
 
 def bass_adoption(
-    state: ClinicianState, colleague_use: np.ndarray, p: float, q: float, adopt_mode: str, rng: np.random.Generator
-) -> int:
-    """One step of Bass adoption; returns how many adopted."""
-    draw = rng.random(state.n)
+    state: ClinicianState,
+    colleague_use: np.ndarray,
+    p: float,
+    q: float,
+    adopt_mode: str,
+    rngs: Sequence[np.random.Generator],
+    segments: Segments,
+) -> np.ndarray:
+    """One step of Bass adoption (one uniform per clinician from their replication's `rngs` entry);
+    returns how many adopted, per replication."""
+    draw = np.concatenate([rng.random(int(n)) for rng, n in zip(rngs, segments.sizes, strict=True)])
     hazard = np.minimum(1.0, p + q * colleague_use)
-    return _adopt(state, (state.mode == NONE) & (draw < hazard), adopt_mode)
+    return _adopt(state, (state.mode == NONE) & (draw < hazard), adopt_mode, segments)
 
 
 def threshold_adoption(
-    state: ClinicianState, colleague_use: np.ndarray, thresholds: np.ndarray, adopt_mode: str
-) -> int:
-    """One synchronous round of linear-threshold adoption; returns how many adopted."""
-    return _adopt(state, (state.mode == NONE) & (colleague_use >= thresholds), adopt_mode)
+    state: ClinicianState, colleague_use: np.ndarray, thresholds: np.ndarray, adopt_mode: str, segments: Segments
+) -> np.ndarray:
+    """One synchronous round of linear-threshold adoption; returns how many adopted, per replication."""
+    return _adopt(state, (state.mode == NONE) & (colleague_use >= thresholds), adopt_mode, segments)
