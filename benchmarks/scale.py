@@ -156,7 +156,7 @@ def replications_per_second(n: int, replications: int, steps: int, workers: int 
 def profile(n: int, steps: int, degree: float) -> None:
     """Wall time of each sub-step of a week at n clinicians (mean of `steps` weeks, after one
     warm-up week), beside one sparse mat-vec."""
-    import simulation.model as model_module
+    import simulation.batch as batch_module
     from simulation.model import ClinicianModel
 
     load_compiled_code()
@@ -184,8 +184,8 @@ def profile(n: int, steps: int, degree: float) -> None:
         ("measure", "outcomes (population sums)"),
         ("network_statistics", "statistics (assortativity pass)"),
     ):
-        timed(model_module, name, label)
-    timed(model, "_judge", "3 judgment (rater table, ratings pass)")
+        timed(batch_module, name, label)
+    timed(model.batch, "_judge", "3 judgment (rater table, ratings pass)")
     timed(model.adoption, "update", "adoption tracking")
     start = time.perf_counter()
     for _ in range(steps):

@@ -50,10 +50,10 @@ def _poisson_from_table(cdf, u):
 
 def poisson_cdf(mean: float) -> np.ndarray:
     """The Poisson(mean) CDF up to where it reaches 1 in float64 (for `_poisson_from_table`)."""
-    from scipy.stats import poisson
+    from scipy.special import pdtr  # the Poisson CDF (what scipy.stats.poisson.cdf calls)
 
     top = int(mean + 12.0 * np.sqrt(mean) + 40)
-    cdf = poisson.cdf(np.arange(top + 1), mean)
+    cdf = pdtr(np.arange(top + 1), mean)
     return np.ascontiguousarray(cdf[: int(np.searchsorted(cdf, 1.0)) + 1])
 
 

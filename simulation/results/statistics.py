@@ -25,7 +25,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+from scipy.special import ndtri, stdtrit  # scipy.stats' t.ppf and norm.ppf, without importing scipy.stats
 
 NAN = float("nan")
 
@@ -65,7 +65,7 @@ def paired_difference(baseline, scenario, level: float = 0.95) -> Difference:
     mean = float(d.mean())
     low = high = NAN
     if n > 1:
-        half = float(stats.t.ppf(0.5 + level / 2, n - 1) * d.std(ddof=1) / math.sqrt(n))
+        half = float(stdtrit(n - 1, 0.5 + level / 2) * d.std(ddof=1) / math.sqrt(n))
         low, high = mean - half, mean + half
     return Difference(float(baseline.mean()), float(scenario.mean()), mean, low, high, n)
 
@@ -92,7 +92,7 @@ def welch_difference(baseline, scenario, level: float = 0.95) -> Difference:
             low = high = diff
         else:
             df = (vb + vs) ** 2 / (vb**2 / (nb - 1) + vs**2 / (ns - 1))
-            half = float(stats.t.ppf(0.5 + level / 2, df) * se)
+            half = float(stdtrit(df, 0.5 + level / 2) * se)
             low, high = diff - half, diff + half
     return Difference(mb, ms, diff, low, high, min(nb, ns))
 
@@ -106,7 +106,7 @@ def wilson_interval(successes: int, n: int, level: float = 0.95) -> tuple[float,
     """Wilson score interval of a proportion `successes / n` (NaNs when n is 0)."""
     if n <= 0:
         return NAN, NAN
-    z = float(stats.norm.ppf(0.5 + level / 2))
+    z = float(ndtri(0.5 + level / 2))
     p = successes / n
     denominator = 1 + z * z / n
     centre = (p + z * z / (2 * n)) / denominator

@@ -39,7 +39,7 @@ from typing import BinaryIO
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy.special import stdtrit  # the t quantile (scipy.stats.t.ppf calls it; a lighter import)
 
 from simulation.diffusion import mean_exposure_at_adoption
 from simulation.execution.plan import ScenarioRun
@@ -318,7 +318,7 @@ def stat(values: np.ndarray) -> dict:
         return {"mean": None, "ci95": [None, None], "range95": [None, None], "n": 0}
     mean = float(values.mean())
     if values.size > 1:
-        half = float(stats.t.ppf(0.975, values.size - 1) * values.std(ddof=1) / math.sqrt(values.size))
+        half = float(stdtrit(values.size - 1, 0.975) * values.std(ddof=1) / math.sqrt(values.size))
     else:
         half = float("nan")
     low, high = np.percentile(values, [2.5, 97.5])
