@@ -187,3 +187,17 @@ def test_calibration_through_the_cluster_equals_a_local_one(dask_cluster, tmp_pa
     with Client(dask_cluster.address, timeout="20s") as client:  # the points did run there
         prefixes = client.run_on_scheduler(lambda dask_scheduler: list(dask_scheduler.task_prefixes))
     assert any("calibration_curve" in prefix for prefix in prefixes), prefixes
+
+
+def test_every_worker_is_configured_at_the_edge_like_a_local_pool_worker(dask_cluster):
+    """The client registers a worker plugin that calls `settings.configure()` in each worker
+    (numba's threading layer, the allocator), as the local pool's initializer does."""
+    from simulation.execution.cluster import _client
+
+    client = _client(dask_cluster.address)
+    try:
+        # a builtin called with an expression: the workers cannot import this test module
+        flags = client.run(eval, "__import__('simulation.settings').settings.configured")
+    finally:
+        client.close()
+    assert len(flags) == 2 and all(flags.values())

@@ -36,9 +36,26 @@ def _client(address: str):
             "`uv sync --extra cluster` (or pip install 'dask[distributed]')"
         ) from None
     try:
-        return Client(address, timeout="20s", set_as_default=False)
+        client = Client(address, timeout="20s", set_as_default=False)
     except (OSError, TimeoutError) as exc:
         raise OptionError(f"--cluster {address}: cannot reach a Dask scheduler there ({exc})") from None
+    client.register_plugin(_configured_workers(), name="clinician-ai-sim-configure")
+    return client
+
+
+def _configured_workers():
+    """A Dask worker plugin that calls `settings.configure()` in every worker, those that join later
+    included, as the local pool's initializer does (numba's threading layer, the allocator, the
+    compile message): the process-wide settings are made at the edge, in the worker, not on import."""
+    from distributed import WorkerPlugin
+
+    class Configure(WorkerPlugin):
+        def setup(self, worker) -> None:
+            from simulation.settings import configure
+
+            configure()
+
+    return Configure()
 
 
 @contextmanager
