@@ -447,7 +447,9 @@ def calibrate(
     for row in result.estimates.itertuples(index=False):
         typer.echo(f"{row.parameter} = {row.estimate:.4g} (95 % interval {row.low:.4g} to {row.high:.4g})")
     typer.echo(f"fit: RMSE {100 * result.rmse:.1f} points over {len(result.fit)} steps")
-    typer.echo(f"results: {folder}/ (report.md, calibration.csv, samples.csv, fit.csv, fit.png, calibrated.toml)")
+    typer.echo(
+        f"results: {folder}/ (report.md, report.html, calibration.csv, samples.csv, fit.csv, fit.png, calibrated.toml)"
+    )
 
 
 @app.command()

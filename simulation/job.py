@@ -154,7 +154,7 @@ def _make_plan(
                 root_seed=scenario_root_seed(baseline.run.seed, index, crn),
             )
         )
-    targets = union_targets(scenarios)
+    targets = union_targets(scenarios, paths)
     horizon = baseline.run.steps
     for target in targets:
         if target.by_week > horizon:

@@ -48,7 +48,9 @@ class Outcome:
     is left out); description: what it measures (docs/MODEL.md section 8 lists the same);
     headline: its words in the command line's closing lines after a single-scenario run (HEADLINE);
     live: its words in the browser view's line of current numbers (LIVE), None if not shown there;
-    undefined: a run can leave it undefined (NaN: an empty group, no ties, no adopters).
+    undefined: a run can leave it undefined (NaN: an empty group, no ties, no adopters);
+    bounds: the values it can take (lowest, highest), which a `[[targets]]` threshold must lie in;
+    None: no natural range. A share (fmt 'pct') is always 0-1.
     """
 
     name: str
@@ -65,6 +67,17 @@ class Outcome:
     headline: str | None = None
     live: str | None = None
     undefined: bool = False
+    bounds: tuple[float, float] | None = None
+
+    @property
+    def is_share(self) -> bool:
+        """A share of clinicians 0-1 (written as a percent in the report)."""
+        return self.fmt == "pct"
+
+    @property
+    def value_range(self) -> tuple[float, float] | None:
+        """The values it can take: `bounds`, or 0-1 for a share."""
+        return (0.0, 1.0) if self.bounds is None and self.is_share else self.bounds
 
     @property
     def total_name(self) -> str:
@@ -129,6 +142,7 @@ CATALOGUE: tuple[Outcome, ...] = (
         target=True,
         label="Mean attitude toward AI (1–7)",
         phrase="mean attitude",
+        bounds=(1.0, 7.0),
     ),
     Outcome(
         "sd_attitude",
@@ -136,15 +150,26 @@ CATALOGUE: tuple[Outcome, ...] = (
         "points on the 1-7 scale",
         target=True,
         label="Spread of attitudes (SD, 1–7 points)",
+        bounds=(0.0, 3.0),
     ),
-    Outcome("mean_literacy", "Mean AI literacy.", "0-1", target=True, label="Mean AI literacy (0–1)"),
-    Outcome("mean_trust", "Mean trust in AI output.", "0-1", target=True, label="Mean trust in AI output (0–1)"),
+    Outcome(
+        "mean_literacy", "Mean AI literacy.", "0-1", target=True, label="Mean AI literacy (0–1)", bounds=(0.0, 1.0)
+    ),
+    Outcome(
+        "mean_trust",
+        "Mean trust in AI output.",
+        "0-1",
+        target=True,
+        label="Mean trust in AI output (0–1)",
+        bounds=(0.0, 1.0),
+    ),
     Outcome(
         "mean_status_concern",
         "Mean concern about peer judgment.",
         "0-1",
         target=True,
         label="Mean concern about peer judgment (0–1)",
+        bounds=(0.0, 1.0),
     ),
     Outcome(
         "reputation_nonusers",
@@ -153,6 +178,7 @@ CATALOGUE: tuple[Outcome, ...] = (
         target=True,
         label="Peer rating of non-users (1–7)",
         undefined=True,
+        bounds=(1.0, 7.0),
     ),
     Outcome(
         "reputation_users",
@@ -161,6 +187,7 @@ CATALOGUE: tuple[Outcome, ...] = (
         target=True,
         label="Peer rating of AI users (1–7)",
         undefined=True,
+        bounds=(1.0, 7.0),
     ),
     Outcome(
         "competence_gap",
@@ -174,6 +201,7 @@ CATALOGUE: tuple[Outcome, ...] = (
         phrase="competence gap",
         live="competence gap",
         undefined=True,
+        bounds=(-6.0, 6.0),
     ),
     Outcome(
         "errors_caught",

@@ -139,7 +139,9 @@ def test_ckm_calibration_reproduces_the_observed_curve(tmp_path):
     estimates = pd.read_csv(out / "calibration.csv").set_index("parameter")
     assert 0.02 < estimates.loc["choice.bass_p", "estimate"] < 0.15
     assert (out / "calibrated.toml").read_text().count("bass_") == 2
-    assert {"report.md", "fit.png", "posterior.png", "samples.csv", "manifest.json"} <= {p.name for p in out.iterdir()}
+    assert {"report.md", "report.html", "fit.png", "posterior.png", "samples.csv", "manifest.json"} <= {
+        p.name for p in out.iterdir()
+    }
 
 
 def test_compare_leaves_calibration_files_out_with_a_note(tmp_path):

@@ -51,7 +51,7 @@ COMPARISON_COLUMNS = [
 TARGETS_COLUMNS = [
     "scenario", "target", "metric", "direction", "threshold", "by_week", "probability", "probability_low",
     "probability_high", "reached_by_deadline", "replications", "reached_ever", "median_week_reached",
-    "week_reached_low", "week_reached_high",
+    "week_reached_low", "week_reached_high", "source", "own",
 ]  # fmt: skip
 OUTCOMES = {
     "share_skeptical": "lower",

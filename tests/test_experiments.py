@@ -164,6 +164,9 @@ def test_sweep_plots_curves_with_bands_and_heat_maps(seats_sweep):
     )
     report = (out / "report.md").read_text()
     assert "plots/share_skeptical_heatmap.png" in report and "| interventions[0].seats |" in report
+    page = (out / "report.html").read_text()  # the same report, self-contained: every plot embedded
+    assert page.count('src="data:image/png;base64,') == len(names) and "plots/" not in page
+    assert "<th>interventions[0].seats</th>" in page
 
 
 def test_points_share_common_random_numbers(tmp_path):
@@ -256,6 +259,7 @@ def test_morris_ranks_parameters_with_noise_beside_the_indices(morris):
     )
     assert (out / "plots" / "morris_share_skeptical.png").is_file()
     assert "noise floor" in (out / "report.md").read_text()
+    assert "noise floor" in (out / "report.html").read_text()
 
 
 def test_morris_mu_star_recomputed_from_the_samples(morris):

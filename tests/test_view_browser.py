@@ -4,7 +4,8 @@ driven by Playwright with Debian's chromium, headless and offline.
 Checks that every request of the page succeeds (no 4xx/5xx, nothing fails to load), that the
 console shows no errors, that Step advances the week and redraws the pictures, that clicking a
 node selects that clinician, that a second tab has its own model, and that picking a scenario,
-moving a slider and Reset rebuild the model. Saves a screenshot in the test's temporary folder and
+moving a slider and Reset rebuild the model; that opening every panel changes no parameter (the
+next Reset runs the scenario's own model: same numbers as the model built from the file). Saves a screenshot in the test's temporary folder and
 copies it to outputs/view_screenshot.png.
 
 Runs in the default `uv run pytest` when chromium is installed (CI: `.ci/run` installs it) and is
@@ -208,6 +209,59 @@ def test_view_in_a_real_browser(server, tmp_path):
             browser.close()
     assert bad == [], f"requests that failed: {bad}"
     assert console_errors == [], f"console errors: {console_errors}"
+    assert proc.poll() is None, "the server stopped during the test"
+
+
+_ROWS_JS = """() => [...document.querySelectorAll('.param-row')].map(row => [
+  row.querySelector('.v-input__slider .v-label')?.textContent ?? '',
+  row.querySelector('.param-value input')?.value ?? ''])"""
+
+
+@needs_chromium
+@needs_playwright
+def test_opening_the_panels_changes_no_parameter(server):
+    """Issue 16: opening "Peer judgment" snapped the fitted penalties to the slider's grid (1.47 -> 1.45)."""
+    url, proc = server
+    from simulation.scenario import load_scenario
+    from simulation.view.components import numbers_text
+    from simulation.view.settings import PARAMS, SCENARIO_DIR, ViewSettings
+    from simulation.view.viewmodel import ViewModel
+
+    path = SCENARIO_DIR / "workshops.toml"
+    scenario = load_scenario(path)
+    exact = [getattr(getattr(scenario, p.key.split(".")[0]), p.key.split(".")[1]) for p in PARAMS]
+    expected = ViewModel(ViewSettings.from_file(path))
+    for _ in range(2):
+        expected.step()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1920, "height": 1150})
+            page.goto(url)
+            expect(page.locator(".numbers-line")).to_contain_text("Week 0 ", timeout=45_000)
+            page.locator(".v-select", has_text="Scenario").click()
+            page.locator(".v-list-item", has_text="workshops").click()
+            expect(page.get_by_label("Clinician id (0-499)")).to_be_visible(timeout=STEP_MS)
+            page.get_by_role("button", name="Step").click()
+            expect(page.locator(".numbers-line")).to_contain_text("Week 1 ", timeout=STEP_MS)
+            for panel in ("Behaviour", "Peer judgment"):  # the two closed ones; the others are open
+                page.locator(".v-expansion-panel-header", has_text=panel).click()
+            expect(page.get_by_text("Penalty for verifying (rating points): ")).to_be_visible()
+            # A slider that rounds its value sends it when drawn, before the Reset below reaches the server
+            # (one websocket, in order): Reset builds from whatever the controls hold by then.
+            page.get_by_role("button", name="Reset").click()
+            expect(page.locator(".numbers-line")).to_contain_text("Week 0 ", timeout=STEP_MS)
+            for k in (1, 2):
+                page.get_by_role("button", name="Step").click()
+                expect(page.locator(".numbers-line")).to_contain_text(f"Week {k} ", timeout=STEP_MS)
+            assert page.locator(".numbers-line").inner_text() == numbers_text(expected)
+            rows = page.evaluate(_ROWS_JS)
+            assert len(rows) == len(PARAMS), rows
+            for param, value, (label, box) in zip(PARAMS, exact, rows, strict=True):
+                assert label.startswith(param.label + ": ") and float(label.rsplit(": ", 1)[1]) == value, label
+                assert float(box) == value, (param.key, box)
+        finally:
+            browser.close()
     assert proc.poll() is None, "the server stopped during the test"
 
 

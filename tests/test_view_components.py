@@ -14,9 +14,10 @@ from conftest import SCENARIOS, WORKSHOPS  # noqa: E402
 
 from simulation.scenario import load_scenario  # noqa: E402
 from simulation.view.app import ClinicianView  # noqa: E402
-from simulation.view.components import clinician_facts, neighbour_modes, numbers_text  # noqa: E402
+from simulation.view.components import clinician_facts, horizon_text, neighbour_modes, numbers_text  # noqa: E402
+from simulation.view.controls import ScenarioControls, vuetify_round  # noqa: E402
 from simulation.view.drawing import NetworkPicture, TimeSeriesPicture, node_colours, node_sizes  # noqa: E402
-from simulation.view.settings import ViewSettings, default_scenario_path, scenario_files  # noqa: E402
+from simulation.view.settings import PARAMS, ViewSettings, default_scenario_path, scenario_files  # noqa: E402
 from simulation.view.viewmodel import ViewModel  # noqa: E402
 
 
@@ -234,6 +235,143 @@ def test_page_as_jupyter_shows_it():
         rc.find(v.Btn, children=["Step"]).widget.click()
         assert _week(rc).startswith("Week 1 ")
         rc.find(v.Select, label="Scenario").assert_single()
+    finally:
+        rc.close()
+
+
+# --- exact parameters (issue 16) and the horizon -------------------------------------------------
+
+
+def test_vuetify_round_is_the_browser_slider_rounding():
+    """The replica of v-slider's rounding gives the snaps the issue saw (step 0.05 from -1) and leaves grid points."""
+    assert vuetify_round(1.47, -1.0, 4.0, 0.05) == 1.45
+    assert vuetify_round(2.79, -1.0, 5.0, 0.05) == 2.8
+    assert vuetify_round(246, 50, 3000, 50) == 250
+    assert vuetify_round(7.5, -1.0, 5.0, 0.01) == 5.0  # clamped to max
+    assert vuetify_round(0.03, 0.0, 0.2, 0.005) == 0.03 and vuetify_round(0.1, 0.0, 0.5, 0.02) == 0.1
+
+
+def _controls(path):
+    settings = solara.reactive(ViewSettings.from_file(path))
+    rebuilt = []
+    rc = solara.render(ScenarioControls(settings, scenario_files(path), rebuilt.append), handle_error=False)[1]
+    return settings, rc
+
+
+def _sliders(rc) -> dict[str, v.Slider]:
+    """Dotted key -> slider widget, found by the parameter's label."""
+    widgets = rc.find(v.Slider).widgets
+    found = {p.key: [w for w in widgets if w.label.startswith(p.label + ": ")] for p in PARAMS}
+    assert all(len(ws) == 1 for ws in found.values()), {k: len(ws) for k, ws in found.items()}
+    return {k: ws[0] for k, ws in found.items()}
+
+
+def _browser_mounts(rc) -> None:
+    """What the browser does when it draws the sliders (opening a panel): each sends back its value rounded."""
+    for slider in rc.find(v.Slider).widgets:
+        slider.v_model = vuetify_round(slider.v_model, slider.min, slider.max, slider.step)
+
+
+@pytest.mark.parametrize("path", sorted(SCENARIOS.glob("*.toml")), ids=lambda p: p.stem)
+def test_opening_the_controls_changes_no_parameter(path):
+    """Every parameter the model is built from keeps the scenario's value after the browser draws every slider
+    (all panels open); the label and the number box show the exact value; no slider gets a value it would round."""
+    scenario = load_scenario(path)
+    settings, rc = _controls(path)
+    try:
+        sliders = _sliders(rc)
+        boxes = rc.find(v.TextField, class_="param-value").widgets
+        assert len(boxes) == len(PARAMS)
+        _browser_mounts(rc)
+        _browser_mounts(rc)
+        for param, box in zip(PARAMS, boxes, strict=True):
+            section, name = param.key.split(".")
+            exact = getattr(getattr(scenario, section), name)
+            assert settings.value.values[param.key] == exact, param.key
+            slider = sliders[param.key]
+            assert slider.v_model == vuetify_round(slider.v_model, slider.min, slider.max, slider.step), param.key
+            shown = float(slider.label.rsplit(": ", 1)[1])
+            assert float(box.v_model) == exact and shown == exact, (param.key, box.v_model, slider.label)
+            if path.stem in ("baseline", "workshops"):
+                assert slider.v_model == exact, param.key  # the thumb shows the exact value too
+        assert settings.value.to_scenario().model_dump(exclude={"extends"}) == scenario.model_dump(exclude={"extends"})
+    finally:
+        rc.close()
+
+
+def test_a_typed_value_is_kept_exactly_and_a_moved_slider_sets_its_value():
+    settings, rc = _controls(WORKSHOPS)
+    try:
+        boxes = dict(zip((p.key for p in PARAMS), rc.find(v.TextField, class_="param-value").widgets, strict=True))
+        _commit(boxes["judgment.penalty_verify"], "1.473")
+        _commit(boxes["population.n"], "246")
+        _browser_mounts(rc)
+        assert settings.value.values["judgment.penalty_verify"] == 1.473
+        assert settings.value.values["population.n"] == 246
+        sliders = _sliders(rc)
+        assert sliders["judgment.penalty_verify"].v_model == 1.47  # the nearest grid point; the label is exact
+        assert sliders["judgment.penalty_verify"].label.endswith(": 1.473")
+        assert sliders["population.n"].v_model == 250 and sliders["population.n"].label == "Clinicians: 246"
+        scenario = settings.value.to_scenario()
+        assert (scenario.judgment.penalty_verify, scenario.population.n) == (1.473, 246)
+        sliders["judgment.penalty_primary"].v_model = 3.1  # the user moves a slider
+        assert settings.value.values["judgment.penalty_primary"] == 3.1
+        assert boxes["judgment.penalty_primary"].v_model == "3.1"
+        _commit(boxes["judgment.penalty_verify"], "99")  # outside the schema: refused with a message, value kept
+        assert "penalty_verify" in str(rc.find(v.Alert).widgets)
+        assert settings.value.values["judgment.penalty_verify"] == 1.473
+    finally:
+        rc.close()
+
+
+def _short(tmp_path, steps=3):
+    path = tmp_path / "short.toml"
+    path.write_text(
+        f'extends = "{(SCENARIOS / "community_hospital.toml").as_posix()}"\n[run]\nsteps = {steps}\n'
+        "[population]\nn = 100\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_view_model_stops_at_the_horizon(tmp_path):
+    model = ViewModel(ViewSettings.from_file(_short(tmp_path)))
+    assert model.running and horizon_text(model) is None
+    for _ in range(5):
+        model.step()
+    assert model.week == 3 and not model.running
+    assert len(model.datacollector.model_vars["share_verify"]) == 4  # weeks 0-3, nothing past the horizon
+    assert horizon_text(model) == (
+        "End of the scenario's 3 weeks (run.steps): Play and Step stop here; Reset starts again."
+    )
+
+
+def _button(rc, label):
+    return rc.find(v.Btn, children=[label]).widget
+
+
+def test_page_step_and_play_stop_at_the_horizon(tmp_path):
+    import time
+
+    rc = solara.render(solara.AppLayout(children=[ClinicianView(scenario=str(_short(tmp_path)))]), handle_error=False)[
+        1
+    ]
+    try:
+        for _ in range(3):
+            _button(rc, "Step").click()
+        assert _week(rc).startswith("Week 3 ")
+        assert _button(rc, "Step").disabled and _button(rc, "▶").disabled
+        assert "End of the scenario's 3 weeks" in rc.find(v.Html, class_="horizon-note").widget.children[0]
+        _button(rc, "Reset").click()
+        assert _week(rc).startswith("Week 0 ") and not rc.find(v.Html, class_="horizon-note").widgets
+        _button(rc, "▶").click()  # Play: steps every 150 ms in a thread until the horizon
+        deadline = time.monotonic() + 30
+        while not _week(rc).startswith("Week 3 ") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.6)  # four more play intervals: a Play that did not stop would be at week 6 or more
+        assert _week(rc).startswith("Week 3 ")
+        assert _button(rc, "Step").disabled
+        rc.find(v.Html, class_="horizon-note").assert_single()
     finally:
         rc.close()
 

@@ -21,7 +21,7 @@
 
 Outputs (one folder): calibration.csv (estimates and intervals), samples.csv (every parameter set,
 its distance, accepted or not), fit.csv (observed, simulated mean and band per step), fit.png,
-posterior.png, calibrated.toml (extends the original file and sets the estimates), report.md.
+posterior.png, calibrated.toml (extends the original file and sets the estimates), report.md and report.html.
 """
 
 from __future__ import annotations
@@ -41,8 +41,8 @@ from simulation.execution.backends import Backend, backend_for
 from simulation.execution.engine import MemorySink, failure_summary, job_task, run_jobs
 from simulation.execution.plan import Job
 from simulation.model import ClinicianModel
-from simulation.reporting.document import to_markdown
-from simulation.reporting.experiment_reports import calibration_document
+from simulation.reporting.document import Block
+from simulation.reporting.experiment_reports import calibration_document, write_report
 from simulation.scenario.paths import base_data, get_path, parse_path, point_scenario
 from simulation.scenario.schema import Scenario
 
@@ -339,8 +339,8 @@ def _plot_posterior(samples: pd.DataFrame, names: list[str], path: Path) -> None
     plt.close(fig)
 
 
-def report_markdown(result: CalibrationResult, observed: Observed, scenario: Scenario, source: Path) -> str:
-    """The text of the calibration's report.md (laid out by `reporting.experiment_reports.calibration_document`)."""
+def report_blocks(result: CalibrationResult, observed: Observed, scenario: Scenario, source: Path) -> list[Block]:
+    """The blocks of the calibration's report.md (laid out by `reporting.experiment_reports.calibration_document`)."""
     config = scenario.calibration
     if config is None:  # calibrate() has already refused such a scenario
         raise ScenarioError("calibrate: the scenario has no [calibration] table")
@@ -359,7 +359,7 @@ def report_markdown(result: CalibrationResult, observed: Observed, scenario: Sce
         rmse_in_points=observed.metric == CUMULATIVE or observed.metric.startswith("share_"),
         fit=result.fit,
     )
-    return to_markdown(blocks)
+    return blocks
 
 
 def write_calibration(
@@ -376,7 +376,7 @@ def write_calibration(
     )
     _plot_posterior(result.samples, result.parameters, folder / "posterior.png")
     (folder / "calibrated.toml").write_text(calibrated_toml(source, final, result.estimates), encoding="utf-8")
-    (folder / "report.md").write_text(report_markdown(result, observed, scenario, source), encoding="utf-8")
+    write_report(folder, report_blocks(result, observed, scenario, source))
 
 
 def run_calibration(

@@ -38,8 +38,8 @@ import pandas as pd
 
 from simulation.experiments import common
 from simulation.experiments.design import value_at
-from simulation.reporting.document import to_markdown
-from simulation.reporting.experiment_reports import sensitivity_document
+from simulation.reporting.document import Block
+from simulation.reporting.experiment_reports import sensitivity_document, write_report
 from simulation.reporting.folder import atomic_folder, previous_of
 from simulation.reporting.manifest import write_json
 from simulation.scenario.experiments import SensitivityConfig
@@ -264,10 +264,10 @@ def _indices(
     return rows
 
 
-def report_markdown(
+def report_blocks(
     plan: SensitivityPlan, indices: pd.DataFrame, noise: pd.DataFrame, plots: list[str], failures: list
-) -> str:
-    """The text of the analysis's report.md (laid out by `reporting.experiment_reports.sensitivity_document`)."""
+) -> list[Block]:
+    """The blocks of the analysis's report.md (laid out by `reporting.experiment_reports.sensitivity_document`)."""
     experiment, config = plan.experiment, plan.config
     blocks = sensitivity_document(
         name=experiment.base.scenario.name,
@@ -284,7 +284,7 @@ def report_markdown(
         noise=noise,
         plots=plots,
     )
-    return to_markdown(blocks)
+    return blocks
 
 
 def run_sensitivity(
@@ -315,7 +315,7 @@ def run_sensitivity(
                     n = noise[noise["outcome"] == outcome].iloc[0]
                     line = None if config.method == "morris" else n["noise_share"]
                     plots.append(sensitivity_plot(tmp / "plots", indices, outcome, config.method, line))
-        (tmp / "report.md").write_text(report_markdown(plan, indices, noise, plots, failures), encoding="utf-8")
+        write_report(tmp, report_blocks(plan, indices, noise, plots, failures))
         manifest = common.experiment_manifest(
             experiment,
             {**config.model_dump(mode="json"), "sample_seed": plan.seed},
@@ -361,7 +361,7 @@ def closing_lines(result: SensitivityResult) -> str:
             ranking = ", ".join(f"{r['parameter']} ST {r['ST']:.2f} (S1 {r['S1']:.2f})" for _, r in rows.iterrows())
             lines.append(f"{outcome} (replication noise {100 * n['noise_share']:.0f} % of variance): {ranking}")
     lines.append(
-        f"results: {result.out}/ (report.md, indices.csv, noise.csv, samples.csv, replications.csv, manifest.json, plots/)"
+        f"results: {result.out}/ (report.md, report.html, indices.csv, noise.csv, samples.csv, replications.csv, manifest.json, plots/)"
     )
     if result.replaced_previous is not None:
         lines.append(f"the previous run in that folder was moved to {result.replaced_previous}/")

@@ -15,7 +15,7 @@ from the same seed, so differences between points are paired) and writes into `o
   Student t interval) and the difference per unit of the key;
 - `plots/`: per outcome a response curve with bands (one key; with two keys one curve per value of
   the other key) and a heat map (two keys), or scatter plots (Latin hypercube, more keys);
-- `report.md`, `manifest.json` (what ran, every point's scenario hash), `errors.csv` (failures).
+- `report.md`, `report.html` (plots embedded), `manifest.json` (what ran, every point's scenario hash), `errors.csv` (failures).
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ from scipy import stats
 from simulation.experiments import common
 from simulation.experiments.design import factorial, latin_hypercube
 from simulation.outcomes import better_direction
-from simulation.reporting.document import to_markdown
-from simulation.reporting.experiment_reports import sweep_document
+from simulation.reporting.document import Block
+from simulation.reporting.experiment_reports import sweep_document, write_report
 from simulation.reporting.folder import atomic_folder, previous_of
 from simulation.reporting.manifest import write_json
 from simulation.scenario.experiments import SweepConfig
@@ -202,9 +202,7 @@ def write_sweep(
         from simulation.reporting.plots.experiments import sweep_plots
 
         plots = sweep_plots(tmp / "plots", experiment, summary, replications, outcomes, config.design)
-        (tmp / "report.md").write_text(
-            report_markdown(experiment, config, summary, marginal, plots, failures), encoding="utf-8"
-        )
+        write_report(tmp, report_blocks(experiment, config, summary, marginal, plots, failures))
         manifest = common.experiment_manifest(
             experiment, config.model_dump(mode="json"), done, started_at, common.clock() - started, workers, resumed
         )
@@ -221,15 +219,15 @@ def write_sweep(
     )
 
 
-def report_markdown(
+def report_blocks(
     experiment: common.Experiment,
     config: SweepConfig,
     summary: pd.DataFrame,
     marginal: pd.DataFrame,
     plots: list[str],
     failures: list,
-) -> str:
-    """The text of the sweep's report.md (laid out by `reporting.experiment_reports.sweep_document`)."""
+) -> list[Block]:
+    """The blocks of the sweep's report.md (laid out by `reporting.experiment_reports.sweep_document`)."""
     blocks = sweep_document(
         name=experiment.base.scenario.name,
         design=config.design,
@@ -244,7 +242,7 @@ def report_markdown(
         saturation={outcome: saturation(experiment, marginal, outcome) for outcome in config.outcomes},
         plots=plots,
     )
-    return to_markdown(blocks)
+    return blocks
 
 
 def closing_lines(result: SweepResult) -> str:
@@ -262,7 +260,7 @@ def closing_lines(result: SweepResult) -> str:
         lines.append(f"best {outcome}: {best['mean']:.4g} [{best['ci_low']:.4g}, {best['ci_high']:.4g}] at {setting}")
     lines += saturation(experiment, result.marginal, outcome)
     lines.append(
-        f"results: {result.out}/ (report.md, summary.csv, marginal.csv, replications.csv, points.csv, manifest.json, plots/)"
+        f"results: {result.out}/ (report.md, report.html, summary.csv, marginal.csv, replications.csv, points.csv, manifest.json, plots/)"
     )
     if result.replaced_previous is not None:
         lines.append(f"the previous run in that folder was moved to {result.replaced_previous}/")

@@ -26,7 +26,7 @@ from simulation.reporting.format import (
 from simulation.reporting.labels import COMPARED_LABELS
 from simulation.reporting.plots.style import baseline_label
 from simulation.reporting.run_tables import RunTables, run_weeks
-from simulation.reporting.targets_report import first_target_sentence
+from simulation.reporting.targets_report import target_sentences
 
 
 def interval_text(fmt, low: Any, high: Any) -> str:
@@ -183,9 +183,7 @@ def comparison_summary(t: RunTables) -> list[str]:
             sentences.append(text + ".")
         elif extra == 0:
             sentences.append(f"The {best} scenario took no more clinician-hours than the baseline.")
-    target = first_target_sentence(t, best)
-    if target:
-        sentences.append(target)
+    sentences += target_sentences(t, best)
     return sentences
 
 

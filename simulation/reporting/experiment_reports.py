@@ -250,3 +250,13 @@ def calibration_document(
             "calibrated.toml (the scenario with the estimates; run it with `simulate calibrated.toml`).",
         ),
     ]
+
+
+def write_report(folder: Path, blocks: Sequence[Block]) -> None:
+    """An experiment's report as the run reports are written: report.md, and report.html with its
+    plots embedded (self-contained, for a browser or print)."""
+    from simulation.reporting.document import to_markdown
+    from simulation.reporting.html import write_html
+
+    (folder / "report.md").write_text(to_markdown(blocks), encoding="utf-8")
+    write_html(folder / "report.html", blocks, folder)

@@ -24,7 +24,7 @@ from simulation.reporting.plots.style import baseline_label
 from simulation.reporting.report_figures import comparison_figures, single_figures
 from simulation.reporting.run_tables import RunTables, all_paired, read_run_tables, run_weeks, unpaired_names
 from simulation.reporting.single_report import milestone_parts, summary_paragraph
-from simulation.reporting.targets_report import first_target_sentence, target_plain, targets_blocks
+from simulation.reporting.targets_report import target_plain, target_sentences, targets_blocks
 
 
 def _run_line(t: RunTables) -> str:
@@ -284,8 +284,8 @@ def build_run_report(t: RunTables, figures: Sequence[tuple[str, Path, str]]) -> 
         ]
     else:
         summary = t.summary["scenarios"][t.baseline]
-        target = first_target_sentence(t, t.baseline)
-        blocks.append(Block("summary", summary_paragraph(summary) + (f" {target}" if target else "")))
+        targets = " ".join(target_sentences(t, t.baseline))
+        blocks.append(Block("summary", summary_paragraph(summary) + (f" {targets}" if targets else "")))
         blocks += [
             Block("h2", "Outcomes over time"),
             Block(

@@ -122,6 +122,8 @@ TEXT_COLUMNS = {
     "target",
     "metric",
     "direction",
+    "source",
+    "own",
 }
 
 

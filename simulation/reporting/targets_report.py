@@ -1,9 +1,10 @@
-"""How the report writes targets: their plain description, the first-target sentence and one table per
-target (targets.csv)."""
+"""How the report writes targets: their plain description, the summary's sentences (the plan's own
+targets, which targets.csv lists first) and one table per target (targets.csv)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from simulation.reporting.document import Block
@@ -30,26 +31,58 @@ def target_plain(row: Mapping[str, Any], steps: int | None = None) -> str:
     return plain if label is None else f"“{label}” ({plain})"
 
 
-def first_target_sentence(t: RunTables, name: str) -> str | None:
-    """Probability that ``name`` reaches the first target (and the baseline's, when it is another scenario)."""
-    if t.targets.empty:
+def summary_targets(t: RunTables) -> list[str]:
+    """The targets the summary covers: the plan's own (targets.csv `own`), or every target when the
+    plan writes none (or the table predates the column); in targets.csv's order."""
+    names = t.target_names()
+    if "own" not in t.targets.columns:
+        return names
+    own = t.targets[t.targets["own"].astype(str).str.lower() == "true"]
+    mine = [name for name in names if name in set(own["target"].astype(str))]
+    return mine or names
+
+
+def target_sentences(t: RunTables, name: str) -> list[str]:
+    """One sentence: the probability that ``name`` reaches each target of the summary
+    (`summary_targets`), and the baseline's when ``name`` is another scenario; [] without targets."""
+    clauses = []
+    for target in summary_targets(t):
+        rows = t.targets[t.targets["target"].astype(str) == target]
+        mine = rows[rows["scenario"] == name]
+        if mine.empty:
+            continue
+        m = mine.iloc[0]
+        label, plain = target_parts(m, run_weeks(t))
+        what = f"“{label}” ({plain})" if label else plain
+        interval = f"{INTERVAL} {fmt_pct_range([m['probability_low'], m['probability_high']])}"
+        base = rows[rows["scenario"] == t.baseline]
+        against = ""
+        if name != t.baseline and not base.empty:
+            against = f" against {fmt_pct(base.iloc[0]['probability'])}"
+        clauses.append((what, fmt_pct(m["probability"]), interval, against))
+    if not clauses:
+        return []
+    who = "" if name == t.baseline else f" with {name}"
+    baseline = " in the baseline" if any(c[3] for c in clauses) else ""
+    if len(clauses) == 1:
+        what, p, interval, against = clauses[0]
+        what = what if what.startswith("“") else f"({what})"
+        return [f"The chance of reaching the target {what} was {p}{who} ({interval}){against}{baseline}."]
+    (what, p, interval, against), *rest = clauses
+    text = f"The chance of reaching each target was {p}{who} ({interval}){against}{baseline} for {what}"
+    text += "".join(f"; {p} ({interval}){against} for {what}" for what, p, interval, against in rest)
+    return [text + "."]
+
+
+def inherited_from(t: RunTables, target: str) -> str | None:
+    """The file an inherited target comes from (targets.csv `source`), when the plan has own targets
+    beside it; None for the plan's own targets or when nothing tells them apart."""
+    if not {"own", "source"} <= set(t.targets.columns) or set(summary_targets(t)) == set(t.target_names()):
         return None
-    first = t.target_names()[0]
-    rows = t.targets[t.targets["target"].astype(str) == first]
-    mine = rows[rows["scenario"] == name]
-    if mine.empty:
+    row = t.targets[t.targets["target"].astype(str) == target].iloc[0]
+    if str(row["own"]).lower() == "true" or is_missing(row["source"]):
         return None
-    m = mine.iloc[0]
-    label, plain = target_parts(m, run_weeks(t))
-    what = f"“{label}” ({plain})" if label else f"({plain})"
-    interval = f"{INTERVAL} {fmt_pct_range([m['probability_low'], m['probability_high']])}"
-    if name == t.baseline:
-        return f"The chance of reaching the first target {what} was {fmt_pct(m['probability'])} ({interval})."
-    text = f"The chance of reaching the first target {what} was {fmt_pct(m['probability'])} with {name} ({interval})"
-    base = rows[rows["scenario"] == t.baseline]
-    if not base.empty:
-        text += f" against {fmt_pct(base.iloc[0]['probability'])} in the baseline"
-    return text + "."
+    return Path(str(row["source"])).name
 
 
 def targets_blocks(t: RunTables) -> list[Block]:
@@ -68,6 +101,9 @@ def targets_blocks(t: RunTables) -> list[Block]:
         rows_t = rows_t.assign(_order=rows_t["scenario"].map(order)).sort_values("_order", kind="stable")
         label, plain = target_parts(rows_t.iloc[0], run_weeks(t))
         heading = f"Target {number}: {label}" if label else f"Target {number}: {plain}"
+        source = inherited_from(t, target)
+        if source:
+            heading += f" (inherited from {source})"
         blocks.append(Block("h3", heading))
         if label:
             blocks.append(Block("p", plain[:1].upper() + plain[1:] + "."))

@@ -15,7 +15,8 @@ equal runs give equal bytes.
   baseline with its 95 % interval (paired or Welch, see `simulation.results.statistics`), the extra cost in
   clinician-hours and the difference per 100 extra hours.
 - `targets.csv`: every scenario's targets evaluated for every scenario: probability of reaching
-  each by its deadline (Wilson interval) and when runs first reached it.
+  each by its deadline (Wilson interval) and when runs first reached it; the plan's own targets
+  first (`own`), then the inherited ones, each with the file that wrote it (`source`).
 - `summary.json`: `{"baseline": name, "scenarios": {name: summarise(...)}}`; for each outcome of
   `outcomes.SUMMARISED` its
   initial mean, and at the final step and each milestone the mean, the 95 % confidence interval of
@@ -69,7 +70,7 @@ COMPARISON_COLUMNS = [
 TARGETS_COLUMNS = [
     "scenario", "target", "metric", "direction", "threshold", "by_week", "probability",
     "probability_low", "probability_high", "reached_by_deadline", "replications", "reached_ever",
-    "median_week_reached", "week_reached_low", "week_reached_high",
+    "median_week_reached", "week_reached_low", "week_reached_high", "source", "own",
 ]  # fmt: skip
 
 
@@ -199,12 +200,29 @@ def comparison_frame(runs: Sequence[ScenarioRun], replications: pd.DataFrame) ->
     return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
 
 
-def union_targets(scenarios: Sequence[Scenario]) -> list[TargetConfig]:
-    """All scenarios' targets, each (metric, direction, threshold, by_week) once, in first-seen order."""
+def union_targets(scenarios: Sequence[Scenario], files: Sequence[Path] | None = None) -> list[TargetConfig]:
+    """All scenarios' targets (scenarios[0] is the baseline), each (metric, direction, threshold,
+    by_week) once: the plan's own targets first, then the inherited ones.
+
+    A target is the plan's own (`_own`) when the file of a compared alternative writes it itself (not
+    through `extends`), or, in a run of one scenario, when that file does. Own targets come in the
+    alternatives' order, then the others in first-seen order (alternatives, then the baseline). Each
+    returned target is a copy whose `_source` is the file that wrote it.
+    """
+    given: list[Path | None] = list(files) if files is not None else [None] * len(scenarios)
+    order = list(range(1, len(scenarios))) + [0] if len(scenarios) > 1 else [0]
+    candidates: list[TargetConfig] = []
+    for index in order:
+        file = given[index]
+        resolved = file.resolve() if file is not None and file.exists() else file
+        for target in scenarios[index].targets:
+            copy = target.model_copy()
+            copy._source = target._source or resolved
+            copy._own = (index > 0 or len(scenarios) == 1) and (target._source is None or target._source == resolved)
+            candidates.append(copy)
     seen: dict[tuple, TargetConfig] = {}
-    for scenario in scenarios:
-        for target in scenario.targets:
-            seen.setdefault((target.metric, target.direction, target.threshold, target.by_week), target)
+    for target in sorted(candidates, key=lambda t: not t._own):  # stable: own first
+        seen.setdefault((target.metric, target.direction, target.threshold, target.by_week), target)
     return list(seen.values())
 
 
@@ -240,6 +258,8 @@ def targets_frame(
                     "median_week_reached": result.median_week_reached,
                     "week_reached_low": result.week_reached_low,
                     "week_reached_high": result.week_reached_high,
+                    "source": "" if target._source is None else relative_file(target._source),
+                    "own": _bool_text(target._own),
                 }
             )
     return pd.DataFrame(rows, columns=TARGETS_COLUMNS)

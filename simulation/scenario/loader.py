@@ -225,6 +225,9 @@ def load_scenario(path: str | Path) -> Scenario:
     if not scenario.scenario.name:
         scenario.scenario.name = path.stem
     scenario.extends = None
+    written_in = Path(origin.get(("targets",), path))  # the file whose [[targets]] tables these are
+    for target in scenario.targets:
+        target._source = written_in.resolve() if _is(Path.exists, written_in) else written_in
     if scenario.scenario.compare_to is not None:
         # Relative to the file that set the key (which may be a file this one extends).
         where = origin.get(("scenario", "compare_to"), path)

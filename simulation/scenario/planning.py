@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
-from simulation.outcomes import TARGETABLE
+from simulation.outcomes import BY_NAME, TARGETABLE
 from simulation.scenario.base import Section
 
 
@@ -54,6 +55,26 @@ class TargetConfig(Section):
         description="Deadline (step). The report gives the probability of reaching the target by then.",
     )
     label: str = Field("", description="Short name in the report; made from the other keys when empty.")
+
+    # The file whose [[targets]] tables hold this target (set by the loader; None: built in code), and
+    # whether it is the plan's own target, written in the file that was run (set by `union_targets`).
+    _source: Path | None = PrivateAttr(None)
+    _own: bool = PrivateAttr(True)
+
+    @field_validator("at_least", "at_most")
+    @classmethod
+    def _within_range(cls, value: float | None, info: ValidationInfo) -> float | None:
+        """A threshold the metric can take: a share 0-1 (50 suggests 0.5), an attitude 1-7, ..."""
+        metric = BY_NAME.get(str(info.data.get("metric")))
+        bounds = metric.value_range if metric is not None else None
+        if value is None or metric is None or bounds is None or bounds[0] <= value <= bounds[1]:
+            return value
+        low, high = bounds
+        what = "a share of clinicians, written 0-1" if metric.is_share else metric.unit
+        message = f"{value:g} is outside the range of {metric.name} ({what}); allowed: {low:g} to {high:g}"
+        if metric.is_share and 1 < value <= 100:
+            message += f" (did you mean {value / 100:g}? shares are written 0-1: {value:g} % is {value / 100:g})"
+        raise ValueError(message)
 
     @model_validator(mode="after")
     def _one_bound(self) -> TargetConfig:

@@ -4,7 +4,8 @@
 the same page for a given scenario file, to show in a Jupyter notebook. Every browser tab (every
 Solara session) builds its own model in `use_memo`, so two researchers on one server never step
 each other's model. Reset (SolaraViz's button) re-instantiates `ViewModel(settings=...)` with the
-controls' current values; picking a scenario rebuilds at once.
+controls' current values; picking a scenario rebuilds at once. Play and Step stop at the
+scenario's horizon (`run.steps`, `ViewModel.running`), with a note saying so.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import os
 import solara
 from mesa.visualization import SolaraViz
 
-from simulation.view.components import ClinicianPanel, NetworkView, NumbersLine, TimeSeriesView
+from simulation.view.components import ClinicianPanel, HorizonNote, NetworkView, NumbersLine, TimeSeriesView
 from simulation.view.controls import ScenarioControls
 from simulation.view.settings import ViewSettings, default_scenario_path, scenario_files
 from simulation.view.viewmodel import ViewModel
@@ -22,12 +23,15 @@ from simulation.view.viewmodel import ViewModel
 # Set by `simulate view FILE.toml` for the server process; the page opens with that file.
 SCENARIO_ENV = "SIMULATE_VIEW_SCENARIO"
 PLAY_INTERVAL_MS = 150  # pause between steps while playing
-# Long slider labels wrap beside the slider instead of squeezing it to nothing. Mesa's sidebar card
+# Long slider labels wrap beside the slider instead of squeezing it to nothing; a parameter's label sits
+# above its slider, which shares the row with the number box. Mesa's sidebar card
 # "Model Parameters" lists only Mesa-style parameters; this page has none (its controls are in
 # "Scenario and parameters"), so the card would stay empty: cards with nothing inside are hidden.
 CSS = """
 .v-input__slider .v-input__slot > .v-label { flex: 0 0 52%; max-width: 52%; white-space: normal; height: auto; line-height: 1.2; font-size: 13px; }
 .v-navigation-drawer .v-card:has(> .v-card__text > .v-sheet:empty) { display: none; }
+.param-row .v-input__slider .v-input__slot { flex-wrap: wrap; }
+.param-row .v-input__slider .v-input__slot > .v-label { flex: 0 0 100%; max-width: 100%; margin-bottom: 2px; }
 """
 
 
@@ -82,6 +86,7 @@ def ClinicianView(scenario: str | None = None):
     current = model.value
     with solara.Column(style={"padding": "8px 16px"}):
         NumbersLine(current)
+        HorizonNote(current)
         with solara.Row(gap="16px", style={"flex-wrap": "wrap", "align-items": "flex-start"}):
             with solara.Card("Network", margin=0):
                 NetworkView(current, color_by, size_by, selected)

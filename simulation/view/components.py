@@ -74,6 +74,22 @@ def NumbersLine(model):
     solara.Text(numbers_text(model), classes=["numbers-line"], style={"font-weight": "500", "font-size": "15px"})
 
 
+def horizon_text(model) -> str | None:
+    """The note shown once the model has run the scenario's weeks (Play and Step then stop), else None."""
+    if not model.at_horizon:
+        return None
+    return f"End of the scenario's {model.horizon} weeks (run.steps): Play and Step stop here; Reset starts again."
+
+
+@solara.component
+def HorizonNote(model):
+    """A visible note at the scenario's horizon."""
+    update_counter.get()
+    text = horizon_text(model)
+    if text is not None:
+        solara.Text(text, classes=["horizon-note"], style={"font-size": "14px", "color": "#8a4b00"})
+
+
 @solara.component
 def Legend(color_by: str):
     """Colour key of the network picture."""

@@ -1,14 +1,34 @@
-"""The sidebar controls: scenario picker, parameter sliders, interventions, seed.
+"""The sidebar controls: scenario picker, parameter sliders with number boxes, interventions, seed.
 
 The controls edit a `ViewSettings` (simulation.view.settings). Picking a scenario loads its values
 into every control and rebuilds the model at once; every other change is checked (the values must
 make a valid scenario) and applies when Reset is pressed, which rebuilds the model from the
 controls. Units are in each slider's label.
+
+Exact parameters (issue 16). The browser's slider (Vuetify 2's v-slider) rounds the value it is
+given to its grid (min + k * step, to the step's decimals) when it is drawn, which for a
+collapsed panel is when the panel is first opened, and sends the rounded value back as if the user
+had moved it: opening "Peer judgment" turned the fitted penalties 1.47 and 2.79 into 1.45 and 2.8.
+It also pulls its value into a new min/max when these change. So:
+
+- the settings (`ViewSettings.values`) hold the exact value; only a user's event changes them;
+- each slider is given `slider_position(param, value)`, the point of its own grid nearest the
+  value (the value itself when it is on the grid), computed as the browser computes it
+  (`vuetify_round`), so the browser has nothing to round and sends nothing back; its min and max
+  are the parameter's fixed range (a value outside it puts the thumb at the end);
+- a slider event equal to the position it was given is not a change and is ignored; a move puts
+  the grid value the user chose into the settings;
+- the label and a number box beside the slider show the exact value; a value typed into the box
+  (committed with Enter or by leaving it) is kept exactly, unrounded, if it makes a valid scenario;
+- the steps are fine enough that every library scenario's values sit on the grid (penalties 0.01),
+  so the thumb shows them exactly too (except `population.n` 246 of the CKM scenarios: thumb 250).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import solara
@@ -23,34 +43,86 @@ from simulation.view.settings import (
     ViewSettings,
 )
 
+BOX, BOX_STYLE = ["param-value"], {"max-width": "84px", "flex": "0 0 84px"}  # the number box beside each slider
+
 
 def _format(value: float, param: Param) -> str:
-    return f"{int(value)}" if param.integer else f"{value:g}"
+    """The exact value as text: whole numbers without a decimal point, others as Python spells the float."""
+    if param.integer or float(value).is_integer():
+        return f"{int(value)}"
+    return repr(float(value))
+
+
+def step_decimals(step: float) -> int:
+    """Decimals of the step as JavaScript writes it (`step.toString()`: 1.0 is "1", 0.05 is "0.05")."""
+    exponent = Decimal(repr(float(step))).normalize().as_tuple().exponent
+    return max(0, -int(exponent))
+
+
+def vuetify_round(value: float, low: float, high: float, step: float) -> float:
+    """What Vuetify 2's v-slider makes of `value` (its `internalValue` setter and `roundValue`).
+
+    Clamped to [low, high], then rounded to the grid `low % step + k * step` and written with the
+    step's decimals (JavaScript's `%` keeps the dividend's sign, like `math.fmod`; `Math.round`
+    rounds halves up; `toFixed` rounds the exact binary value, halves away from zero). A value
+    equal to its own `vuetify_round` is one the slider leaves alone.
+    """
+    clamped = min(max(float(value), float(low)), float(high))
+    if not step:
+        return clamped
+    offset = math.fmod(float(low), float(step))
+    rounded = math.floor((clamped - offset) / step + 0.5) * step + offset
+    text = Decimal(min(rounded, float(high))).quantize(Decimal(1).scaleb(-step_decimals(step)), rounding=ROUND_HALF_UP)
+    return float(str(text))
+
+
+def slider_position(param: Param, value: float) -> float | int:
+    """Where the slider's thumb sits for `value`: the nearest point of its grid (the value when on it)."""
+    position = vuetify_round(value, param.low, param.high, param.step)
+    return int(position) if param.integer else position
 
 
 @solara.component
 def ParamSlider(param: Param, settings: solara.Reactive[ViewSettings], on_settings: Callable[[ViewSettings], None]):
-    """One slider for a dotted scenario key; the label shows the current value."""
+    """One slider for a dotted scenario key and a number box with its exact value (see the module's notes)."""
     value = settings.value.values[param.key]
+    position = slider_position(param, value)
     label = f"{param.label}: {_format(value, param)}"
-    if param.integer:
-        solara.SliderInt(
-            label,
-            value=int(value),
-            min=int(param.low),
-            max=int(max(param.high, value)),
-            step=int(param.step),
-            on_value=lambda v: on_settings(settings.value.with_value(param.key, int(v))),
-        )
-    else:
-        solara.SliderFloat(
-            label,
-            value=float(value),
-            min=min(param.low, value),
-            max=max(param.high, value),
-            step=param.step,
-            on_value=lambda v: on_settings(settings.value.with_value(param.key, round(float(v), 6))),
-        )
+
+    def moved(v: float) -> None:
+        chosen: float = int(v) if param.integer else round(float(v), step_decimals(param.step))
+        if chosen == position:  # the slider repeating what it was given is not a change
+            return
+        on_settings(settings.value.with_value(param.key, chosen))
+
+    def typed(v: float | None) -> None:
+        if v is None or v == value:
+            return
+        on_settings(settings.value.with_value(param.key, int(v) if param.integer else float(v)))
+
+    with solara.Row(gap="6px", style={"align-items": "flex-end"}, classes=["param-row"]):
+        with solara.Column(style={"flex": "1 1 auto", "min-width": "0"}):
+            if param.integer:
+                solara.SliderInt(
+                    label,
+                    value=int(position),
+                    min=int(param.low),
+                    max=int(param.high),
+                    step=int(param.step),
+                    on_value=moved,
+                )
+            else:
+                solara.SliderFloat(
+                    label, value=float(position), min=param.low, max=param.high, step=param.step, on_value=moved
+                )
+        if param.integer:
+            solara.InputInt(
+                "", value=int(value), on_value=typed, dense=True, hide_details=True, classes=BOX, style=BOX_STYLE
+            )
+        else:
+            solara.InputFloat(
+                "", value=float(value), on_value=typed, dense=True, hide_details=True, classes=BOX, style=BOX_STYLE
+            )
 
 
 @solara.component

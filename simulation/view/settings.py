@@ -58,8 +58,8 @@ BEHAVIOUR_PARAMS = (
 )
 # Peer judgment of AI users.
 JUDGMENT_PARAMS = (
-    Param("judgment.penalty_verify", "Penalty for verifying (rating points)", -1.0, 4.0, 0.05),
-    Param("judgment.penalty_primary", "Penalty for primary use (rating points)", -1.0, 5.0, 0.05),
+    Param("judgment.penalty_verify", "Penalty for verifying (rating points)", -1.0, 4.0, 0.01),
+    Param("judgment.penalty_primary", "Penalty for primary use (rating points)", -1.0, 5.0, 0.01),
     Param("judgment.own_use_discount", "Penalty dropped by AI-using raters (share)", 0.0, 1.0, 0.05),
     Param("judgment.visibility", "Chance a colleague sees one's mode (per week)", 0.0, 1.0, 0.05),
 )

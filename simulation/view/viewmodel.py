@@ -5,6 +5,10 @@ with its model parameters), so the model is rebuilt from the controls every time
 come from `simulation.network.layout.department_layout` and are cached per network: a Reset that rebuilds
 the same network (same size, structure and seed) reuses them, and ties added during a run (case
 reviews) are drawn between the existing positions, never re-laid out.
+
+The model stops at the scenario's horizon: after `run.steps` weeks `running` is False, which Mesa's
+controller reads after every step (Play stops, Play and Step are disabled until Reset), and `step()`
+does nothing more (Mesa's controller may call it again within one render interval).
 """
 
 from __future__ import annotations
@@ -52,3 +56,18 @@ class ViewModel(ClinicianModel):
         self.settings: ViewSettings = _settings_value(settings)
         super().__init__(self.settings.to_scenario(), replication=0, with_agents=True)
         self.positions = network_layout(self)
+        self.horizon = int(self.config.run.steps)
+        self.running = self.week < self.horizon
+
+    @property
+    def at_horizon(self) -> bool:
+        """Has the model run the scenario's `run.steps` weeks?"""
+        return self.week >= self.horizon
+
+    def step(self) -> None:
+        """One week, unless the scenario's horizon is reached (then nothing)."""
+        if self.at_horizon:
+            self.running = False
+            return
+        super().step()
+        self.running = not self.at_horizon
