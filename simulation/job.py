@@ -2,6 +2,8 @@
 
 Every run is a comparison of one or more scenarios: the baseline first, then the others. A file run
 on its own is a comparison of one scenario, or of its `[scenario] compare_to` baseline and itself.
+A plan whose hospital (`[population]`, `[network]`) differs from its compare_to file's is compared
+with its own hospital without its interventions instead (a derived baseline; see `plan_file`).
 The folder (`outputs/<scenario file stem>/`, `outputs/comparison/` for `simulate compare`, or
 `--out`) holds steps.csv, replications.csv, scenarios.csv, comparison.csv, targets.csv,
 network.csv, summary.json, manifest.json and the report with its plots (report.md, report.html,
@@ -57,7 +59,7 @@ class Plan:
     """A validated comparison, ready to run: scenarios in comparison order (baseline first)."""
 
     runs: list[ScenarioRun]
-    sources: list[Path]
+    sources: list[Path | str]  # a derived baseline's: "derived from <plan file>"
     out: Path
     common_random_numbers: bool
     targets: list[TargetConfig]
@@ -173,19 +175,124 @@ def plan_file(
     steps: int | None = None,
     crn: bool = True,
 ) -> Plan:
-    """`simulate FILE`: the file alone, or its `compare_to` baseline and the file; outputs/<file stem>."""
+    """`simulate FILE`: the file alone, or its `compare_to` baseline and the file; outputs/<file stem>.
+
+    Like for like: the plan is compared with its own hospital. The hospital is everything in the
+    `[population]` and `[network]` tables (the settings that decide who the clinicians are and who
+    talks to whom, the same test that decides whether two scenarios are paired). When the plan's
+    hospital differs from its `compare_to` file's and the plan has interventions, the baseline is
+    derived from the plan instead: the plan itself with `interventions = []`, named
+    "<plan name> without interventions", file "derived from <plan file>" (every other setting, run,
+    targets and costs included, is the plan's, so the difference is the interventions' effect alone,
+    paired by common random numbers), and a note says so; the `compare_to` file is not run. A plan
+    without interventions would equal its derived baseline: it is compared with the `compare_to` file
+    as before (a different hospital, unpaired), and a note says why.
+    """
     scenario = load_scenario(scenario_path)
     paths, scenarios = [scenario_path], [scenario]
     target = scenario.compare_to_path
+    notes: list[str] = []
+    baseline_file: str | None = None
     if target is not None and not _same_file(target, scenario_path):
         if not target.is_file():
             raise ScenarioError(
                 f"{scenario_path}: key 'scenario.compare_to' = \"{scenario.scenario.compare_to}\": "
                 f"scenario file not found: {target}"
             )
-        paths, scenarios = [target, scenario_path], [load_scenario(target), scenario]
+        compared = load_scenario(target)
+        paths, scenarios = [target, scenario_path], [compared, scenario]
+        differences = hospital_differences(scenario, compared)
+        if differences:
+            differ = _hospitals_differ(scenario_path, target, differences)
+            if scenario.interventions:
+                derived = derived_baseline(scenario, scenario_path, target)
+                baseline_file = derived_file(scenario_path)
+                paths, scenarios = [scenario_path, scenario_path], [derived, scenario]
+                pairing = "paired by common random numbers" if crn else "with independent seeds"
+                notes.append(
+                    f"note: {differ}: compared with the plan's own hospital without its interventions "
+                    f"('{derived.scenario.name}', a derived baseline, {pairing}) instead of {target.name}"
+                )
+            else:
+                notes.append(
+                    f"note: {differ}, and {scenario_path.name} has no interventions to take away for a "
+                    f"baseline of its own hospital: compared with {target.name} as a different hospital (unpaired)"
+                )
     out = out if out is not None else DEFAULT_OUTPUTS / scenario_path.stem
-    return _make_plan(paths, scenarios, out, replications, seed, steps, crn)
+    plan = _make_plan(paths, scenarios, out, replications, seed, steps, crn)
+    if baseline_file is not None:
+        plan.runs[0].file = baseline_file
+        plan.sources[0] = baseline_file
+    plan.notes[:0] = notes
+    return plan
+
+
+HOSPITAL_SECTIONS = ("population", "network")
+SHOWN_DIFFERENCES = 3
+_ABSENT = object()
+
+
+def _flat(value: object, prefix: str) -> dict[str, object]:
+    if isinstance(value, dict):
+        flat: dict[str, object] = {}
+        for key, item in value.items():
+            flat.update(_flat(item, f"{prefix}.{key}"))
+        return flat
+    return {prefix: value}
+
+
+def _shown(value: object) -> str:
+    if value is _ABSENT:
+        return "not set"
+    return f'"{value}"' if isinstance(value, str) else str(value)
+
+
+def hospital_differences(plan: Scenario, other: Scenario) -> list[tuple[str, str, str]]:
+    """(key, plan's value, other's value) of every hospital setting (a key of [population] or
+    [network], nested tables by their dotted keys) that differs between the two scenarios."""
+    mine: dict[str, object] = {}
+    theirs: dict[str, object] = {}
+    for section in HOSPITAL_SECTIONS:
+        mine.update(_flat(getattr(plan, section).model_dump(mode="json"), section))
+        theirs.update(_flat(getattr(other, section).model_dump(mode="json"), section))
+    keys = list(mine) + [key for key in theirs if key not in mine]
+    return [
+        (key, _shown(mine.get(key, _ABSENT)), _shown(theirs.get(key, _ABSENT)))
+        for key in keys
+        if mine.get(key, _ABSENT) != theirs.get(key, _ABSENT)
+    ]
+
+
+def _hospitals_differ(plan: Path, other: Path, differences: Sequence[tuple[str, str, str]]) -> str:
+    """E.g. "plan.toml's hospital (population.n = 800) differs from baseline.toml's (500)"."""
+    shown = differences[:SHOWN_DIFFERENCES]
+    ours = ", ".join(f"{key} = {mine}" for key, mine, _ in shown)
+    theirs = ", ".join(other_value for _, _, other_value in shown)
+    more = len(differences) - len(shown)
+    if more:
+        ours += f", and {more} more setting{'s' if more > 1 else ''}"
+    return f"{plan.name}'s hospital ({ours}) differs from {other.name}'s ({theirs})"
+
+
+def derived_file(plan_path: Path) -> str:
+    """The `file` of a derived baseline in scenarios.csv and manifest.json."""
+    return f"derived from {relative_file(plan_path)}"
+
+
+def derived_baseline(plan: Scenario, plan_path: Path, compare_to: Path) -> Scenario:
+    """The plan's own hospital without its interventions: a copy of `plan` with `interventions = []`,
+    no `compare_to`, named "<plan name> without interventions"; targets, costs, run and every model
+    setting stay the plan's."""
+    derived = plan.model_copy(deep=True)
+    derived.interventions = []
+    derived.compare_to_path = None
+    derived.scenario.name = f"{plan.scenario.name} without interventions"
+    derived.scenario.description = (
+        f"The hospital of {plan_path.name} without its interventions: the baseline derived from it, because its "
+        f"hospital ([population], [network]) differs from {compare_to.name}'s."
+    )
+    derived.scenario.compare_to = None
+    return derived
 
 
 def choose_baseline(paths: Sequence[Path], scenarios: Sequence[Scenario], baseline: Path | None = None) -> int:

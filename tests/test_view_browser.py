@@ -4,7 +4,8 @@ driven by Playwright with Debian's chromium, headless and offline.
 Checks that every request of the page succeeds (no 4xx/5xx, nothing fails to load), that the
 console shows no errors, that Step advances the week and redraws the pictures, that clicking a
 node selects that clinician, that a second tab has its own model, and that picking a scenario,
-moving a slider and Reset rebuild the model; that opening every panel changes no parameter (the
+moving a slider and Reset rebuild the model; that the first Step after start-up is about as quick as
+the later ones and the busy sign shows on top; that opening every panel changes no parameter (the
 next Reset runs the scenario's own model: same numbers as the model built from the file). Saves a screenshot in the test's temporary folder and
 copies it to outputs/view_screenshot.png.
 
@@ -103,6 +104,49 @@ def server(child_env):
 def _week(page) -> int:
     text = page.locator(".numbers-line").inner_text()
     return int(re.match(r"Week (\d+) ", text).group(1))
+
+
+_BUSY_JS = """() => {
+  const bar = document.querySelector('.v-application--wrap > .v-progress-linear--absolute');
+  bar.style.visibility = 'visible';  // as Solara sets it while the server is busy for over 300 ms
+  const r = bar.getBoundingClientRect();
+  const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+  const result = {on_top: bar.contains(hit), label: getComputedStyle(bar, '::after').content,
+                  cursor: getComputedStyle(document.querySelector('.v-application--wrap')).cursor};
+  bar.style.visibility = 'hidden';
+  return result;
+}"""
+
+
+@needs_chromium
+@needs_playwright
+def test_first_step_after_start_up_is_as_quick_as_the_others(server):
+    """Issue 16: the first Step after start-up took about 6 s (compiling), the later ones 0.2-0.5 s.
+
+    First in this file, so it is the server's first page and first Step. The bound (later steps' median
+    + 3 s) is loose for a loaded 2-core machine; the goal (1 s) is measured by benchmarks/view_speed.py.
+    Also checks that Solara's busy bar, when shown, is on top of the app bar and says "Computing ...".
+    """
+    url, proc = server
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            page.goto(url)
+            expect(page.locator(".numbers-line")).to_contain_text("Week 0 ", timeout=45_000)
+            seconds = []
+            for k in range(1, 7):
+                start = time.perf_counter()
+                page.get_by_role("button", name="Step").click()
+                expect(page.locator(".numbers-line")).to_contain_text(f"Week {k} ", timeout=STEP_MS)
+                seconds.append(time.perf_counter() - start)
+            later = sorted(seconds[1:])[len(seconds[1:]) // 2]
+            assert seconds[0] <= later + 3.0, f"first step {seconds[0]:.2f} s, later steps {seconds[1:]}"
+            busy = page.evaluate(_BUSY_JS)
+            assert busy == {"on_top": True, "label": '"Computing ..."', "cursor": "progress"}, busy
+        finally:
+            browser.close()
+    assert proc.poll() is None, "the server stopped during the test"
 
 
 @needs_chromium

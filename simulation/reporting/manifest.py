@@ -56,7 +56,7 @@ def git_commit() -> dict[str, str | bool | None]:
 
 def build_manifest(
     runs: Sequence[ScenarioRun],
-    sources: Sequence[Path],
+    sources: Sequence[Path | str],
     common_random_numbers: bool,
     workers: int,
     timings: dict[str, float],

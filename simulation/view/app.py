@@ -5,7 +5,8 @@ the same page for a given scenario file, to show in a Jupyter notebook. Every br
 Solara session) builds its own model in `use_memo`, so two researchers on one server never step
 each other's model. Reset (SolaraViz's button) re-instantiates `ViewModel(settings=...)` with the
 controls' current values; picking a scenario rebuilds at once. Play and Step stop at the
-scenario's horizon (`run.steps`, `ViewModel.running`), with a note saying so.
+scenario's horizon (`run.steps`, `ViewModel.running`), with a note saying so. While the server
+computes a Step, Reset or rebuild for more than 300 ms, a bar at the top and "Computing ..." show it.
 """
 
 from __future__ import annotations
@@ -27,7 +28,19 @@ PLAY_INTERVAL_MS = 150  # pause between steps while playing
 # above its slider, which shares the row with the number box. Mesa's sidebar card
 # "Model Parameters" lists only Mesa-style parameters; this page has none (its controls are in
 # "Scenario and parameters"), so the card would stay empty: cards with nothing inside are hidden.
-CSS = """
+# The busy sign: Solara shows a thin moving bar while the server has been handling a message (a Step, a
+# Reset, a rebuild) for more than 300 ms, but puts it under the app bar, where nobody sees it. It is
+# drawn on top instead, thicker, with "Computing ..." beside it and a progress cursor. It lives in the
+# browser, so it shows while the server is busy (a sign set by the server would arrive only afterwards).
+BUSY_BAR = ".v-application--wrap > .v-progress-linear--absolute"
+CSS = f"""
+{BUSY_BAR} {{ position: fixed !important; top: 0; z-index: 10000 !important; height: 6px !important; overflow: visible;
+  transition: none !important; }}
+{BUSY_BAR}::after {{ content: "Computing ..."; position: absolute; top: 72px; right: 16px; padding: 2px 10px;
+  background: #fff8e1; color: #5d4037; border: 1px solid #ffb300; border-radius: 4px; font-size: 14px; }}
+.v-application--wrap:has(> .v-progress-linear--absolute[style*="visibility: visible"]) {{ cursor: progress; }}
+"""
+CSS += """
 .v-input__slider .v-input__slot > .v-label { flex: 0 0 52%; max-width: 52%; white-space: normal; height: auto; line-height: 1.2; font-size: 13px; }
 .v-navigation-drawer .v-card:has(> .v-card__text > .v-sheet:empty) { display: none; }
 .param-row .v-input__slider .v-input__slot { flex-wrap: wrap; }

@@ -3,13 +3,23 @@
 The page is served by Solara (`solara run simulation.view.app`) in production mode, without
 opening a browser, without telemetry and without the PyPI version check, so it works with no
 internet: every script and style sheet comes from the installed `solara-assets` package.
+
+Before the server starts, a background thread warms the compiled loops (`simulation.fast.cache.warm_up`
+with the scenario the page opens with): on a cold compile cache the first Step after start-up took
+about 4-6 s (compiling), on a warm one it still paid for loading the loops from the cache. The page
+answers meanwhile; a Step pressed before the warm-up is done waits for the loop it needs (numba
+compiles each loop once, under its own lock). `WARM_UP` says how far it got.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
+import threading
+import time
 from pathlib import Path
+from typing import Any
 
 from click.exceptions import Abort
 
@@ -18,6 +28,38 @@ OFFLINE_ENV = {
     "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",  # telemetry is on by default
     "MPLBACKEND": "Agg",
 }
+
+
+log = logging.getLogger(__name__)
+# State of the start-up warm-up of this process: "state" is "not started", "running", "done" or "failed".
+WARM_UP: dict[str, Any] = {"state": "not started", "seconds": None, "error": None}
+
+
+def warm_up_loops(scenario: Path | None) -> None:
+    """Compile (or load from the cache) the loops a Step of `scenario` (default: the start file) runs,
+    and import the drawing code, so the first Step after start-up costs what the others do. Never
+    raises: on failure the loops compile at the first Step, as before, and `WARM_UP` says why."""
+    WARM_UP.update(state="running", seconds=None, error=None)
+    start = time.perf_counter()
+    try:
+        from simulation.fast.cache import warm_up
+        from simulation.view import drawing  # noqa: F401  (matplotlib, imported by the first page)
+        from simulation.view.settings import ViewSettings, default_scenario_path
+
+        warm_up([ViewSettings.from_file(scenario or default_scenario_path()).to_scenario()])
+    except Exception as exc:  # the view works without the warm-up
+        WARM_UP.update(state="failed", error=f"{type(exc).__name__}: {exc}")
+        log.warning("warming the compiled loops failed (the first Step compiles them): %s", exc)
+    else:
+        WARM_UP["state"] = "done"
+    WARM_UP["seconds"] = time.perf_counter() - start
+
+
+def start_warm_up(scenario: Path | None) -> threading.Thread:
+    """Run `warm_up_loops(scenario)` in a daemon thread (the server starts at once)."""
+    thread = threading.Thread(target=warm_up_loops, args=(scenario,), name="warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def port_free(host: str, port: int) -> bool:
@@ -46,6 +88,7 @@ def serve(scenario: Path | None, host: str = "127.0.0.1", port: int = 8765) -> N
         os.environ.setdefault(key, value)
     if scenario is not None:
         os.environ[SCENARIO_ENV] = str(Path(scenario).resolve())
+    start_warm_up(scenario)
     print(f"Interactive view: {view_url(host, port)}  (Ctrl+C stops it)", flush=True)
     from solara.__main__ import cli as solara_cli
 
