@@ -219,6 +219,9 @@ def _closing_lines(result) -> str:
         if name == result.baseline:
             continue
         rows = comparison[comparison["scenario"] == name].set_index("outcome")
+        if rows.empty:  # another hospital than the baseline's: levels only (results.tables.same_hospital)
+            lines.append(f"{name} (another hospital: not compared)")
+            continue
         first = rows.loc[HEADLINE_COMPARED[0]]
         extra = float(first["extra_cost_hours"])
         paired = "" if first["paired"] == "true" else " (unpaired)"

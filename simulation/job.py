@@ -13,6 +13,9 @@ Common random numbers: all scenarios share run.steps, run.replications and run.s
 baseline's, or the command line's), and replication k of every scenario is seeded with
 `SeedSequence(seed, spawn_key=(k,))`, so replication k of every scenario starts from the same
 network and clinicians when their population and network sections are equal ("paired").
+A scenario whose population or network differs from the baseline's is another hospital, not a plan
+for the baseline's: it is run and its levels reported, but it is not in comparison.csv, not ranked
+and not on the charts (scenarios.csv: `comparable` false; `results.tables.same_hospital`).
 
 Memory does not grow with replications: the engine (`simulation.execution.engine`) hands each
 finished replication to `<out>.partial/` at once (`execution.checkpoint.PartialRun`), and the tables
@@ -185,8 +188,8 @@ def plan_file(
     "<plan name> without interventions", file "derived from <plan file>" (every other setting, run,
     targets and costs included, is the plan's, so the difference is the interventions' effect alone,
     paired by common random numbers), and a note says so; the `compare_to` file is not run. A plan
-    without interventions would equal its derived baseline: it is compared with the `compare_to` file
-    as before (a different hospital, unpaired), and a note says why.
+    without interventions would equal its derived baseline: it is run beside the `compare_to` file as
+    another hospital (levels only, not compared: see `results.tables.same_hospital`), and a note says why.
     """
     scenario = load_scenario(scenario_path)
     paths, scenarios = [scenario_path], [scenario]
@@ -216,7 +219,7 @@ def plan_file(
             else:
                 notes.append(
                     f"note: {differ}, and {scenario_path.name} has no interventions to take away for a "
-                    f"baseline of its own hospital: compared with {target.name} as a different hospital (unpaired)"
+                    f"baseline of its own hospital: shown beside {target.name} as another hospital (not compared)"
                 )
     out = out if out is not None else DEFAULT_OUTPUTS / scenario_path.stem
     plan = _make_plan(paths, scenarios, out, replications, seed, steps, crn)

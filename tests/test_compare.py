@@ -42,7 +42,7 @@ REPLICATIONS_COLUMNS = [
 ]  # fmt: skip
 SCENARIOS_COLUMNS = [
     "scenario", "role", "file", "description", "interventions", "paired", "replications", "steps", "seed",
-    "cost_hours", "cost_money", "currency",
+    "cost_hours", "cost_money", "currency", "comparable",
 ]  # fmt: skip
 COMPARISON_COLUMNS = [
     "scenario", "outcome", "better", "baseline_mean", "scenario_mean", "difference", "ci_low", "ci_high", "paired",
@@ -228,6 +228,14 @@ def test_without_crn_scenarios_get_independent_seeds(tmp_path, files):
     assert seeds["baseline"] == 20250801 and seeds["workshops"] != seeds["baseline"]
     assert tables.scenarios["paired"].tolist() == ["true", "false"]
     assert set(tables.comparison["paired"]) == {"false"}
+    # Independent runs: Welch's interval.
+    reps = tables.replications
+    for _, row in tables.comparison.iterrows():
+        a = reps.loc[reps.scenario == "workshops", row["outcome"]].dropna().to_numpy()
+        b = reps.loc[reps.scenario == "baseline", row["outcome"]].dropna().to_numpy()
+        interval = stats.ttest_ind(a, b, equal_var=False).confidence_interval()
+        assert row["difference"] == pytest.approx(a.mean() - b.mean(), rel=1e-7, abs=1e-9)
+        assert (row["ci_low"], row["ci_high"]) == pytest.approx((interval.low, interval.high), rel=1e-6, abs=1e-9)
     steps = pd.read_csv(tmp_path / "steps.csv")
     start = steps[steps.step == 0].set_index(["scenario", "replication"])["mean_attitude"]
     assert not np.allclose(start.loc["baseline"], start.loc["workshops"])
@@ -288,25 +296,20 @@ def test_comparison_numbers_match_replications_csv(folder):
     replications = read(folder, "replications.csv")
     by = {name: frame.set_index("replication") for name, frame in replications.groupby("scenario")}
     base = by["baseline"]
-    assert len(comparison) == 2 * len(OUTCOMES)
-    assert comparison["outcome"].tolist() == list(OUTCOMES) * 2
-    assert comparison["better"].tolist() == list(OUTCOMES.values()) * 2
+    # bigger is another hospital (more clinicians): not compared, no rows (scenarios.csv: comparable false).
+    assert comparison["scenario"].tolist() == ["workshops"] * len(OUTCOMES)
+    assert comparison["outcome"].tolist() == list(OUTCOMES)
+    assert comparison["better"].tolist() == list(OUTCOMES.values())
     for _, row in comparison.iterrows():
         alt = by[row["scenario"]]
         extra = alt["cost_hours"].mean() - base["cost_hours"].mean()
         b, a = base[row["outcome"]].to_numpy(), alt[row["outcome"]].to_numpy()
-        if row["scenario"] == "workshops":
-            assert row["paired"] is True or row["paired"] == "true"
-            keep = ~(np.isnan(a) | np.isnan(b))
-            d = a[keep] - b[keep]
-            interval = stats.ttest_rel(a[keep], b[keep]).confidence_interval()
-            assert row["replications"] == keep.sum()
-            assert row["difference"] == pytest.approx(d.mean(), rel=1e-7, abs=1e-9)
-        else:
-            assert row["paired"] is False or row["paired"] == "false"
-            a, b = a[~np.isnan(a)], b[~np.isnan(b)]
-            interval = stats.ttest_ind(a, b, equal_var=False).confidence_interval()
-            assert row["difference"] == pytest.approx(a.mean() - b.mean(), rel=1e-7, abs=1e-9)
+        assert row["paired"] is True or row["paired"] == "true"
+        keep = ~(np.isnan(a) | np.isnan(b))
+        d = a[keep] - b[keep]
+        interval = stats.ttest_rel(a[keep], b[keep]).confidence_interval()
+        assert row["replications"] == keep.sum()
+        assert row["difference"] == pytest.approx(d.mean(), rel=1e-7, abs=1e-9)
         assert (row["ci_low"], row["ci_high"]) == pytest.approx((interval.low, interval.high), rel=1e-6, abs=1e-9)
         assert row["difference"] == pytest.approx(row["scenario_mean"] - row["baseline_mean"], rel=1e-7, abs=1e-9)
         assert row["extra_cost_hours"] == pytest.approx(extra)
@@ -378,7 +381,7 @@ def test_closing_lines(compared):
     assert lines[0].startswith(f"3 scenarios x {REPLICATIONS} runs x {STEPS} weeks")
     assert lines[1].startswith("workshops vs baseline: skeptical -") and "clinician-hours" in lines[1]
     assert " points [" in lines[1] and "verifying " in lines[1]
-    assert lines[2].startswith("bigger vs baseline (unpaired): ")
+    assert lines[2] == "bigger (another hospital: not compared)"
     assert lines[3].startswith(f"results: {out}/")
 
 

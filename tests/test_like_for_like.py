@@ -128,12 +128,12 @@ def test_several_differences_are_listed_and_independent_seeds_are_named(tmp_path
     assert "with independent seeds" in plan.notes[0]
 
 
-def test_a_plan_without_interventions_is_compared_with_the_baseline_file_and_says_why(tmp_path):
+def test_a_plan_without_interventions_is_shown_beside_the_baseline_file_and_says_why(tmp_path):
     plan = plan_file(write_scenario(tmp_path / "plan.toml", plan_body(name="smaller")))
     assert [r.name for r in plan.runs] == ["baseline", "smaller"]
     assert [r.paired for r in plan.runs] == [True, False]
     assert plan.notes[0] == (
         "note: plan.toml's hospital (population.n = 80) differs from baseline.toml's (500), and plan.toml has no "
-        "interventions to take away for a baseline of its own hospital: compared with baseline.toml as a different "
-        "hospital (unpaired)"
+        "interventions to take away for a baseline of its own hospital: shown beside baseline.toml as another "
+        "hospital (not compared)"
     )

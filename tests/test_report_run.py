@@ -513,16 +513,13 @@ def test_single_replication_has_no_intervals_but_a_valid_report(tmp_path) -> Non
     assert (folder / "plots" / "cost_effectiveness.png").is_file()
 
 
-def test_a_hospital_of_another_size_is_named_as_unpaired_and_the_rest_stay_paired(tmp_path):
+def test_a_hospital_of_another_size_is_not_compared_and_the_rest_stay_paired(tmp_path):
     baseline, workshops = scenario_files(tmp_path / "scenarios", replications=3, targets=False)
     other = write_scenario(tmp_path / "scenarios" / "smaller.toml", "[population]\nn = 120\n", extends=baseline)
     simulate("compare", str(baseline), str(workshops), str(other), "--out", str(tmp_path / "run"))
     text = (tmp_path / "run" / "report.md").read_text(encoding="utf-8")
-    assert "differences are paired, except for smaller (a different population or network" in text
-    assert "smaller simulates a different hospital" in text
-    scenarios = pd.read_csv(tmp_path / "run" / "scenarios.csv")
-    assert scenarios.set_index("scenario")["paired"].to_dict() == {
-        "baseline": True,
-        "workshops": True,
-        "smaller": False,
-    }
+    assert "starts from the same hospital, so differences are paired · other hospitals, not compared: smaller" in text
+    assert "except for smaller" not in text and "smaller simulates a different hospital" not in text
+    scenarios = pd.read_csv(tmp_path / "run" / "scenarios.csv").set_index("scenario")
+    assert scenarios["paired"].to_dict() == {"baseline": True, "workshops": True, "smaller": False}
+    assert scenarios["comparable"].to_dict() == {"baseline": True, "workshops": True, "smaller": False}

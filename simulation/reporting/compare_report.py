@@ -1,5 +1,6 @@
 """The prose and tables of a comparison report: the summary of the best-ranked alternative, the
-ranking table (comparison.csv) and the table of final levels (summary.json)."""
+ranking table (comparison.csv), the table of final levels (summary.json) and that of the other
+hospitals (scenarios of another hospital than the baseline's: levels only, never ranked)."""
 
 from __future__ import annotations
 
@@ -245,6 +246,19 @@ def ranking_table(t: RunTables) -> Block:
 
 def final_table(t: RunTables) -> Block:
     """Level of each outcome at the end per scenario, mean and the range of 95 % of runs (summary.json)."""
+    return _levels_table(t, [t.baseline] + t.ranked())
+
+
+OTHER_HOSPITALS = "Other hospitals (not ranked: a different hospital is not a plan for this one)"
+
+
+def other_hospitals_table(t: RunTables) -> Block:
+    """The levels at the end of the scenarios of another hospital than the baseline's (`final_table`'s
+    columns, no differences and no marks): the same plan in different hospitals is not a ranking."""
+    return _levels_table(t, t.other_hospitals)
+
+
+def _levels_table(t: RunTables, names: list[str]) -> Block:
     outcomes = [
         ("share_skeptical", "Skeptical"),
         ("share_none", "No AI use"),
@@ -254,7 +268,7 @@ def final_table(t: RunTables) -> Block:
     ]
     header = ["Scenario"] + [label for _, label in outcomes] + ["Errors passed on (total)"]
     rows = []
-    for name in [t.baseline] + t.ranked():
+    for name in names:
         s = t.summary["scenarios"][name]
         cells = [name]
         for outcome, _ in outcomes:

@@ -16,7 +16,13 @@ from typing import Any
 
 import pandas as pd
 
-from simulation.reporting.compare_report import comparison_summary, final_table, ranking_table
+from simulation.reporting.compare_report import (
+    OTHER_HOSPITALS,
+    comparison_summary,
+    final_table,
+    other_hospitals_table,
+    ranking_table,
+)
 from simulation.reporting.document import Block, to_markdown
 from simulation.reporting.format import INTERVAL, RANGE_NOTE, fmt_count, fmt_num, fmt_pct, fmt_pct_range, is_missing
 from simulation.reporting.html import write_html
@@ -41,18 +47,21 @@ def _run_line(t: RunTables) -> str:
         f"seed {', '.join(str(s) for s in seeds)}"
     )
     unpaired = unpaired_names(t)
-    if len(names) > 1 and paired:
+    compared = t.alternatives
+    if compared and paired:
         text += (
             " · common random numbers: replication k of every scenario starts from the same hospital, "
             "so differences are paired"
         )
-    elif len(names) > 1 and len(unpaired) < len(names) - 1:
+    elif compared and len(unpaired) < len(compared):
         text += (
             " · common random numbers: differences are paired, except for "
             f"{', '.join(unpaired)} (a different population or network: compared as independent runs)"
         )
-    elif len(names) > 1:
+    elif compared:
         text += " · independent runs (differences not paired)"
+    if t.other_hospitals:
+        text += f" · other hospitals, not compared: {', '.join(t.other_hospitals)}"
     return text
 
 
@@ -292,6 +301,19 @@ def build_run_report(t: RunTables, figures: Sequence[tuple[str, Path, str]]) -> 
                 "p", f"Mean across runs, with the range covering {RANGE_NOTE} in brackets. Shares are % of clinicians."
             ),
             Block("table", *milestone_parts(summary)),
+        ]
+    if t.other_hospitals:
+        blocks += [
+            Block("h2", OTHER_HOSPITALS),
+            Block(
+                "p",
+                f"These scenarios simulate another hospital than the baseline ({t.baseline}): a different "
+                "`[population]` or `[network]`. A difference between two hospitals is not the effect of a plan, "
+                "so they are not ranked, not on the charts and not in comparison.csv. Their levels at the end: "
+                f"mean across runs, with the range of {RANGE_NOTE} in brackets. To compare a plan for one of "
+                "these hospitals, compare it with that hospital's file as its baseline.",
+            ),
+            other_hospitals_table(t),
         ]
     if not t.targets.empty:
         blocks += [

@@ -47,7 +47,18 @@ class RunTables:
 
     @property
     def alternatives(self) -> list[str]:
-        return [str(s) for s in self.scenarios["scenario"].iloc[1:]]
+        """The scenarios compared with the baseline (ranked, on the charts): not the other hospitals."""
+        others = set(self.other_hospitals)
+        return [str(s) for s in self.scenarios["scenario"].iloc[1:] if str(s) not in others]
+
+    @property
+    def other_hospitals(self) -> list[str]:
+        """Scenarios of another hospital than the baseline's (scenarios.csv `comparable` false): shown
+        with their levels only, never compared or ranked."""
+        if "comparable" not in self.scenarios:
+            return []
+        rows = self.scenarios.iloc[1:]
+        return [str(name) for name, c in zip(rows["scenario"], rows["comparable"], strict=True) if not truthy(c)]
 
     def scenario_row(self, name: str) -> pd.Series:
         return self.scenarios[self.scenarios["scenario"] == name].iloc[0]
@@ -117,6 +128,7 @@ TEXT_COLUMNS = {
     "interventions",
     "paired",
     "currency",
+    "comparable",
     "outcome",
     "better",
     "target",
@@ -258,6 +270,6 @@ def all_paired(t: RunTables) -> bool:
 def unpaired_names(t: RunTables) -> list[str]:
     """Alternatives compared with the baseline as independent runs (not paired)."""
     if "paired" not in t.scenarios:
-        return list(t.scenarios["scenario"].iloc[1:])
-    rows = t.scenarios.iloc[1:]
+        return t.alternatives
+    rows = t.scenarios[t.scenarios["scenario"].astype(str).isin(t.alternatives)]
     return [str(name) for name, p in zip(rows["scenario"], rows["paired"], strict=True) if not truthy(p)]

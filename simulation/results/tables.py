@@ -9,9 +9,10 @@ equal runs give equal bytes.
   but the counts and flows of the week), then the counts' totals (`total_errors_caught`, ...: one per
   `outcomes.TOTALS`), then the mean exposure at adoption.
 - `scenarios.csv`: one row per scenario: role, file, description, interventions, whether it is
-  paired with the baseline, replications, steps, root seed, mean final cost in hours and money.
-- `comparison.csv`: one row per alternative scenario x outcome (`outcomes.COMPARED`, with its better
-  direction): the difference from the
+  paired with the baseline, replications, steps, root seed, mean final cost in hours and money, and
+  whether it is compared with the baseline (`comparable`: false for another hospital, see `same_hospital`).
+- `comparison.csv`: one row per compared alternative scenario x outcome (`outcomes.COMPARED`, with its
+  better direction; another hospital is left out: it is not a plan for the baseline's): the difference from the
   baseline with its 95 % interval (paired or Welch, see `simulation.results.statistics`), the extra cost in
   clinician-hours and the difference per 100 extra hours.
 - `targets.csv`: every scenario's targets evaluated for every scenario: probability of reaching
@@ -61,7 +62,7 @@ REPLICATIONS_COLUMNS = [
 ]
 SCENARIOS_COLUMNS = [
     "scenario", "role", "file", "description", "interventions", "paired",
-    "replications", "steps", "seed", "cost_hours", "cost_money", "currency",
+    "replications", "steps", "seed", "cost_hours", "cost_money", "currency", "comparable",
 ]  # fmt: skip
 COMPARISON_COLUMNS = [
     "scenario", "outcome", "better", "baseline_mean", "scenario_mean", "difference", "ci_low", "ci_high",
@@ -132,10 +133,21 @@ def _describe_interventions(scenario: Scenario) -> str:
     return "; ".join(getattr(i, "name", "") or i.kind for i in scenario.interventions)
 
 
+def same_hospital(a: Scenario, b: Scenario) -> bool:
+    """Whether two scenarios simulate the same hospital: equal [population] and [network] (the test of
+    `job.hospital_differences`). Only then is one a plan for the other: compared, ranked, on the charts."""
+    return a.population.model_dump() == b.population.model_dump() and a.network.model_dump() == b.network.model_dump()
+
+
+def comparable(runs: Sequence[ScenarioRun]) -> list[bool]:
+    """For each run, whether it is compared with the baseline (runs[0]: True): the same hospital."""
+    return [same_hospital(run.scenario, runs[0].scenario) for run in runs]
+
+
 def scenarios_frame(runs: Sequence[ScenarioRun], replications: pd.DataFrame) -> pd.DataFrame:
     """scenarios.csv: one row per scenario with its settings and mean final cost."""
     rows = []
-    for run in runs:
+    for run, compared in zip(runs, comparable(runs), strict=True):
         cost = float(replications.loc[replications["scenario"] == run.name, "cost_hours"].mean())
         rate = run.scenario.costs.hourly_rate
         rows.append(
@@ -152,6 +164,7 @@ def scenarios_frame(runs: Sequence[ScenarioRun], replications: pd.DataFrame) -> 
                 "cost_hours": cost,
                 "cost_money": cost * rate if rate > 0 else math.nan,
                 "currency": run.scenario.costs.currency,
+                "comparable": _bool_text(compared),
             }
         )
     return pd.DataFrame(rows, columns=SCENARIOS_COLUMNS)
@@ -161,14 +174,18 @@ def comparison_frame(runs: Sequence[ScenarioRun], replications: pd.DataFrame) ->
     """comparison.csv: each alternative scenario against the baseline (runs[0]), outcome by outcome.
 
     Values come from `replications` (one row per scenario and replication); paired scenarios are
-    matched on the replication number. Header only when there is no alternative.
+    matched on the replication number. An alternative of another hospital (`same_hospital` false) is
+    left out: a difference between two hospitals is not the effect of a plan. Header only when there is
+    no compared alternative.
     """
     baseline = runs[0]
     by_name = {name: frame.set_index("replication") for name, frame in replications.groupby("scenario", sort=False)}
     base = by_name[baseline.name]
     base_cost = float(base["cost_hours"].mean())
     rows = []
-    for run in runs[1:]:
+    for run, compared in zip(runs[1:], comparable(runs)[1:], strict=True):
+        if not compared:
+            continue
         alt = by_name[run.name]
         extra = float(alt["cost_hours"].mean()) - base_cost
         for outcome in COMPARED:
