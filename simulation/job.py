@@ -46,7 +46,7 @@ from simulation.network.stats import network_frame
 from simulation.reporting.folder import atomic_folder, check_target, previous_of
 from simulation.reporting.manifest import build_manifest, write_json
 from simulation.reporting.run_report import write_run_report
-from simulation.results.tables import TableBuilder, Tables, relative_file, to_csv_bytes, union_targets
+from simulation.results.tables import TableBuilder, Tables, relative_file, same_hospital, to_csv_bytes, union_targets
 from simulation.scenario import load_scenario
 from simulation.scenario.overrides import override_run
 from simulation.scenario.planning import TargetConfig
@@ -143,12 +143,9 @@ def _make_plan(
     names = _unique_names(paths, scenarios)
     check_target(out)
 
-    population, network = baseline.population.model_dump(), baseline.network.model_dump()
     runs = []
     for index, (path, scenario, name) in enumerate(zip(paths, scenarios, names, strict=True)):
-        paired = index == 0 or (
-            crn and scenario.population.model_dump() == population and scenario.network.model_dump() == network
-        )
+        paired = index == 0 or (crn and same_hospital(scenario, baseline))
         runs.append(
             ScenarioRun(
                 name=name,
@@ -413,7 +410,7 @@ def replicate(
     If any replication raises, ReplicationsFailed (after all have run).
     """
     sink = partial if partial is not None else MemorySink()
-    jobs = plan_jobs(plan)
+    jobs = partial.jobs if partial is not None else plan_jobs(plan)
     backend = backend if backend is not None else backend_for(workers, jobs=jobs)
     done = run_jobs(jobs, sink=sink, backend=backend, progress=progress, note=note)
     failures = [d for d in done if d.failed]
@@ -462,9 +459,10 @@ def run_plan(
     if workers is not None and workers < 1:
         raise ScenarioError(f"--workers {workers}: must be at least 1")
     check_target(plan.out)
-    backend = backend_for(workers, cluster, plan_jobs(plan))
+    jobs = plan_jobs(plan)
+    backend = backend_for(workers, cluster, jobs)
     workers = backend.workers or workers or default_workers()  # as run (a cluster: as asked)
-    partial = PartialRun(plan.out, "comparison", plan_jobs(plan), resume)
+    partial = PartialRun(plan.out, "comparison", jobs, resume)
     for line in plan.notes:
         (note or _stderr_note)(line)
 

@@ -15,6 +15,7 @@ skipped, with the reason, when it is not.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 import socket
@@ -22,6 +23,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 
 import pytest
 from conftest import REPO
@@ -101,6 +103,23 @@ def server(child_env):
             proc.wait()
 
 
+@contextlib.contextmanager
+def _opened(url: str, viewport: dict, before=None) -> Iterator:
+    """A page of headless chromium at `url`, loaded to week 0 (`before(page)` runs before it loads,
+    e.g. to watch its responses); the browser is closed afterwards."""
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport=viewport)
+            if before is not None:
+                before(page)
+            page.goto(url)
+            expect(page.locator(".numbers-line")).to_contain_text("Week 0 ", timeout=45_000)
+            yield page
+        finally:
+            browser.close()
+
+
 def _week(page) -> int:
     text = page.locator(".numbers-line").inner_text()
     return int(re.match(r"Week (\d+) ", text).group(1))
@@ -128,24 +147,17 @@ def test_first_step_after_start_up_is_as_quick_as_the_others(server):
     Also checks that Solara's busy bar, when shown, is on top of the app bar and says "Computing ...".
     """
     url, proc = server
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 800})
-            page.goto(url)
-            expect(page.locator(".numbers-line")).to_contain_text("Week 0 ", timeout=45_000)
-            seconds = []
-            for k in range(1, 7):
-                start = time.perf_counter()
-                page.get_by_role("button", name="Step").click()
-                expect(page.locator(".numbers-line")).to_contain_text(f"Week {k} ", timeout=STEP_MS)
-                seconds.append(time.perf_counter() - start)
-            later = sorted(seconds[1:])[len(seconds[1:]) // 2]
-            assert seconds[0] <= later + 3.0, f"first step {seconds[0]:.2f} s, later steps {seconds[1:]}"
-            busy = page.evaluate(_BUSY_JS)
-            assert busy == {"on_top": True, "label": '"Computing ..."', "cursor": "progress"}, busy
-        finally:
-            browser.close()
+    with _opened(url, {"width": 1280, "height": 800}) as page:
+        seconds = []
+        for k in range(1, 7):
+            start = time.perf_counter()
+            page.get_by_role("button", name="Step").click()
+            expect(page.locator(".numbers-line")).to_contain_text(f"Week {k} ", timeout=STEP_MS)
+            seconds.append(time.perf_counter() - start)
+        later = sorted(seconds[1:])[len(seconds[1:]) // 2]
+        assert seconds[0] <= later + 3.0, f"first step {seconds[0]:.2f} s, later steps {seconds[1:]}"
+        busy = page.evaluate(_BUSY_JS)
+        assert busy == {"on_top": True, "label": '"Computing ..."', "cursor": "progress"}, busy
     assert proc.poll() is None, "the server stopped during the test"
 
 
@@ -159,98 +171,94 @@ def test_view_in_a_real_browser(server, tmp_path):
     from simulation.view.viewmodel import ViewModel
 
     bad, console_errors = [], []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1920, "height": 1150})
-            page.on("response", lambda r: bad.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-            page.on("requestfailed", lambda r: bad.append(f"failed {r.url}"))
-            page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: console_errors.append(str(e)))
-            page.goto(url)
-            expect(page.locator(".numbers-line")).to_contain_text("Week 0 ", timeout=45_000)
-            assert _week(page) == 0
 
-            # Step: the week advances and both pictures are redrawn.
-            network = page.locator("img.network-picture")
-            plots = page.locator("img.plots-picture")
-            network_before, plots_before = network.get_attribute("src"), plots.get_attribute("src")
-            for k in range(1, 4):
-                page.get_by_role("button", name="Step").click()
-                expect(page.locator(".numbers-line")).to_contain_text(f"Week {k} ", timeout=STEP_MS)
-            assert plots.get_attribute("src") != plots_before
-            assert network.get_attribute("src") != network_before
-            expect(page.get_by_text("Time: 3.0")).to_be_visible()
-            expect(page.get_by_text("Model Parameters")).to_be_hidden()  # Mesa's card, empty on this page
+    def watch(page) -> None:
+        page.on("response", lambda r: bad.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+        page.on("requestfailed", lambda r: bad.append(f"failed {r.url}"))
+        page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: console_errors.append(str(e)))
 
-            # A second tab has its own model.
-            other = browser.new_page()
-            other.goto(url)
-            expect(other.locator(".numbers-line")).to_contain_text("Week 0 ", timeout=45_000)
-            other.get_by_role("button", name="Step").click()
-            expect(other.locator(".numbers-line")).to_contain_text("Week 1 ", timeout=STEP_MS)
-            other.close()
-            assert _week(page) == 3
+    with _opened(url, {"width": 1920, "height": 1150}, before=watch) as page:
+        assert _week(page) == 0
 
-            # Colour by mode of use: the network is redrawn.
-            before = network.get_attribute("src")
-            page.get_by_role("button", name="mode of use").click()
-            expect(network).not_to_have_attribute("src", before)
-            expect(page.get_by_text("primary aid", exact=True)).to_be_visible()  # the legend
-
-            # Click a clinician: the page draws the same network at the same positions.
-            picture = NetworkPicture(
-                ViewModel(ViewSettings.from_file(default_scenario_path())).positions, NETWORK_WIDTH, NETWORK_HEIGHT
-            )
-            x, y = picture.pixels[42]
-            network.click(position={"x": float(x), "y": float(y)})
-            expect(page.locator(".neighbour-modes")).to_contain_text("Colleagues' modes")
-            expect(page.get_by_text(re.compile(r"^Clinician \d+$"))).to_be_visible(timeout=STEP_MS)
-
-            # Pick another scenario (rebuilds at once), move a slider, Reset.
-            page.locator(".v-select", has_text="Scenario").click()
-            page.locator(".v-list-item", has_text="community_hospital").click()
-            expect(page.get_by_label("Clinician id (0-299)")).to_be_visible(
-                timeout=STEP_MS
-            )  # the rebuild of another scenario
-            assert _week(page) == 0
-            slider = page.locator(".v-input", has_text="Clinicians: 300").locator("[role=slider]")
-            slider.focus()
-            page.keyboard.press("ArrowRight")
-            expect(page.locator(".v-input", has_text="Clinicians: 350")).to_be_visible()
+        # Step: the week advances and both pictures are redrawn.
+        network = page.locator("img.network-picture")
+        plots = page.locator("img.plots-picture")
+        network_before, plots_before = network.get_attribute("src"), plots.get_attribute("src")
+        for k in range(1, 4):
             page.get_by_role("button", name="Step").click()
-            expect(page.locator(".numbers-line")).to_contain_text("Week 1 ", timeout=STEP_MS)
-            page.get_by_role("button", name="Reset").click()
-            expect(page.get_by_label("Clinician id (0-349)")).to_be_visible(
-                timeout=STEP_MS
-            )  # Reset rebuilds the model (seconds under load)
-            expect(page.locator(".numbers-line")).to_contain_text("Week 0 ", timeout=STEP_MS)
-            for k in range(1, 6):
-                page.get_by_role("button", name="Step").click()
-                expect(page.locator(".numbers-line")).to_contain_text(f"Week {k} ", timeout=STEP_MS)
-            # Play runs on by itself; pause stops it.
-            page.get_by_role("button", name="▶").click()
-            page.wait_for_function(
-                # null-safe: the line is re-rendered while playing
-                "() => { const m = /^Week (\\d+) /.exec(document.querySelector('.numbers-line')?.textContent ?? '');"
-                " return m !== null && Number(m[1]) >= 8; }",
-                timeout=STEP_MS,
-            )
-            page.get_by_role("button", name="❚❚").click()
-            expect(page.get_by_role("button", name="▶")).to_be_visible()
-            paused = _week(page)
-            page.wait_for_timeout(800)
-            assert _week(page) - paused <= 1  # at most the step under way when pausing
-            page.get_by_label("Clinician id (0-349)").fill("7")
-            page.keyboard.press("Enter")
-            expect(page.get_by_text("Clinician 7", exact=True)).to_be_visible()
+            expect(page.locator(".numbers-line")).to_contain_text(f"Week {k} ", timeout=STEP_MS)
+        assert plots.get_attribute("src") != plots_before
+        assert network.get_attribute("src") != network_before
+        expect(page.get_by_text("Time: 3.0")).to_be_visible()
+        expect(page.get_by_text("Model Parameters")).to_be_hidden()  # Mesa's card, empty on this page
 
-            shot = tmp_path / "view_screenshot.png"
-            page.screenshot(path=str(shot), full_page=True)
-            (REPO / "outputs").mkdir(exist_ok=True)
-            shutil.copyfile(shot, REPO / "outputs" / "view_screenshot.png")
-        finally:
-            browser.close()
+        # A second tab has its own model.
+        other = page.context.browser.new_page()
+        other.goto(url)
+        expect(other.locator(".numbers-line")).to_contain_text("Week 0 ", timeout=45_000)
+        other.get_by_role("button", name="Step").click()
+        expect(other.locator(".numbers-line")).to_contain_text("Week 1 ", timeout=STEP_MS)
+        other.close()
+        assert _week(page) == 3
+
+        # Colour by mode of use: the network is redrawn.
+        before = network.get_attribute("src")
+        page.get_by_role("button", name="mode of use").click()
+        expect(network).not_to_have_attribute("src", before)
+        expect(page.get_by_text("primary aid", exact=True)).to_be_visible()  # the legend
+
+        # Click a clinician: the page draws the same network at the same positions.
+        picture = NetworkPicture(
+            ViewModel(ViewSettings.from_file(default_scenario_path())).positions, NETWORK_WIDTH, NETWORK_HEIGHT
+        )
+        x, y = picture.pixels[42]
+        network.click(position={"x": float(x), "y": float(y)})
+        expect(page.locator(".neighbour-modes")).to_contain_text("Colleagues' modes")
+        expect(page.get_by_text(re.compile(r"^Clinician \d+$"))).to_be_visible(timeout=STEP_MS)
+
+        # Pick another scenario (rebuilds at once), move a slider, Reset.
+        page.locator(".v-select", has_text="Scenario").click()
+        page.locator(".v-list-item", has_text="community_hospital").click()
+        expect(page.get_by_label("Clinician id (0-299)")).to_be_visible(
+            timeout=STEP_MS
+        )  # the rebuild of another scenario
+        assert _week(page) == 0
+        slider = page.locator(".v-input", has_text="Clinicians: 300").locator("[role=slider]")
+        slider.focus()
+        page.keyboard.press("ArrowRight")
+        expect(page.locator(".v-input", has_text="Clinicians: 350")).to_be_visible()
+        page.get_by_role("button", name="Step").click()
+        expect(page.locator(".numbers-line")).to_contain_text("Week 1 ", timeout=STEP_MS)
+        page.get_by_role("button", name="Reset").click()
+        expect(page.get_by_label("Clinician id (0-349)")).to_be_visible(
+            timeout=STEP_MS
+        )  # Reset rebuilds the model (seconds under load)
+        expect(page.locator(".numbers-line")).to_contain_text("Week 0 ", timeout=STEP_MS)
+        for k in range(1, 6):
+            page.get_by_role("button", name="Step").click()
+            expect(page.locator(".numbers-line")).to_contain_text(f"Week {k} ", timeout=STEP_MS)
+        # Play runs on by itself; pause stops it.
+        page.get_by_role("button", name="▶").click()
+        page.wait_for_function(
+            # null-safe: the line is re-rendered while playing
+            "() => { const m = /^Week (\\d+) /.exec(document.querySelector('.numbers-line')?.textContent ?? '');"
+            " return m !== null && Number(m[1]) >= 8; }",
+            timeout=STEP_MS,
+        )
+        page.get_by_role("button", name="❚❚").click()
+        expect(page.get_by_role("button", name="▶")).to_be_visible()
+        paused = _week(page)
+        page.wait_for_timeout(800)
+        assert _week(page) - paused <= 1  # at most the step under way when pausing
+        page.get_by_label("Clinician id (0-349)").fill("7")
+        page.keyboard.press("Enter")
+        expect(page.get_by_text("Clinician 7", exact=True)).to_be_visible()
+
+        shot = tmp_path / "view_screenshot.png"
+        page.screenshot(path=str(shot), full_page=True)
+        (REPO / "outputs").mkdir(exist_ok=True)
+        shutil.copyfile(shot, REPO / "outputs" / "view_screenshot.png")
     assert bad == [], f"requests that failed: {bad}"
     assert console_errors == [], f"console errors: {console_errors}"
     assert proc.poll() is None, "the server stopped during the test"
@@ -277,35 +285,28 @@ def test_opening_the_panels_changes_no_parameter(server):
     expected = ViewModel(ViewSettings.from_file(path))
     for _ in range(2):
         expected.step()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1920, "height": 1150})
-            page.goto(url)
-            expect(page.locator(".numbers-line")).to_contain_text("Week 0 ", timeout=45_000)
-            page.locator(".v-select", has_text="Scenario").click()
-            page.locator(".v-list-item", has_text="workshops").click()
-            expect(page.get_by_label("Clinician id (0-499)")).to_be_visible(timeout=STEP_MS)
+    with _opened(url, {"width": 1920, "height": 1150}) as page:
+        page.locator(".v-select", has_text="Scenario").click()
+        page.locator(".v-list-item", has_text="workshops").click()
+        expect(page.get_by_label("Clinician id (0-499)")).to_be_visible(timeout=STEP_MS)
+        page.get_by_role("button", name="Step").click()
+        expect(page.locator(".numbers-line")).to_contain_text("Week 1 ", timeout=STEP_MS)
+        for panel in ("Behaviour", "Peer judgment"):  # the two closed ones; the others are open
+            page.locator(".v-expansion-panel-header", has_text=panel).click()
+        expect(page.get_by_text("Penalty for verifying (rating points): ")).to_be_visible()
+        # A slider that rounds its value sends it when drawn, before the Reset below reaches the server
+        # (one websocket, in order): Reset builds from whatever the controls hold by then.
+        page.get_by_role("button", name="Reset").click()
+        expect(page.locator(".numbers-line")).to_contain_text("Week 0 ", timeout=STEP_MS)
+        for k in (1, 2):
             page.get_by_role("button", name="Step").click()
-            expect(page.locator(".numbers-line")).to_contain_text("Week 1 ", timeout=STEP_MS)
-            for panel in ("Behaviour", "Peer judgment"):  # the two closed ones; the others are open
-                page.locator(".v-expansion-panel-header", has_text=panel).click()
-            expect(page.get_by_text("Penalty for verifying (rating points): ")).to_be_visible()
-            # A slider that rounds its value sends it when drawn, before the Reset below reaches the server
-            # (one websocket, in order): Reset builds from whatever the controls hold by then.
-            page.get_by_role("button", name="Reset").click()
-            expect(page.locator(".numbers-line")).to_contain_text("Week 0 ", timeout=STEP_MS)
-            for k in (1, 2):
-                page.get_by_role("button", name="Step").click()
-                expect(page.locator(".numbers-line")).to_contain_text(f"Week {k} ", timeout=STEP_MS)
-            assert page.locator(".numbers-line").inner_text() == numbers_text(expected)
-            rows = page.evaluate(_ROWS_JS)
-            assert len(rows) == len(PARAMS), rows
-            for param, value, (label, box) in zip(PARAMS, exact, rows, strict=True):
-                assert label.startswith(param.label + ": ") and float(label.rsplit(": ", 1)[1]) == value, label
-                assert float(box) == value, (param.key, box)
-        finally:
-            browser.close()
+            expect(page.locator(".numbers-line")).to_contain_text(f"Week {k} ", timeout=STEP_MS)
+        assert page.locator(".numbers-line").inner_text() == numbers_text(expected)
+        rows = page.evaluate(_ROWS_JS)
+        assert len(rows) == len(PARAMS), rows
+        for param, value, (label, box) in zip(PARAMS, exact, rows, strict=True):
+            assert label.startswith(param.label + ": ") and float(label.rsplit(": ", 1)[1]) == value, label
+            assert float(box) == value, (param.key, box)
     assert proc.poll() is None, "the server stopped during the test"
 
 

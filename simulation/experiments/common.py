@@ -131,9 +131,11 @@ def prepare_out(out: Path) -> None:
 
 def run_experiment(
     experiment: Experiment, workers: int | None, progress, resume: bool, cluster: str | None = None
-) -> tuple[list[Done], PartialRun]:
+) -> tuple[list[Done], PartialRun, int]:
     """Run the experiment's jobs through the engine into its partial folder (local processes, or the
-    Dask scheduler at `cluster`)."""
+    Dask scheduler at `cluster`). Also returns the worker processes it ran on, for the manifest (one
+    when the run was too short to pay for starting workers; a cluster: the number asked for, or the
+    local cores)."""
     partial = PartialRun(
         experiment.out,
         experiment.kind,
@@ -144,13 +146,8 @@ def run_experiment(
     for line in experiment.notes:
         print(line, file=sys.stderr)
     backend = backend_for(workers, cluster, partial.jobs)
-    return run_jobs(partial.jobs, sink=partial, backend=backend, progress=progress), partial
-
-
-def workers_used(experiment: Experiment, workers: int | None, cluster: str | None = None) -> int:
-    """The worker processes `run_experiment` runs on, for the manifest (one when the run is too
-    short to pay for starting workers; a cluster: the number asked for, or the local cores)."""
-    return backend_for(workers, cluster, experiment.jobs()).workers or workers or default_workers()
+    done = run_jobs(partial.jobs, sink=partial, backend=backend, progress=progress)
+    return done, partial, backend.workers or workers or default_workers()
 
 
 def final_outcomes(outcomes: np.ndarray) -> np.ndarray:

@@ -294,8 +294,7 @@ def run_sensitivity(
 
     experiment, config = plan.experiment, plan.config
     started, started_at = common.clock(), common.now()
-    done, partial = common.run_experiment(experiment, workers, progress, resume, cluster)
-    workers = common.workers_used(experiment, workers, cluster)
+    done, partial, workers = common.run_experiment(experiment, workers, progress, resume, cluster)
     replications = common.replications_table(experiment, done, partial)
     indices, noise, samples = analyse(plan, replications)
     failures = [d for d in done if d.failed]

@@ -281,8 +281,7 @@ def run_sweep(
     """
     config: SweepConfig = experiment.base.sweep  # type: ignore[assignment]
     started, started_at = common.clock(), common.now()
-    done, partial = common.run_experiment(experiment, workers, progress, resume, cluster)
-    workers = common.workers_used(experiment, workers, cluster)
+    done, partial, workers = common.run_experiment(experiment, workers, progress, resume, cluster)
     result = write_sweep(experiment, config, done, partial, started_at, started, workers, resume)
     common.finish(experiment, done, partial, lambda i: f"point {i} ({_setting(experiment, i)})", closing_lines(result))
     return result

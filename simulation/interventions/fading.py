@@ -36,6 +36,8 @@ class FadingBoosts:
         self.counts_sessions = sessions is None
         self.sessions = np.zeros(n, dtype=np.int32) if sessions is None else sessions
         self.boost = {name: np.zeros(n) for name in FADING_VARIABLES}
+        # The sessions the weekly fading share was last computed for, and that share (`_fading_share`).
+        self._share_for: tuple[np.ndarray, np.ndarray | None] | None = None
 
     def add(self, state: ClinicianState, who: np.ndarray, gains: dict[str, float | np.ndarray]) -> None:
         """Give `who` one more session: apply each gain (clipped to the variable's range) and record it.
@@ -60,7 +62,7 @@ class FadingBoosts:
     def _fading_share(self) -> np.ndarray | None:
         """Per clinician, the share of a boost lost in one week (None: nothing fades); recomputed
         only when attendance has changed since the last week."""
-        cached = getattr(self, "_share_for", None)
+        cached = self._share_for
         if cached is not None and np.array_equal(cached[0], self.sessions):
             return cached[1]
         attended = self.sessions > 0
