@@ -251,7 +251,7 @@ def _single_lines(result, summary: dict) -> str:
         f"{summary['scenario']}: {summary['replications']} runs x {summary['steps']} weeks in {result.seconds:.1f} s",
         f"  {_headline(first) + ' at the end:':<22}{pct(first)} (start {100 * outcomes[first]['initial']:.1f} %)",
         *(f"  {_headline(name) + ':':<22}{pct(name)}" for name in rest),
-        f"results: {result.out}/ ({'report.md, ' if result.report else ''}steps.csv, summary.json, manifest.json"
+        f"results: {result.out}/ ({'report.html, report.md, ' if result.report else ''}steps.csv, summary.json, manifest.json"
         f"{_plots(result)})",
     ]
     if result.replaced_previous is not None:
