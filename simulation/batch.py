@@ -28,7 +28,7 @@ import numpy as np
 
 from simulation.diffusion import AdoptionTracker, initial_adoption, network_statistics
 from simulation.fast.random import KeyStream
-from simulation.metrics import measure
+from simulation.metrics import SafetyTally, measure
 from simulation.network.hospital import HospitalNetwork
 from simulation.outcomes import COLUMNS
 from simulation.replica import Replica
@@ -80,10 +80,12 @@ class ReplicationBatch:
         self.adoption = AdoptionTracker(self.state, self.segments)
         self.row = np.empty((len(replicas), len(COLUMNS)))
         zero = np.zeros(len(replicas))
+        self.safety = SafetyTally.of(len(replicas))  # running totals of errors_per_1000
         self._record(
             measure(
                 self.state,
                 self.segments,
+                tally=self.safety,
                 errors_caught=zero,
                 errors_passed=zero,
                 incidents=zero,
@@ -155,6 +157,10 @@ class ReplicationBatch:
             segments,
             errors_caught=used.errors_caught,
             errors_passed=used.errors_passed,
+            decisions=used.decisions,
+            own_errors_caught=used.own_errors_caught,
+            own_errors_passed=used.own_errors_passed,
+            tally=self.safety,
             incidents=used.incidents,
             mode_changes=changes,
             cost_hours=np.array([replica.cost_hours for replica in self.replicas]),

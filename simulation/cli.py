@@ -12,6 +12,7 @@
     simulate validate [--out DIR] [--replications R]
     simulate vignette [--raters N] [--seed S] [--fit]
     simulate check SCENARIO.toml
+    simulate new FOLDER --clinicians N [--departments "NAME=SHARE,..."] [--network-edges FILE [--network-nodes FILE]]
     simulate schema
     simulate view [SCENARIO.toml] [--port 8765] [--host 127.0.0.1]
 
@@ -49,7 +50,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-COMMANDS = {"run", "compare", "vignette", "check", "schema", "validate", "calibrate", "sweep", "sensitivity", "view"}
+COMMANDS = {
+    "run", "compare", "vignette", "check", "new", "schema", "validate", "calibrate", "sweep", "sensitivity", "view",
+}  # fmt: skip
 
 
 def _fail(message: str) -> NoReturn:
@@ -59,6 +62,18 @@ def _fail(message: str) -> NoReturn:
 
 def _note(line: str) -> None:
     typer.echo(line, err=True)
+
+
+WorldsOption = Annotated[
+    int | None,
+    typer.Option(
+        "--worlds",
+        help="Override uncertainty.worlds: parameter worlds drawn over what we do not know (0: the stated values only).",
+    ),
+]
+WorldReplicationsOption = Annotated[
+    int | None, typer.Option("--world-replications", help="Override uncertainty.replications (runs per world).")
+]
 
 
 @app.command()
@@ -79,6 +94,8 @@ def run(
     resume: Annotated[bool, typer.Option("--resume", help=RESUME_HELP)] = False,
     cluster: ClusterOption = None,
     no_report: Annotated[bool, typer.Option("--no-report", help=NO_REPORT_HELP)] = False,
+    worlds: WorldsOption = None,
+    world_replications: WorldReplicationsOption = None,
 ) -> None:
     """Run a scenario's replications (and its compare_to baseline's) and write tables, plots and a report.
 
@@ -92,7 +109,7 @@ def run(
         _run_experiment(experiment, scenario, out, workers, replications, seed, steps, quiet, resume, cluster)
         return
     try:
-        plan = plan_file(scenario, out, replications, seed, steps, crn)
+        plan = plan_file(scenario, out, replications, seed, steps, crn, worlds, world_replications)
     except UserError as exc:
         _fail(str(exc))
     _run_plan(plan, workers, quiet, resume, cluster, report=not no_report)
@@ -123,12 +140,34 @@ def compare(
     resume: Annotated[bool, typer.Option("--resume", help=RESUME_HELP)] = False,
     cluster: ClusterOption = None,
     no_report: Annotated[bool, typer.Option("--no-report", help=NO_REPORT_HELP)] = False,
+    worlds: WorldsOption = None,
+    world_replications: WorldReplicationsOption = None,
+    across_hospitals: Annotated[
+        bool,
+        typer.Option(
+            "--across-hospitals",
+            help="Also run every plan in every other hospital of the comparison (a hospital file without "
+            "interventions) and report the same plan in different hospitals (hospitals.csv).",
+        ),
+    ] = False,
 ) -> None:
     """Run several scenarios with common random numbers and report their differences from the baseline."""
     from simulation.job import plan_comparison
 
     try:
-        plan = plan_comparison(scenarios or [], baseline, out, replications, seed, steps, crn, note=_note)
+        plan = plan_comparison(
+            scenarios or [],
+            baseline,
+            out,
+            replications,
+            seed,
+            steps,
+            crn,
+            _note,
+            worlds,
+            world_replications,
+            across_hospitals,
+        )
     except UserError as exc:
         _fail(str(exc))
     _run_plan(plan, workers, quiet, resume, cluster, report=not no_report)
@@ -228,14 +267,33 @@ def _closing_lines(result) -> str:
         differences = ", ".join(
             f"{(outcome(o).short or o).lower()} {_difference(rows.loc[o])}" for o in HEADLINE_COMPARED
         )
-        lines.append(f"{name} vs {result.baseline}{paired}: {differences}, cost {extra:,.0f} clinician-hours")
-    files = "comparison.csv, targets.csv, steps.csv, summary.json, manifest.json"
-    lines.append(
-        f"results: {result.out}/ ({'report.html, report.md, ' if result.report else ''}{files}{_plots(result)})"
-    )
+        sure = _how_sure(result.out, name)
+        lines.append(f"{name} vs {result.baseline}{paired}: {differences}, cost {extra:,.0f} clinician-hours{sure}")
+    files = "comparison.csv, uncertainty.csv, targets.csv, steps.csv, summary.json, manifest.json"
+    if not (result.out / "uncertainty.csv").exists():
+        files = files.replace("uncertainty.csv, ", "")
+    report = "report.html, report.md, results.xlsx, " if result.report else ""
+    lines.append(f"results: {result.out}/ ({report}{files}{_plots(result)})")
     if result.replaced_previous is not None:
         lines.append(f"the previous run in that folder was moved to {result.replaced_previous}/")
     return "\n".join(lines)
+
+
+def _how_sure(folder: Path, name: str) -> str:
+    """'; beats baseline in 100 % of 32 parameter worlds' from uncertainty.csv (share skeptical), or ''."""
+    path = folder / "uncertainty.csv"
+    if not path.exists():
+        return ""
+    import pandas as pd
+
+    table = pd.read_csv(path)
+    rows = table[(table["scenario"] == name) & (table["outcome"] == "share_skeptical")]
+    if rows.empty or pd.isna(rows.iloc[0]["p_better"]):
+        return ""
+    row = rows.iloc[0]
+    return (
+        f"; less skepticism than the baseline in {100 * row['p_better']:.0f} % of {int(row['worlds'])} parameter worlds"
+    )
 
 
 def _single_lines(result, summary: dict) -> str:
@@ -251,8 +309,8 @@ def _single_lines(result, summary: dict) -> str:
         f"{summary['scenario']}: {summary['replications']} runs x {summary['steps']} weeks in {result.seconds:.1f} s",
         f"  {_headline(first) + ' at the end:':<22}{pct(first)} (start {100 * outcomes[first]['initial']:.1f} %)",
         *(f"  {_headline(name) + ':':<22}{pct(name)}" for name in rest),
-        f"results: {result.out}/ ({'report.html, report.md, ' if result.report else ''}steps.csv, summary.json, manifest.json"
-        f"{_plots(result)})",
+        f"results: {result.out}/ ({'report.html, report.md, results.xlsx, ' if result.report else ''}steps.csv, "
+        f"summary.json, manifest.json{_plots(result)})",
     ]
     if result.replaced_previous is not None:
         lines.append(f"the previous run in that folder was moved to {result.replaced_previous}/")
@@ -425,6 +483,37 @@ def check(scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML).")
         typer.echo(resolve_scenario_text(load_scenario(scenario)))
     except UserError as exc:
         _fail(str(exc))
+
+
+@app.command()
+def new(
+    folder: Annotated[Path, typer.Argument(help="Folder for baseline.toml and plan.toml (created if needed).")],
+    clinicians: Annotated[
+        int | None, typer.Option(help="Clinicians in your hospital (population.n); not with --network-edges.")
+    ] = None,
+    departments: Annotated[
+        str | None,
+        typer.Option(
+            help='Departments and their shares, e.g. "Emergency medicine=0.2,Surgery=0.3,Radiology=0.1" '
+            "(rescaled to add up to 1; default: the model's twelve departments)."
+        ),
+    ] = None,
+    network_edges: Annotated[
+        Path | None, typer.Option(help="Your network's tie file (edge list, GraphML or GEXF): network.edges.")
+    ] = None,
+    network_nodes: Annotated[
+        Path | None, typer.Option(help="Your network's node table (one row per clinician): network.nodes.file.")
+    ] = None,
+) -> None:
+    """Write a matching baseline.toml (your hospital) and plan.toml (workshops, compared with it) into FOLDER."""
+    from simulation.scenario.new_files import describe_written, write_new_hospital
+
+    try:
+        paths = write_new_hospital(folder, clinicians, departments, network_nodes, network_edges)
+    except UserError as exc:
+        _fail(str(exc))
+    for line in describe_written(paths):
+        typer.echo(line)
 
 
 @app.command()

@@ -5,8 +5,9 @@ on its own is a comparison of one scenario, or of its `[scenario] compare_to` ba
 A plan whose hospital (`[population]`, `[network]`) differs from its compare_to file's is compared
 with its own hospital without its interventions instead (a derived baseline; see `plan_file`).
 The folder (`outputs/<scenario file stem>/`, `outputs/comparison/` for `simulate compare`, or
-`--out`) holds steps.csv, replications.csv, scenarios.csv, comparison.csv, targets.csv,
-network.csv, summary.json, manifest.json and the report with its plots (report.md, report.html,
+`--out`) holds steps.csv, replications.csv, scenarios.csv, comparison.csv, targets.csv, groups.csv,
+network.csv, summary.json, manifest.json, the uncertainty tables (uncertainty.csv, drivers.csv,
+unknowns.csv, worlds.csv), effects.csv and the report with its plots (report.md, report.html, results.xlsx,
 plots/; not with `--no-report`, for batch use: the manifest then says "report": "skipped").
 
 Common random numbers: all scenarios share run.steps, run.replications and run.seed (the
@@ -30,11 +31,12 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
+from pydantic import ValidationError
 
 from simulation.errors import MissingDataError, ReplicationsFailed, ScenarioError
 from simulation.execution.backends import Backend, backend_for, default_workers
@@ -46,15 +48,28 @@ from simulation.network.stats import network_frame
 from simulation.reporting.folder import atomic_folder, check_target, previous_of
 from simulation.reporting.manifest import build_manifest, write_json
 from simulation.reporting.run_report import write_run_report
-from simulation.results.tables import TableBuilder, Tables, relative_file, same_hospital, to_csv_bytes, union_targets
+from simulation.results.hospitals import TRANSFER_ROLE, hospitals_frame
+from simulation.results.tables import (
+    TableBuilder,
+    Tables,
+    comparable,
+    relative_file,
+    same_hospital,
+    to_csv_bytes,
+    union_targets,
+)
+from simulation.results.uncertainty import UncertaintyTables, WorldCollector
 from simulation.scenario import load_scenario
-from simulation.scenario.overrides import override_run
+from simulation.scenario.overrides import override_run, override_uncertainty
 from simulation.scenario.planning import TargetConfig
 from simulation.scenario.schema import Scenario
+from simulation.worlds import WorldDesign, design_for, world_scenario
 
 DEFAULT_OUTPUTS = Path("outputs")
 DEFAULT_COMPARISON = DEFAULT_OUTPUTS / "comparison"
 SHARED_RUN_KEYS = ("steps", "replications", "seed")
+# [uncertainty] keys every scenario of a comparison shares (the baseline's, or the command line's).
+SHARED_WORLD_KEYS = ("worlds", "replications", "seed")
 
 
 @dataclass
@@ -67,14 +82,27 @@ class Plan:
     common_random_numbers: bool
     targets: list[TargetConfig]
     notes: list[str]
+    design: WorldDesign | None = None  # parameter worlds (None: the stated values only)
+    # --across-hospitals: run name of each plan in another hospital -> (plan's name, hospital's name)
+    transfers: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def baseline(self) -> ScenarioRun:
         return self.runs[0]
 
     @property
+    def world_replications(self) -> int:
+        """Replications of one scenario in the drawn worlds (K x R; 0 without worlds)."""
+        return 0 if self.design is None else self.design.worlds * self.design.replications
+
+    @property
     def total_replications(self) -> int:
-        return sum(run.scenario.run.replications for run in self.runs)
+        """Every run: the stated replications of each scenario and, for the compared ones, those of the worlds."""
+        compared = comparable(self.runs)
+        return sum(
+            run.scenario.run.replications + self.world_replications * c
+            for run, c in zip(self.runs, compared, strict=True)
+        )
 
 
 @dataclass
@@ -124,11 +152,28 @@ def _make_plan(
     seed: int | None,
     steps: int | None,
     crn: bool,
+    worlds: int | None = None,
+    world_replications: int | None = None,
 ) -> Plan:
-    """Align run settings on the baseline (paths[0]), name the scenarios, seed them, collect notes."""
+    """Align run settings on the baseline (paths[0]), name the scenarios, seed them, draw the
+    parameter worlds (`simulation.worlds`), collect notes."""
     notes: list[str] = []
     baseline = scenarios[0]
     purpose = "for common random numbers" if crn else "for the comparison"
+    for key, value in (("worlds", worlds), ("replications", world_replications)):
+        if value is not None:
+            option = "--worlds" if key == "worlds" else "--world-replications"
+            for scenario in scenarios:
+                override_uncertainty(scenario, key, value, option)
+    for key in SHARED_WORLD_KEYS:
+        shared = getattr(baseline.uncertainty, key)
+        for path, scenario in zip(paths[1:], scenarios[1:], strict=True):
+            own = getattr(scenario.uncertainty, key)
+            if own != shared:
+                notes.append(
+                    f"note: {path.name}: uncertainty.{key} {own} replaced by the baseline's {shared} (same worlds)"
+                )
+                setattr(scenario.uncertainty, key, shared)
     for key, value in (("steps", steps), ("replications", replications), ("seed", seed)):
         if value is not None:
             for scenario in scenarios:
@@ -157,6 +202,7 @@ def _make_plan(
             )
         )
     targets = union_targets(scenarios, paths)
+    design = design_for(scenarios, [relative_file(p) if isinstance(p, Path) else p for p in paths])
     horizon = baseline.run.steps
     for target in targets:
         if target.by_week > horizon:
@@ -164,7 +210,7 @@ def _make_plan(
                 f"note: target '{target.describe()}': by_week {target.by_week} is beyond the {horizon} weeks "
                 f"simulated; evaluated up to week {horizon}"
             )
-    return Plan(runs, list(paths), out, crn, targets, notes)
+    return Plan(runs, list(paths), out, crn, targets, notes, design)
 
 
 def plan_file(
@@ -174,6 +220,8 @@ def plan_file(
     seed: int | None = None,
     steps: int | None = None,
     crn: bool = True,
+    worlds: int | None = None,
+    world_replications: int | None = None,
 ) -> Plan:
     """`simulate FILE`: the file alone, or its `compare_to` baseline and the file; outputs/<file stem>.
 
@@ -219,7 +267,7 @@ def plan_file(
                     f"baseline of its own hospital: shown beside {target.name} as another hospital (not compared)"
                 )
     out = out if out is not None else DEFAULT_OUTPUTS / scenario_path.stem
-    plan = _make_plan(paths, scenarios, out, replications, seed, steps, crn)
+    plan = _make_plan(paths, scenarios, out, replications, seed, steps, crn, worlds, world_replications)
     if baseline_file is not None:
         plan.runs[0].file = baseline_file
         plan.sources[0] = baseline_file
@@ -324,10 +372,15 @@ def plan_comparison(
     steps: int | None = None,
     crn: bool = True,
     note: Callable[[str], None] | None = None,
+    worlds: int | None = None,
+    world_replications: int | None = None,
+    across_hospitals: bool = False,
 ) -> Plan:
     """`simulate compare A B ...`: load every file, pick the baseline, align and name; outputs/comparison.
 
-    Files with a [sweep] or [sensitivity] table are experiments, not plans: they are left out, with a note."""
+    Files with a [sweep] or [sensitivity] table are experiments, not plans: they are left out, with a note.
+    With `across_hospitals`, every plan also runs in every other hospital of the comparison
+    (`plans_in_hospitals`; hospitals.csv, `results.hospitals`)."""
     if not scenario_paths:
         raise ScenarioError("compare needs at least one scenario file (simulate compare A.toml B.toml ...)")
     paths, scenarios = [], []
@@ -368,7 +421,76 @@ def plan_comparison(
     first = choose_baseline(paths, scenarios, baseline)
     order = [first, *(i for i in range(len(paths)) if i != first)]
     paths, scenarios = [paths[i] for i in order], [scenarios[i] for i in order]
-    return _make_plan(paths, scenarios, out if out is not None else DEFAULT_COMPARISON, replications, seed, steps, crn)
+    out = out if out is not None else DEFAULT_COMPARISON
+    transfers: list[tuple[int, int, Scenario]] = []
+    if across_hospitals:
+        transfers = plans_in_hospitals(paths, scenarios, note or _stderr_note)
+        paths = [*paths, *(paths[hospital] for _, hospital, _ in transfers)]
+        scenarios = [*scenarios, *(scenario for _, _, scenario in transfers)]
+    plan = _make_plan(paths, scenarios, out, replications, seed, steps, crn, worlds, world_replications)
+    first = len(plan.runs) - len(transfers)
+    for index, (plan_index, hospital_index, _) in enumerate(transfers, start=first):
+        run = plan.runs[index]
+        run.role = TRANSFER_ROLE
+        run.file = f"{plan.runs[plan_index].file} in {plan.runs[hospital_index].file}"
+        plan.sources[index] = run.file
+        plan.transfers[run.name] = (plan.runs[plan_index].name, plan.runs[hospital_index].name)
+    return plan
+
+
+def plans_in_hospitals(
+    paths: Sequence[Path], scenarios: Sequence[Scenario], note: Callable[[str], None]
+) -> list[tuple[int, int, Scenario]]:
+    """`--across-hospitals`: every plan of the baseline's hospital (a compared scenario with
+    interventions) in every other hospital of the comparison (a scenario of another hospital without
+    interventions of its own): that hospital's scenario with the plan's interventions, named
+    "<plan> in <hospital>". (index of the plan, index of the hospital, scenario) each; a plan that
+    cannot run in a hospital (it targets a department or role the hospital does not have) is left
+    out there, with a note."""
+    baseline = scenarios[0]
+    plans = [i for i, s in enumerate(scenarios) if i > 0 and same_hospital(s, baseline) and s.interventions]
+    hospitals = [i for i, s in enumerate(scenarios) if i > 0 and not same_hospital(s, baseline) and not s.interventions]
+    if not plans or not hospitals:
+        note(
+            "note: --across-hospitals: the comparison needs a plan and another hospital without interventions; none run"
+        )
+        return []
+    out = []
+    for plan_index in plans:
+        plan, plan_path = scenarios[plan_index], paths[plan_index]
+        for hospital_index in hospitals:
+            hospital, hospital_path = scenarios[hospital_index], paths[hospital_index]
+            name = f"{plan.scenario.name or plan_path.stem} in {hospital.scenario.name or hospital_path.stem}"
+            data = hospital.model_dump(mode="json", exclude={"extends"})
+            data["interventions"] = [i.model_dump(mode="json") for i in plan.interventions]
+            data["scenario"]["name"] = name
+            data["scenario"]["compare_to"] = None
+            data["scenario"]["description"] = (
+                f"{plan_path.name}'s interventions in the hospital of {hospital_path.name}."
+            )
+            try:
+                moved = Scenario.model_validate(data)
+                moved.check_intervention_names()  # a network from files: its departments and roles
+            except (ValidationError, ValueError) as exc:
+                reason = (
+                    exc.errors()[0]["msg"].removeprefix("Value error, ")
+                    if isinstance(exc, ValidationError)
+                    else str(exc)
+                )
+                note(
+                    f"note: --across-hospitals: {plan_path.name} cannot run in {hospital_path.name}: {reason}; left out there"
+                )
+                continue
+            out.append((plan_index, hospital_index, moved))
+    return out
+
+
+def write_uncertainty(folder: Path, tables: UncertaintyTables | None) -> None:
+    """unknowns.csv, worlds.csv, uncertainty.csv and drivers.csv (`results.uncertainty`), if there are worlds."""
+    if tables is None:
+        return
+    for name in ("unknowns", "worlds", "uncertainty", "drivers"):
+        (folder / f"{name}.csv").write_bytes(to_csv_bytes(getattr(tables, name)))
 
 
 def _stderr_note(line: str) -> None:
@@ -376,8 +498,26 @@ def _stderr_note(line: str) -> None:
 
 
 def plan_jobs(plan: Plan) -> list[Job]:
-    """Every (scenario, replication) of `plan`, in table order; replication 0 keeps network snapshots."""
-    return comparison_jobs(plan.runs)
+    """Every (scenario, replication) of `plan`: at the stated values in table order (replication 0
+    keeps network snapshots), then in each parameter world (`simulation.worlds`: replication
+    R0 + (w - 1) R + r of world w, every compared scenario in the same worlds with the same seeds;
+    another hospital, which is not compared, runs at the stated values only)."""
+    jobs = comparison_jobs(plan.runs)
+    design = plan.design
+    if design is None:
+        return jobs
+    for index, (run, compared) in enumerate(zip(plan.runs, comparable(plan.runs), strict=True)):
+        if not compared:
+            continue  # another hospital: its levels only, at the stated values (not ranked, so no worlds)
+        stated = run.scenario.run.replications
+        for world in range(1, design.worlds + 1):
+            scenario = world_scenario(run.scenario, design, world, f"{run.file}: [uncertainty]")
+            first = design.first_replication(world, stated)
+            jobs += [
+                Job(f"s{index}-w{world}-r{r}", index, scenario, run.root_seed, first + r)
+                for r in range(design.replications)
+            ]
+    return jobs
 
 
 def simulate(
@@ -429,10 +569,23 @@ def replicate(
 
 
 def tabulate(plan: Plan, results: Iterable[ReplicationResult], folder: Path | None = None) -> Tables:
-    """The tables of `plan` from its results in table order, one at a time; steps.csv is written into
-    `folder` as they come (if given; the temporary per-step store goes there too)."""
+    """The tables of `plan` from its results in job order, one at a time; steps.csv is written into
+    `folder` as they come (if given; the temporary per-step store goes there too).
+
+    The replications at the stated values make every table but the uncertainty ones; those
+    (`results.uncertainty`: `tables.uncertainty`) use them and the parameter worlds' runs."""
+    collector = None if plan.design is None else WorldCollector(plan.runs, comparable(plan.runs), plan.design)
     with open(folder / "steps.csv", "wb") if folder is not None else nullcontext() as steps_csv:
-        return TableBuilder(plan.runs, plan.targets, steps_csv, folder).add_all(results)
+        builder = TableBuilder(plan.runs, plan.targets, steps_csv, folder)
+        for result in results:
+            if collector is not None:
+                collector.add(result)
+            if result.replication < plan.runs[result.scenario_index].scenario.run.replications:
+                builder.add(result)
+        tables = builder.finish()
+    tables.uncertainty = None if collector is None else collector.finish()
+    tables.hospitals = hospitals_frame(plan.runs, tables.replications, plan.transfers)
+    return tables
 
 
 def run_plan(
@@ -472,8 +625,13 @@ def run_plan(
     try:
         with atomic_folder(plan.out) as tmp:
             tables = tabulate(plan, results, tmp)
-            for name in ("replications", "scenarios", "comparison", "targets"):
+            for name in ("replications", "scenarios", "comparison", "targets", "groups"):
                 (tmp / f"{name}.csv").write_bytes(to_csv_bytes(getattr(tables, name)))
+            write_uncertainty(tmp, tables.uncertainty)
+            if tables.hospitals is not None and not tables.hospitals.empty:
+                (tmp / "hospitals.csv").write_bytes(to_csv_bytes(tables.hospitals))
+            if tables.effects is not None and not tables.effects.empty:
+                (tmp / "effects.csv").write_bytes(to_csv_bytes(tables.effects))
             write_json(tmp / "summary.json", tables.summary)
             network = {name: snap["network"] for name, snap in tables.snapshots.items() if snap and "network" in snap}
             (tmp / "network.csv").write_bytes(to_csv_bytes(network_frame(network)))
@@ -491,7 +649,9 @@ def run_plan(
             manifest = build_manifest(
                 plan.runs, plan.sources, plan.common_random_numbers, workers, timings, started_at, network
             )
-            written = "written" if report else "skipped (--no-report): no report.md, report.html or plots/"
+            written = (
+                "written" if report else "skipped (--no-report): no report.md, report.html, results.xlsx or plots/"
+            )
             write_json(tmp / "manifest.json", {"complete": True, "resumed": resume, "report": written, **manifest})
     except BaseException as exc:
         # Every replication is kept: --resume writes the results without simulating again.

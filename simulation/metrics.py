@@ -4,9 +4,18 @@ them; docs/MODEL.md section 8).
 `measure` gives, per replication of a batch (`simulation.segments`), the columns of the population's state and the week's counts, from one compiled pass
 over the clinicians (`fast.clinicians.population_sums`, whose rows are named by `SUM_ROWS`); the
 diffusion columns come from `simulation.diffusion`.
+
+The safety columns (`simulation.rules.experience`): the week's decisions and the clinicians' own
+errors caught and passed on, errors reaching patients (own errors passed on + AI errors passed on),
+and `errors_per_1000`, the errors reaching patients per 1,000 decisions from week 1 to this week
+(a `SafetyTally` keeps the running totals of each replication): its value at the last week is the
+run's rate, total errors / total decisions x 1,000, which replications.csv carries; NaN at week 0
+(no decisions yet).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -15,7 +24,7 @@ from simulation.outcomes import COLUMNS
 from simulation.segments import Segments
 from simulation.state import ClinicianState
 
-__all__ = ["COLUMNS", "measure"]
+__all__ = ["COLUMNS", "SafetyTally", "measure"]
 
 
 def _ratio(total: np.ndarray, count: np.ndarray) -> np.ndarray:
@@ -29,6 +38,24 @@ def _per_replication(values: np.ndarray | float, size: int) -> np.ndarray:
     return np.full(size, float(values))
 
 
+@dataclass
+class SafetyTally:
+    """Per replication, the errors reaching patients and the decisions since week 0: (B,) float64."""
+
+    errors: np.ndarray
+    decisions: np.ndarray
+
+    @classmethod
+    def of(cls, size: int) -> SafetyTally:
+        return cls(np.zeros(size), np.zeros(size))
+
+    def add(self, errors: np.ndarray, decisions: np.ndarray) -> np.ndarray:
+        """Add a week's counts; returns the errors per 1,000 decisions to date (NaN before any decision)."""
+        self.errors += errors
+        self.decisions += decisions
+        return 1000.0 * _ratio(self.errors, self.decisions)
+
+
 def measure(
     state: ClinicianState,
     segments: Segments | None = None,
@@ -38,9 +65,16 @@ def measure(
     incidents: np.ndarray | int,
     mode_changes: np.ndarray | int,
     cost_hours: np.ndarray | float,
+    decisions: np.ndarray | float = 0.0,
+    own_errors_caught: np.ndarray | float = 0.0,
+    own_errors_passed: np.ndarray | float = 0.0,
+    tally: SafetyTally | None = None,
 ) -> dict[str, np.ndarray]:
     """One row of outcomes per replication of `segments` (None: one) for the current state, as (B,)
-    arrays by column name (the population's sums from one compiled pass per replication)."""
+    arrays by column name (the population's sums from one compiled pass per replication).
+
+    `tally` keeps the running totals of `errors_per_1000` across calls, and this week's counts are
+    added to it (None: a tally of this week alone)."""
     segments = Segments.single(state.n) if segments is None else segments
     table = population_sums(
         segments.start,
@@ -60,6 +94,11 @@ def measure(
     # which differs from pow in the last bit for about 1 value in 1,000.
     sd = np.array([value**0.5 for value in (sums["attitude_squares"] / n).tolist()])
     size = segments.count
+    ai_passed = _per_replication(errors_passed, size)
+    own_passed = _per_replication(own_errors_passed, size)
+    reaching = own_passed + ai_passed
+    week_decisions = _per_replication(decisions, size)
+    rate = (SafetyTally.of(size) if tally is None else tally).add(reaching, week_decisions)
     return {
         "share_none": sums["none"] / n,
         "share_verify": sums["verify"] / n,
@@ -74,8 +113,13 @@ def measure(
         "reputation_users": rep_users,
         "competence_gap": rep_non - rep_users,
         "errors_caught": _per_replication(errors_caught, size),
-        "errors_passed": _per_replication(errors_passed, size),
+        "errors_passed": ai_passed,
         "incidents": _per_replication(incidents, size),
         "mode_changes": _per_replication(mode_changes, size),
         "cost_hours": _per_replication(cost_hours, size),
+        "decisions": week_decisions,
+        "own_errors_caught": _per_replication(own_errors_caught, size),
+        "own_errors_passed": own_passed,
+        "errors_reaching_patients": reaching,
+        "errors_per_1000": rate,
     }

@@ -16,7 +16,8 @@ Kinds:
 - ``count``: a count of the week (errors, incidents); replications.csv carries its total over the run
   as ``total_<name>``;
 - ``flow``: a rate or count of the step with no meaningful final value (new adopters, hazard);
-- ``cumulative``: a running total (clinician-hours spent so far); its final value is the total.
+- ``cumulative``: a running total (clinician-hours spent so far) or a rate to date (errors reaching
+  patients per 1,000 decisions from week 1 to this week); its final value is the run's total or rate.
 
 Formats: ``pct`` (a share 0-1, written as a percent; differences in percentage points), ``signed``
 (a difference-like value with a sign), ``count`` (thousands separators), ``num`` (two decimals).
@@ -205,21 +206,21 @@ CATALOGUE: tuple[Outcome, ...] = (
     ),
     Outcome(
         "errors_caught",
-        "AI errors caught by a verifying clinician this week.",
+        "AI errors caught by the clinicians using AI this week (a count of AI errors only).",
         "errors per week",
         kind="count",
         fmt="count",
-        label="Errors caught per {unit}",
+        label="AI errors caught per {unit}",
     ),
     Outcome(
         "errors_passed",
-        "AI errors passed on to patients this week.",
+        "AI errors passed on to patients this week: a count of AI errors only, which grows with AI use "
+        "because non-users make no AI errors; errors_per_1000 compares hospitals with more and less AI use.",
         "errors per week",
         kind="count",
-        better="lower",
         fmt="count",
-        label="Errors passed on per {unit}",
-        short="Errors passed on",
+        label="AI errors passed on per {unit}",
+        short="AI errors passed on",
     ),
     Outcome("incidents", "Publicised AI incidents this week.", "incidents per week", kind="count", fmt="count"),
     Outcome(
@@ -266,6 +267,57 @@ CATALOGUE: tuple[Outcome, ...] = (
         "correlation",
         undefined=True,
     ),
+    # The safety outcomes comparing like with like (simulation.rules.experience): added last, so the
+    # columns before them keep their positions.
+    Outcome(
+        "decisions",
+        "Decisions made this week by every clinician, with AI or without (a user's AI-assisted cases, "
+        "a non-user's cases_per_week).",
+        "decisions per week",
+        kind="count",
+        fmt="count",
+        label="Decisions per {unit}",
+    ),
+    Outcome(
+        "own_errors_caught",
+        "Clinicians' own errors corrected by the AI check this week (verifiers, where the AI is right; "
+        "expected value).",
+        "errors per week",
+        kind="count",
+        fmt="count",
+        label="Own errors corrected by the AI check per {unit}",
+    ),
+    Outcome(
+        "own_errors_passed",
+        "Clinicians' own errors reaching patients this week (non-users and verifiers; expected value).",
+        "errors per week",
+        kind="count",
+        fmt="count",
+        label="Own errors reaching patients per {unit}",
+    ),
+    Outcome(
+        "errors_reaching_patients",
+        "All errors reaching patients this week: own errors passed on + AI errors passed on.",
+        "errors per week",
+        kind="count",
+        better="lower",
+        fmt="count",
+        label="Errors reaching patients per {unit}",
+        short="Errors reaching patients",
+    ),
+    Outcome(
+        "errors_per_1000",
+        "Errors reaching patients per 1,000 decisions, from week 1 to this week (running totals): the "
+        "final value is the run's total errors reaching patients / total decisions x 1,000; NaN at week 0.",
+        "errors per 1,000 decisions",
+        kind="cumulative",
+        better="lower",
+        label="Errors reaching patients per 1,000 decisions (to date)",
+        short="Errors per 1,000 decisions",
+        phrase="errors reaching patients per 1,000 decisions",
+        undefined=True,
+        bounds=(0.0, 1000.0),
+    ),
 )
 
 BY_NAME: dict[str, Outcome] = {o.name: o for o in CATALOGUE}
@@ -282,12 +334,16 @@ FINAL: tuple[str, ...] = tuple(o.name for o in CATALOGUE if o.kind not in ("coun
 SUMMARISED: tuple[str, ...] = tuple(o.name for o in CATALOGUE if o.name in FINAL and o.summary)
 # What `[[targets]]` entries may use: values of the state at a step.
 TARGETABLE: tuple[str, ...] = tuple(o.name for o in CATALOGUE if o.target)
-# Outcomes of comparison.csv, in its order: every outcome with a better direction and a short name.
+# Outcomes of comparison.csv, in its order, each with a short name: the shares and the competence gap,
+# then safety: the errors reaching patients per 1,000 decisions (comparable between hospitals with more
+# and less AI use) before the AI errors' count, kept with no better direction.
 COMPARED: tuple[str, ...] = (
     "share_skeptical",
     "share_verify",
     "share_primary",
     "competence_gap",
+    # Safety: the rate first (like with like), then the AI errors' count (secondary: no better direction).
+    "errors_per_1000",
     "total_errors_passed",
 )
 # Outcomes an experiment may report: the final-value columns of replications.csv.
@@ -308,6 +364,8 @@ REPORT_ORDER: tuple[str, ...] = (
     "share_primary",
     "mean_attitude",
     "competence_gap",
+    "errors_per_1000",
+    "errors_reaching_patients",
     "errors_caught",
     "errors_passed",
     "cost_hours",
@@ -321,6 +379,10 @@ REPORT_ORDER: tuple[str, ...] = (
 # The browser view's line of current numbers, in this order ('no AI 77.8 %', 'cost so far 80 clinician-hours').
 LIVE: tuple[str, ...] = tuple(o.name for o in CATALOGUE if o.live)
 DEFAULT_EXPERIMENT_OUTCOMES: tuple[str, ...] = ("share_skeptical", "share_verify", "share_primary", "competence_gap")
+# effects.csv: each plan's paired difference from the baseline week by week (simulation.results.effects).
+EFFECT_OUTCOMES: tuple[str, ...] = ("share_skeptical", "share_verify", "share_primary")
+# hospitals.csv: the same plan in different hospitals (simulation.results.hospitals).
+HOSPITAL_OUTCOMES: tuple[str, ...] = ("share_skeptical", "share_verify", "competence_gap")
 
 
 def outcome(name: str) -> Outcome:

@@ -105,6 +105,15 @@ class Replica:
         for intervention in self.interventions:
             self.cost_hours += intervention.step(week)
 
+    def clinician_hours(self) -> np.ndarray:
+        """Clinician-hours the interventions have booked to each clinician so far (their own time: an
+        attendee's, a trainee's, a champion's; `Intervention.book`). The rest of `cost_hours` was spent
+        on nobody of the hospital (facilitators, trainers, preparation)."""
+        hours = np.zeros(self.state.n)
+        for intervention in self.interventions:
+            hours += intervention.hours
+        return hours
+
     def snapshot(self, week: int) -> dict:
         """Arrays for a network picture of the current state (copies)."""
         return {

@@ -143,7 +143,7 @@ def test_week_of_use_has_the_distribution_of_poisson_cases_and_binomial_errors()
         clinicians.poisson_cdf(cases * (1 - error_rate)),
         clinicians.poisson_cdf(cases * error_rate),
     )
-    caught, passed, incidents = clinicians.week_of_use(
+    caught, passed, incidents, *_ = clinicians.week_of_use(
         mode,
         literacy,
         trust,
@@ -158,6 +158,9 @@ def test_week_of_use_has_the_distribution_of_poisson_cases_and_binomial_errors()
         share,
         0.0,
         0.0,
+        cases,
+        0.1,
+        np.array([0.3, 0.8]),
     )
     for values, rate in (
         (caught, cases * error_rate * catch),

@@ -38,16 +38,19 @@ def folder_bytes(folder: Path, skip: tuple[str, ...] = ("manifest.json",)) -> di
     }
 
 
-def plan_files(folder: Path, replications: int, steps: int, n: int) -> Path:
-    """A reduced baseline and the workshops plan compared with it (both scenarios run)."""
+def plan_files(folder: Path, replications: int, steps: int, n: int, worlds: int = 0) -> Path:
+    """A reduced baseline and the workshops plan compared with it (both scenarios run), with `worlds`
+    parameter worlds of one replication each (0: none)."""
     body = f"[run]\nreplications = {replications}\nsteps = {steps}\n\n[population]\nn = {n}\n"
+    body += f"\n[uncertainty]\nworlds = {worlds}\nreplications = 1\n"
     write_scenario(folder / "base.toml", body, extends=BASELINE)
     return write_scenario(folder / "plan.toml", body + '\n[scenario]\ncompare_to = "base.toml"\n', extends=WORKSHOPS)
 
 
 def test_killed_run_resumes_to_the_same_bytes_as_an_uninterrupted_run(tmp_path, child_env):
-    # The workshops plan and its baseline: 40 replications, replication 0 of each with network snapshots.
-    scenario = plan_files(tmp_path, 20, 60, 500)
+    # The workshops plan and its baseline: 40 replications (replication 0 of each with network snapshots)
+    # and 2 x 3 in parameter worlds.
+    scenario = plan_files(tmp_path, 20, 60, 500, worlds=3)
     reference, out = tmp_path / "reference", tmp_path / "results"
     args = ["--workers", "1", "--quiet"]
     subprocess.run(
@@ -68,10 +71,10 @@ def test_killed_run_resumes_to_the_same_bytes_as_an_uninterrupted_run(tmp_path, 
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
     done = len(list(kept.glob("*.npz")))
-    assert 5 <= done < 40
+    assert 5 <= done < 46
     assert not out.exists()  # no half-written results folder
     manifest = json.loads((partial_of(out) / "manifest.json").read_text())
-    assert manifest["complete"] is False and manifest["status"] == "running" and manifest["replications_total"] == 40
+    assert manifest["complete"] is False and manifest["status"] == "running" and manifest["replications_total"] == 46
 
     again = CliRunner().invoke(app, ["run", str(scenario), "--out", str(out), *args])
     assert again.exit_code == 2 and "--resume" in again.output  # never silently restarted or discarded
@@ -85,7 +88,7 @@ def test_killed_run_resumes_to_the_same_bytes_as_an_uninterrupted_run(tmp_path, 
         text=True,
     )
     assert resumed.returncode == 0, resumed.stderr
-    assert f"{done} of 40 replications already done; running the other {40 - done}" in resumed.stderr
+    assert f"{done} of 46 replications already done; running the other {46 - done}" in resumed.stderr
     assert not partial_of(out).exists()
     assert folder_bytes(out) == folder_bytes(reference)
     final = json.loads((out / "manifest.json").read_text())

@@ -347,7 +347,7 @@ def test_the_job_writes_network_statistics_to_the_table_the_manifest_and_the_rep
     assert entry["network"]["ties"] == 12 and len(entry["network_files"]) == 2
     assert len(entry["network_files"][0]["sha256"]) == 64
     report = (files / "out" / "report.md").read_text()
-    assert "## The network" in report and "| advice | 6 | friendship 0.08 |" in report
+    assert "## Appendix: the network" in report and "| advice | 6 | friendship 0.08 |" in report
 
 
 # --------------------------------------------------------------------------

@@ -262,8 +262,8 @@ def test_single_scenario_summary_handles_undefined_gap_and_extra_outcomes() -> N
     }
     assert "could not be measured" in summary_paragraph(summary)
     _, _, rows = milestone_parts(summary)
-    errors = next(r for r in rows if r[0] == "Errors passed on per week")
-    assert errors == ["Errors passed on per week", "0", "1 (0–2)", "n/a", "n/a"]  # only week 13 is known
+    errors = next(r for r in rows if r[0] == "AI errors passed on per week")
+    assert errors == ["AI errors passed on per week", "0", "1 (0–2)", "n/a", "n/a"]  # only week 13 is known
 
 
 def test_run_report_formatters() -> None:

@@ -339,7 +339,17 @@ def test_the_report_caption_says_what_the_network_picture_shows(tmp_path) -> Non
 # --no-report
 # --------------------------------------------------------------------------
 SMALL = "[run]\nreplications = 2\nsteps = 10\n\n[population]\nn = 150\n"
-TABLES = {"steps.csv", "replications.csv", "scenarios.csv", "comparison.csv", "targets.csv", "network.csv"}
+TABLES = {
+    "steps.csv",
+    "replications.csv",
+    "scenarios.csv",
+    "comparison.csv",
+    "targets.csv",
+    "groups.csv",
+    "network.csv",
+}
+# With parameter worlds (the default): both intervals, drivers, ranges and draws (simulation/results/uncertainty.py).
+UNCERTAINTY = {"uncertainty.csv", "drivers.csv", "unknowns.csv", "worlds.csv"}
 
 
 def run_no_report(out: Path, *extra: str) -> Path:
@@ -358,7 +368,7 @@ def test_no_report_writes_the_tables_and_the_manifest_but_no_pictures_or_report(
     out = tmp_path / "run"
     result = CliRunner().invoke(app, ["run", str(scenario), "--out", str(out), "--workers", "1", "-q", "--no-report"])
     assert result.exit_code == 0, result.output
-    assert written_files(out) == TABLES | {"summary.json", "manifest.json"}
+    assert written_files(out) == TABLES | UNCERTAINTY | {"summary.json", "manifest.json"}
     assert not list(out.rglob("*.png")) and not (out / "plots").exists()
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["complete"] is True and manifest["report"].startswith("skipped (--no-report)")
@@ -374,7 +384,7 @@ def test_no_report_writes_the_tables_and_the_manifest_but_no_pictures_or_report(
     assert result.exit_code == 0, result.output
     assert {"report.md", "report.html"} <= written_files(full) and list((full / "plots").glob("*.png"))
     assert json.loads((full / "manifest.json").read_text())["report"] == "written"
-    for name in TABLES | {"summary.json"}:
+    for name in TABLES | UNCERTAINTY | {"summary.json"}:
         assert (out / name).read_bytes() == (full / name).read_bytes(), name
 
 
@@ -386,7 +396,7 @@ def test_compare_takes_no_report_too(tmp_path) -> None:
         app, ["compare", str(baseline), str(workshops), "--out", str(out), "--workers", "1", "-q", "--no-report"]
     )
     assert result.exit_code == 0, result.output
-    assert written_files(out) == TABLES | {"summary.json", "manifest.json"}
+    assert written_files(out) == TABLES | UNCERTAINTY | {"effects.csv", "summary.json", "manifest.json"}
     assert json.loads((out / "manifest.json").read_text())["report"].startswith("skipped")
     assert set(pd.read_csv(out / "comparison.csv")["scenario"]) == {"workshops"}
 

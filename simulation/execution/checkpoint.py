@@ -7,7 +7,8 @@ While a run into `<out>/` is going on, `<out>.partial/` beside it holds:
   resolved scenario, root seed and number), how many replications are done and, after a failure or
   an interruption, why it stopped;
 - `replications/<key>.npz`: one file per finished replication (its outcome table, exactly as
-  computed, and for replication 0 the network snapshots of the report), each written to a temporary
+  computed, its end by department and role (`GroupTotals`), and for replication 0 the network
+  snapshots of the report), each written to a temporary
   name and renamed, so a file there is always whole;
 - `errors.csv`: replications that raised (key, replication, seed, message), when there were any.
 
@@ -42,7 +43,7 @@ import numpy as np
 from simulation.errors import ScenarioError
 from simulation.execution.engine import Done
 from simulation.execution.plan import Job
-from simulation.execution.replication import ReplicationResult
+from simulation.execution.replication import GroupTotals, ReplicationResult
 from simulation.scenario.loader import scenario_hash
 
 __all__ = ["PartialRun", "code_hash", "errors_csv", "fingerprint", "partial_of"]
@@ -112,6 +113,9 @@ def _encode(result: ReplicationResult) -> bytes:
             else:
                 other.setdefault(moment, {})[name] = _plain(value)
     arrays["snap_json"] = np.array(json.dumps({"moments": list((result.snapshots or {}).keys()), "values": other}))
+    if result.groups is not None:
+        arrays["groups/values"] = result.groups.values
+        arrays["groups/labels"] = np.array(result.groups.labels, dtype=str).reshape(-1, 2)
     buffer = io.BytesIO()
     np.savez(buffer, allow_pickle=False, **arrays)
     return buffer.getvalue()
@@ -128,7 +132,11 @@ def _decode(data: Path, job: Job) -> ReplicationResult:
                 snapshots[moment][field] = archive[name]
         for moment, values in meta["values"].items():
             snapshots[moment].update(values)
-    return ReplicationResult(job.replication, outcomes, snapshots or None, job.group)
+        groups = None
+        if "groups/values" in archive.files:
+            labels = tuple((str(kind), str(name)) for kind, name in archive["groups/labels"].tolist())
+            groups = GroupTotals(labels, archive["groups/values"])
+    return ReplicationResult(job.replication, outcomes, snapshots or None, job.group, groups)
 
 
 class PartialRun:

@@ -182,7 +182,8 @@ def _stderr(line: str) -> None:
 
 def batches(jobs: Sequence[Job], slots: int, batched: bool = True) -> list[list[Job]]:
     """The jobs cut into the units handed to workers, in job order: runs of consecutive replications
-    of one scenario (same group, scenario and root seed), each run split into about as many pieces
+    of one scenario (same group and root seed: one scenario, or its parameter worlds, each world a
+    scenario of its own that `run_replications` steps as a batch of its own), each run split into about as many pieces
     as there are `slots` (so every worker gets work), none over `BATCH_CLINICIANS` clinicians or
     `BATCH_REPLICATIONS` replications. One
     job per unit when not `batched`."""
@@ -191,11 +192,7 @@ def batches(jobs: Sequence[Job], slots: int, batched: bool = True) -> list[list[
     runs: list[list[Job]] = []
     for job in jobs:
         last = runs[-1][-1] if runs else None
-        if (
-            last is not None
-            and (last.group, last.root_seed) == (job.group, job.root_seed)
-            and last.scenario is job.scenario
-        ):
+        if last is not None and (last.group, last.root_seed) == (job.group, job.root_seed):
             runs[-1].append(job)
         else:
             runs.append([job])

@@ -73,8 +73,12 @@ def week_of_use(
     incident_share,
     learning_rate,
     from_trust_rate,
+    cases_per_week,
+    own_error_rate,
+    own_catch_verify,
 ):
-    """One week of AI use for every user (`simulation.rules.experience.use_ai`).
+    """One week of AI use for every user (`simulation.rules.experience.use_ai`), and every
+    clinician's decisions and own errors.
 
     Each user's correct AI suggestions are Poisson(cases (1 - error_rate)) and wrong ones
     Poisson(cases error_rate), independent (the Poisson split of Poisson(cases) decisions with
@@ -84,14 +88,25 @@ def week_of_use(
     (`keys[owner[i]]`, `simulation.segments`): the clinician at position l of their replication uses
     counters 2 l and 2 l + 1, the fates of their errors a key of their own.
     Updates trust and attitude in place; returns (caught, passed, incidents) per clinician.
+
+    The clinicians' own errors are expected values, with no draws: a non-user makes `cases_per_week`
+    decisions, each wrong with `own_error_rate`; a user's decisions are their cases, and a verifier's
+    own errors on the cases the AI gets right are corrected by the check with the verifier's chance
+    (linear in literacy between the bounds of `own_catch_verify`); a primary user's decisions are the
+    AI's. Also returns (decisions, own_caught, own_passed) per clinician (float64).
     """
     n = mode.shape[0]
     caught = np.zeros(n, dtype=np.int64)
     passed = np.zeros(n, dtype=np.int64)
     incidents = np.zeros(n, dtype=np.int64)
+    decisions = np.zeros(n)
+    own_caught = np.zeros(n)
+    own_passed = np.zeros(n)
     for i in numba.prange(n):
         m = mode[i]
         if m == 0:
+            decisions[i] = cases_per_week
+            own_passed[i] = cases_per_week * own_error_rate
             continue
         b = owner[i]
         key = keys[b]
@@ -115,11 +130,17 @@ def week_of_use(
         passed[i] = errors - got
         incidents[i] = bad
         cases = correct + errors
+        decisions[i] = cases
+        if m == 1:
+            own = correct * own_error_rate  # own errors where the AI is right: the check may correct them
+            fixed = own * (own_catch_verify[0] + (own_catch_verify[1] - own_catch_verify[0]) * literacy[i])
+            own_caught[i] = fixed
+            own_passed[i] = own - fixed
         if cases > 0:
             perceived = (cases - got - bad) / cases
             trust[i] += learning_rate * (perceived - trust[i])
         attitude[i] += from_trust_rate * (1.0 + 6.0 * trust[i] - attitude[i])
-    return caught, passed, incidents
+    return caught, passed, incidents, decisions, own_caught, own_passed
 
 
 @compiled

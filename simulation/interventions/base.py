@@ -6,6 +6,9 @@ then write one module here with the `Intervention` subclass that `behaviour` nam
 Every step the model calls `fade()` on every intervention, then, in the documented order of kinds
 (`registry.ORDER`, from each config's `acting_rank`; file order within a kind), `step(week)`, which
 calls `act(week)` when the schedule says so and adds `running_cost(week)`; both return clinician-hours.
+Of those hours, the ones a clinician spends themselves (an attendee's, a trainee's, a champion's) are
+also booked to that clinician (`book`, into `hours`); the rest (facilitators, trainers, preparation,
+incident response) belongs to no clinician of the hospital (`results.groups`: "not attributable").
 """
 
 from __future__ import annotations
@@ -54,6 +57,17 @@ class Intervention:
         self.config = config
         self.context = context
         self.reached = 0
+        # Clinician-hours spent by each clinician on this intervention so far (their own time; `book`).
+        self.hours = np.zeros(context.state.n)
+
+    def book(self, who: np.ndarray, hours_each: float) -> None:
+        """Book `hours_each` clinician-hours to each clinician in `who` (indices, or a boolean mask):
+        the part of a cost that is those clinicians' own time."""
+        if hours_each:
+            if who.dtype == bool:
+                self.hours[who] += hours_each
+            else:
+                np.add.at(self.hours, who, hours_each)
 
     def fade(self) -> None:
         """Called every step before any intervention acts; default: nothing fades."""

@@ -56,6 +56,7 @@ class CaseReview(FadingSessions):
             },
         )
         self._connect(who, rng)
+        self.book(who, config.session_hours)
         return session_cost(len(who), config.session_hours, config.facilitator_hours)
 
     def _connect(self, who: np.ndarray, rng: np.random.Generator) -> None:

@@ -54,7 +54,9 @@ class Champions(Targeted):
         state.verify_harshness[colleagues] = np.clip(
             state.verify_harshness[colleagues] - config.colleague_verify_relief, low, high
         )
+        self.book(who, config.training_hours)
         return float(len(who) * config.training_hours)
 
     def running_cost(self, step: int) -> float:
+        self.book(self.is_champion, self.config.hours_per_week)
         return float(self.is_champion.sum() * self.config.hours_per_week)

@@ -30,4 +30,5 @@ class LiteracyTraining(FadingSessions):
         who = self.choose()
         calibration = config.attitude_calibration * (config.informed_attitude - state.attitude[who])
         self.boosts.add(state, who, {"literacy": config.literacy_gain, "attitude": calibration})
+        self.book(who, config.hours_per_trainee)
         return session_cost(len(who), config.hours_per_trainee, config.trainer_hours)

@@ -40,4 +40,5 @@ class OpenForum(FadingSessions):
                 "attitude": config.attitude_calibration * (config.informed_attitude - state.attitude[who]),
             },
         )
+        self.book(who, config.session_hours)
         return session_cost(len(who), config.session_hours, config.facilitator_hours)

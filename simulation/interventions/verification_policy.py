@@ -49,4 +49,5 @@ class VerificationPolicy(Intervention):
         state.mode[switch] = VERIFY
         in_scope = int(self.scope.sum())
         self.reached += in_scope
+        self.book(self.scope, config.briefing_hours)
         return float(in_scope * config.briefing_hours + config.preparation_hours)

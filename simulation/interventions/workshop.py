@@ -37,6 +37,7 @@ class Workshop(FadingSessions):
                 "status_concern": config.status_concern_change,
             },
         )
+        self.book(who, config.session_hours)
         return session_cost(len(who), config.session_hours, config.facilitator_hours)
 
     @property

@@ -10,6 +10,9 @@ on the rules themselves:
 
 - tests/test_performance.py runs both over many replications and checks (two-sample
   Kolmogorov-Smirnov tests) that the final shares and mean attitude have the same distribution;
+- tests/test_safety_rate.py checks that its clinicians' own errors (`own_errors`) equal the compiled
+  loop's clinician by clinician, and that the run's errors reaching patients per 1,000 decisions
+  (`ReferenceModel.safety_outcomes`) has the same distribution;
 - benchmarks/scale.py --reference times both per agent-step.
 
 Rules covered: the default "logit" choice rule and scenarios without interventions (every
@@ -33,6 +36,21 @@ from simulation.scenario.schema import Scenario
 from simulation.seeding import replication_seed, streams
 
 NONE, VERIFY, PRIMARY = 0, 1, 2
+
+
+def own_errors(mode: int, literacy: float, decisions: float, correct: int, cfg) -> tuple[float, float]:
+    """One clinician's own errors of a week (`simulation.rules.experience`, docs/MODEL.md 7.3), as
+    expected values: (corrected by the AI check, reaching patients). `decisions`: the week's
+    decisions (a non-user's `cases_per_week`, a user's cases); `correct`: a user's cases the AI got
+    right; `cfg`: the ExperienceConfig."""
+    if mode == NONE:
+        return 0.0, decisions * cfg.own_error_rate
+    if mode == PRIMARY:
+        return 0.0, 0.0  # follows the AI: right wherever the AI is right
+    low, high = cfg.own_catch_verify
+    wrong = correct * cfg.own_error_rate  # own errors on the cases where the AI disagrees, rightly
+    chance = low + (high - low) * literacy
+    return wrong * chance, wrong * (1.0 - chance)
 
 
 class RefClinician(FixedAgent):
@@ -65,9 +83,12 @@ class RefClinician(FixedAgent):
 
     # 1. experience
     def use_ai(self) -> None:
-        cfg, rng = self.model.config.experience, self.model.np_rng
+        cfg, rng, counts = self.model.config.experience, self.model.np_rng, self.model.counts
         self.incidents = 0
         if not self.uses_ai:
+            _, own_passed = own_errors(NONE, self.literacy, cfg.cases_per_week, 0, cfg)
+            counts["decisions"] += cfg.cases_per_week
+            counts["own_errors_passed"] += own_passed
             return
         cases = int(rng.poisson(cfg.cases_per_week))
         errors = int(rng.binomial(cases, cfg.error_rate))
@@ -75,8 +96,12 @@ class RefClinician(FixedAgent):
         caught = int(rng.binomial(errors, low + (high - low) * self.literacy))
         passed = errors - caught
         self.incidents = int(rng.binomial(passed, cfg.incident_share))
-        self.model.counts["errors_caught"] += caught
-        self.model.counts["errors_passed"] += passed
+        counts["errors_caught"] += caught
+        counts["errors_passed"] += passed
+        own_caught, own_passed = own_errors(self.mode, self.literacy, cases, cases - errors, cfg)
+        counts["decisions"] += cases
+        counts["own_errors_caught"] += own_caught
+        counts["own_errors_passed"] += own_passed
         if cases > 0:
             perceived = (cases - caught - self.incidents) / cases
             self.trust += cfg.trust_learning_rate * (perceived - self.trust)
@@ -205,7 +230,13 @@ class ReferenceModel(Model):
             values["mode"] = int(state.mode[i])
             RefClinician(self, i, self.grid[i], values)
         self.clinicians = list(self.agents)
-        self.counts = {"errors_caught": 0, "errors_passed": 0}
+        self.counts = {
+            "errors_caught": 0,
+            "errors_passed": 0,
+            "decisions": 0.0,
+            "own_errors_caught": 0.0,
+            "own_errors_passed": 0.0,
+        }
         self.agents.do("be_judged", everyone_sees=True)
         self.agents.do("commit_reputation")
 
@@ -230,6 +261,20 @@ class ReferenceModel(Model):
             "share_verify": sum(c.mode == VERIFY for c in self.clinicians) / n,
             "share_primary": sum(c.mode == PRIMARY for c in self.clinicians) / n,
             "mean_attitude": sum(c.attitude for c in self.clinicians) / n,
+        }
+
+    def safety_outcomes(self) -> dict[str, float]:
+        """The run's totals so far of the safety outcomes and its errors reaching patients per 1,000
+        decisions (replications.csv's `total_<name>` columns and `errors_per_1000`)."""
+        c = self.counts
+        reaching = c["own_errors_passed"] + c["errors_passed"]
+        rate = 1000.0 * reaching / c["decisions"] if c["decisions"] else float("nan")
+        return {
+            "total_decisions": c["decisions"],
+            "total_own_errors_caught": c["own_errors_caught"],
+            "total_own_errors_passed": c["own_errors_passed"],
+            "total_errors_reaching_patients": reaching,
+            "errors_per_1000": rate,
         }
 
 

@@ -154,11 +154,19 @@ def comparison_summary(t: RunTables) -> list[str]:
             f"{'less' if gap['scenario_mean'] >= 0 else 'more'} competent than non-users on the 1–7 scale "
             f"(baseline {value_format('competence_gap')(gap['baseline_mean'])}; {_change_phrase(gap, 'competence_gap', POINTS)})"
         )
+    rate = t.comp(best, "errors_per_1000")
+    if rate is not None and not is_missing(rate["scenario_mean"]):
+        parts.append(
+            f"{fmt_num(float(rate['scenario_mean']), 1)} errors reached patients per 1,000 decisions, clinicians' "
+            f"own and AI errors together (baseline {fmt_num(float(rate['baseline_mean']), 1)}; "
+            f"{_change_phrase(rate, 'errors_per_1000')})"
+        )
     errors = t.comp(best, "total_errors_passed")
     if errors is not None and not is_missing(errors["scenario_mean"]):
         parts.append(
-            f"{fmt_count(errors['scenario_mean'])} AI errors per run were passed on uncaught "
-            f"(baseline {fmt_count(errors['baseline_mean'])}; {_change_phrase(errors, 'total_errors_passed', 'errors')})"
+            f"{fmt_count(errors['scenario_mean'])} AI errors per run were passed on uncaught, a count that grows "
+            f"with AI use (baseline {fmt_count(errors['baseline_mean'])}; "
+            f"{_change_phrase(errors, 'total_errors_passed', 'errors')})"
         )
     if parts:
         sentences.append(" and ".join(parts) + ".")
@@ -266,13 +274,16 @@ def _levels_table(t: RunTables, names: list[str]) -> Block:
         ("share_primary", "Primary aid"),
         ("competence_gap", "Competence gap"),
     ]
-    header = ["Scenario"] + [label for _, label in outcomes] + ["Errors passed on (total)"]
+    header = (
+        ["Scenario"] + [label for _, label in outcomes] + ["Errors per 1,000 decisions", "AI errors passed on (total)"]
+    )
     rows = []
     for name in names:
         s = t.summary["scenarios"][name]
         cells = [name]
         for outcome, _ in outcomes:
             cells.append(fmt_stat(outcome, s.get("outcomes", {}).get(outcome, {}).get("final")))
+        cells.append(fmt_stat("errors_per_1000", s.get("outcomes", {}).get("errors_per_1000", {}).get("final")))
         cells.append(fmt_stat("errors_passed", s.get("totals", {}).get("errors_passed")))
         rows.append(cells)
     return Block("table", header=header, rows=rows)

@@ -203,9 +203,17 @@ def unsigned(text: str) -> str:
     return text[1:] if text[:1] in "+-" else text
 
 
+def fmt_chance(x: float | None) -> str:
+    """A probability or share 0-1 as a whole percent: 0.9375 -> '94 %'."""
+    v = as_number(x)
+    return "n/a" if v is None else f"{100 * v:.0f} %"
+
+
 # Every formatter the report uses, so tests can apply the same rounding to the tables.
 FORMATTERS = (
     fmt_pct,
+    fmt_chance,
+    lambda x: fmt_num(x, 0),
     fmt_points,
     fmt_hours,
     fmt_week,

@@ -3,6 +3,15 @@
 `write_html` renders the same blocks as report.md (see `document.Block`) into one file with inline CSS
 and every image embedded as a base64 data URI, so it opens offline, can be mailed as one attachment
 and loads nothing from the network.
+
+Tables fit the page: cells wrap (text anywhere, a number cell between its value and its bracketed
+interval, which stays on one line on screen), a table of more than `WIDE_COLUMNS` columns gets a
+smaller font, and a table that still cannot fit scrolls inside its own box, never the page; images are
+at most the page's width. Printed (A4 portrait, `@page`), every table is the page's width at most in a
+7.5 pt font, wrapping instead of scrolling, headers repeat on each page, and rows, figures and a
+heading with what follows are not split across pages. tests/test_report_print.py measures this in
+headless chromium: no table wider than its box at 1,280 px, none wider than the page in print at A4.
+Only columns aligned right (the block's `align`, default `document.default_align`) hold number cells.
 """
 
 from __future__ import annotations
@@ -13,6 +22,8 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from simulation.reporting.document import default_align
 
 if TYPE_CHECKING:
     from simulation.reporting.document import Block
@@ -28,19 +39,42 @@ h3 { font-size: 1.08em; margin: 1.4em 0 0.3em; }
 p.meta { color: var(--muted); margin-top: 0; }
 p.summary { font-size: 1.06em; background: #eef6fb; border-left: 4px solid var(--accent); padding: 12px 16px;
             border-radius: 4px; }
-.table-wrap { overflow-x: auto; margin: 0.6em 0 1em; }
-table { border-collapse: collapse; font-size: 0.9em; font-variant-numeric: tabular-nums; }
-th, td { border: 1px solid var(--line); padding: 5px 9px; vertical-align: top; }
-th { background: var(--band); text-align: left; font-weight: 600; }
-td.num { text-align: right; white-space: nowrap; }
+/* Tables fit the page: cells wrap (text anywhere, numbers and intervals at their spaces), wide tables
+   get a smaller font; a table that still cannot fit scrolls inside its box on screen, never the page. */
+.table-wrap { overflow-x: auto; max-width: 100%; margin: 0.6em 0 1em; }
+table { border-collapse: collapse; font-size: 0.9em; font-variant-numeric: tabular-nums; max-width: 100%; }
+table.wide { font-size: 0.8em; }
+table.wide th, table.wide td { padding: 4px 6px; }
+th, td { border: 1px solid var(--line); padding: 5px 9px; vertical-align: top; overflow-wrap: anywhere; }
+th { background: var(--band); text-align: left; font-weight: 600; overflow-wrap: break-word; hyphens: auto; }
+td.num { text-align: right; overflow-wrap: normal; }
+td.num .ci { white-space: nowrap; }
+td code { overflow-wrap: anywhere; word-break: break-all; }
 tr:nth-child(even) td { background: #fbfcfd; }
 figure { margin: 0.4em 0 1.4em; }
-figure img { max-width: 100%; height: auto; border: 1px solid var(--line); border-radius: 4px; }
+figure img { display: block; max-width: 100%; height: auto; border: 1px solid var(--line); border-radius: 4px; }
 code { font: 0.9em ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; background: var(--band);
        padding: 1px 4px; border-radius: 3px; }
 ul { padding-left: 1.3em; }
-@media print { body { max-width: none; padding: 0; } p.summary { background: none; } }
+/* A4 portrait: every table as wide as the page at most, wrapping instead of scrolling; headers repeat
+   on each page; a row, a figure or a heading and what follows it are not split across pages. */
+@page { size: A4 portrait; margin: 14mm 12mm; }
+@media print {
+  body { max-width: none; padding: 0; font-size: 10pt; }
+  p.summary { background: none; }
+  .table-wrap { overflow: visible; }
+  table, table.wide { width: 100%; font-size: 7.5pt; }
+  th, td, table.wide th, table.wide td { padding: 2px 4px; }
+  td.num .ci { white-space: normal; }
+  thead { display: table-header-group; }
+  tr, figure, img { break-inside: avoid; page-break-inside: avoid; }
+  h1, h2, h3 { break-after: avoid; page-break-after: avoid; }
+  figure img { max-height: 240mm; width: auto; }
+}
 """
+
+# Tables with more columns than this get the smaller font of `table.wide`.
+WIDE_COLUMNS = 7
 
 _NUMERIC_CELL = re.compile(r"^[\s+\-–0-9.,%()a-z/✓✗]*$")
 
@@ -62,6 +96,21 @@ def _cell_class(text: str) -> str:
     return ' class="num"' if any(ch.isdigit() for ch in text) and _NUMERIC_CELL.match(text) else ""
 
 
+_INTERVAL_PART = re.compile(r"^(\S+) (\(.+\).*)$")
+
+
+def _cell(text: str, align: str = "r") -> str:
+    """A table cell; a number (right-aligned, class "num") only in a column aligned right (`align`, from
+    the block). In a number cell such as '-5.0 (-6.2 to -3.9) ✓' the bracketed interval is kept on one
+    line on screen (class "ci"), so a narrow column breaks between the value and its interval."""
+    css = _cell_class(text) if align == "r" else ""
+    body = inline(text)
+    match = _INTERVAL_PART.match(text) if css else None
+    if match:
+        body = f'{inline(match.group(1))} <span class="ci">{inline(match.group(2))}</span>'
+    return f"<td{css}>{body}</td>"
+
+
 def render(blocks: Sequence[Block], folder: Path) -> str:
     """HTML document of ``blocks``; image paths are relative to ``folder``."""
     title = next((b.text for b in blocks if b.kind == "h1"), "Report")
@@ -77,11 +126,11 @@ def render(blocks: Sequence[Block], folder: Path) -> str:
             body.append(f'<p class="meta">{inline(b.text)}</p>')
         elif b.kind == "table":
             head = "".join(f"<th>{inline(c)}</th>" for c in b.header)
-            rows = "".join(
-                "<tr>" + "".join(f"<td{_cell_class(c)}>{inline(c)}</td>" for c in row) + "</tr>" for row in b.rows
-            )
+            wide = ' class="wide"' if len(b.header) > WIDE_COLUMNS else ""
+            align = (b.align or default_align(len(b.header))).ljust(max(map(len, b.rows), default=0), "r")
+            rows = "".join("<tr>" + "".join(_cell(c, a) for c, a in zip(row, align)) + "</tr>" for row in b.rows)
             body.append(
-                f'<div class="table-wrap"><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>'
+                f'<div class="table-wrap"><table{wide}><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>'
             )
         elif b.kind == "img":
             body.append(f'<figure><img src="{data_uri(folder / b.path)}" alt="{html.escape(b.text)}"></figure>')

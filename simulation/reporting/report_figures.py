@@ -9,8 +9,10 @@ from typing import Any
 
 import pandas as pd
 
+from simulation.reporting.effects_report import read_effects
 from simulation.reporting.labels import PLOT_INFO
 from simulation.reporting.plots.comparison import plot_cost_effectiveness, plot_fan_by_scenario, plot_modes_fan
+from simulation.reporting.plots.effects import plot_effect_over_time
 from simulation.reporting.plots.network import NetworkDrawing, network_drawing, plot_network_pair
 from simulation.reporting.plots.style import baseline_label
 from simulation.reporting.plots.time_series import plot_competence_gap, plot_modes_and_skepticism
@@ -120,6 +122,16 @@ def comparison_figures(t: RunTables, snapshots: Mapping[str, Any], plot_dir: Pat
                 ),
                 "Each point is a scenario: how many more clinician-hours it took than the baseline and how many "
                 "points it cut the share of skeptical clinicians, with the 95 % interval of that difference.",
+            )
+        )
+    effects = read_effects(t.folder)
+    if effects is not None and not effects.empty:
+        figs.append(
+            (
+                "The effect over time",
+                plot_effect_over_time(effects, ranked, plot_dir / "effect_over_time.png", t.baseline),
+                "One panel per plan: its difference in the share skeptical from the baseline, week by week (line: "
+                "mean of the paired runs; band: 95 % of runs); the dotted line is the programme's last session.",
             )
         )
     for path, name, drawing in _network_plots(t, snapshots, [t.baseline] + ranked[:1], plot_dir).values():

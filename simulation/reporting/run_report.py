@@ -24,13 +24,19 @@ from simulation.reporting.compare_report import (
     ranking_table,
 )
 from simulation.reporting.document import Block, to_markdown
+from simulation.reporting.effects_report import effects_blocks
 from simulation.reporting.format import INTERVAL, RANGE_NOTE, fmt_count, fmt_num, fmt_pct, fmt_pct_range, is_missing
+from simulation.reporting.glossary import glossary_blocks
+from simulation.reporting.groups_report import groups_blocks
+from simulation.reporting.hospitals_report import hospitals_blocks
 from simulation.reporting.html import write_html
 from simulation.reporting.plots.style import baseline_label
 from simulation.reporting.report_figures import comparison_figures, single_figures
 from simulation.reporting.run_tables import RunTables, all_paired, read_run_tables, run_weeks, unpaired_names
 from simulation.reporting.single_report import milestone_parts, summary_paragraph
 from simulation.reporting.targets_report import target_plain, target_sentences, targets_blocks
+from simulation.reporting.uncertainty_report import answer_blocks, assumptions_blocks, uncertainty_blocks
+from simulation.reporting.workbook import write_workbook
 
 
 def _run_line(t: RunTables) -> str:
@@ -78,9 +84,11 @@ TABLE_FILES = [
         "each alternative against the baseline: mean difference with its interval, and per 100 clinician-hours",
     ),
     ("targets.csv", "probability of reaching each target by its deadline, and the week it was reached"),
+    ("groups.csv", "each department and role at the end: clinicians, shares, clinician-hours, plans' differences"),
     ("network.csv", "descriptive statistics of each scenario's network: size, degree, clustering, components, layers"),
     ("summary.json", "each outcome at the start, at milestones and at the end, per scenario"),
     ("manifest.json", "scenario files, seeds, versions and timings of the run"),
+    ("results.xlsx", "every table above as one Excel workbook: a sheet per file, a sheet explaining the columns"),
 ]
 
 
@@ -163,7 +171,7 @@ def _network_blocks(t: RunTables) -> list[Block]:
             continue
         rows.append([str(name)] + [fmt(values.get(key)) for key, _, fmt in NETWORK_COLUMNS])
     blocks = [
-        Block("h2", "The network"),
+        Block("h2", "Appendix: the network"),
         Block(
             "p",
             "The clinicians' network at the start of the first replication (a network read from files is the "
@@ -215,7 +223,7 @@ def _diffusion_blocks(t: RunTables) -> list[Block]:
     if not rows:
         return []
     return [
-        Block("h2", "How AI use spread"),
+        Block("h2", "Appendix: how AI use spread"),
         Block(
             "p",
             "Exposure at adoption is the share of a clinician's colleagues who already used AI when the "
@@ -257,6 +265,7 @@ def build_run_report(t: RunTables, figures: Sequence[tuple[str, Path, str]]) -> 
             blocks.append(Block("p", f"**{name}**: {desc}" + (f" Interventions: {inter}." if inter else "")))
         else:
             blocks.append(Block("p", f"**{name}**."))
+    blocks += answer_blocks(t)
     blocks.append(Block("h2", "Summary"))
     if comparison:
         blocks.append(Block("summary", " ".join(comparison_summary(t))))
@@ -286,6 +295,9 @@ def build_run_report(t: RunTables, figures: Sequence[tuple[str, Path, str]]) -> 
                     + ".",
                 )
             )
+        blocks += uncertainty_blocks(t)
+        blocks += effects_blocks(t, None)
+        blocks += assumptions_blocks(t)
         blocks += [
             Block("h2", "Where each scenario ends"),
             Block("p", f"Mean at the end across runs, with the range of {RANGE_NOTE} in brackets."),
@@ -302,6 +314,9 @@ def build_run_report(t: RunTables, figures: Sequence[tuple[str, Path, str]]) -> 
             ),
             Block("table", *milestone_parts(summary)),
         ]
+        blocks += uncertainty_blocks(t)
+        blocks += assumptions_blocks(t)
+    blocks += groups_blocks(t)
     if t.other_hospitals:
         blocks += [
             Block("h2", OTHER_HOSPITALS),
@@ -315,6 +330,7 @@ def build_run_report(t: RunTables, figures: Sequence[tuple[str, Path, str]]) -> 
             ),
             other_hospitals_table(t),
         ]
+    blocks += hospitals_blocks(t)
     if not t.targets.empty:
         blocks += [
             Block("h2", "Targets"),
@@ -325,20 +341,24 @@ def build_run_report(t: RunTables, figures: Sequence[tuple[str, Path, str]]) -> 
             ),
         ]
         blocks += targets_blocks(t)
-    blocks += _network_blocks(t)
-    blocks += _diffusion_blocks(t)
     blocks.append(Block("h2", "Figures"))
     for heading, path, hint in figures:
         rel = Path(os.path.relpath(Path(path).resolve(), t.folder.resolve())).as_posix()
         blocks += [Block("h3", heading), Block("p", hint), Block("img", heading, path=rel)]
+    # Research statistics (network structure, hazards, assortativity): an appendix after the figures.
+    blocks += _network_blocks(t)
+    blocks += _diffusion_blocks(t)
     blocks += _how_to_read(t, comparison)
+    blocks += glossary_blocks(blocks)  # the words of this report that remain, in plain language
     return blocks
 
 
 def write_run_report(
     folder: Path | str, snapshots: Mapping[str, Mapping[str, Any] | None] | None = None
 ) -> dict[str, Path]:
-    """Read the tables of run ``folder``; write ``plots/*.png``, ``report.md`` and ``report.html``.
+    """Read the tables of run ``folder``; write ``plots/*.png``, ``report.md``, ``report.html`` and
+    ``results.xlsx`` (the CSV files as an Excel workbook, `workbook.write_workbook`; so ``--no-report``
+    skips it too).
 
     ``snapshots`` maps scenario name -> {"start": snapshot, "end": snapshot} (replication 0); the
     network pictures are drawn for the baseline and the best-ranked alternative when present.
@@ -346,6 +366,7 @@ def write_run_report(
     """
     folder = Path(folder)
     t = read_run_tables(folder)
+    workbook = write_workbook(folder)  # first: the report lists it among the files
     plot_dir = folder / "plots"
     plot_dir.mkdir(parents=True, exist_ok=True)
     figures = (comparison_figures if t.alternatives else single_figures)(t, snapshots or {}, plot_dir)
@@ -354,5 +375,6 @@ def write_run_report(
     md.write_text(to_markdown(blocks), encoding="utf-8")
     html = write_html(folder / "report.html", blocks, folder)
     written = {Path(p).stem: Path(p) for _, p, _ in figures}
-    written.update({"report.md": md, "report.html": html})
+    written.update({Path(b.path).stem: folder / b.path for b in blocks if b.kind == "img"})  # sections' own figures
+    written.update({"report.md": md, "report.html": html, "results.xlsx": workbook})
     return written

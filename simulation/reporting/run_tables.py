@@ -17,6 +17,7 @@ import pandas as pd
 from simulation.outcomes import CATALOGUE, COMPARED, outcome
 from simulation.reporting.format import as_number, is_missing
 from simulation.reporting.plots.bands import Bands
+from simulation.results.hospitals import TRANSFER_ROLE
 from simulation.results.stepstore import StepStore
 
 
@@ -48,7 +49,7 @@ class RunTables:
     @property
     def alternatives(self) -> list[str]:
         """The scenarios compared with the baseline (ranked, on the charts): not the other hospitals."""
-        others = set(self.other_hospitals)
+        others = set(self.other_hospitals) | set(self.plans_elsewhere)
         return [str(s) for s in self.scenarios["scenario"].iloc[1:] if str(s) not in others]
 
     @property
@@ -58,7 +59,13 @@ class RunTables:
         if "comparable" not in self.scenarios:
             return []
         rows = self.scenarios.iloc[1:]
+        rows = rows[rows["role"] != TRANSFER_ROLE]  # a plan in another hospital: the same plan in different hospitals
         return [str(name) for name, c in zip(rows["scenario"], rows["comparable"], strict=True) if not truthy(c)]
+
+    @property
+    def plans_elsewhere(self) -> list[str]:
+        """Plans run in another hospital (`--across-hospitals`, scenarios.csv role 'plan in another hospital')."""
+        return [str(s) for s in self.scenarios.loc[self.scenarios["role"] == TRANSFER_ROLE, "scenario"]]
 
     def scenario_row(self, name: str) -> pd.Series:
         return self.scenarios[self.scenarios["scenario"] == name].iloc[0]

@@ -131,4 +131,51 @@ def targets_blocks(t: RunTables) -> list[Block]:
                 ]
             )
         blocks.append(Block("table", header=header, rows=rows))
+        nearest = nearest_sentence(t, rows_t)
+        if nearest:
+            blocks.append(Block("p", nearest))
     return blocks
+
+
+# A target reached by the deadline in fewer than this share of runs by every scenario is "not reached".
+REACHED = 0.5
+
+
+def nearest_sentence(t: RunTables, rows: Any) -> str:
+    """What it would take to reach a target that no scenario reaches in most runs: the nearest
+    scenario (highest probability, then the typical run closest to the threshold at the deadline),
+    its probability, and how far its typical (median) run is from the threshold at the deadline."""
+    compared = rows[rows["scenario"].isin([t.baseline, *t.alternatives])]
+    if compared.empty or (compared["probability"].astype(float) >= REACHED).any():
+        return ""
+    first = compared.iloc[0]
+    metric, threshold, at_least = str(first["metric"]), float(first["threshold"]), first["direction"] == "at_least"
+    week = int(min(float(first["by_week"]), run_weeks(t)))
+
+    def typical(name: str) -> float | None:
+        bands = t.steps.get(name)
+        if bands is None:
+            return None
+        frame = bands.bands(metric)
+        return float(frame["p50"].loc[week]) if week in frame.index else None
+
+    def gap(name: str) -> float:
+        value = typical(name)
+        return float("inf") if value is None else (threshold - value if at_least else value - threshold)
+
+    best = min(compared.itertuples(), key=lambda r: (-float(r.probability), gap(str(r.scenario))))
+    name = str(best.scenario)
+    value = typical(name)
+    fmt = value_format(metric)
+    text = (
+        f"No scenario reaches this target in most runs. The nearest is {name} "
+        f"({fmt_pct(best.probability)} of runs reach it by week {fmt_week(first['by_week'])})"
+    )
+    if value is not None:
+        missing = abs(threshold - value)
+        shown = f"{100 * missing:.1f} percentage points" if fmt is fmt_pct else f"{missing:.2f}"
+        text += (
+            f"; its typical run is at {fmt(value)} in week {week}, {shown} short of {fmt(threshold)}: reaching it "
+            "would take a plan that moves this outcome that much further, or a later deadline"
+        )
+    return text + "."

@@ -14,10 +14,13 @@ equal runs give equal bytes.
 - `comparison.csv`: one row per compared alternative scenario x outcome (`outcomes.COMPARED`, with its
   better direction; another hospital is left out: it is not a plan for the baseline's): the difference from the
   baseline with its 95 % interval (paired or Welch, see `simulation.results.statistics`), the extra cost in
-  clinician-hours and the difference per 100 extra hours.
+  clinician-hours and the difference per 100 extra hours; for a share, the difference in clinicians
+  (`difference_clinicians` = difference x `clinicians`) and, when it is in the better direction, the
+  extra hours per clinician moved (`hours_per_clinician`: per clinician won over).
 - `targets.csv`: every scenario's targets evaluated for every scenario: probability of reaching
   each by its deadline (Wilson interval) and when runs first reached it; the plan's own targets
   first (`own`), then the inherited ones, each with the file that wrote it (`source`).
+- `effects.csv`: each paired plan's difference from the baseline week by week (`results.effects`).
 - `summary.json`: `{"baseline": name, "scenarios": {name: summarise(...)}}`; for each outcome of
   `outcomes.SUMMARISED` its
   initial mean, and at the final step and each milestone the mean, the 95 % confidence interval of
@@ -37,7 +40,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -47,10 +50,16 @@ from simulation.diffusion import mean_exposure_at_adoption
 from simulation.execution.plan import ScenarioRun
 from simulation.execution.replication import ReplicationResult
 from simulation.outcomes import COLUMNS, COMPARED, FINAL, SUMMARISED, TOTALS, better_direction
+from simulation.outcomes import outcome as outcome_entry
+from simulation.results.effects import effects_frame
+from simulation.results.groups import GroupCollector
 from simulation.results.statistics import difference, evaluate_first_steps, first_step_reached, per_100_hours
 from simulation.results.stepstore import FrameSteps, StepSource, StepStore, step_span
 from simulation.scenario.planning import TargetConfig
 from simulation.scenario.schema import Scenario
+
+if TYPE_CHECKING:
+    from simulation.results.uncertainty import UncertaintyTables
 
 STEPS_COLUMNS = ["scenario", "replication", "step", *COLUMNS]
 REPLICATIONS_COLUMNS = [
@@ -67,6 +76,7 @@ SCENARIOS_COLUMNS = [
 COMPARISON_COLUMNS = [
     "scenario", "outcome", "better", "baseline_mean", "scenario_mean", "difference", "ci_low", "ci_high",
     "paired", "replications", "extra_cost_hours", "per_100h", "per_100h_low", "per_100h_high",
+    "clinicians", "difference_clinicians", "hours_per_clinician",
 ]  # fmt: skip
 TARGETS_COLUMNS = [
     "scenario", "target", "metric", "direction", "threshold", "by_week", "probability",
@@ -196,6 +206,10 @@ def comparison_frame(runs: Sequence[ScenarioRun], replications: pd.DataFrame) ->
             else:
                 result = difference(base[outcome], alt[outcome], paired=False)
             per, per_low, per_high = per_100_hours(result.difference, result.low, result.high, extra)
+            heads = float(run.scenario.population.n)
+            moved = result.difference * heads if outcome_entry(outcome).is_share else math.nan
+            won = (moved < 0) if better == "lower" else (moved > 0)
+            per_clinician = extra / abs(moved) if won and extra > 0 and abs(moved) > 0 else math.nan
             rows.append(
                 {
                     "scenario": run.name,
@@ -212,6 +226,9 @@ def comparison_frame(runs: Sequence[ScenarioRun], replications: pd.DataFrame) ->
                     "per_100h": per,
                     "per_100h_low": per_low,
                     "per_100h_high": per_high,
+                    "clinicians": heads,
+                    "difference_clinicians": moved,
+                    "hours_per_clinician": per_clinician,
                 }
             )
     return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
@@ -417,6 +434,10 @@ class Tables:
     targets: pd.DataFrame
     summary: dict
     snapshots: dict[str, dict | None]  # scenario name -> replication 0's {"start": ..., "end": ...}
+    uncertainty: UncertaintyTables | None = None  # with parameter worlds (job.tabulate)
+    effects: pd.DataFrame | None = None  # effects.csv: each plan's paired difference week by week
+    groups: pd.DataFrame | None = None  # groups.csv: the end by department and role (`results.groups`)
+    hospitals: pd.DataFrame | None = None  # hospitals.csv: the same plan in different hospitals (job.tabulate)
 
 
 # Replications tabulated at a time: at most this many, or as many as make CHUNK_ROWS rows of steps.csv
@@ -457,6 +478,7 @@ class TableBuilder:
         self.parts = [_ScenarioPart(run, self.targets, scratch) for run in self.runs]
         self._pending: list[ReplicationResult] = []
         self._header = True
+        self.groups = GroupCollector(self.runs, comparable(self.runs))
 
     def add_all(self, results: Iterable[ReplicationResult]) -> Tables:
         for result in results:
@@ -467,6 +489,7 @@ class TableBuilder:
         part = self.parts[result.scenario_index]
         if not part.seen:
             part.seen, part.snapshots = True, result.snapshots
+        self.groups.add(result)
         if self._pending and self._pending[0].scenario_index != result.scenario_index:
             self._flush()
         self._pending.append(result)
@@ -503,6 +526,7 @@ class TableBuilder:
             },
         }
         first = [[np.concatenate(reached) for reached in part.first] for part in self.parts]
+        effects = effects_frame(self.runs, comparable(self.runs), [part.store for part in self.parts])
         for part in self.parts:
             part.store.close()
         return Tables(
@@ -512,6 +536,8 @@ class TableBuilder:
             targets=targets_frame(self.runs, self.targets, first),
             summary=summary,
             snapshots={part.run.name: part.snapshots for part in self.parts},
+            effects=effects,
+            groups=self.groups.finish(),
         )
 
 

@@ -1,4 +1,5 @@
-"""Experience from AI use: errors caught or passed on, trust learned, incidents colleagues hear of.
+"""Experience from AI use: errors caught or passed on, trust learned, incidents colleagues hear of;
+and every clinician's decisions and own errors (errors reaching patients).
 
 Each week every user handles Poisson(`cases_per_week`) AI-assisted decisions; each AI suggestion is
 wrong with probability `error_rate` (drawn as independent Poisson counts of right and wrong
@@ -9,6 +10,36 @@ A share `incident_share` of those become incidents: the user and their colleague
 attitude, less so the more literate they are (`literacy_protection`). A user's trust moves by
 `trust_learning_rate` toward the reliability they perceive (1 - errors they noticed / cases), and
 their attitude by `attitude_from_trust_rate` toward 1 + 6 x trust.
+
+The clinicians' own errors (the like-for-like safety outcome, docs/MODEL.md 7.3 and section 8). Every
+clinician makes decisions each week, users or not, and each decision is wrong or right for the
+patient:
+
+- a non-user decides alone: `cases_per_week` decisions, each wrong with `own_error_rate` (the
+  unaided diagnostic error rate);
+- a verifier decides first, wrong with `own_error_rate`, then checks against the AI. Where the AI is
+  right and the verifier wrong, the check corrects the error with the verifier's chance (linear in
+  literacy from `own_catch_verify[0]` to `own_catch_verify[1]`), else the own error reaches the
+  patient. Where the AI is wrong, the AI-error model above decides the case as before: caught, the
+  case is decided right; not caught, the AI's error reaches the patient (counted once, in
+  `errors_passed`, whatever the verifier first thought);
+- a primary user follows the AI: right where the AI is right; where it is wrong, the AI error is
+  passed on unless caught (`catch_primary`). A primary user makes no own errors.
+
+A user's decisions are their AI-assisted cases of the week (the Poisson draws above). Per clinician
+and week, with C the cases the AI got right, c the verifier's chance:
+
+    non-user:  decisions = cases_per_week, own errors passed = cases_per_week x own_error_rate
+    verifier:  decisions = cases,  own errors caught = C x own_error_rate x c,
+               own errors passed = C x own_error_rate x (1 - c)
+    primary:   decisions = cases,  own errors = 0
+
+and errors reaching patients = own errors passed + AI errors passed on. The own errors are these
+expected values (the mean of a Binomial count given the week's cases, mode and literacy), not
+draws: they feed back into nothing (trust, attitudes and incidents come from AI errors only, as
+before), so only their expectation matters to the outcome; no random number is drawn for them, so
+every existing stream and outcome keeps its bits; and the rate's Monte-Carlo noise is only that of
+the AI's errors and of who uses AI (a conditional expectation has less variance than the count).
 
 Plainest form: `simulation.reference.agents` (per agent, scalar).
 """
@@ -35,6 +66,10 @@ class WeekOfUse:
     errors_caught: np.ndarray
     errors_passed: np.ndarray
     incidents: np.ndarray
+    # The decisions and the clinicians' own errors of the week (expected values, float64; module docstring).
+    decisions: np.ndarray
+    own_errors_caught: np.ndarray
+    own_errors_passed: np.ndarray
 
 
 def use_ai(
@@ -52,7 +87,7 @@ def use_ai(
     cases), so clinicians using no AI spend none.
     """
     correct_cdf, error_cdf = _case_tables(config)
-    caught, passed, incidents = week_of_use(
+    caught, passed, incidents, decisions, own_caught, own_passed = week_of_use(
         state.mode,
         state.literacy,
         state.trust,
@@ -67,6 +102,9 @@ def use_ai(
         config.incident_share,
         config.trust_learning_rate,
         config.attitude_from_trust_rate,
+        float(config.cases_per_week),
+        float(config.own_error_rate),
+        np.asarray(config.own_catch_verify, dtype=float),
     )
     per_replication = segments.sums(incidents)
     if per_replication.any():
@@ -86,7 +124,14 @@ def use_ai(
         )
     clip_all(state.trust, 0.0, 1.0)
     clip_all(state.attitude, 1.0, 7.0)
-    return WeekOfUse(segments.sums(caught), segments.sums(passed), per_replication)
+    return WeekOfUse(
+        segments.sums(caught),
+        segments.sums(passed),
+        per_replication,
+        segments.sums(decisions),
+        segments.sums(own_caught),
+        segments.sums(own_passed),
+    )
 
 
 @lru_cache(maxsize=32)

@@ -1,4 +1,5 @@
-"""Command-line overrides of a loaded scenario (`--replications`, `--seed`, `--steps`)."""
+"""Command-line overrides of a loaded scenario (`--replications`, `--seed`, `--steps`, `--worlds`,
+`--world-replications`)."""
 
 from __future__ import annotations
 
@@ -15,3 +16,12 @@ def override_run(scenario: Scenario, key: str, value: int) -> None:
     except ValidationError as exc:
         reason = exc.errors()[0]["msg"]
         raise ScenarioError(f"--{key} {value}: {reason[:1].lower() + reason[1:]}") from None
+
+
+def override_uncertainty(scenario: Scenario, key: str, value: int, option: str) -> None:
+    """Set uncertainty.<key> from the command line (`option`), validated like a file value."""
+    try:
+        setattr(scenario.uncertainty, key, value)
+    except ValidationError as exc:
+        reason = exc.errors()[0]["msg"]
+        raise ScenarioError(f"{option} {value}: {reason[:1].lower() + reason[1:]}") from None

@@ -218,7 +218,10 @@ class ExperienceConfig(Section):
     """What AI use does to users and to those who see its errors."""
 
     cases_per_week: float = Field(
-        10.0, ge=0, le=1000, description="AI-assisted decisions per user per week. Assumption."
+        10.0,
+        ge=0,
+        le=1000,
+        description="Decisions per clinician per week that an AI tool could assist: a user's AI-assisted cases (Poisson), a non-user's unaided decisions. Assumption.",
     )
     error_rate: float = Field(
         0.08,
@@ -269,10 +272,20 @@ class ExperienceConfig(Section):
         le=1,
         description="Weekly step of a user's attitude toward 1 + 6 x trust. Assumption; JMIR 2024 meta-analysis: trust is the strongest predictor of intention (r = .73).",
     )
+    own_error_rate: float = Field(
+        0.10,
+        ge=0,
+        le=1,
+        description="Share of a clinician's own unaided decisions that are wrong (every clinician makes cases_per_week decisions a week). Graber, BMJ Qual Saf 2013: 10-20 % in autopsy series, 13 % of standardised patients misdiagnosed by internists; the low end, as most decisions are routine.",
+    )
+    own_catch_verify: tuple[float, float] = Field(
+        (0.3, 0.8),
+        description="Probability a verifier corrects their own error when the AI is right, at literacy 0 and at literacy 1 (linear between). Assumption: below catch_verify, as clinicians underweight the AI's information relative to their own (Agarwal et al., NBER w31422, 2023: radiologists with AI assistance did not reach the AI's accuracy); rising with literacy (a 1.5-hour course on AI use raised AI-assisted test scores from 57 to 78 %, Qunaibi et al. 2026).",
+    )
 
     @model_validator(mode="after")
     def _probabilities(self) -> ExperienceConfig:
-        for name in ("catch_verify", "catch_primary"):
+        for name in ("catch_verify", "catch_primary", "own_catch_verify"):
             low, high = getattr(self, name)
             if not (0 <= low <= 1 and 0 <= high <= 1):
                 raise ValueError(f"{name} must be two probabilities between 0 and 1")

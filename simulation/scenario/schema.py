@@ -2,7 +2,7 @@
 
 A scenario is data, never code. `Scenario` composes the tables, each defined by the module for its
 audience: `parameters` (the model's parameters), `network` (generator and data-file keys),
-`interventions` (every intervention kind), `planning` (name, run, targets, costs) and `experiments`
+`interventions` (every intervention kind), `planning` (name, run, targets, costs), `uncertainty` (what we do not know) and `experiments`
 (sweep, sensitivity, calibration); here are only the checks across tables, which each intervention
 config makes itself. ``docs/SCENARIOS.md`` lists the same keys for planners, and ``simulate schema``
 prints the JSON Schema for editors. Units: one step is one week; attitudes and peer ratings are on
@@ -30,6 +30,7 @@ from simulation.scenario.parameters import (
     PopulationConfig,
 )
 from simulation.scenario.planning import CostsConfig, RunConfig, ScenarioMeta, TargetConfig
+from simulation.scenario.uncertainty import UncertaintyConfig
 
 
 class Scenario(Section):
@@ -52,6 +53,10 @@ class Scenario(Section):
         description="Planner's targets, each a [[targets]] table; the report gives the probability of reaching each.",
     )
     costs: CostsConfig = Field(default_factory=CostsConfig)
+    uncertainty: UncertaintyConfig = Field(
+        default_factory=UncertaintyConfig,
+        description="What we do not know: parameter worlds drawn around the stated values (simulation/scenario/uncertainty.py).",
+    )
     sweep: SweepConfig | None = Field(
         None, description="A parameter sweep over this scenario (`simulate sweep`); ignored by `simulate compare`."
     )

@@ -37,7 +37,7 @@ def _grid_shape(n: int) -> tuple[int, int]:
     return int(np.ceil(n / cols)), cols
 
 
-def _panel_grid(fig: Figure, n: int) -> list[Axes]:
+def panel_grid(fig: Figure, n: int) -> list[Axes]:
     """``n`` axes sharing x and y; a panel with no panel below it shows the x tick labels."""
     rows, cols = _grid_shape(n)
     axes = fig.subplots(rows, cols, sharex=True, sharey=True, squeeze=False).ravel()
@@ -104,7 +104,7 @@ def plot_fan_by_scenario(
     n = max(len(alternatives), 1)
     rows, cols = _grid_shape(n)
     fig = new_figure((max(7.5, 4.4 * cols + 1.0), (3.6 if rows <= 3 else 2.8) * rows + 1.8))
-    axes = _panel_grid(fig, n)
+    axes = panel_grid(fig, n)
     scale = 100.0 if percent else 1.0
     names = alternatives or [baseline]
     for i, (ax, name) in enumerate(zip(axes, names)):
