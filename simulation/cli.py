@@ -51,7 +51,8 @@ app = typer.Typer(
 )
 
 COMMANDS = {
-    "run", "compare", "vignette", "check", "new", "schema", "validate", "calibrate", "sweep", "sensitivity", "view",
+    "run", "compare", "vignette", "check", "new", "plan", "schema", "validate", "calibrate", "sweep", "sensitivity",
+    "view",
 }  # fmt: skip
 
 
@@ -62,6 +63,34 @@ def _fail(message: str) -> NoReturn:
 
 def _note(line: str) -> None:
     typer.echo(line, err=True)
+
+
+@app.command("plan")
+def plan_command(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML) with a [budget] table.")],
+    out: Annotated[Path | None, typer.Option(help="Output folder (default: outputs/<scenario file stem>).")] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes (default: all cores).")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the final lines.")] = False,
+) -> None:
+    """The best mix of programmes for each budget level of the file's [budget] table, how sure, and when it fails."""
+    from simulation.experiments.budget_report import run_budget
+
+    try:
+        folder = run_budget(scenario, out, workers, note=None if quiet else _note)
+    except UserError as exc:
+        _fail(str(exc))
+    import pandas as pd
+
+    from simulation.experiments.budget_report import fragile_words
+
+    best = pd.read_csv(folder / "best.csv")
+    for _, row in best[best["rank"] == 1].iterrows():
+        fragile = f" (fragile: {fragile_words(row)})" if str(row.get("fragile")).lower() == "true" else ""
+        typer.echo(
+            f"{row['level']}: {row['description']} ({row['portfolio']}, {row['cost_hours']:,.0f} h): "
+            f"{row['objective']} {100 * row['difference']:+.1f} points, best in {100 * row['p_best_level']:.0f} % of worlds{fragile}"
+        )
+    typer.echo(f"results: {folder}/ (report.html, best.csv, frontier.csv, portfolios.csv, failures.csv, final/)")
 
 
 WorldsOption = Annotated[
@@ -103,6 +132,11 @@ def run(
     from simulation.job import plan_file
 
     experiment = _experiment_of(scenario)
+    if experiment == "budget":
+        if no_report:
+            _fail(f"--no-report: {scenario} has a [budget] table; --no-report is for runs and comparisons only")
+        plan_command(scenario, out, workers, quiet)
+        return
     if experiment is not None:
         if no_report:
             _fail(f"--no-report: {scenario} has a [{experiment}] table; --no-report is for runs and comparisons only")
@@ -336,7 +370,7 @@ def _experiment_of(path: Path) -> str | None:
         data = load_chain(Path(path), {})
     except UserError:
         return None
-    for kind in ("sweep", "sensitivity"):
+    for kind in ("sweep", "sensitivity", "budget"):
         if kind in data:
             return kind
     return None

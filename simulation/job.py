@@ -406,13 +406,15 @@ def plan_comparison(
             return "sensitivity"
         if s.calibration is not None and s.calibration.free:
             return "calibration"
+        if s.budget is not None:
+            return "budget"
         return None
 
     experiments = [i for i, s in enumerate(scenarios) if experiment_kind(s) is not None]
     if experiments and len(experiments) < len(paths):
         for i in experiments:
             kind = experiment_kind(scenarios[i])
-            command = "calibrate" if kind == "calibration" else kind
+            command = {"calibration": "calibrate", "budget": "plan"}.get(str(kind), str(kind))
             (note or _stderr_note)(
                 f"note: {paths[i].name} has a [{kind}] table: left out of the comparison (run it with simulate {command})"
             )
@@ -489,7 +491,7 @@ def write_uncertainty(folder: Path, tables: UncertaintyTables | None) -> None:
     """unknowns.csv, worlds.csv, uncertainty.csv and drivers.csv (`results.uncertainty`), if there are worlds."""
     if tables is None:
         return
-    for name in ("unknowns", "worlds", "uncertainty", "drivers"):
+    for name in ("unknowns", "worlds", "uncertainty", "drivers", "world_means"):
         (folder / f"{name}.csv").write_bytes(to_csv_bytes(getattr(tables, name)))
 
 

@@ -60,3 +60,24 @@ def child_env(_child_processes_cache_bytecode) -> dict[str, str]:
     env["NO_COLOR"] = "1"
     env["TERM"] = "dumb"
     return env
+
+
+@pytest.fixture(scope="session")
+def small_library_run(tmp_path_factory) -> Path:
+    """`simulate compare scenarios/*.toml` in this process, small, with its report: 2 replications of 30
+    weeks (the AI incident of week 26 acts) and 2 parameter worlds of 1 replication (so the uncertainty
+    tables are written). Shared by the tests that read a whole library's folder."""
+    from simulation.job import plan_comparison, run_plan
+
+    out = tmp_path_factory.mktemp("library") / "run"
+    plan = plan_comparison(
+        sorted(SCENARIOS.glob("*.toml")),
+        out=out,
+        replications=2,
+        steps=30,
+        note=lambda _: None,
+        worlds=2,
+        world_replications=1,
+    )
+    run_plan(plan, workers=1, note=lambda _: None)
+    return out

@@ -7,7 +7,6 @@ import csv
 from pathlib import Path
 
 import pytest
-from conftest import SCENARIOS
 
 from simulation.outcomes import BY_NAME, TOTALS
 from simulation.results.columns import UNKNOWN, describe, description
@@ -23,23 +22,9 @@ def _allowed(file: str, column: str) -> bool:
 
 
 @pytest.fixture(scope="module")
-def library_run(tmp_path_factory) -> Path:
-    """`simulate compare scenarios/*.toml` in this process, small: 2 replications, 30 weeks (the AI
-    incident of week 26 acts), 2 parameter worlds of 1 replication (so the uncertainty tables are written)."""
-    from simulation.job import plan_comparison, run_plan
-
-    out = tmp_path_factory.mktemp("library") / "run"
-    plan = plan_comparison(
-        sorted(SCENARIOS.glob("*.toml")),
-        out=out,
-        replications=2,
-        steps=30,
-        note=lambda _: None,
-        worlds=2,
-        world_replications=1,
-    )
-    run_plan(plan, workers=1, note=lambda _: None, report=False)
-    return out
+def library_run(small_library_run) -> Path:
+    """The small library comparison of conftest (its CSV files)."""
+    return small_library_run
 
 
 def test_every_column_of_a_library_run_has_a_meaning(library_run):

@@ -16,7 +16,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import SCENARIOS
 
 CHROMIUM = shutil.which("chromium")
 try:
@@ -58,23 +57,9 @@ MEASURE = """() => ({
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory) -> Path:
-    """report.html of `simulate compare scenarios/*.toml` (2 replications of 30 weeks, so the AI
-    incident of week 26 acts; 2 parameter worlds of 1 replication, so the uncertainty tables show)."""
-    from simulation.job import plan_comparison, run_plan
-
-    out = tmp_path_factory.mktemp("print") / "library"
-    plan = plan_comparison(
-        sorted(SCENARIOS.glob("*.toml")),
-        out=out,
-        replications=2,
-        steps=30,
-        note=lambda _: None,
-        worlds=2,
-        world_replications=1,
-    )
-    run_plan(plan, workers=1, note=lambda _: None)
-    return out / "report.html"
+def report(small_library_run) -> Path:
+    """report.html of the small library comparison of conftest (the uncertainty tables show)."""
+    return small_library_run / "report.html"
 
 
 def _clipped(measured: dict, width: int) -> list[str]:

@@ -36,7 +36,7 @@ from simulation.reporting.run_tables import ReportInputError  # noqa: E402
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 TABLES = ("steps.csv", "replications.csv", "scenarios.csv", "comparison.csv", "targets.csv", "network.csv")
 # worlds.csv (each world's draws) is not quoted by the report: left out, so that the check stays sharp.
-NOT_QUOTED = ("worlds.csv",)
+NOT_QUOTED = ("worlds.csv", "world_means.csv")
 NUMBER = re.compile(r"(?<![\w.])[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
 # Numbers the report may write without taking them from a table, each with its reason.
 JUSTIFIED = [

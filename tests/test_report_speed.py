@@ -349,7 +349,7 @@ TABLES = {
     "network.csv",
 }
 # With parameter worlds (the default): both intervals, drivers, ranges and draws (simulation/results/uncertainty.py).
-UNCERTAINTY = {"uncertainty.csv", "drivers.csv", "unknowns.csv", "worlds.csv"}
+UNCERTAINTY = {"uncertainty.csv", "drivers.csv", "unknowns.csv", "worlds.csv", "world_means.csv"}
 
 
 def run_no_report(out: Path, *extra: str) -> Path:

@@ -6,7 +6,8 @@ console shows no errors, that Step advances the week and redraws the pictures, t
 node selects that clinician, that a second tab has its own model, and that picking a scenario,
 moving a slider and Reset rebuild the model; that the first Step after start-up is about as quick as
 the later ones and the busy sign shows on top; that opening every panel changes no parameter (the
-next Reset runs the scenario's own model: same numbers as the model built from the file). Saves a screenshot in the test's temporary folder and
+next Reset runs the scenario's own model: same numbers as the model built from the file); that the panel
+"By department and role" has a row per department and follows the steps. Saves a screenshot in the test's temporary folder and
 copies it to outputs/view_screenshot.png.
 
 Runs in the default `uv run pytest` when chromium is installed (CI: `.ci/run` installs it) and is
@@ -261,6 +262,61 @@ def test_view_in_a_real_browser(server, tmp_path):
         shutil.copyfile(shot, REPO / "outputs" / "view_screenshot.png")
     assert bad == [], f"requests that failed: {bad}"
     assert console_errors == [], f"console errors: {console_errors}"
+    assert proc.poll() is None, "the server stopped during the test"
+
+
+def _group_rows(page) -> list[list[str]]:
+    """The cells of the "By department and role" table, row by row (the hospital's row last)."""
+    return page.evaluate(
+        "() => [...document.querySelectorAll('.groups-table tbody tr')]"
+        ".map(tr => [...tr.querySelectorAll('td')].map(td => td.textContent))"
+    )
+
+
+def _line_skeptical(page) -> str:
+    return re.search(r"skeptical ([\d.]+) %", page.locator(".numbers-line").inner_text()).group(1)
+
+
+# True when the hospital's share skeptical in the groups table is the line's and no longer `before`'s.
+_GROUPS_MATCH_LINE_JS = """(before) => {
+  const line = /skeptical ([\\d.]+) %/.exec(document.querySelector('.numbers-line')?.textContent ?? '');
+  const cell = document.querySelector('.groups-table tr.hospital td:nth-child(3)')?.textContent;
+  return line !== null && cell === line[1] && cell !== before;
+}"""
+
+
+@needs_chromium
+@needs_playwright
+def test_groups_panel_shows_each_department_and_follows_the_steps(server):
+    """Issue 14: the panel "By department and role" in a 1,280 x 800 window: one row per department of
+    the default scenario then the hospital (whose share skeptical is the line's), numbers that change as
+    the model steps, and a switch to one row per role."""
+    url, proc = server
+    from simulation.view.settings import ViewSettings, default_scenario_path
+
+    population = ViewSettings.from_file(default_scenario_path()).to_scenario().population
+    with _opened(url, {"width": 1280, "height": 800}) as page:
+        panel = page.locator(".v-card", has_text="By department and role")
+        panel.scroll_into_view_if_needed()
+        expect(panel).to_be_visible()
+        box = panel.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 1280 and box["height"] <= 800, box  # fits the window
+        before = _group_rows(page)
+        assert [row[0] for row in before] == [*population.departments, "Hospital"]
+        assert sum(int(row[1].replace(",", "")) for row in before[:-1]) == int(before[-1][1].replace(",", ""))
+        assert before[-1][2] == _line_skeptical(page)
+        for k in (1, 2):
+            page.get_by_role("button", name="Step").click()
+            expect(page.locator(".numbers-line")).to_contain_text(f"Week {k} ", timeout=STEP_MS)
+        # The line and the table are separate widgets, redrawn one after the other: wait until both show week 2.
+        page.wait_for_function(_GROUPS_MATCH_LINE_JS, arg=before[-1][2], timeout=STEP_MS)
+        after = _group_rows(page)
+        assert [row[0] for row in after] == [row[0] for row in before]
+        assert [row[2:] for row in after] != [row[2:] for row in before]
+        assert after[-1][2] == _line_skeptical(page)
+        page.get_by_role("button", name="role", exact=True).click()
+        expect(page.locator(".groups-table th").first).to_have_text("Role")
+        assert [row[0] for row in _group_rows(page)] == [*population.roles, "Hospital"]
     assert proc.poll() is None, "the server stopped during the test"
 
 

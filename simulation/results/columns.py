@@ -165,6 +165,12 @@ FILES: dict[str, dict[str, Column]] = {
     "worlds.csv": {
         "world": Column("Parameter world number (1 to K; world 0 is the stated values)."),
     },
+    "world_means.csv": {
+        "scenario": Column("The compared scenario."),
+        "outcome": Column("The outcome (as in comparison.csv)."),
+        "world": Column("Parameter world number (1 to K)."),
+        "mean": Column("The scenario's mean of the outcome over its runs in that world.", "unit of the outcome"),
+    },
     "groups.csv": {
         "group_type": Column("department, role, or 'not attributable' (hours spent on no clinician of the hospital)."),
         "group": Column("The department or role (or 'not attributable')."),

@@ -18,6 +18,8 @@ final shares and gap, run totals of the counts) this module writes:
   nothing can be best; ties go to the earlier scenario); `share_unknown`, the share of the variance of
   the difference over all worlds' runs that chance alone does not explain (1 - var(chance) / var(all),
   floored at 0: var(chance) is the variance of the runs at the stated values);
+- `world_means.csv`: each compared scenario's mean (over its R runs) of each outcome in each world:
+  scenario, outcome, world, mean (what `simulate plan` reads for regret and "when it fails");
 - `drivers.csv`: for each plan x outcome with a better direction (for a run of one scenario: its
   levels), each key's rank correlation (Spearman) across worlds between its draw and the world's mean
   difference (level), ranked by its size; keys of intervention kinds that neither the plan nor the
@@ -51,6 +53,7 @@ UNCERTAINTY_COLUMNS = [
     "uncertain_low", "uncertain_high", "p_better", "p_best", "share_unknown",
 ]  # fmt: skip
 DRIVERS_COLUMNS = ["scenario", "outcome", "of", "key", "rank_correlation", "rank"]
+WORLD_MEANS_COLUMNS = ["scenario", "outcome", "world", "mean"]
 
 # The central 95 % of runs.
 LOW, HIGH = 2.5, 97.5
@@ -72,6 +75,7 @@ class UncertaintyTables:
     worlds: pd.DataFrame
     uncertainty: pd.DataFrame
     drivers: pd.DataFrame
+    world_means: pd.DataFrame  # world_means.csv: each compared scenario's mean of each outcome in each world
 
 
 def unknowns_frame(design: WorldDesign) -> pd.DataFrame:
@@ -204,11 +208,18 @@ class WorldCollector:
                     kinds |= {str(x.kind) for x in self.runs[0].scenario.interventions}
                     of = "difference" if i > 0 else "level"
                     drivers += _drivers(design, run.name, name, of, effect, kinds)
+        world_rows = [
+            {"scenario": self.runs[i].name, "outcome": name, "world": w + 1, "mean": float(means[i][w, j])}
+            for i in arrays
+            for j, name in enumerate(COMPARED)
+            for w in range(design.worlds)
+        ]
         return UncertaintyTables(
             unknowns_frame(design),
             worlds_frame(design),
             pd.DataFrame(rows, columns=UNCERTAINTY_COLUMNS),
             pd.DataFrame(drivers, columns=DRIVERS_COLUMNS),
+            pd.DataFrame(world_rows, columns=WORLD_MEANS_COLUMNS),
         )
 
 

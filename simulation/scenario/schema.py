@@ -19,6 +19,7 @@ from pathlib import Path
 from pydantic import Field, PrivateAttr, model_validator
 
 from simulation.scenario.base import Section
+from simulation.scenario.budget import BudgetConfig
 from simulation.scenario.experiments import CalibrationConfig, SensitivityConfig, SweepConfig
 from simulation.scenario.interventions import InterventionConfig
 from simulation.scenario.network import NetworkConfig
@@ -63,6 +64,10 @@ class Scenario(Section):
     sensitivity: SensitivityConfig | None = Field(
         None,
         description="A sensitivity analysis over this scenario (`simulate sensitivity`); ignored by `simulate compare`.",
+    )
+    budget: BudgetConfig | None = Field(
+        None,
+        description="Budget levels and a menu of programmes for `simulate plan` (simulation/scenario/budget.py); ignored by runs.",
     )
     calibration: CalibrationConfig | None = Field(
         None,

@@ -16,7 +16,14 @@ import os
 import solara
 from mesa.visualization import SolaraViz
 
-from simulation.view.components import ClinicianPanel, HorizonNote, NetworkView, NumbersLine, TimeSeriesView
+from simulation.view.components import (
+    ClinicianPanel,
+    GroupsPanel,
+    HorizonNote,
+    NetworkView,
+    NumbersLine,
+    TimeSeriesView,
+)
 from simulation.view.controls import ScenarioControls
 from simulation.view.settings import ViewSettings, default_scenario_path, scenario_files
 from simulation.view.viewmodel import ViewModel
@@ -45,6 +52,11 @@ CSS += """
 .v-navigation-drawer .v-card:has(> .v-card__text > .v-sheet:empty) { display: none; }
 .param-row .v-input__slider .v-input__slot { flex-wrap: wrap; }
 .param-row .v-input__slider .v-input__slot > .v-label { flex: 0 0 100%; max-width: 100%; margin-bottom: 2px; }
+.groups-table { border-collapse: collapse; font-size: 13px; line-height: 1.35; }
+.groups-table th { font-weight: 600; color: #555; text-align: left; border-bottom: 1px solid #ccc; padding: 1px 6px; }
+.groups-table td { padding: 1px 6px; white-space: nowrap; }
+.groups-table .num { text-align: right; font-variant-numeric: tabular-nums; }
+.groups-table tr.hospital td { font-weight: 600; border-top: 1px solid #ccc; }
 """
 
 
@@ -80,6 +92,7 @@ def ClinicianView(scenario: str | None = None):
     color_by = solara.use_reactive("attitude")
     size_by = solara.use_reactive("reputation")
     selected: solara.Reactive[int | None] = solara.use_reactive(None)
+    group_by = solara.use_reactive("department")
     files = solara.use_memo(lambda: scenario_files(first_file), [first_file])
 
     def rebuild(fresh: ViewSettings) -> None:
@@ -107,6 +120,8 @@ def ClinicianView(scenario: str | None = None):
                 TimeSeriesView(current)
             with solara.Card("Selected clinician", margin=0, style={"min-width": "320px"}):
                 ClinicianPanel(current, selected)
+            with solara.Card("By department and role", margin=0):
+                GroupsPanel(current, group_by)
 
 
 @solara.component

@@ -1,4 +1,5 @@
-"""What the view shows: the network, the live plots, the line of current numbers, one clinician.
+"""What the view shows: the network, the live plots, the line of current numbers, one clinician, and
+the shares by department and role.
 
 Each component reads the model's arrays (`model.state`, `model.network`, `model.datacollector`) and
 re-renders after every step through Mesa's `update_counter`. Pictures are PNG images drawn by
@@ -25,6 +26,7 @@ from simulation.view.drawing import (
     node_colours,
     node_sizes,
 )
+from simulation.view.groups import GROUPINGS, GroupRow, hospital_row, model_group_rows
 
 COLOR_BY = {"attitude": "attitude", "mode": "mode of use"}
 SIZE_BY = {"reputation": "peer rating", "advice": "advice in-degree"}
@@ -250,3 +252,38 @@ def ClinicianPanel(model, selected: solara.Reactive[int | None]):
         unsafe_innerHTML=f"<b>Colleagues' modes</b> ({total} colleagues)" + "".join(parts),
         classes=["neighbour-modes"],
     )
+
+
+GROUP_HEADERS = ("Clinicians", "Skeptical %", "Verifying %", "Primary aid %")
+
+
+def _share_cell(value: float) -> str:
+    return "–" if value != value else f"{100 * value:.1f}"
+
+
+def groups_table(model, by: str) -> str:
+    """HTML table of `model_group_rows(model, by)`: one row per group, then the whole hospital."""
+    rows = model_group_rows(model, by)
+
+    def line(row: GroupRow, css: str = "") -> str:
+        cells = [f"{row.clinicians:,}", *(_share_cell(x) for x in (row.skeptical, row.verify, row.primary))]
+        return f"<tr{css}><td>{row.name}</td>" + "".join(f"<td class='num'>{c}</td>" for c in cells) + "</tr>"
+
+    head = f"<th>{GROUPINGS[by].capitalize()}</th>" + "".join(f"<th class='num'>{h}</th>" for h in GROUP_HEADERS)
+    body = "".join(line(r) for r in rows) + line(hospital_row(rows), " class='hospital'")
+    return f"<table class='groups-table'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+@solara.component
+def GroupsPanel(model, by: solara.Reactive[str]):
+    """Per department (or role): clinicians and the shares skeptical, verifying, primary aid, now."""
+    update_counter.get()
+    with solara.Column(gap="4px"):
+        with solara.Row(gap="8px", style={"align-items": "center"}):
+            solara.Text("By")
+            solara.ToggleButtonsSingle(
+                value=by,
+                children=[solara.Button(label, value=key, text=True) for key, label in GROUPINGS.items()],
+                dense=True,
+            )
+        solara.HTML(tag="div", unsafe_innerHTML=groups_table(model, by.value), classes=["groups-panel"])
