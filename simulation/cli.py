@@ -67,16 +67,19 @@ def _note(line: str) -> None:
 
 @app.command("plan")
 def plan_command(
-    scenario: Annotated[Path, typer.Argument(help="Scenario file (TOML) with a [budget] table.")],
+    scenario: Annotated[
+        Path, typer.Argument(help="Scenario file (TOML) with a budget table (budget levels and a menu of programmes).")
+    ],
     out: Annotated[Path | None, typer.Option(help="Output folder (default: outputs/<scenario file stem>).")] = None,
     workers: Annotated[int | None, typer.Option(help="Worker processes (default: all cores).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the final lines.")] = False,
+    cluster: ClusterOption = None,
 ) -> None:
-    """The best mix of programmes for each budget level of the file's [budget] table, how sure, and when it fails."""
+    """The best mix of programmes for each budget level of the file's budget table, how sure, and when it fails."""
     from simulation.experiments.budget_report import run_budget
 
     try:
-        folder = run_budget(scenario, out, workers, note=None if quiet else _note)
+        folder = run_budget(scenario, out, workers, note=None if quiet else _note, cluster=cluster)
     except UserError as exc:
         _fail(str(exc))
     import pandas as pd
@@ -135,7 +138,7 @@ def run(
     if experiment == "budget":
         if no_report:
             _fail(f"--no-report: {scenario} has a [budget] table; --no-report is for runs and comparisons only")
-        plan_command(scenario, out, workers, quiet)
+        plan_command(scenario, out, workers, quiet, cluster)
         return
     if experiment is not None:
         if no_report:

@@ -144,7 +144,7 @@ def _unique_names(paths: Sequence[Path], scenarios: Sequence[Scenario]) -> list[
     return names
 
 
-def _make_plan(
+def make_plan(
     paths: Sequence[Path],
     scenarios: Sequence[Scenario],
     out: Path,
@@ -267,7 +267,7 @@ def plan_file(
                     f"baseline of its own hospital: shown beside {target.name} as another hospital (not compared)"
                 )
     out = out if out is not None else DEFAULT_OUTPUTS / scenario_path.stem
-    plan = _make_plan(paths, scenarios, out, replications, seed, steps, crn, worlds, world_replications)
+    plan = make_plan(paths, scenarios, out, replications, seed, steps, crn, worlds, world_replications)
     if baseline_file is not None:
         plan.runs[0].file = baseline_file
         plan.sources[0] = baseline_file
@@ -429,7 +429,7 @@ def plan_comparison(
         transfers = plans_in_hospitals(paths, scenarios, note or _stderr_note)
         paths = [*paths, *(paths[hospital] for _, hospital, _ in transfers)]
         scenarios = [*scenarios, *(scenario for _, _, scenario in transfers)]
-    plan = _make_plan(paths, scenarios, out, replications, seed, steps, crn, worlds, world_replications)
+    plan = make_plan(paths, scenarios, out, replications, seed, steps, crn, worlds, world_replications)
     first = len(plan.runs) - len(transfers)
     for index, (plan_index, hospital_index, _) in enumerate(transfers, start=first):
         run = plan.runs[index]

@@ -124,6 +124,8 @@ def test_the_folder_and_the_report(result):
     # both ranges of the final evaluation (6 worlds of 1 run here: too few to compare their widths)
     assert best[["chance_low", "chance_high", "uncertain_low", "uncertain_high"]].notna().all().all()
     frontier = pd.read_csv(result / "frontier.csv")
+    assert frontier["portfolio"].iloc[0] == "no programme" and frontier["cost_hours"].iloc[0] == 0
+    frontier = frontier[frontier["portfolio"].str.startswith("portfolio")]
     costs, means = frontier["cost_hours"].to_numpy(), frontier["mean"].to_numpy()
     assert (np.diff(costs) >= 0).all() and (np.diff(means) < 0).all()  # dearer frontier points do better
 

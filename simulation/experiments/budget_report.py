@@ -3,8 +3,9 @@
 The folder (`outputs/<file stem>/` or `--out`) holds:
 - `portfolios.csv`: every portfolio evaluated (its ways, cost, rounds and replications reached in the
   search, the mean of each outcome over those replications, and which budget levels it fits);
-- `frontier.csv`: the cost-effect frontier of the first objective (portfolios no cheaper one beats),
-  with the baseline (no programme) and the current plan (the file as written);
+- `frontier.csv`: per objective the cost-effect frontier (portfolios no cheaper one beats), after the
+  baseline (no programme) and the current plan (the file as written, when it has interventions)
+  from the final evaluation;
 - `best.csv`: per budget level and objective the recommended portfolio and its runners-up (the
   finalists) with the final evaluation: the difference from the baseline, chance-alone and
   with-what-we-do-not-know ranges, the chance of beating the baseline, of being the best of the
@@ -70,7 +71,7 @@ def _current(base: Scenario) -> Scenario:
 def final_plan(plan: BudgetPlan, chosen: list[Candidate], out: Path):
     """The finalists' comparison (job.Plan): the baseline, the current plan (when the file has
     interventions) and the finalists, with common random numbers and the file's worlds."""
-    from simulation.job import _make_plan
+    from simulation.job import make_plan
 
     scenarios = [_baseline(plan.base)]
     if plan.base.interventions:
@@ -80,7 +81,7 @@ def final_plan(plan: BudgetPlan, chosen: list[Candidate], out: Path):
         scenario.budget = None
         scenarios.append(scenario)
     paths = [plan.source] * len(scenarios)
-    return _make_plan(paths, scenarios, out, None, None, None, True)
+    return make_plan(paths, scenarios, out, None, None, None, True)
 
 
 def _frontier(portfolios: pd.DataFrame, objective: str) -> pd.DataFrame:
@@ -93,8 +94,32 @@ def _frontier(portfolios: pd.DataFrame, objective: str) -> pd.DataFrame:
         if value < best:
             keep.append(index)
             best = value
-    frontier = portfolios.loc[keep, ["portfolio", "description", "cost_hours", objective, "replications"]]
+    frontier = portfolios.loc[keep, ["portfolio", "description", "cost_hours", objective, "replications"]].copy()
     return frontier.assign(objective=objective).rename(columns={objective: "mean"})
+
+
+def _references(plan: BudgetPlan, final: Path) -> pd.DataFrame:
+    """The baseline (no programme) and the current plan (the file as written) as frontier.csv rows,
+    from the final evaluation (its replications at the stated values)."""
+    replications = pd.read_csv(final / "replications.csv")
+    scenarios = pd.read_csv(final / "scenarios.csv").set_index("scenario")
+    rows = []
+    for name in (BASELINE_NAME, CURRENT_NAME):
+        if name not in scenarios.index:
+            continue
+        runs = replications[replications["scenario"] == name]
+        for objective in plan.budget.objectives:
+            rows.append(
+                {
+                    "portfolio": name,
+                    "description": "the file without any programme" if name == BASELINE_NAME else "the file as written",
+                    "cost_hours": float(scenarios.loc[name, "cost_hours"]),
+                    "mean": float(runs[objective].mean()),
+                    "replications": len(runs),
+                    "objective": objective,
+                }
+            )
+    return pd.DataFrame(rows, columns=["portfolio", "description", "cost_hours", "mean", "replications", "objective"])
 
 
 def _level_stats(world_means: pd.DataFrame, names: list[str], objective: str) -> dict[str, dict]:
@@ -125,6 +150,7 @@ def write_budget_tables(plan: BudgetPlan, tmp: Path, final: Path) -> dict[str, p
     world_means = pd.read_csv(final / "world_means.csv") if (final / "world_means.csv").exists() else None
     worlds = pd.read_csv(final / "worlds.csv") if (final / "worlds.csv").exists() else None
     frontier = pd.concat([_frontier(portfolios, o) for o in plan.budget.objectives], ignore_index=True)
+    frontier = pd.concat([_references(plan, final), frontier], ignore_index=True)
     best_rows, failure_rows = [], []
     for (label, objective), chosen in finalists(plan).items():
         hours = dict(plan.levels)[label]
@@ -204,7 +230,9 @@ def _plot_frontier(tables: dict[str, pd.DataFrame], plan: BudgetPlan, path: Path
     entry = outcome(objective)
     scale = 100.0 if entry.is_share else 1.0
     portfolios, frontier = tables["portfolios"], tables["frontier"]
-    frontier = frontier[frontier["objective"] == objective]
+    frontier = frontier[
+        (frontier["objective"] == objective) & ~frontier["portfolio"].isin([BASELINE_NAME, CURRENT_NAME])
+    ]
     fig = new_figure((9.6, 5.2))
     ax = fig.add_subplot()
     ax.scatter(
@@ -335,7 +363,10 @@ def run_budget(
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
     note: Callable[[str], None] | None = None,
+    cluster: str | None = None,
 ) -> Path:
+    """Search the budget plan of `source` and write its folder (module docstring); its path. The
+    search and the final comparison run on `workers` local processes or the Dask scheduler `cluster`."""
     started = time.perf_counter()
     scenario = load_scenario(source)
     out = out if out is not None else Path("outputs") / source.stem
@@ -344,7 +375,7 @@ def run_budget(
     if note is not None:
         levels = ", ".join(label for label, _ in plan.levels)
         note(f"{len(plan.candidates)} portfolios of the menu fit the budget levels ({levels})")
-    backend = backend_for(workers)  # local processes (all cores unless --workers), or --workers 1: serial
+    backend = backend_for(workers, cluster)  # local processes (all cores unless --workers), or a cluster
     rounds = search(plan, backend, progress, note)
     chosen: dict[int, Candidate] = {}
     for candidates in finalists(plan).values():
@@ -353,7 +384,7 @@ def run_budget(
         from simulation.job import run_plan
 
         final = final_plan(plan, sorted(chosen.values(), key=lambda c: c.index), tmp / "final")
-        run_plan(final, workers=workers, note=note or (lambda _: None))
+        run_plan(final, workers=workers, note=note or (lambda _: None), cluster=cluster)
         tables = write_budget_tables(plan, tmp, tmp / "final")
         replications = pd.read_csv(tmp / "final" / "replications.csv")
         base_rows = replications[replications["scenario"] == BASELINE_NAME]
