@@ -286,3 +286,22 @@ def test_failure_while_writing_leaves_the_previous_run_untouched(tmp_path, scena
     kept = json.loads((tmp_path / "run.partial" / "manifest.json").read_text())
     assert kept["complete"] is False and kept["status"] == "interrupted" and "disk full" in kept["reason"]
     assert len(list((tmp_path / "run.partial" / "replications").glob("*.npz"))) == kept["replications_total"]
+
+
+def test_text_that_a_spreadsheet_would_run_as_a_formula_is_defused():
+    """Issue 19: user text starting like a formula (=, +, -, @) gets a leading apostrophe in every CSV;
+    numbers, negative ones included, are written as numbers."""
+    import pandas as pd
+
+    from simulation.results.tables import to_csv_bytes
+
+    frame = pd.DataFrame(
+        {
+            "scenario": ['=HYPERLINK("http://x")', "+1", "-cmd", "@SUM(A1)", "plain"],
+            "value": [-0.5, 1.0, 2.0, -3.0, 4.0],
+        }
+    )
+    text = to_csv_bytes(frame).decode().splitlines()
+    assert text[1].startswith("\"'=HYPERLINK(") and text[2] == "'+1,1" and text[3] == "'-cmd,2"
+    assert text[4] == "'@SUM(A1),-3" and text[5] == "plain,4"
+    assert text[1].endswith(",-0.5")

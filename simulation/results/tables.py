@@ -308,7 +308,12 @@ def to_csv_bytes(frame: pd.DataFrame, header: bool = True) -> bytes:
 
     The bytes of `frame.to_csv(index=False, float_format="%.10g", na_rep="", lineterminator="\\n")`,
     written faster: a frame of numbers and plain text (`_fast_csv_columns`) is joined here, each
-    distinct float formatted once by the same `"%.10g" %`; any other frame is written by pandas."""
+    distinct float formatted once by the same `"%.10g" %`; any other frame is written by pandas.
+
+    Formula injection: a text cell that a spreadsheet would read as a formula (it starts with `=`,
+    `+`, `-`, `@`, a tab or a carriage return: user text such as a scenario or department name) is
+    written with a leading apostrophe, as OWASP advises; numbers are numbers and stay as they are."""
+    frame = _defused(frame)
     columns = _fast_csv_columns(frame)
     if columns is None:
         buffer = io.StringIO()
@@ -318,6 +323,34 @@ def to_csv_bytes(frame: pd.DataFrame, header: bool = True) -> bytes:
     if header:
         lines.insert(0, ",".join(map(str, frame.columns)))
     return ("\n".join(lines) + "\n").encode() if lines else b""
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _defused(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with every text cell that starts like a formula prefixed by an apostrophe (a copy
+    only when one does)."""
+    out = frame
+    for i in range(frame.shape[1]):
+        series = frame.iloc[:, i]
+        if not (
+            (isinstance(series.dtype, np.dtype) and series.dtype.kind == "O")
+            or isinstance(series.dtype, pd.StringDtype)
+        ):
+            continue
+        try:
+            distinct = pd.unique(series)
+        except TypeError:  # unhashable cells: not plain text
+            continue
+        if not any(isinstance(c, str) and c.startswith(_FORMULA_START) for c in distinct):
+            continue  # the usual case: each distinct cell looked at once
+        risky = series.map(lambda c: isinstance(c, str) and c.startswith(_FORMULA_START))
+        if risky.any():
+            if out is frame:
+                out = frame.copy()
+            out.iloc[:, i] = series.where(~risky, "'" + series.astype(str))
+    return out
 
 
 def _format_floats(values: np.ndarray) -> list[str]:
