@@ -41,6 +41,19 @@ class OptionError(UserError):
     """A bad command-line option or argument (`--out`, `--workers`, `--cluster`, `--resume`, ...)."""
 
 
+class OutputError(UserError):
+    """The results could not be written (no space left on the device, a disk quota): the message
+    names the file; the finished replications are kept in the partial folder for `--resume`."""
+
+
+def output_error(exc: OSError, where: object) -> OutputError:
+    """The `OutputError` of an OSError raised while writing `where` (a file or folder)."""
+    import errno
+
+    what = "no space left on device" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else (exc.strerror or str(exc))
+    return OutputError(f"{what} while writing {exc.filename or where}")
+
+
 class ReplicationsFailed(Exception):
     """Some replications raised: the run went on; `summary` says which, with seeds and messages.
 

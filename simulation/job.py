@@ -657,7 +657,7 @@ def run_plan(
             write_json(tmp / "manifest.json", {"complete": True, "resumed": resume, "report": written, **manifest})
     except BaseException as exc:
         # Every replication is kept: --resume writes the results without simulating again.
-        partial.write_manifest("interrupted", f"stopped while writing the results: {type(exc).__name__}: {exc}")
+        partial.stopped(f"stopped while writing the results: {type(exc).__name__}: {exc}")
         raise
     partial.discard()
     return JobResult(

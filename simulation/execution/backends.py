@@ -6,14 +6,21 @@ and `slots` how many jobs it runs at once. The engine (`simulation.execution.eng
 same jobs whatever the backend, so the results are byte-identical across backends and worker counts.
 
 Local workers are spawned processes (nothing of the parent's state leaks in), started once per
-command and reused by its later runs of jobs. Dask is optional: it
+command and reused by its later runs of jobs. They die with their parent, even a parent killed with
+`kill -9` (`_worker_start`: a parent-death signal on Linux, and a watchdog thread everywhere), so no
+worker is left simulating for nobody. Dask is optional: it
 is imported only when a `DaskCluster` is opened (`simulation.execution.cluster`).
 """
 
 from __future__ import annotations
 
 import atexit
+import ctypes
 import os
+import signal
+import sys
+import threading
+import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
@@ -25,7 +32,16 @@ from simulation.errors import OptionError
 from simulation.execution.plan import Job
 from simulation.settings import configure
 
-__all__ = ["Backend", "DaskCluster", "LocalProcesses", "Serial", "backend_for", "default_workers", "estimated_seconds"]
+__all__ = [
+    "Backend",
+    "DaskCluster",
+    "LocalProcesses",
+    "Serial",
+    "backend_for",
+    "default_workers",
+    "estimated_seconds",
+    "renew_pool",
+]
 
 
 def default_workers() -> int:
@@ -75,9 +91,15 @@ class LocalProcesses:
         try:
             yield pool, workers
         except BaseException:
-            _POOLS.pop(workers, None)  # interrupted or failed: stop the workers now
-            pool.shutdown(wait=False, cancel_futures=True)
+            # interrupted or failed: stop the workers now (those of a pool renewed meanwhile too)
+            for started in {pool, _POOLS.pop(workers, pool)}:
+                started.shutdown(wait=False, cancel_futures=True)
             raise
+
+    def renew(self, slots: int) -> Executor:
+        """A fresh pool of `slots` workers in place of the broken one `open` gave (the engine's retry
+        of jobs whose worker process died)."""
+        return renew_pool(slots)
 
 
 # Pools of spawned workers by size, started at a command's first run of jobs and reused by its later
@@ -91,9 +113,53 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     if pool is None or getattr(pool, "_broken", False):
         if not _POOLS:
             atexit.register(shutdown_pools)
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=configure)
+        pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=get_context("spawn"),
+            initializer=_worker_start,
+            initargs=(os.getpid(), threading.current_thread() is threading.main_thread()),
+        )
         _POOLS[workers] = pool
     return pool
+
+
+def renew_pool(workers: int) -> ProcessPoolExecutor:
+    """A fresh pool of `workers` in place of a broken one (a worker process died: the engine retries
+    what it was running, `simulation.execution.engine`)."""
+    broken = _POOLS.pop(workers, None)
+    if broken is not None:
+        broken.shutdown(wait=False, cancel_futures=True)
+    return _pool(workers)
+
+
+PR_SET_PDEATHSIG = 1  # prctl(2) option: the signal this process gets when its parent thread dies
+WATCHDOG_SECONDS = 0.5  # how often a worker checks that its parent is still alive
+
+
+def _worker_start(parent: int, main_thread: bool) -> None:
+    """Initializer of a local worker: die with the parent process `parent`, then `configure()`.
+
+    On Linux the kernel sends SIGKILL to the worker the moment its parent dies (prctl
+    PR_SET_PDEATHSIG), however the parent died; that signal is tied to the parent's thread that
+    started the worker, so it is set only for pools started from the main thread (a pool started from
+    another thread would lose its workers when that thread ends). Everywhere, a daemon thread also
+    exits the worker within WATCHDOG_SECONDS once its parent is gone (os.getppid() changes when the
+    orphan is adopted), on other systems and for workers of pools started from other threads."""
+    if main_thread and sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        except (OSError, AttributeError):
+            pass  # the watchdog below still applies
+    if os.getppid() != parent:  # the parent died before this worker started
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(WATCHDOG_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
+    configure()
 
 
 def shutdown_pools() -> None:

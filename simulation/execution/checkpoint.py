@@ -10,7 +10,9 @@ While a run into `<out>/` is going on, `<out>.partial/` beside it holds:
   computed, its end by department and role (`GroupTotals`), and for replication 0 the network
   snapshots of the report), each written to a temporary
   name and renamed, so a file there is always whole;
-- `errors.csv`: replications that raised (key, replication, seed, message), when there were any.
+- `errors.csv`: replications that raised (key, replication, seed, message), when there were any;
+- `lock`: the pid of the process running into it; a second run or `--resume` into the same `--out`
+  while that process runs is refused with a message naming it; a lock of a killed process is taken over.
 
 Nothing of a finished replication is kept in memory: the tables are built afterwards by reading the
 files back one at a time, in replication order (`PartialRun.results`), so memory does not grow with
@@ -29,6 +31,7 @@ back to this process and are written one by one, so all of the above holds.
 from __future__ import annotations
 
 import csv
+import errno
 import hashlib
 import io
 import json
@@ -40,11 +43,14 @@ from pathlib import Path
 
 import numpy as np
 
-from simulation.errors import ScenarioError
+from simulation.errors import ScenarioError, UserError, output_error
 from simulation.execution.engine import Done
 from simulation.execution.plan import Job
 from simulation.execution.replication import GroupTotals, ReplicationResult
+from simulation.reporting.folder import pid_alive, remove_stale
 from simulation.scenario.loader import scenario_hash
+
+LOCK = "lock"  # in the partial folder: the pid of the process running into it
 
 __all__ = ["PartialRun", "code_hash", "errors_csv", "fingerprint", "partial_of"]
 
@@ -86,9 +92,15 @@ def _write_atomic(path: Path, data: bytes) -> None:
     `PartialRun.load` treats as not done (its replication runs again); an fsync per replication cost
     about 2 ms of the main process's time, the main cost of a sensitivity analysis's bookkeeping."""
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with open(tmp, "wb") as handle:
-        handle.write(data)
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)  # nothing half-written is left
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise output_error(exc, path) from None
+        raise
 
 
 def _plain(value):
@@ -154,6 +166,7 @@ class PartialRun:
         self._last_manifest = 0.0
         self.failures: list[Done] = []
         manifest = self.folder / "manifest.json"
+        self._check_lock()
         if self.folder.exists() and not resume:
             done = self._count_done()
             raise ScenarioError(
@@ -175,8 +188,37 @@ class PartialRun:
                 )
         if resume and not self.folder.exists():
             raise ScenarioError(f"--resume: there is no unfinished run to resume ({self.folder} does not exist)")
+        remove_stale(self.folder, ".")  # half-written files of a killed run (never read: hidden names)
+        remove_stale(self.folder / "replications", ".")
         (self.folder / "replications").mkdir(parents=True, exist_ok=True)
+        self._take_lock()
         self.write_manifest("running")
+
+    def _check_lock(self) -> None:
+        """Refuse a folder another running process is writing (its pid in `lock`); a lock of a
+        process that is not running any more (killed) is stale and taken over."""
+        lock = self.folder / LOCK
+        try:
+            owner = int(lock.read_text(encoding="utf-8").split()[0])
+        except (OSError, ValueError, IndexError):
+            return
+        if owner != os.getpid() and pid_alive(owner):
+            raise ScenarioError(
+                f"{self.folder}: another simulate (process {owner}) is running into --out {self.out}; wait for it "
+                f"to finish or stop it (if no such process is yours, delete {lock})"
+            )
+
+    def _take_lock(self) -> None:
+        lock = self.folder / LOCK
+        tmp = lock.with_name(f".{LOCK}.tmp-{os.getpid()}")
+        tmp.write_text(f"{os.getpid()}\n", encoding="utf-8")
+        try:
+            os.link(tmp, lock)  # fails if another process took the lock since _check_lock
+        except FileExistsError:
+            self._check_lock()  # a live owner: refused; else stale
+            os.replace(tmp, lock)
+        finally:
+            tmp.unlink(missing_ok=True)
 
     def _count_done(self) -> int:
         return len(list((self.folder / "replications").glob("*.npz"))) if (self.folder / "replications").is_dir() else 0
@@ -238,7 +280,10 @@ class PartialRun:
         return todo
 
     def stopped(self, reason: str) -> None:
-        self.write_manifest("interrupted", reason)
+        try:
+            self.write_manifest("interrupted", reason)
+        except (OSError, UserError):
+            pass  # a full disk: the error that stopped the run is the one to report
 
     def finished(self) -> list[Done]:
         """One `Done` per job, in job order, without results (they are on disk: `results()` or

@@ -19,7 +19,9 @@ spread them over the backend's slots and at most `BATCH_CLINICIANS` clinicians
 (`simulation.execution.replication`); a worker steps a batch's replications together. Results do
 not depend on the batching (each replication's draws are its own).
 A job that raises becomes a failed `Done` (its error as text); the others go on (a batch that raises
-is run again one job at a time, so only the failing replication fails). Ctrl-C or any other
+is run again one job at a time, so only the failing replication fails). A job that kills its local
+worker process is retried once, alone, on a fresh pool, then becomes a failed `Done` ("its worker
+process died", `_drain`). Ctrl-C or any other
 exception stops the backend, tells the sink (`stopped`) and propagates.
 """
 
@@ -29,8 +31,10 @@ import functools
 import os
 import sys
 import traceback
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -204,26 +208,87 @@ def batches(jobs: Sequence[Job], slots: int, batched: bool = True) -> list[list[
     return units
 
 
-def _drain(pool, task: Callable[..., list[Done]], units: Sequence[list[Job]], slots: int, sink: Sink, progress) -> None:
+# The error of a replication that killed its worker process twice (in its batch, then alone).
+WORKER_DIED = (
+    "BrokenProcessPool: its worker process died while running it, and again when it was run alone on a "
+    "fresh worker (a crash in compiled code, the out-of-memory killer or a signal)"
+)
+
+
+def _drain(
+    pool,
+    task: Callable[..., list[Done]],
+    units: Sequence[list[Job]],
+    slots: int,
+    sink: Sink,
+    progress,
+    renew: Callable[[], Any] | None = None,
+) -> None:
     """Run the `units` (batches of jobs) on an executor (local processes or a Dask cluster's), at
     most 2 per slot in flight, so an interruption loses little work, saving each result as it
-    arrives; on a cluster a task whose worker died is run again by the scheduler and arrives once."""
-    pending = set()
-    queue = iter(units)
-    for unit in queue:
-        pending.add(pool.submit(task, unit))
-        if len(pending) >= slots * 2:
-            break
-    while pending:
-        finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-        for future in finished:
-            for done in future.result():
-                sink.save(done)
-                if progress:
-                    progress(1)
-            nxt = next(queue, None)
-            if nxt is not None:
-                pending.add(pool.submit(task, nxt))
+    arrives; on a cluster a task whose worker died is run again by the scheduler and arrives once.
+
+    A local worker process that dies (a segfault, the out-of-memory killer, `os._exit`) breaks its
+    pool: with `renew` (which gives a fresh pool) every job that was in flight is run again, alone
+    and one at a time, on a fresh pool; a job that breaks it again becomes a failed `Done`
+    (WORKER_DIED) and the others go on. Without `renew` the break propagates."""
+    queue = deque(units)
+    pending: dict[Any, list[Job]] = {}
+
+    def save(dones: list[Done]) -> None:
+        for done in dones:
+            sink.save(done)
+            if progress:
+                progress(1)
+
+    def fill() -> bool:
+        while queue and len(pending) < slots * 2:
+            unit = queue.popleft()
+            try:
+                pending[pool.submit(task, unit)] = unit
+            except BrokenProcessPool:
+                queue.appendleft(unit)  # never ran: submitted again on the fresh pool
+                return False
+        return True
+
+    while True:
+        healthy = fill()
+        if healthy and not pending:
+            return
+        suspects: list[Job] = []
+        if pending:
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                unit = pending.pop(future)
+                try:
+                    dones = future.result()
+                except BrokenProcessPool:
+                    if renew is None:
+                        raise
+                    suspects.extend(unit)
+                    healthy = False
+                    continue
+                save(dones)
+        if healthy:
+            continue
+        if renew is None:
+            raise BrokenProcessPool("a worker process died")
+        for future, unit in list(pending.items()):  # finished before the break, or broken with it
+            try:
+                dones = future.result()
+            except BrokenProcessPool:
+                suspects.extend(unit)
+            else:
+                save(dones)
+        pending.clear()
+        pool = renew()
+        for job in suspects:  # alone, one at a time: a second death names its replication
+            try:
+                dones = pool.submit(task, [job]).result()
+            except BrokenProcessPool:
+                dones = [Done(job, None, WORKER_DIED)]
+                pool = renew()
+            save(dones)
 
 
 def run_jobs(
@@ -257,7 +322,8 @@ def run_jobs(
                             if progress:
                                 progress(1)
                 else:
-                    _drain(pool, task, units, slots, sink, progress)
+                    renew = getattr(backend, "renew", None)
+                    _drain(pool, task, units, slots, sink, progress, (lambda: renew(slots)) if renew else None)
     except BaseException as exc:
         sink.stopped(
             "interrupted (Ctrl-C)" if isinstance(exc, KeyboardInterrupt) else f"stopped: {type(exc).__name__}: {exc}"

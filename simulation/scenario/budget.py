@@ -32,7 +32,7 @@ ObjectiveName = Literal[OBJECTIVES]  # type: ignore[valid-type]
 
 
 class _Table(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
 
 class MenuOption(_Table):

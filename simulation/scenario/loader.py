@@ -53,10 +53,37 @@ def _read_toml(path: Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(f"{path}: cannot read the file ({exc})") from None
+    too_deep = (
+        f"{path}: TOML nested too deep (arrays or tables inside one another more than {MAX_NESTING} "
+        "levels); a scenario file needs a few levels (docs/SCENARIOS.md)"
+    )
     try:
-        return tomllib.loads(text)
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{path}: TOML syntax error: {exc}") from None
+    except RecursionError:  # e.g. `a = [[[[...]]]]` 100,000 levels deep: the parser's stack runs out
+        raise ScenarioError(too_deep) from None
+    if _nesting(data) > MAX_NESTING:  # deep tables parse, but merging and validating them recurse
+        raise ScenarioError(too_deep)
+    return data
+
+
+MAX_NESTING = 64  # levels of tables and arrays; the deepest scenario key (a map inside a table inside a list) is ~5
+
+
+def _nesting(data: Any) -> int:
+    """How many tables and arrays lie inside one another in `data` (iteratively: no recursion limit)."""
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else None
+        if children is None:
+            continue
+        deepest = max(deepest, depth)
+        if depth > MAX_NESTING:
+            break
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def _merge(base: dict, override: dict, origin: dict, source: Path, prefix: tuple = ()) -> dict:
@@ -85,7 +112,13 @@ def load_chain(path: Path, origin: dict, seen: tuple[Path, ...] = ()) -> dict[st
         raise ScenarioError(f"{seen[-1]}: key 'extends' makes a cycle: {chain}")
     if len(seen) > MAX_EXTENDS_DEPTH:
         raise ScenarioError(f"{path}: key 'extends' is nested more than {MAX_EXTENDS_DEPTH} deep")
-    data = _read_toml(path)
+    try:
+        data = _read_toml(path)
+    except ScenarioError as exc:
+        if not seen:
+            raise
+        # A parent that cannot be read: say which scenario file named it (its `extends` key).
+        raise ScenarioError(f"{exc} (named by key 'extends' in {seen[-1]})") from None
     parent = data.pop("extends", None)
     if parent is None:
         return _merge({}, data, origin, path)
@@ -284,6 +317,12 @@ def apply_network_files(scenario: Scenario, origin: dict | None = None, path: Pa
     except ValueError as exc:
         text = str(exc)
         raise ScenarioError(f"{_file_for(_key_in_message(text), origin, fallback)}: {text}") from None
+    for index, intervention in enumerate(scenario.interventions):  # seats, now that n is known
+        try:
+            intervention.check_against(f"interventions[{index}]", scenario.population, scenario.run.steps)
+        except ValueError as exc:
+            text = f"{exc} (population.n = {data.n} comes from the network files)"
+            raise ScenarioError(f"{_file_for(_key_in_message(text), origin, fallback)}: {text}") from None
 
 
 def resolve_scenario_text(scenario: Scenario) -> str:

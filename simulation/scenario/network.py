@@ -7,11 +7,24 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from simulation.scenario.base import Section
 
 Column = str | int  # a column of a data file: its header name, or its number counting from 1
+
+
+DELIMITER_NAMES = ("auto", "whitespace", "tab", "\\t", "comma", "semicolon")  # see simulation/network/tables.py
+
+
+def _one_delimiter(value: str) -> str:
+    """A separator the table reader can split on: a name above, or one character (not a quote or line break)."""
+    if value in DELIMITER_NAMES or (len(value) == 1 and value not in '"\r\n'):
+        return value
+    raise ValueError(
+        f"{value!r} is not a separator; allowed: {', '.join(repr(n) for n in DELIMITER_NAMES)} "
+        "or one character such as ';' or '|'"
+    )
 
 
 class NodeTableConfig(Section):
@@ -61,6 +74,8 @@ class NodeTableConfig(Section):
         default_factory=lambda: ["", "NA", "N/A", "NaN", "."],
         description="Cell texts that mean unknown (before the value maps).",
     )
+
+    _delimiter = field_validator("delimiter")(_one_delimiter)
 
     @model_validator(mode="after")
     def _known_attributes(self) -> NodeTableConfig:
@@ -163,6 +178,8 @@ class NetworkConfig(Section):
         False, description="Drop ties to ids missing from the node table instead of stopping with an error."
     )
     nodes: NodeTableConfig | None = Field(None, description="The node table: [network.nodes].")
+
+    _delimiter = field_validator("delimiter")(_one_delimiter)
 
     @model_validator(mode="after")
     def _file_keys(self) -> NetworkConfig:

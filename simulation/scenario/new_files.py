@@ -135,7 +135,7 @@ def baseline_text(
     return "\n".join(lines)
 
 
-def plan_text(name: str, baseline_name: str) -> str:
+def plan_text(name: str, baseline_name: str, seats: int = 20) -> str:
     """The plan file: the baseline's hospital plus a workshops programme and the planner's target."""
     return "\n".join(
         [
@@ -149,7 +149,7 @@ def plan_text(name: str, baseline_name: str) -> str:
             "",
             "[scenario]",
             f"name = {_toml_string(name)}",
-            'description = "The hospital plus monthly peer-led workshops of 20 seats for skeptical clinicians."',
+            f'description = "The hospital plus monthly peer-led workshops of {seats} seats for skeptical clinicians."',
             f"compare_to = {_toml_string(BASELINE)}   # running this file also runs the baseline and reports the differences",
             "",
             "[[interventions]]             # the list of interventions (docs/SCENARIOS.md, section 6, for the seven kinds)",
@@ -162,7 +162,7 @@ def plan_text(name: str, baseline_name: str) -> str:
             '# Who: seats per session, and who is offered them first: "skeptics"; or "random",',
             '# "opinion_leaders" (most-consulted colleagues), "bridges" (most ties to other departments),',
             '# "department" with department = "Surgery", "role" with role = "resident".',
-            "seats = 20",
+            f"seats = {seats}",
             'targeting = "skeptics"',
             "repeat_attendance = true      # clinicians may come back, which makes the effect last longer",
             "# What a session does to each attendee; it fades with a half-life that grows with each session attended.",
@@ -233,10 +233,13 @@ def write_new_hospital(
     nodes = None if network_nodes is None else _relative(Path(network_nodes), folder)
     created = not folder.exists()
     folder.mkdir(parents=True, exist_ok=True)
-    texts = [baseline_text(name, clinicians, shares, edges, nodes), plan_text(f"{name}_workshops", name)]
     written: list[Path] = []
     try:
-        for path, text in zip(paths, texts, strict=True):
+        for path in paths:
+            if path.name == BASELINE:
+                text = baseline_text(name, clinicians, shares, edges, nodes)
+            else:  # 20 seats a session, or every clinician of a smaller network from files
+                text = plan_text(f"{name}_workshops", name, min(20, load_scenario(paths[0]).population.n))
             try:
                 with path.open("x", encoding="utf-8") as handle:  # "x": never overwrite, even in a race
                     handle.write(text)

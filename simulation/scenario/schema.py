@@ -94,6 +94,17 @@ class Scenario(Section):
         return self
 
     @model_validator(mode="after")
+    def _degree_fits(self) -> Scenario:
+        """A generated network cannot give anyone more colleagues than the other n - 1 clinicians."""
+        n = self.population.n
+        if self.network.generator in ("hospital", "random") and self.network.mean_degree > n - 1:
+            raise ValueError(
+                f"network.mean_degree = {self.network.mean_degree:g} is more than the {n - 1} other clinicians "
+                f"(population.n = {n}); allowed: above 0 up to {n - 1}"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _departments_known(self) -> Scenario:
         if self.network.generator == "file":
             return self  # departments and n come from the files: the loader checks after reading them

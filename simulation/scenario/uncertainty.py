@@ -52,7 +52,7 @@ DEFAULT_WORLD_REPLICATIONS = 2
 
 
 class _Table(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
 
 class UncertainParameter(_Table):

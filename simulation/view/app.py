@@ -26,6 +26,7 @@ from simulation.view.components import (
 )
 from simulation.view.controls import ScenarioControls
 from simulation.view.settings import ViewSettings, default_scenario_path, scenario_files
+from simulation.view.tools import RunAndExport
 from simulation.view.viewmodel import ViewModel
 
 # Set by `simulate view FILE.toml` for the server process; the page opens with that file.
@@ -66,18 +67,21 @@ def start_file() -> str:
 
 
 @solara.component
-def SidebarControls(settings, files, rebuild):
-    """Our controls in the sidebar, below SolaraViz's step/play/reset card.
+def SidebarControls(settings, files, rebuild, model=None):
+    """Our controls in the sidebar, below SolaraViz's step/play/reset card: run to week N and the
+    downloads (`model`, the page's reactive model), then the scenario and parameters.
 
     Solara orders sidebar content by component depth; one level deeper than SolaraViz's own
     sidebar puts these controls after it.
     """
-    _SidebarControls(settings, files, rebuild)
+    _SidebarControls(settings, files, rebuild, model)
 
 
 @solara.component
-def _SidebarControls(settings, files, rebuild):
+def _SidebarControls(settings, files, rebuild, model=None):
     with solara.Sidebar():
+        if model is not None:
+            RunAndExport(model)
         ScenarioControls(settings, files, rebuild)
 
 
@@ -108,7 +112,7 @@ def ClinicianView(scenario: str | None = None):
         name="Clinician AI skepticism: interactive view",
         play_interval=PLAY_INTERVAL_MS,
     )
-    SidebarControls(settings, files, rebuild)
+    SidebarControls(settings, files, rebuild, model)
     current = model.value
     with solara.Column(style={"padding": "8px 16px"}):
         NumbersLine(current)

@@ -8,12 +8,15 @@ reviews) are drawn between the existing positions, never re-laid out.
 
 The model stops at the scenario's horizon: after `run.steps` weeks `running` is False, which Mesa's
 controller reads after every step (Play stops, Play and Step are disabled until Reset), and `step()`
-does nothing more (Mesa's controller may call it again within one render interval).
+does nothing more (Mesa's controller may call it again within one render interval). `run_to(week)`
+steps until that week (at most the horizon): the sidebar's "Run to week". A lock makes each step
+whole when Play's thread and a Run to week step the same model at once.
 """
 
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections import OrderedDict
 
 import numpy as np
@@ -58,6 +61,7 @@ class ViewModel(ClinicianModel):
         self.positions = network_layout(self)
         self.horizon = int(self.config.run.steps)
         self.running = self.week < self.horizon
+        self._stepping = threading.Lock()
 
     @property
     def at_horizon(self) -> bool:
@@ -66,8 +70,17 @@ class ViewModel(ClinicianModel):
 
     def step(self) -> None:
         """One week, unless the scenario's horizon is reached (then nothing)."""
-        if self.at_horizon:
-            self.running = False
-            return
-        super().step()
-        self.running = not self.at_horizon
+        with self._stepping:
+            if self.at_horizon:
+                self.running = False
+                return
+            super().step()
+            self.running = not self.at_horizon
+
+    def run_to(self, week: int) -> int:
+        """Step until `week` (at most the horizon; nothing when already there or past it); weeks stepped."""
+        target = min(int(week), self.horizon)
+        start = self.week
+        while self.week < target:
+            self.step()
+        return self.week - start
