@@ -8,18 +8,22 @@ the same work in-process (model step + both pictures, no browser) to show where 
 The first Step after start-up (the page opened as soon as the server answers) is reported on its
 own line, with the gap to the median of the later steps (goal: at most 1 s); the median is of the
 steps after 3 untimed ones. Steps stop at the scenario's horizon (`run.steps`, where the view's
-Step stops): more `--steps` than that are cut, with a note.
+Step stops): more `--steps` than that are cut, with a note. Then Play: the weeks the page shows per
+second while playing for `--play-seconds` (the page's play interval, 150 ms, included).
 
-    uv run python benchmarks/view_speed.py                 # 300 and 1,000 clinicians, 30 steps each
+    uv run python benchmarks/view_speed.py                 # 300, 1,000 and 3,000 clinicians, 30 steps each
     uv run python benchmarks/view_speed.py --sizes 300 --steps 50
 
-Prints median, 90th percentile and maximum in milliseconds. Target: median at most 250 ms at 300.
+Prints median, 90th percentile and maximum in milliseconds, the load average and the CPU seconds
+of this process and of the servers. Goals (issue 16): median at most 100 ms at 300 and 250 ms at
+1,000 clinicians, first step within 1 s of the median, Play at least 8 weeks per second at 300.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import socket
 import statistics
@@ -98,18 +102,51 @@ def browser_times(url: str, steps: int, warmup: int = 3) -> tuple[float, list[fl
     return first, times
 
 
+def play_rate(url: str, seconds: float) -> float:
+    """Weeks per second the page shows while playing for `seconds` (from a fresh page at week 0)."""
+    import re
+
+    from playwright.sync_api import sync_playwright
+
+    def week(page) -> int:
+        match = re.match(r"Week (\d+) ", page.locator(".numbers-line").inner_text())
+        return int(match.group(1)) if match else 0
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=shutil.which("chromium"),
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.goto(url)
+        page.locator(".numbers-line").filter(has_text="Week 0 ").wait_for(timeout=60_000)
+        page.get_by_role("button", name="Step").click()  # the first step, outside the timing
+        page.locator(".numbers-line").filter(has_text="Week 1 ").wait_for(timeout=60_000)
+        page.get_by_role("button", name="▶").click()
+        page.wait_for_function(
+            "() => /^Week ([2-9]|\\d\\d+) /.test(document.querySelector('.numbers-line')?.textContent ?? '')",
+            timeout=120_000,
+        )
+        start_week, start = week(page), time.perf_counter()
+        time.sleep(seconds)
+        end_week, end = week(page), time.perf_counter()
+        page.get_by_role("button", name="❚❚").click()
+        browser.close()
+    return (end_week - start_week) / (end - start)
+
+
 def in_process_times(n: int, steps: int) -> list[float]:
     """Seconds per model step plus drawing both pictures (what the server does per step)."""
-    from simulation.view.components import NETWORK_HEIGHT, NETWORK_WIDTH, neighbours_of
-    from simulation.view.drawing import NetworkPicture, TimeSeriesPicture, node_colours, node_sizes
+    from simulation.view.components import PLOTS_HEIGHT, PLOTS_WIDTH, series_for
+    from simulation.view.drawing import TimeSeriesPicture, node_colours, node_sizes
+    from simulation.view.network_card import neighbours_of, network_picture
     from simulation.view.settings import ViewSettings, default_scenario_path
     from simulation.view.viewmodel import ViewModel
 
     model = ViewModel(ViewSettings.from_file(default_scenario_path()).with_value("population.n", n))
-    network, plots = (
-        NetworkPicture(model.positions, NETWORK_WIDTH, NETWORK_HEIGHT),
-        TimeSeriesPicture(NETWORK_WIDTH, NETWORK_HEIGHT),
-    )
+    network = network_picture(model)
+    plots = TimeSeriesPicture(PLOTS_WIDTH, PLOTS_HEIGHT, sessions=model.session_weeks)
     times = []
     for _ in range(steps):
         start = time.perf_counter()
@@ -122,7 +159,7 @@ def in_process_times(n: int, steps: int) -> list[float]:
             3,
             neighbours_of(model, 3),
         )
-        plots.render(model.datacollector.model_vars)
+        plots.render(series_for(model, "Whole hospital"))
         times.append(time.perf_counter() - start)
     return times
 
@@ -135,13 +172,15 @@ def summary(times: list[float]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[300, 1000], help="Numbers of clinicians.")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[300, 1000, 3000], help="Numbers of clinicians.")
     parser.add_argument("--steps", type=int, default=30, help="Timed steps per size (after 3 warm-up steps).")
+    parser.add_argument("--play-seconds", type=float, default=6.0, help="How long Play is timed per size.")
     args = parser.parse_args()
     if shutil.which("chromium") is None:
         raise SystemExit("Debian's chromium is needed: apt-get install -y chromium")
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
     print(f"{os.cpu_count()} cores; browser: headless chromium {shutil.which('chromium')}")
+    print("load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     from simulation.scenario import load_scenario
 
     warmup = 3
@@ -161,9 +200,17 @@ def main() -> None:
                 print(f"{n:>5} clinicians, browser step + redraw:     {summary(times)}")
                 gap = 1000 * (first - statistics.median(times))
                 print(f"{n:>5} clinicians, first step after start-up: {1000 * first:6.1f} ms ({gap:+.0f} ms vs median)")
+                rate = play_rate(url, args.play_seconds)
+                print(f"{n:>5} clinicians, Play: {rate:5.1f} weeks/s")
             finally:
                 proc.terminate()
                 proc.wait(timeout=10)
+    mine, servers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    print("load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
+    print(
+        f"CPU seconds: this process {mine.ru_utime + mine.ru_stime:.1f}, "
+        f"view servers {servers.ru_utime + servers.ru_stime:.1f} (chromium not counted)"
+    )
 
 
 if __name__ == "__main__":

@@ -65,6 +65,50 @@ def _note(line: str) -> None:
     typer.echo(line, err=True)
 
 
+RUN_OVERRIDES = ("--worlds", "--world-replications", "--steps", "--replications", "--seed")  # as job.make_plan
+EXPERIMENT_OVERRIDES = ("--replications", "--seed", "--steps")  # as experiments.common.load_experiment
+
+
+def _check_early(
+    paths: list[Path], missing_data_ok: bool = False, overrides: dict[str, int | None] | None = None
+) -> list:
+    """Load and check each scenario file, the command-line overrides (`overrides`: option -> value, in
+    the order the command applies them) and that one replication fits in memory
+    (`simulation.execution.memory_estimate`), before the engine's modules are imported: bad input
+    then fails in half a second instead of three. The command loads the files again (its notes, such
+    as a network file's dropped ties, are printed then, not here). `missing_data_ok`: a file whose
+    network data are absent is left to the comparison, which leaves it out with a note. Returns the
+    scenarios loaded."""
+    import contextlib
+    import io
+
+    from simulation.errors import MissingDataError
+    from simulation.execution.memory_estimate import check_fits
+    from simulation.scenario import load_scenario
+    from simulation.scenario.overrides import override_run, override_uncertainty
+
+    given = [(option, value) for option, value in (overrides or {}).items() if value is not None]
+    loaded = []
+    for path in paths:
+        try:
+            with contextlib.redirect_stderr(io.StringIO()):
+                scenario = load_scenario(path)
+            for option, value in given:
+                if option.startswith("--world"):
+                    key = "worlds" if option == "--worlds" else "replications"
+                    override_uncertainty(scenario, key, value, option)
+                else:
+                    override_run(scenario, option.removeprefix("--"), value)
+            check_fits(scenario, str(path))
+            loaded.append(scenario)
+        except MissingDataError as exc:
+            if not missing_data_ok:
+                _fail(str(exc))
+        except UserError as exc:
+            _fail(str(exc))
+    return loaded
+
+
 @app.command("plan")
 def plan_command(
     scenario: Annotated[
@@ -74,24 +118,36 @@ def plan_command(
     workers: Annotated[int | None, typer.Option(help="Worker processes (default: all cores).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the final lines.")] = False,
     cluster: ClusterOption = None,
+    resume: Annotated[
+        bool,
+        typer.Option("--resume", help="Finish an interrupted plan from <out>.partial/, running only what is not done."),
+    ] = False,
 ) -> None:
     """The best mix of programmes for each budget level of the file's budget table, how sure, and when it fails."""
+    _check_early([scenario])
     from simulation.experiments.budget_report import run_budget
 
+    target = out if out is not None else Path("outputs") / scenario.stem
     try:
-        folder = run_budget(scenario, out, workers, note=None if quiet else _note, cluster=cluster)
+        folder = run_budget(scenario, out, workers, note=None if quiet else _note, cluster=cluster, resume=resume)
     except UserError as exc:
         _fail(str(exc))
+    except KeyboardInterrupt:
+        _interrupted(target)
     import pandas as pd
 
     from simulation.experiments.budget_report import fragile_words
+    from simulation.outcomes import outcome
 
     best = pd.read_csv(folder / "best.csv")
     for _, row in best[best["rank"] == 1].iterrows():
         fragile = f" (fragile: {fragile_words(row)})" if str(row.get("fragile")).lower() == "true" else ""
+        best_in = f", best in {100 * row['p_best_level']:.0f} % of worlds" if pd.notna(row["p_best_level"]) else ""
+        share = str(row["objective"]).startswith("target:") or outcome(str(row["objective"])).is_share
+        effect = f"{100 * row['difference']:+.1f} points" if share else f"{row['difference']:+.2f}"
         typer.echo(
             f"{row['level']}: {row['description']} ({row['portfolio']}, {row['cost_hours']:,.0f} h): "
-            f"{row['objective']} {100 * row['difference']:+.1f} points, best in {100 * row['p_best_level']:.0f} % of worlds{fragile}"
+            f"{row['objective_words']} {effect}{best_in}{fragile}"
         )
     typer.echo(f"results: {folder}/ (report.html, best.csv, frontier.csv, portfolios.csv, failures.csv, final/)")
 
@@ -132,19 +188,23 @@ def run(
     """Run a scenario's replications (and its compare_to baseline's) and write tables, plots and a report.
 
     A file with a [sweep] or [sensitivity] table runs that experiment (as `simulate sweep` / `simulate sensitivity`)."""
-    from simulation.job import plan_file
-
     experiment = _experiment_of(scenario)
+    given = dict(zip(RUN_OVERRIDES, (worlds, world_replications, steps, replications, seed), strict=True))
+    if experiment is not None:
+        given = {option: given[option] for option in EXPERIMENT_OVERRIDES} if experiment != "budget" else {}
+    _check_early([scenario], overrides=given)
     if experiment == "budget":
         if no_report:
             _fail(f"--no-report: {scenario} has a [budget] table; --no-report is for runs and comparisons only")
-        plan_command(scenario, out, workers, quiet, cluster)
+        plan_command(scenario, out, workers, quiet, cluster, resume)
         return
     if experiment is not None:
         if no_report:
             _fail(f"--no-report: {scenario} has a [{experiment}] table; --no-report is for runs and comparisons only")
         _run_experiment(experiment, scenario, out, workers, replications, seed, steps, quiet, resume, cluster)
         return
+    from simulation.job import plan_file
+
     try:
         plan = plan_file(scenario, out, replications, seed, steps, crn, worlds, world_replications)
     except UserError as exc:
@@ -189,6 +249,8 @@ def compare(
     ] = False,
 ) -> None:
     """Run several scenarios with common random numbers and report their differences from the baseline."""
+    given = dict(zip(RUN_OVERRIDES, (worlds, world_replications, steps, replications, seed), strict=True))
+    _check_early(scenarios or [], missing_data_ok=len(scenarios or []) > 1, overrides=given)
     from simulation.job import plan_comparison
 
     try:
@@ -323,7 +385,9 @@ def _how_sure(folder: Path, name: str) -> str:
         return ""
     import pandas as pd
 
-    table = pd.read_csv(path)
+    from simulation.results.tables import restored
+
+    table = restored(pd.read_csv(path))
     rows = table[(table["scenario"] == name) & (table["outcome"] == "share_skeptical")]
     if rows.empty or pd.isna(rows.iloc[0]["p_better"]):
         return ""
@@ -482,6 +546,7 @@ def experiment(
 ) -> None:
     """`simulate sweep` and `simulate sensitivity`: one command body, registered under both names."""
     kind = "sweep" if ctx.info_name == "sweep" else "sensitivity"
+    _check_early([scenario], overrides={"--replications": replications, "--seed": seed, "--steps": steps})
     _run_experiment(kind, scenario, out, workers, replications, seed, steps, quiet, resume, cluster)
 
 
@@ -567,6 +632,15 @@ def calibrate(
     cluster: ClusterOption = None,
 ) -> None:
     """Fit the scenario's free parameters to observed adoption (approximate Bayesian computation)."""
+    from simulation.experiments import calibration_inputs
+
+    (loaded,) = _check_early([scenario])
+    try:  # the [calibration] table and the observed file, before the engine is imported
+        calibration_inputs.check_calibration_table(scenario, loaded)
+        if observed is not None:
+            calibration_inputs.check_observed(observed, loaded.run.steps)
+    except UserError as exc:
+        _fail(str(exc))
     from simulation.experiments.calibration import run_calibration
 
     try:
@@ -614,10 +688,11 @@ def view(
     from simulation.view.server import port_free, serve
 
     if scenario is not None:
+        from simulation.execution.memory_estimate import check_fits
         from simulation.scenario import load_scenario
 
         try:
-            load_scenario(scenario)
+            check_fits(load_scenario(scenario), str(scenario), agents=True)  # before a server starts
         except UserError as exc:
             _fail(str(exc))
     if not port_free(host, port):
@@ -632,7 +707,43 @@ def main() -> None:
     args = sys.argv[1:]
     if args and not args[0].startswith("-") and args[0] not in COMMANDS:
         sys.argv.insert(1, "run")
-    app()
+    empty = _empty_path_option(sys.argv[1:])
+    if empty is not None:
+        typer.echo(
+            f"error: {empty} '': an empty path; give a file or folder name (e.g. {empty} outputs/my-run)", err=True
+        )
+        sys.exit(2)
+    from typer._click import exceptions as click  # typer's own copy of click (typer >= 0.20)
+
+    try:
+        code = app(standalone_mode=False)
+    except click.NoArgsIsHelpError as exc:
+        exc.show()  # `simulate` alone: the help, as always
+        sys.exit(exc.exit_code)
+    except click.UsageError as exc:  # a bad option or argument: one `error:` line like every other bad input
+        name = f"simulate {exc.ctx.info_name}" if exc.ctx is not None and exc.ctx.parent is not None else "simulate"
+        typer.echo(f"error: {name}: {exc.format_message()} (see {name} --help)", err=True)
+        sys.exit(2)
+    except click.ClickException as exc:
+        typer.echo(f"error: {exc.format_message()}", err=True)
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+PATH_OPTIONS = ("--out", "--observed", "--baseline", "--network-edges", "--network-nodes")
+
+
+def _empty_path_option(args: list[str]) -> str | None:
+    """The path option given an empty value (`--out ''` would mean the working folder), or None."""
+    for index, arg in enumerate(args):
+        if arg in PATH_OPTIONS and index + 1 < len(args) and args[index + 1].strip() == "":
+            return arg
+        name, equals, value = arg.partition("=")
+        if equals and name in PATH_OPTIONS and value.strip() == "":
+            return name
+    return None
 
 
 if __name__ == "__main__":  # `python -m simulation.cli` (benchmarks/startup.py)

@@ -46,6 +46,21 @@ class OutputError(UserError):
     names the file; the finished replications are kept in the partial folder for `--resume`."""
 
 
+class ClusterLost(UserError):
+    """The Dask scheduler of `--cluster` stopped answering mid-run: the tasks in flight are lost; the
+    message ends with what was kept and how to finish (`kept`, from the engine's sink: for a
+    checkpointed run, the partial folder and `--resume`, locally or on another cluster)."""
+
+    def __init__(self, address: str, cause: str, kept: str = "run the command again") -> None:
+        self.address = address
+        self.cause = cause
+        super().__init__(f"the Dask scheduler at {address} stopped answering ({cause}); {kept}")
+
+    def keeping(self, kept: str) -> ClusterLost:
+        """The same error, ending with `kept` (`Sink.kept` of the engine's sink)."""
+        return ClusterLost(self.address, self.cause, kept)
+
+
 def output_error(exc: OSError, where: object) -> OutputError:
     """The `OutputError` of an OSError raised while writing `where` (a file or folder)."""
     import errno

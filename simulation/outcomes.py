@@ -383,6 +383,9 @@ DEFAULT_EXPERIMENT_OUTCOMES: tuple[str, ...] = ("share_skeptical", "share_verify
 EFFECT_OUTCOMES: tuple[str, ...] = ("share_skeptical", "share_verify", "share_primary")
 # hospitals.csv: the same plan in different hospitals (simulation.results.hospitals).
 HOSPITAL_OUTCOMES: tuple[str, ...] = ("share_skeptical", "share_verify", "competence_gap")
+# The browser view's curves: the three modes and the share skeptical (shares 0-1), then the gap.
+SHARE_CURVES: tuple[str, ...] = ("share_none", "share_verify", "share_primary", "share_skeptical")
+VIEW_CURVES: tuple[str, ...] = (*SHARE_CURVES, "competence_gap")
 
 
 def outcome(name: str) -> Outcome:

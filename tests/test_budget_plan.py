@@ -4,20 +4,26 @@ A small hospital (150 clinicians, 30 weeks) and a small menu (workshops in 4 way
 14 portfolios. The true optimum per budget level is found by evaluating every portfolio at 24
 replications; the search (successive halving from 2 replications) must recommend it or one within
 the indifference zone (0.6 points of share skeptical: about 2 standard errors of a portfolio's mean
-difference at 24 paired replications here). The exhaustive check is slow (about 20 s); the rest
-about 15 s.
+difference at 24 paired replications here). The objectives are share skeptical and a target's
+probability (`target:<label>`), checked against the engine's own targets.csv. P(best) and regret are
+checked against their closed forms on synthetic normal worlds. The exhaustive check and the same plan
+on a real Dask scheduler (identical tables) are slow (20-70 s each); the rest about 20 s.
 """
 
 from __future__ import annotations
+
+import json
+import math
 
 import numpy as np
 import pandas as pd
 import pytest
 from conftest import BASELINE, write_scenario
+from scipy.stats import norm
 from typer.testing import CliRunner
 
 from simulation.cli import app
-from simulation.experiments.budget_report import run_budget
+from simulation.experiments.budget_report import robustness, run_budget
 from simulation.experiments.portfolio import _final_values, plan_budget
 from simulation.outcomes import EXPERIMENT_OUTCOMES
 from simulation.scenario import load_scenario
@@ -34,8 +40,15 @@ n = 150
 worlds = 6
 replications = 1
 
+[[targets]]
+label = "skeptics below 22 % by week 30"
+metric = "share_skeptical"
+at_most = 0.22
+by_week = 30
+
 [budget]
 hours = [100, 300]
+objectives = ["share_skeptical", "target:skeptics below 22 % by week 30"]
 start_replications = 2
 finalists = 2
 
@@ -86,7 +99,8 @@ def test_the_search_finds_the_exhaustive_optimum(menu, result):
     for label, hours in plan.levels:
         fits = {name: mean for name, (mean, cost) in truth.items() if cost <= hours}
         optimum = min(fits.values())
-        chosen = best[(best["level"] == label) & (best["rank"] == 1)].iloc[0]["portfolio"]
+        top = best[(best["level"] == label) & (best["rank"] == 1) & (best["objective"] == "share_skeptical")]
+        chosen = top.iloc[0]["portfolio"]
         assert truth[chosen][0] <= optimum + INDIFFERENCE, (label, chosen, truth[chosen][0], optimum)
 
 
@@ -125,9 +139,10 @@ def test_the_folder_and_the_report(result):
     assert best[["chance_low", "chance_high", "uncertain_low", "uncertain_high"]].notna().all().all()
     frontier = pd.read_csv(result / "frontier.csv")
     assert frontier["portfolio"].iloc[0] == "no programme" and frontier["cost_hours"].iloc[0] == 0
-    frontier = frontier[frontier["portfolio"].str.startswith("portfolio")]
-    costs, means = frontier["cost_hours"].to_numpy(), frontier["mean"].to_numpy()
-    assert (np.diff(costs) >= 0).all() and (np.diff(means) < 0).all()  # dearer frontier points do better
+    for objective, sign in (("share_skeptical", 1), ("target:skeptics below 22 % by week 30", -1)):
+        line = frontier[frontier["portfolio"].str.startswith("portfolio") & (frontier["objective"] == objective)]
+        costs, means = line["cost_hours"].to_numpy(), line["mean"].to_numpy()
+        assert (np.diff(costs) >= 0).all() and (sign * np.diff(means) < 0).all()  # dearer frontier points do better
 
 
 def test_a_file_without_a_budget_is_a_clear_error(tmp_path):
@@ -139,6 +154,99 @@ def test_a_file_without_a_budget_is_a_clear_error(tmp_path):
 def test_a_budget_nothing_fits_is_a_clear_error(tmp_path):
     body = MENU.replace("hours = [100, 300]", "hours = [1]")
     path = write_scenario(tmp_path / "tiny.toml", body)
+    result = CliRunner().invoke(app, ["plan", str(path), "--out", str(tmp_path / "out"), "--workers", "1"])
+    assert result.exit_code == 2 and "no portfolio of the menu fits 1 clinician-hours" in result.output
+    assert not (tmp_path / "out").exists() and not (tmp_path / "out.partial").exists()  # nothing kept
+
+
+def test_a_target_as_objective_is_its_probability(result):
+    # The target's probability in best.csv is this module's own count of replications that reach it;
+    # the engine's targets.csv of the final comparison counts them another way (first_steps_reached).
+    best = pd.read_csv(result / "best.csv")
+    targets = pd.read_csv(result / "final" / "targets.csv").set_index("scenario")
+    rows = best[best["objective"] == "target:skeptics below 22 % by week 30"]
+    assert len(rows) == 2 * 2  # two levels x two finalists
+    assert (rows["objective_words"] == "the chance of reaching “skeptics below 22 % by week 30”").all()
+    baseline = targets.loc["no programme", "probability"]
+    for _, row in rows.iterrows():
+        assert row["probability"] == pytest.approx(targets.loc[row["portfolio"], "probability"])
+        assert row["difference"] == pytest.approx(row["probability"] - baseline)
+        assert row["chance_low"] <= row["difference"] <= row["chance_high"]
+        assert 0 <= row["probability_worlds"] <= 1 and 0 <= row["p_better"] <= 1
+    portfolios = pd.read_csv(result / "portfolios.csv")
+    column = portfolios["target:skeptics below 22 % by week 30"]
+    assert (column * portfolios["replications"]).round(9).apply(float.is_integer).all()  # shares of runs
+    text = (result / "report.md").read_text(encoding="utf-8")
+    assert "Best for the chance of reaching “skeptics below 22 % by week 30”:" in text
+    assert "The indifference zone" in text
+
+
+def test_an_objective_naming_no_target_is_a_clear_error(tmp_path):
+    body = MENU.replace("target:skeptics below 22 % by week 30", "target:3")
+    path = write_scenario(tmp_path / "wrong.toml", body)
     result = CliRunner().invoke(app, ["plan", str(path), "--out", str(tmp_path / "out")])
-    assert result.exit_code != 0 and "no portfolio of the menu fits 1 clinician-hours" in result.output
-    assert not (tmp_path / "out").exists()
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "key 'budget.objectives': 'target:3' names no [[targets]] table" in result.output
+    assert "its targets: 1 “skeptics below 22 % by week 30”" in result.output  # the ones it has, numbered
+    assert not (tmp_path / "out").exists() and not (tmp_path / "out.partial").exists()
+    typo = write_scenario(
+        tmp_path / "typo.toml", MENU.replace('"share_skeptical", "target', '"share_skeptic", "target')
+    )
+    result = CliRunner().invoke(app, ["check", str(typo)])
+    assert result.exit_code == 2 and "did you mean 'share_skeptical'?" in result.output
+
+
+def test_the_manifest_records_the_method(result):
+    manifest = json.loads((result / "manifest.json").read_text(encoding="utf-8"))
+    method = manifest["method"]
+    assert method["search"].startswith("successive halving with common random numbers")
+    assert method["objectives"] == ["share_skeptical", "target:skeptics below 22 % by week 30"]
+    assert (method["start_replications"], method["finalists"], method["final_replications"]) == (2, 2, 8)
+    assert [r["replications"] for r in method["rounds"]][0] == 2 and "standard errors" in method["indifference_zone"]
+
+
+def _robustness_by_closed_form(better: str, mu_a: float, mu_b: float, sd_a: float, sd_b: float) -> None:
+    """Two portfolios with normal outcomes across K worlds: P(A best) and A's expected regret have closed
+    forms; the computed ones must agree within 4 Monte Carlo standard errors."""
+    worlds = 40_000
+    rng = np.random.default_rng(7)
+    table = pd.DataFrame({"A": rng.normal(mu_a, sd_a, worlds), "B": rng.normal(mu_b, sd_b, worlds)})
+    stats = robustness(table, better)
+    # oriented so that lower is better: D = A - B (or B - A when higher is better), D ~ N(m, s^2)
+    m = (mu_a - mu_b) if better == "lower" else (mu_b - mu_a)
+    s = math.hypot(sd_a, sd_b)
+    p_best = norm.cdf(-m / s)  # P(D < 0)
+    regret = m * norm.cdf(m / s) + s * norm.pdf(m / s)  # E[max(0, D)]
+    second = (m * m + s * s) * norm.cdf(m / s) + m * s * norm.pdf(m / s)  # E[max(0, D)^2]
+    assert stats["A"]["p_best_level"] == pytest.approx(p_best, abs=4 * math.sqrt(p_best * (1 - p_best) / worlds))
+    assert stats["A"]["regret_mean"] == pytest.approx(regret, abs=4 * math.sqrt((second - regret**2) / worlds))
+    assert stats["A"]["p_best_level"] + stats["B"]["p_best_level"] == pytest.approx(1.0)
+    assert stats["A"]["regret_max"] >= stats["A"]["regret_mean"] >= 0
+
+
+def test_tied_worlds_share_the_chance_of_being_best() -> None:
+    # a target's probability from 2 runs per world: 0, 0.5 or 1, often tied (higher is better)
+    table = pd.DataFrame({"A": [1.0, 0.5, 1.0, 0.0], "B": [1.0, 1.0, 0.5, 0.0], "C": [0.5, 0.5, 0.0, 0.0]})
+    stats = robustness(table, "higher")
+    assert stats["A"]["p_best_level"] == pytest.approx((1 / 2 + 0 + 1 + 1 / 3) / 4)
+    assert stats["C"]["p_best_level"] == pytest.approx((1 / 3) / 4)
+    assert sum(s["p_best_level"] for s in stats.values()) == pytest.approx(1.0)
+    assert stats["A"]["regret_max"] == pytest.approx(0.5) and stats["C"]["regret_mean"] == pytest.approx(0.5)
+
+
+def test_p_best_and_regret_match_the_closed_form() -> None:
+    # share skeptical (lower better): A 2 points better on average, worlds spread 3 and 4 points
+    _robustness_by_closed_form("lower", 0.30, 0.32, 0.03, 0.04)
+    # share verifying (higher better): A 1 point worse, equal spreads
+    _robustness_by_closed_form("higher", 0.40, 0.41, 0.02, 0.02)
+
+
+@pytest.mark.slow
+def test_a_plan_on_a_dask_cluster_equals_the_local_run(menu, result, tmp_path):
+    pytest.importorskip("distributed")
+    from helpers import LocalDask
+
+    with LocalDask(workers=2) as cluster:
+        remote = run_budget(menu, tmp_path / "cluster", note=lambda _: None, cluster=cluster.address)
+    for name in ("best.csv", "portfolios.csv", "frontier.csv", "failures.csv", "final/replications.csv"):
+        assert (remote / name).read_bytes() == (result / name).read_bytes(), name

@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -25,8 +26,9 @@ from typer.testing import CliRunner
 
 import simulation.execution.engine as engine
 from simulation.cli import app
+from simulation.errors import ClusterLost
 from simulation.execution.backends import LocalProcesses, shutdown_pools
-from simulation.execution.checkpoint import partial_of
+from simulation.execution.checkpoint import PartialRun, partial_of
 from simulation.execution.plan import Job
 from simulation.scenario import load_scenario
 
@@ -272,3 +274,58 @@ def test_a_full_disk_while_keeping_a_replication_stops_with_the_file_named(tmp_p
     manifest = json.loads((partial_of(out) / "manifest.json").read_text())
     assert manifest["status"] == "interrupted" and "no space left on device" in manifest["reason"]
     assert not list((partial_of(out) / "replications").iterdir())  # nothing half-written
+
+
+def test_a_run_killed_as_it_started_its_partial_folder_resumes(tmp_path):
+    """Killed between creating `<out>.partial/` and writing its manifest: nothing was done, so
+    `--resume` starts afresh (and a run without it says to add --resume) instead of a dead end."""
+    scenario = write_scenario(tmp_path / "small.toml", SMALL, extends=WORKSHOPS)
+    out = tmp_path / "out"
+    partial_of(out).mkdir()
+    (partial_of(out) / "lock").write_text(f"{dead_pid()}\n")
+    args = ["run", str(scenario), "--out", str(out), "--workers", "1", "--quiet"]
+    refused = CliRunner().invoke(app, args)
+    assert refused.exit_code == 2 and "(0 of its replications done); add --resume" in refused.output
+    resumed = CliRunner().invoke(app, [*args, "--resume"])
+    assert resumed.exit_code == 0, resumed.output
+    assert (out / "comparison.csv").is_file() and not partial_of(out).exists()
+    (partial_of(out) / "replications").mkdir(parents=True)  # files but no manifest: not guessed at
+    (partial_of(out) / "replications" / "x.npz").write_bytes(b"?")
+    kept = CliRunner().invoke(app, [*args, "--resume"])
+    assert kept.exit_code == 2 and "no readable manifest.json; delete the folder to start over" in kept.output
+
+
+class _LostCluster:
+    """A backend whose scheduler is gone as soon as it is used (what `cluster_executor` raises)."""
+
+    workers = 0
+
+    @contextmanager
+    def open(self, count: int):
+        raise ClusterLost("tcp://10.0.0.9:8786", "the connection was lost and a new one is refused")
+        yield
+
+
+def test_a_lost_cluster_is_one_message_that_says_what_was_kept_and_how_to_finish(tmp_path):
+    scenario = load_scenario(write_scenario(tmp_path / "s.toml", SMALL, extends=WORKSHOPS))
+    jobs = [Job(f"s0-r{k}", 0, scenario, scenario.run.seed, k) for k in range(3)]
+    with pytest.raises(ClusterLost) as lost:
+        engine.run_jobs(jobs, backend=_LostCluster())
+    assert str(lost.value) == (
+        "the Dask scheduler at tcp://10.0.0.9:8786 stopped answering (the connection was lost and a new one is "
+        "refused); the 0 jobs done were held in memory only and are lost; run the command again (locally or "
+        "with another --cluster)"
+    )
+    out = tmp_path / "out"
+    partial = PartialRun(out, "comparison", jobs, resume=False)
+    with pytest.raises(ClusterLost) as lost:
+        engine.run_jobs(jobs, sink=partial, backend=_LostCluster())
+    assert str(lost.value).endswith(
+        f"; the 0 replications done are kept in {partial_of(out)}/; finish with --resume (locally or with another --cluster)"
+    )
+    manifest = json.loads((partial_of(out) / "manifest.json").read_text())
+    assert manifest["status"] == "interrupted"
+    assert manifest["reason"] == (
+        "stopped: the Dask scheduler at tcp://10.0.0.9:8786 stopped answering (the connection was lost and a new "
+        "one is refused)"
+    )

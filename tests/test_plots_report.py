@@ -351,3 +351,61 @@ def test_department_labels_wrap_long_names() -> None:
     assert network.wrap_label("Surgery") == "Surgery"
     assert style.baseline_label("baseline") == "baseline"
     assert style.baseline_label("status_quo") == "status_quo (baseline)"
+
+
+# Names as a user's files may write them: matplotlib mathtext (one that fails to parse, one that
+# parses) and markup. Every figure draws them as written.
+MATHTEXT_NAMES = [r"$\frac{1}{$ plan", "$x^2$ <script>", "plain"]
+
+
+def _plotting_functions() -> list:
+    """Every function that draws a figure: the report's (simulation.reporting.plots), the sweep's and
+    sensitivity's, the calibration's and the budget search's."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import simulation.reporting.plots as plots
+    from simulation.experiments import budget_report, calibration
+
+    found = []
+    for info in pkgutil.iter_modules(plots.__path__):
+        module = importlib.import_module(f"{plots.__name__}.{info.name}")
+        for name, function in inspect.getmembers(module, inspect.isfunction):
+            if function.__module__ == module.__name__ and ("plot_" in name or name.endswith(("_plot", "_plots"))):
+                found.append(function)
+    found += [budget_report._plot_frontier, calibration._plot_fit, calibration._plot_posterior]
+    return found
+
+
+def test_every_plotting_function_draws_names_as_plain_text() -> None:
+    functions = _plotting_functions()
+    assert len(functions) >= 14
+    unwrapped = [f"{f.__module__}.{f.__name__}" for f in functions if not getattr(f, "plain_text", False)]
+    assert not unwrapped, f"draw user text as plain text (simulation.reporting.plots.text.plain_text): {unwrapped}"
+
+
+def test_names_holding_mathtext_are_drawn_as_text(tmp_path: Path) -> None:
+    """Scenario and department names with '$...$' give figures; the same figure with mathtext on fails
+    (the error the decorator prevents), and the setting is back on after the call."""
+    steps = make_comparison_steps(MATHTEXT_NAMES)
+    args = (steps, "share_skeptical", MATHTEXT_NAMES[-1], MATHTEXT_NAMES[:-1])
+    assert_valid_png(Path(comparison.plot_fan_by_scenario(*args, tmp_path / "fan.png", "T", "Y")))
+    assert_valid_png(
+        Path(comparison.plot_modes_fan(steps, MATHTEXT_NAMES[-1], MATHTEXT_NAMES[:-1], tmp_path / "m.png"))
+    )
+    points = pd.DataFrame(
+        {"scenario": MATHTEXT_NAMES[:-1], "extra_cost_hours": [100.0, 200.0], "reduction": [2.0, 3.0]}
+        | {"low": [1.0, 2.0], "high": [3.0, 4.0]}
+    )
+    assert_valid_png(Path(comparison.plot_cost_effectiveness(points, tmp_path / "ce.png", "$base$", paired=True)))
+    start, end = make_snapshot(step=0), make_snapshot(step=52, adopt=0.7)
+    for snap in (start, end):
+        snap["department_names"] = [r"$\frac{1}{$", "$x^2$", "<img src=x>", "Surgery", "Radiology"]
+    assert_valid_png(Path(network.plot_network_pair(start, end, tmp_path / "pair.png", title=MATHTEXT_NAMES[0])))
+    assert matplotlib.rcParams["text.parse_math"] is True
+    with pytest.raises(ValueError):  # mathtext on: the name is parsed as TeX and fails
+        comparison.plot_fan_by_scenario.__wrapped__(*args, tmp_path / "fails.png", "T", "Y")
+    import matplotlib.pyplot as plt
+
+    plt.close("all")  # the figure the failed call left open

@@ -26,6 +26,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 
+import numpy as np
 import pytest
 from conftest import REPO
 
@@ -166,8 +167,7 @@ def test_first_step_after_start_up_is_as_quick_as_the_others(server):
 @needs_playwright
 def test_view_in_a_real_browser(server, tmp_path):
     url, proc = server
-    from simulation.view.components import NETWORK_HEIGHT, NETWORK_WIDTH
-    from simulation.view.drawing import NetworkPicture
+    from simulation.view.network_card import network_picture
     from simulation.view.settings import ViewSettings, default_scenario_path
     from simulation.view.viewmodel import ViewModel
 
@@ -191,8 +191,10 @@ def test_view_in_a_real_browser(server, tmp_path):
             expect(page.locator(".numbers-line")).to_contain_text(f"Week {k} ", timeout=STEP_MS)
         assert plots.get_attribute("src") != plots_before
         assert network.get_attribute("src") != network_before
-        expect(page.get_by_text("Time: 3.0")).to_be_visible()
+        expect(page.get_by_text("Time: 3.0")).to_be_hidden()  # Mesa's "Information" card: the week as a float
         expect(page.get_by_text("Model Parameters")).to_be_hidden()  # Mesa's card, empty on this page
+        for card in ("Controls", "Run and export", "Scenario and parameters"):  # the sidebar's other cards show
+            expect(page.locator(".v-card__title", has_text=card)).to_be_visible()
 
         # A second tab has its own model.
         other = page.context.browser.new_page()
@@ -210,21 +212,29 @@ def test_view_in_a_real_browser(server, tmp_path):
         expect(page.get_by_text("primary aid", exact=True)).to_be_visible()  # the legend
 
         # Click a clinician: the page draws the same network at the same positions.
-        picture = NetworkPicture(
-            ViewModel(ViewSettings.from_file(default_scenario_path())).positions, NETWORK_WIDTH, NETWORK_HEIGHT
-        )
+        picture = network_picture(ViewModel(ViewSettings.from_file(default_scenario_path())))
         x, y = picture.pixels[42]
+        network.hover(position={"x": float(x), "y": float(y)})  # a tooltip with the clinician's state
+        expect(page.locator(".network-tooltip")).to_contain_text(
+            re.compile(r"Clinician 42 · .+ · attitude \d\.\d .*peer rating \d\.\d", re.DOTALL)
+        )
         network.click(position={"x": float(x), "y": float(y)})
         expect(page.locator(".neighbour-modes")).to_contain_text("Colleagues' modes")
         expect(page.get_by_text(re.compile(r"^Clinician \d+$"))).to_be_visible(timeout=STEP_MS)
 
-        # Pick another scenario (rebuilds at once), move a slider, Reset.
+        # The picker lists plans only; pick another scenario (rebuilds at once), move a slider, Reset.
         page.locator(".v-select", has_text="Scenario").click()
+        offered = page.locator(".v-menu__content .v-list-item").all_inner_texts()
+        assert "workshops" in offered and "baseline" in offered, offered
+        assert not {"workshop_seats", "sensitivity", "ckm_bass", "budget"} & set(offered), offered
         page.locator(".v-list-item", has_text="community_hospital").click()
         expect(page.get_by_label("Clinician id (0-299)")).to_be_visible(
             timeout=STEP_MS
         )  # the rebuild of another scenario
         assert _week(page) == 0
+        # The id box of the new model is empty, not "None" in red (issue 16).
+        assert page.get_by_label("Clinician id (0-299)").input_value() == ""
+        expect(page.locator(".clinician-id.error--text")).to_have_count(0)
         slider = page.locator(".v-input", has_text="Clinicians: 300").locator("[role=slider]")
         slider.focus()
         page.keyboard.press("ArrowRight")
@@ -383,3 +393,103 @@ def test_view_rejects_a_bad_scenario_file(tmp_path, child_env):
     bad.write_text("[population]\nn = -5\n", encoding="utf-8")
     done = subprocess.run([*ENTRY, "view", str(bad)], env=child_env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "bad.toml" in done.stderr
+
+
+@pytest.fixture(scope="module")
+def hostile_server(child_env, tmp_path_factory):
+    """`simulate view` on a scenario whose node table and texts carry script payloads (test_view_safety)."""
+    from test_view_safety import hostile_scenario
+
+    path = hostile_scenario(tmp_path_factory.mktemp("hostile") / "files")
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/"
+    proc = subprocess.Popen(
+        [*ENTRY, "view", str(path), "--port", str(port)],
+        cwd=REPO,
+        env=child_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        _wait_until_up(url, proc)
+        yield url, proc, path
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@needs_chromium
+@needs_playwright
+def test_names_from_files_are_shown_as_text_and_never_run(hostile_server):
+    """Issue 19: a department `<img src=x onerror=...>` in a node table ran script when a clinician was
+    selected. Every payload (department, role, scenario name and description) is shown as text, in the
+    groups table, the tooltip, the clinician card and the sidebar, and none runs. Also: a path typed in
+    the page cannot reach a file outside the folders the view was started with; a network from files
+    shows no generator sliders; Mesa's "Time: 0.0" is hidden."""
+    url, proc, path = hostile_server
+    from test_view_safety import DEPARTMENT_PAYLOAD, DESCRIPTION_PAYLOAD, NAME_PAYLOAD, ROLE_PAYLOAD
+
+    from simulation.view.network_card import network_picture
+    from simulation.view.settings import ViewSettings
+    from simulation.view.viewmodel import ViewModel
+
+    pwned = "() => window.__pwned === undefined"
+    with _opened(url, {"width": 1280, "height": 800}) as page:
+        assert page.evaluate(pwned)
+        expect(page.locator(".groups-table")).to_contain_text(DEPARTMENT_PAYLOAD)
+        expect(page.locator(".scenario-about")).to_have_text(f"{NAME_PAYLOAD}: {DESCRIPTION_PAYLOAD}")
+        model = ViewModel(ViewSettings.from_file(path))
+        index = int(np.flatnonzero(model.state.department == model.state.department_names.index(DEPARTMENT_PAYLOAD))[0])
+        x, y = network_picture(model).pixels[index]
+        network = page.locator("img.network-picture")
+        network.hover(position={"x": float(x), "y": float(y)})
+        expect(page.locator(".network-tooltip")).to_contain_text(f"Clinician {index} · {DEPARTMENT_PAYLOAD}")
+        network.click(position={"x": float(x), "y": float(y)})
+        expect(page.locator(".clinician-facts")).to_contain_text(DEPARTMENT_PAYLOAD)
+        page.get_by_label("Clinician id (0-39)").fill(str(index + 2 if index < 36 else index - 2))
+        page.keyboard.press("Enter")
+        expect(page.locator(".clinician-facts")).to_contain_text(DEPARTMENT_PAYLOAD)
+        page.get_by_role("button", name="role", exact=True).click()
+        expect(page.locator(".groups-table")).to_contain_text(ROLE_PAYLOAD)
+        page.get_by_role("button", name="Step").click()
+        expect(page.locator(".numbers-line")).to_contain_text("Week 1 ", timeout=STEP_MS)
+        assert page.evaluate(pwned), "a payload from the files ran"
+        expect(page.get_by_text("Time: 1.0")).to_be_hidden()
+
+        # Only the folders the view was started with (the library, the start file's folder).
+        box = page.locator(".open-file input")
+        for typed in ("/etc/passwd", "../../x.toml"):
+            box.fill(typed)
+            box.press("Enter")
+            expect(page.locator(".open-file-problem")).to_contain_text("only from the folders it was started with")
+            expect(page.locator(".open-file-problem")).to_contain_text(typed)
+        assert "root:" not in page.content()
+        # A network from files: no size or structure sliders, a note instead.
+        expect(page.locator(".network-note")).to_contain_text("Network from files: 40 clinicians")
+        for label in ("Clinicians: ", "Colleagues per clinician", "Team size"):
+            expect(page.locator(".v-input__slider", has_text=label)).to_have_count(0)
+        assert page.evaluate(pwned)
+    assert proc.poll() is None, "the server stopped during the test"
+
+
+@needs_chromium
+@needs_playwright
+def test_network_and_time_series_are_both_above_the_fold_at_1280_by_800(server):
+    """Issue 16: at 1,280 x 800 only the network was above the fold. Saves outputs/view_1280x800.png."""
+    url, proc = server
+    with _opened(url, {"width": 1280, "height": 800}) as page:
+        for k in (1, 2):
+            page.get_by_role("button", name="Step").click()
+            expect(page.locator(".numbers-line")).to_contain_text(f"Week {k} ", timeout=STEP_MS)
+        for picture in ("img.network-picture", "img.plots-picture"):
+            box = page.locator(picture).bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= 1280, (picture, box)
+            assert box["y"] >= 0 and box["y"] + box["height"] <= 800, (picture, box)
+        (REPO / "outputs").mkdir(exist_ok=True)
+        page.screenshot(path=str(REPO / "outputs" / "view_1280x800.png"))
+    assert proc.poll() is None, "the server stopped during the test"

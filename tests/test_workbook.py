@@ -136,7 +136,7 @@ def test_steps_left_out_above_the_limit_and_any_csv_becomes_a_sheet(run_folder, 
     extra = long_name[:-4][:31]
     assert extra in book.sheetnames and len(extra) == 31
     rows = _sheet_rows(book[extra])
-    assert rows[1] == ["baseline", "=1+1", 3]  # text that looks like a formula stays text
+    assert rows[1] == ["baseline", "'=1+1", 3]  # text that looks like a formula stays text, defused
     assert rows[2] == ["workshops", "[x]: y", 0.001]
     assert book[extra]["B2"].data_type == "s"
     assert ("a_table_added_by_another_part_of_the_program.csv", "note") in listed
@@ -156,3 +156,45 @@ def test_no_report_writes_no_workbook(tmp_path):
     out = tmp_path / "batch"
     run_plan(plan_file(WORKSHOPS, out, replications=2, steps=5, worlds=0), workers=1, note=lambda _: None, report=False)
     assert (out / "steps.csv").is_file() and not (out / "results.xlsx").exists()
+
+
+def test_text_that_starts_like_a_formula_is_defused_and_numbers_stay_numbers(tmp_path):
+    """Any CSV of the folder, ours (already defused) or not: a text cell starting with =, +, -, @, a tab
+    or a carriage return gets one leading apostrophe (never two), every text cell is of type text and
+    none a formula; negative numbers and exponents stay numbers."""
+    folder = tmp_path / "run"
+    folder.mkdir()
+    rows = [
+        ["name", "value"],
+        ['=HYPERLINK("http://x","y")', "-5"],
+        ["@SUM(A1:A3)", "-0.25"],
+        ["+1+1", "+3"],
+        ["-2+3", "1e-3"],
+        ["\tcmd", "-inf"],
+        ["'=1+1", "7"],  # a cell our CSV writer defused: kept as it is
+        ["''@x", "8"],  # the name "'@x" as our CSV writer writes it
+        ["plain", "9"],
+    ]
+    with (folder / "extra.csv").open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(rows)
+    book = load_workbook(wb.write_workbook(folder))
+    sheet = book["extra"]
+    cells = [cell for row in sheet.iter_rows() for cell in row]
+    assert all(
+        cell.data_type != "f" for book_sheet in book.worksheets for row in book_sheet.iter_rows() for cell in row
+    )
+    names = [row[0] for row in _sheet_rows(sheet)[1:]]
+    assert names == [
+        '\'=HYPERLINK("http://x","y")',
+        "'@SUM(A1:A3)",
+        "'+1+1",
+        "'-2+3",
+        "'\tcmd",
+        "'=1+1",
+        "''@x",
+        "plain",
+    ]
+    values = [row[1] for row in _sheet_rows(sheet)[1:]]
+    assert values == [-5, -0.25, 3, 0.001, "-inf", 7, 8, 9]
+    assert all(c.data_type == "s" for c in cells if isinstance(c.value, str))
+    assert all(c.data_type == "n" for c in cells if isinstance(c.value, int | float))

@@ -5,7 +5,8 @@ While a run into `<out>/` is going on, `<out>.partial/` beside it holds:
 
 - `manifest.json`: `"complete": false`, what is being run (a fingerprint of every replication's
   resolved scenario, root seed and number), how many replications are done and, after a failure or
-  an interruption, why it stopped;
+  an interruption, why it stopped; written before any replication file (a folder without one is a
+  run killed as it started, with nothing done: `--resume` starts it afresh);
 - `replications/<key>.npz`: one file per finished replication (its outcome table, exactly as
   computed, its end by department and role (`GroupTotals`), and for replication 0 the network
   snapshots of the report), each written to a temporary
@@ -177,10 +178,12 @@ class PartialRun:
             try:
                 previous = json.loads(manifest.read_text(encoding="utf-8"))
             except (OSError, ValueError):
-                raise ScenarioError(
-                    f"{self.folder}: --resume: no readable manifest.json; delete the folder to start over"
-                ) from None
-            if previous.get("fingerprint") != self.fingerprint:
+                if self._count_done():
+                    raise ScenarioError(
+                        f"{self.folder}: --resume: no readable manifest.json; delete the folder to start over"
+                    ) from None
+                previous = None  # killed as it started, before its manifest: nothing done, start afresh
+            if previous is not None and previous.get("fingerprint") != self.fingerprint:
                 raise ScenarioError(
                     f"{self.folder}: --resume: the unfinished run there was made from other input (scenario, seeds, "
                     "replications or design differ, or the model code changed since); run with the same files, options and "
@@ -190,9 +193,10 @@ class PartialRun:
             raise ScenarioError(f"--resume: there is no unfinished run to resume ({self.folder} does not exist)")
         remove_stale(self.folder, ".")  # half-written files of a killed run (never read: hidden names)
         remove_stale(self.folder / "replications", ".")
-        (self.folder / "replications").mkdir(parents=True, exist_ok=True)
+        self.folder.mkdir(parents=True, exist_ok=True)
         self._take_lock()
-        self.write_manifest("running")
+        self.write_manifest("running")  # before any replication file, so a folder with files has one
+        (self.folder / "replications").mkdir(exist_ok=True)
 
     def _check_lock(self) -> None:
         """Refuse a folder another running process is writing (its pid in `lock`); a lock of a
@@ -278,6 +282,12 @@ class PartialRun:
                 f"running the other {len(todo)}"
             )
         return todo
+
+    def kept(self) -> str:
+        return (
+            f"the {self._count_done()} replications done are kept in {self.folder}/; "
+            "finish with --resume (locally or with another --cluster)"
+        )
 
     def stopped(self, reason: str) -> None:
         try:

@@ -10,7 +10,10 @@ the Dask scheduler at that address. Nothing else changes:
   folder, `simulation.execution.checkpoint`): memory stays flat and an interrupted run resumes with
   `--resume`;
 - if a worker dies, the scheduler runs its unfinished tasks again on another worker; each task's
-  result is received (and written) once, so no replication is lost or written twice.
+  result is received (and written) once, so no replication is lost or written twice;
+- if the scheduler dies (or stops answering), the run stops with one message (`ClusterLost`): the
+  replications already received stay in the partial folder and `--resume`, locally or on another
+  cluster, runs the rest.
 
 Install with `uv sync --extra cluster` (or `pip install 'clinician-ai-sim[cluster]'`); the workers
 need the same project and versions installed (see README, "Running on a cluster").
@@ -18,11 +21,14 @@ need the same project and versions installed (see README, "Running on a cluster"
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import socket
 from collections.abc import Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
 
-from simulation.errors import OptionError
+from simulation.errors import ClusterLost, OptionError
 
 ENVIRONMENT_VARIABLE = "SIMULATE_CLUSTER"  # the CLI's default for --cluster
 
@@ -58,16 +64,81 @@ def _configured_workers():
     return Configure()
 
 
+PROBE_SECONDS = 2.0  # how long `_probe` waits for the scheduler's port to accept a connection
+
+
+def _probe(address: str) -> str:
+    """Why the scheduler at `address` (tcp://HOST:PORT) is gone, in words, from one new connection."""
+    host, _, port = address.split("://", 1)[-1].rpartition(":")
+    try:
+        with socket.create_connection((host.strip("[]") or "127.0.0.1", int(port)), timeout=PROBE_SECONDS):
+            pass
+    except ConnectionRefusedError:
+        return "the connection was lost and a new one is refused"
+    except TimeoutError:
+        return f"the connection was lost and a new one gets no answer within {PROBE_SECONDS:g} s"
+    except (OSError, ValueError) as exc:
+        return f"the connection was lost ({exc})"
+    return "the connection was lost; its port answers again, but the tasks in flight are gone"
+
+
+# The loggers Dask's configuration gives a handler of their own (distributed/distributed.yaml).
+DASK_LOGGERS = ("distributed", "distributed.client", "tornado", "tornado.application")
+
+
+def _connection_noise(record: logging.LogRecord) -> bool:
+    """Whether a log record is a traceback of a lost connection (a worker or the scheduler gone):
+    an OSError (Dask's CommClosedError, tornado's StreamClosedError) or a cancellation, anywhere in
+    its chain of causes."""
+    error = record.exc_info[1] if record.exc_info else None
+    seen = 0
+    while error is not None and seen < 10:
+        if isinstance(error, (OSError, asyncio.CancelledError)):
+            return True
+        error, seen = error.__cause__ or error.__context__, seen + 1
+    return False
+
+
+@contextmanager
+def _without_connection_tracebacks() -> Iterator[None]:
+    """While a run uses the cluster, the tracebacks Dask and tornado log for lost connections are
+    left out (a lost worker's tasks are redone by the scheduler; a lost scheduler is `ClusterLost`,
+    one message); every other record is printed as Dask configured it."""
+    keep = logging.Filter()
+    keep.filter = lambda record: not _connection_noise(record)  # type: ignore[method-assign]
+    handlers = {handler for name in DASK_LOGGERS for handler in logging.getLogger(name).handlers}
+    for handler in handlers:
+        handler.addFilter(keep)
+    try:
+        yield
+    finally:
+        for handler in handlers:
+            handler.removeFilter(keep)
+
+
 @contextmanager
 def cluster_executor(address: str) -> Iterator[tuple[Executor, int]]:
     """A `concurrent.futures.Executor` whose tasks run on the Dask cluster, and its worker threads.
 
     Tasks are submitted impure (every submission is its own task), so nothing is merged or cached.
+    If the scheduler stops answering meanwhile (killed, its machine gone), Dask cancels every task in
+    flight and the client stops being "running": whatever that raises in the engine becomes
+    `ClusterLost` (one message; the engine adds what was kept).
     """
     client = _client(address)
-    try:
-        slots = sum(client.nthreads().values()) or 1
-        executor = client.get_executor(pure=False)
-        yield executor, slots
-    finally:
-        client.close()
+    lost = False
+    with _without_connection_tracebacks():
+        try:
+            slots = sum(client.nthreads().values()) or 1
+            executor = client.get_executor(pure=False)
+            yield executor, slots
+        except Exception as exc:
+            if client.status == "running":
+                raise
+            lost = True
+            raise ClusterLost(address, _probe(address)) from exc
+        finally:
+            if lost:  # not the client's 20 s of trying to reconnect
+                client.close(timeout=PROBE_SECONDS)
+            else:
+                client.close()

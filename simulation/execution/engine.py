@@ -22,7 +22,8 @@ A job that raises becomes a failed `Done` (its error as text); the others go on 
 is run again one job at a time, so only the failing replication fails). A job that kills its local
 worker process is retried once, alone, on a fresh pool, then becomes a failed `Done` ("its worker
 process died", `_drain`). Ctrl-C or any other
-exception stops the backend, tells the sink (`stopped`) and propagates.
+exception stops the backend, tells the sink (`stopped`) and propagates; a Dask scheduler that stops
+answering (`ClusterLost`) propagates as one message that says what the sink kept (`Sink.kept`).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from simulation.errors import ClusterLost
 from simulation.execution.backends import Backend, Serial
 from simulation.execution.plan import Job
 from simulation.execution.replication import BATCH_CLINICIANS, BATCH_REPLICATIONS, run_replication, run_replications
@@ -144,6 +146,11 @@ class Sink(Protocol):
 
     def stopped(self, reason: str) -> None: ...
 
+    def kept(self) -> str:
+        """What a stopped run keeps and how to finish it, in words (`the 12 replications done are kept
+        in DIR/; finish with --resume ...`)."""
+        ...
+
     def finished(self) -> list[Done]:
         """One `Done` per job, in job order (failed ones with their error)."""
         ...
@@ -166,6 +173,12 @@ class MemorySink:
 
     def stopped(self, reason: str) -> None:
         pass
+
+    def kept(self) -> str:
+        return (
+            f"the {len(self.done)} jobs done were held in memory only and are lost; run the command again "
+            "(locally or with another --cluster)"
+        )
 
     def finished(self) -> list[Done]:
         return [self.done[job.key] for job in self.jobs]
@@ -324,6 +337,9 @@ def run_jobs(
                 else:
                     renew = getattr(backend, "renew", None)
                     _drain(pool, task, units, slots, sink, progress, (lambda: renew(slots)) if renew else None)
+    except ClusterLost as exc:
+        sink.stopped(f"stopped: the Dask scheduler at {exc.address} stopped answering ({exc.cause})")
+        raise exc.keeping(sink.kept()) from None
     except BaseException as exc:
         sink.stopped(
             "interrupted (Ctrl-C)" if isinstance(exc, KeyboardInterrupt) else f"stopped: {type(exc).__name__}: {exc}"

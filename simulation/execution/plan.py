@@ -1,6 +1,11 @@
 """What a run computes, before anything runs: the scenarios of a comparison and the jobs (one
 replication each) that the engine (`simulation.execution.engine`) runs.
 
+Planning refuses what cannot fit: every `ScenarioRun` and every `Job` checks, before anything is
+built, that one replication of its scenario fits in the machine's memory
+(`simulation.execution.memory_estimate`; a `MemoryTooSmall` error naming the file, or the scenario's
+name for a job).
+
 Replication k of a scenario run under root seed r always uses `SeedSequence(r, spawn_key=(k,))`
 (see `seeding`), so a job's result does not depend on where or with how many workers it runs.
 """
@@ -12,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from simulation.execution.memory_estimate import check_fits
 from simulation.scenario.schema import Scenario
 
 __all__ = ["Job", "ScenarioRun", "comparison_jobs", "replication_jobs", "scenario_root_seed"]
@@ -28,6 +34,9 @@ class ScenarioRun:
     paired: bool
     root_seed: int
 
+    def __post_init__(self) -> None:
+        check_fits(self.scenario, self.file)
+
 
 @dataclass(frozen=True)
 class Job:
@@ -39,6 +48,9 @@ class Job:
     root_seed: int
     replication: int
     with_snapshots: bool = False
+
+    def __post_init__(self) -> None:
+        _check_once(self.scenario)
 
     @property
     def seed_text(self) -> str:
@@ -72,3 +84,16 @@ def replication_jobs(scenario: Scenario, replications: int | None = None, root_s
     root = scenario.run.seed if root_seed is None else root_seed
     count = scenario.run.replications if replications is None else replications
     return [Job(f"s0-r{k}", 0, scenario, root, k) for k in range(count)]
+
+
+_checked: dict[int, Scenario] = {}  # id -> the scenario itself, so that the id stays its own
+
+
+def _check_once(scenario: Scenario) -> None:
+    """`check_fits` once per scenario object (a sweep's thousands of jobs share a few scenarios)."""
+    if _checked.get(id(scenario)) is scenario:
+        return
+    check_fits(scenario, f"scenario '{scenario.scenario.name}'")
+    if len(_checked) > 1000:
+        _checked.clear()
+    _checked[id(scenario)] = scenario

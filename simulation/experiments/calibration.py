@@ -39,14 +39,16 @@ from scipy.stats import qmc
 from simulation.errors import ReplicationsFailed, ScenarioError
 from simulation.execution.backends import Backend, backend_for
 from simulation.execution.engine import MemorySink, failure_summary, job_task, run_jobs
+from simulation.execution.memory_estimate import check_fits
 from simulation.execution.plan import Job
+from simulation.experiments import calibration_inputs
+from simulation.experiments.calibration_inputs import CUMULATIVE
 from simulation.model import ClinicianModel
 from simulation.reporting.document import Block
 from simulation.reporting.experiment_reports import calibration_document, write_report
-from simulation.scenario.paths import base_data, get_path, parse_path, point_scenario
+from simulation.reporting.plots.text import plain_text
+from simulation.scenario.paths import base_data, parse_path, point_scenario
 from simulation.scenario.schema import Scenario
-
-CUMULATIVE = "cumulative_adoption"
 
 
 @dataclass
@@ -81,59 +83,40 @@ def observed_from_model(scenario: Scenario) -> Observed:
 
 
 def read_observed(path: Path, scenario: Scenario) -> Observed:
-    """Read an observed series or per-clinician adoption times (see the module docstring)."""
-    if not path.is_file():
-        raise ScenarioError(f"{path}: observed data file not found")
-    try:
-        table = pd.read_csv(path, sep=None, engine="python")
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-        raise ScenarioError(f"{path}: cannot read the observed data ({exc})") from None
-    columns = [str(c).strip() for c in table.columns]
-    table.columns = columns
-    if "id" in columns and "adoption" in columns:
+    """Read an observed series or per-clinician adoption times, checked (`calibration_inputs`)."""
+    header, rows = calibration_inputs.read_table(path)
+    if "id" in header and "adoption" in header:
+        read = calibration_inputs.read_times(path, header, rows)
         model = ClinicianModel(scenario, 0, with_agents=False)
         if model.node_index is None:
             raise ScenarioError(f"{path}: per-clinician adoption times need a network from files (clinician ids)")
         times = np.full(model.state.n, np.nan)
         unknown_ids = []
-        for node_id, value in zip(table["id"], table["adoption"], strict=True):
-            index = model.node_index.get(node_id, model.node_index.get(str(node_id)))
+        for node_id, value in read.times.items():
+            index = model.node_index.get(node_id)
             if index is None:
-                unknown_ids.append(node_id)
+                unknown_ids.append(calibration_inputs.shown(node_id))
                 continue
-            text = str(value).strip().lower()
-            times[index] = np.inf if text == "never" else (np.nan if text in ("", "nan") else float(text))
+            times[index] = value
         if unknown_ids:
             raise ScenarioError(
-                f"{path}: {len(unknown_ids)} ids are not clinicians of the network, e.g. {unknown_ids[:3]}"
+                f"{path}, column 'id': {len(unknown_ids)} ids are not clinicians of the network, "
+                f"e.g. {', '.join(unknown_ids[:3])}"
             )
+        known = ~np.isnan(times)
+        if not known.any():
+            raise ScenarioError(f"{path}, column 'adoption': no clinician's time is known (every cell is empty)")
         return _per_clinician(
-            times,
-            ~np.isnan(times),
-            scenario.run.steps,
-            f"adoption times of {int((~np.isnan(times)).sum())} clinicians in {path.name}",
+            times, known, scenario.run.steps, f"adoption times of {int(known.sum())} clinicians in {path.name}"
         )
-    step_column = next((c for c in ("step", "week", "month") if c in columns), None)
-    values = [c for c in columns if c != step_column]
-    if step_column is None or len(values) != 1:
-        raise ScenarioError(
-            f"{path}: expected columns 'id' and 'adoption' (per-clinician times) or a 'step' column and one value "
-            f"column ({CUMULATIVE} or an outcome such as share_verify); found: {', '.join(columns)}"
-        )
-    from simulation.outcomes import TARGETABLE
-
-    metric = values[0]
-    if metric not in (CUMULATIVE, *TARGETABLE):
-        raise ScenarioError(
-            f"{path}: column '{metric}' is not {CUMULATIVE} or an outcome; allowed: {CUMULATIVE}, {', '.join(TARGETABLE)}"
-        )
-    series = table[[step_column, metric]].dropna()
-    steps = series[step_column].to_numpy(dtype=int)
-    if steps.min() < 1 or steps.max() > scenario.run.steps:
-        raise ScenarioError(
-            f"{path}: steps must lie within 1..run.steps ({scenario.run.steps}); found {steps.min()}..{steps.max()}"
-        )
-    return Observed(steps, series[metric].to_numpy(dtype=float), metric, None, f"{metric} in {path.name}")
+    series = calibration_inputs.read_series(path, header, rows, scenario.run.steps)
+    return Observed(
+        np.array(series.steps, dtype=int),
+        np.array(series.values, dtype=float),
+        series.metric,
+        None,
+        f"{series.metric} in {path.name}",
+    )
 
 
 def simulated_curve(scenario: Scenario, replication: int, observed: Observed) -> np.ndarray:
@@ -275,6 +258,7 @@ def calibrated_toml(source: Path, out: Path, estimates: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+@plain_text
 def _plot_fit(fit: pd.DataFrame, observed: Observed, path: Path, title: str) -> None:
     import matplotlib
 
@@ -309,6 +293,7 @@ def _plot_fit(fit: pd.DataFrame, observed: Observed, path: Path, title: str) -> 
     plt.close(fig)
 
 
+@plain_text
 def _plot_posterior(samples: pd.DataFrame, names: list[str], path: Path) -> None:
     import matplotlib
 
@@ -393,16 +378,8 @@ def run_calibration(
 
     started = time.perf_counter()
     scenario = load_scenario(scenario_path)
-    if scenario.calibration is None or not scenario.calibration.free:
-        raise ScenarioError(
-            f'{scenario_path}: no [calibration] table with free parameters (e.g. free = {{ "choice.bass_p" = [0.0, 0.3] }})'
-        )
-    data = base_data(scenario)
-    for key in scenario.calibration.free:
-        try:
-            get_path(data, parse_path(key), key)
-        except ValueError as exc:
-            raise ScenarioError(f"{scenario_path}: calibration.free: {exc}") from None
+    calibration_inputs.check_calibration_table(scenario_path, scenario)
+    check_fits(scenario, str(scenario_path))  # before a model is built (simulation.execution.memory_estimate)
     observed = read_observed(observed_path, scenario) if observed_path is not None else observed_from_model(scenario)
     out = out if out is not None else Path("outputs") / f"{scenario_path.stem}-calibration"
     check_target(out)

@@ -18,6 +18,7 @@ from simulation.errors import ReplicationsFailed, ScenarioError
 from simulation.execution.backends import backend_for, default_workers
 from simulation.execution.checkpoint import PartialRun, errors_csv
 from simulation.execution.engine import Done, failure_summary, run_jobs
+from simulation.execution.memory_estimate import check_fits
 from simulation.execution.plan import Job
 from simulation.outcomes import COLUMNS, EXPERIMENT_OUTCOMES, outcome
 from simulation.reporting.folder import check_target
@@ -110,6 +111,7 @@ def build_points(
         key = tuple((type(v).__name__, v) for v in row)
         if key not in cache:
             cache[key] = point_scenario(data, list(zip(parts, row, strict=True)), label)
+            check_fits(cache[key], label)  # before anything is built (simulation.execution.memory_estimate)
         points.append(Point(index, tuple(row), cache[key]))
     return points
 

@@ -19,7 +19,17 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from simulation.network.graph_formats import graph_format, graph_tables, read_graph
-from simulation.network.tables import NetworkFileError, Table, column, natural_order, number, read_table, text_number
+from simulation.network.tables import (
+    NetworkFileError,
+    Table,
+    column,
+    natural_order,
+    number,
+    read_table,
+    shown,
+    some_of,
+    text_number,
+)
 
 if TYPE_CHECKING:
     from simulation.scenario.network import NetworkConfig
@@ -90,7 +100,7 @@ def _chosen_layers(config: NetworkConfig, path: Path, layer: list[str], keep: np
         raise NetworkFileError(
             f"key 'network.layers': layer{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} not in {path}"
             + (f" (column {config.layer!r})" if config.layer is not None else " (no layer column: set network.layer)")
-            + f"; its layers: {', '.join(natural_order(present))}"
+            + f"; its layers: {some_of(natural_order(present))}"
         )
     keep &= np.array([x in wanted for x in layer], dtype=bool)
     return [w for w in natural_order(present) if w in wanted]
@@ -110,7 +120,7 @@ def _directions(config: NetworkConfig, table: Table, layer: list[str], directed_
                 directed[k] = False
             else:
                 raise NetworkFileError(
-                    f"key 'network.direction': {table.path}, line {line}: {c!r} is neither directed "
+                    f"key 'network.direction': {table.path}, line {line}: {shown(c)} is neither directed "
                     f"({', '.join(sorted(TRUE_WORDS))}) nor undirected ({', '.join(sorted(FALSE_WORDS))})"
                 )
         return directed

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from simulation.network.tables import MissingDataFileError, NetworkFileError, Table, exists, text_of
+from simulation.network.tables import MissingDataFileError, NetworkFileError, Table, check_cells, exists, text_of
 
 
 def graph_format(path: Path, fmt: str) -> str:
@@ -30,7 +30,8 @@ def read_graph(path: Path, fmt: str, key: str) -> Any:
     try:
         return nx.read_graphml(path) if fmt == "graphml" else nx.read_gexf(path)
     except Exception as exc:  # noqa: BLE001 - any parse failure is bad input
-        raise NetworkFileError(f"key '{key}': cannot read {path} as {fmt.upper()} ({exc})") from None
+        reason = str(exc) if len(str(exc)) <= 80 else str(exc)[:80] + "..."
+        raise NetworkFileError(f"key '{key}': cannot read {path} as {fmt.upper()} ({reason})") from None
 
 
 def graph_tables(graph: Any, path: Path) -> tuple[Table, Table]:
@@ -39,6 +40,9 @@ def graph_tables(graph: Any, path: Path) -> tuple[Table, Table]:
     node_keys = sorted({k for _, d in graph.nodes(data=True) for k in d})
     edge_rows = [[str(u), str(v), *[text_of(d.get(k)) for k in edge_keys]] for u, v, d in graph.edges(data=True)]
     node_rows = [[str(u), *[text_of(d.get(k)) for k in node_keys]] for u, d in graph.nodes(data=True)]
+    for rows in (edge_rows, node_rows):  # ids and attributes are short plain text, as in a delimited table
+        for number, row in enumerate(rows, start=1):  # "line" = the edge's or node's number in the file
+            check_cells(path, "network.edges", number, row, row, number, "node and edge attributes of plain text")
     edges = Table(path, ["source", "target", *edge_keys], edge_rows, list(range(1, len(edge_rows) + 1)))
     nodes = Table(path, ["id", *node_keys], node_rows, list(range(1, len(node_rows) + 1)))
     return edges, nodes

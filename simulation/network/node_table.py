@@ -29,6 +29,7 @@ from simulation.network.tables import (
     natural_order,
     number,
     read_table,
+    shown,
     some_of,
     text_of,
 )
@@ -191,7 +192,7 @@ def _modes(cells: list[Any], table: Table, n: int) -> np.ndarray:
             mode[k] = int(word)
         else:
             raise NetworkFileError(
-                f"key 'network.nodes.mode': {table.path}, line {line}: {text_of(c)!r} is not a mode; allowed: "
+                f"key 'network.nodes.mode': {table.path}, line {line}: {shown(text_of(c))} is not a mode; allowed: "
                 "none, verify, primary (or 0, 1, 2), a code of [network.nodes.values.mode], or a missing value"
             )
     return mode

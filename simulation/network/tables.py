@@ -4,7 +4,9 @@ Every later stage (`edge_table`, `graph_formats`, `node_table`, `ties`) works on
 text cells with their line numbers, and column names when the file has a header. This module reads
 one (CSV, TSV or whitespace-separated, optional header, comment lines), finds columns by name or
 number, and parses numbers; its errors name the data file, the line or column, the scenario key
-and what is allowed. Stdlib only.
+and what is allowed. A file that is not a text table is refused before any of it is used: binary
+(NUL bytes), not UTF-8, lines with different numbers of cells, a cell longer than `MAX_CELL` or
+holding a control character. A message shows at most `SHOWN_CHARACTERS` of a cell. Stdlib only.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ from typing import Any
 from simulation.errors import DataFileError, MissingDataError
 
 SHOWN = 5  # ids shown in an error about unknown or duplicate nodes
+SHOWN_CHARACTERS = 40  # at most this much of one cell in a message (a file's content never floods one)
+MAX_CELL = 256  # characters in one cell: ids, labels and numbers are short; a longer cell is not a table's
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # C0 controls and DEL (tab and line breaks split cells)
 NUMBER_RE = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 HEADER_WORDS = {
     "source",
@@ -69,7 +74,8 @@ class Table:
 
     def describe_columns(self) -> str:
         if self.header:
-            return "its columns are " + ", ".join(repr(c) for c in self.header)
+            names = [shown(c) for c in self.header[:12]]
+            return "its columns are " + ", ".join(names) + (" ..." if len(self.header) > 12 else "")
         width = max((len(r) for r in self.rows), default=0)
         return f"it has no header and {width} column{'s' if width != 1 else ''} (give column numbers 1-{width}, or header = true)"
 
@@ -104,9 +110,15 @@ def text_number(text: str) -> str:
     return text
 
 
+def shown(text: str) -> str:
+    """`text` quoted for a message, cut to `SHOWN_CHARACTERS` characters."""
+    return repr(text if len(text) <= SHOWN_CHARACTERS else text[:SHOWN_CHARACTERS] + "...")
+
+
 def some_of(ids: list[str]) -> str:
-    """The first `SHOWN` of `ids`, comma-separated, with ' ...' when there are more."""
-    return f"{', '.join(ids[:SHOWN])}{' ...' if len(ids) > SHOWN else ''}"
+    """The first `SHOWN` of `ids`, comma-separated (each cut to `SHOWN_CHARACTERS`), ' ...' when there are more."""
+    cut = [i if len(i) <= SHOWN_CHARACTERS else i[:SHOWN_CHARACTERS] + "..." for i in ids[:SHOWN]]
+    return f"{', '.join(cut)}{' ...' if len(ids) > SHOWN else ''}"
 
 
 def natural_order(ids: list[str]) -> list[str]:
@@ -132,9 +144,29 @@ def _read_lines(path: Path, key: str) -> list[str]:
     if not path.is_file():
         raise NetworkFileError(f"key '{key}': not a file: {path}")
     try:
-        return path.read_text(encoding="utf-8-sig").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise NetworkFileError(f"key '{key}': cannot read {path} ({exc})") from None
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise NetworkFileError(f"key '{key}': cannot read {path} ({exc.strerror})") from None
+    if b"\x00" in raw:
+        raise NetworkFileError(
+            f"key '{key}': {path} is a binary file (it holds NUL bytes), not a text table; expected {EXPECTED[key]}"
+        )
+    try:
+        return raw.decode("utf-8-sig").splitlines()
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise NetworkFileError(
+            f"key '{key}': {path}, line {line} is not UTF-8 text (byte {exc.start}); expected {EXPECTED[key]} "
+            "saved as UTF-8"
+        ) from None
+
+
+# What each kind of table is, for messages about a file that is not one.
+EXPECTED = {
+    "network.edges": "an edge list: one tie per line, two clinician ids (network.source, network.target) and "
+    "the same number of cells on every line",
+    "network.nodes.file": "a node table: one clinician per line, the same number of cells on every line",
+}
 
 
 def read_table(
@@ -158,6 +190,7 @@ def read_table(
             cells = next(csv.reader([line], delimiter=sep, skipinitialspace=True))
         rows.append([c.strip() for c in cells])
         numbers.append(number)
+        check_cells(path, key, number, rows[-1], rows[0], numbers[0])
     if header == "auto":
         numeric_first = bool(rows) and all(is_number(c) for c in rows[0])
         header = (named and not numeric_first) or _looks_like_header(rows, id_columns)
@@ -165,6 +198,31 @@ def read_table(
     if header:
         numbers = numbers[1:]
     return Table(path, head, rows, numbers)
+
+
+def check_cells(
+    path: Path, key: str, line: int, cells: list[str], first: list[str], first_line: int, expected: str | None = None
+) -> None:
+    """A table's line: as many cells as its first line, none too long or holding control characters
+    (`expected`: what the file should be, for the message; default by `key`)."""
+    expected = expected or EXPECTED.get(key, "a text table")
+    if len(cells) != len(first):
+        raise NetworkFileError(
+            f"key '{key}': {path}, line {line} has {len(cells)} cell{'s' if len(cells) != 1 else ''} but line "
+            f"{first_line} has {len(first)}; expected {expected}"
+        )
+    for cell in cells:
+        if len(cell) > MAX_CELL:
+            raise NetworkFileError(
+                f"key '{key}': {path}, line {line}: a cell of {len(cell):,} characters ({shown(cell)}); ids, "
+                f"labels and numbers are at most {MAX_CELL}; expected {expected}"
+            )
+        control = CONTROL_RE.search(cell)
+        if control:
+            raise NetworkFileError(
+                f"key '{key}': {path}, line {line}: a control character (U+{ord(control.group()):04X}) in a cell; "
+                f"expected {expected} as plain text"
+            )
 
 
 def _looks_like_header(rows: list[list[str]], id_columns: list[int]) -> bool:
@@ -223,7 +281,7 @@ def number(text: str, path: Path, line: int | str, key: str, what: str) -> float
     try:
         value = float(text)
     except ValueError:
-        raise NetworkFileError(f"key '{key}': {path}, line {line}: {text!r} is not a number ({what})") from None
+        raise NetworkFileError(f"key '{key}': {path}, line {line}: {shown(text)} is not a number ({what})") from None
     if math.isnan(value):
-        raise NetworkFileError(f"key '{key}': {path}, line {line}: {text!r} is not a number ({what})")
+        raise NetworkFileError(f"key '{key}': {path}, line {line}: {shown(text)} is not a number ({what})")
     return value

@@ -17,6 +17,7 @@ from simulation.reporting.format import INTERVAL, fmt_count, fmt_hours, fmt_pct,
 from simulation.reporting.plots.groups import MAX_PANELS, group_label, plot_group_differences
 from simulation.reporting.plots.style import baseline_label
 from simulation.reporting.run_tables import RunTables, truthy
+from simulation.results.tables import restored
 
 HEADING = "By department and role"
 FIGURE = "groups_skeptical.png"
@@ -28,11 +29,13 @@ def read_groups(folder: Path) -> pd.DataFrame | None:
     path = folder / "groups.csv"
     if not path.is_file():
         return None
-    return pd.read_csv(
-        path,
-        keep_default_na=False,
-        na_values=[""],
-        dtype={"scenario": str, "group_type": str, "group": str, "compared": str, "paired": str},
+    return restored(
+        pd.read_csv(
+            path,
+            keep_default_na=False,
+            na_values=[""],
+            dtype={"scenario": str, "group_type": str, "group": str, "compared": str, "paired": str},
+        )
     )
 
 

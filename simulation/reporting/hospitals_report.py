@@ -9,6 +9,7 @@ from simulation.reporting.document import Block
 from simulation.reporting.format import diff_format, fmt_count, fmt_hours, is_missing, value_format
 from simulation.reporting.labels import COMPARED_LABELS
 from simulation.reporting.run_tables import RunTables
+from simulation.results.tables import restored
 
 SHOWN = "share_skeptical"
 
@@ -17,7 +18,7 @@ def hospitals_blocks(t: RunTables) -> list[Block]:
     path = t.folder / "hospitals.csv"
     if not path.is_file():
         return []
-    frame = pd.read_csv(path)
+    frame = restored(pd.read_csv(path))
     rows = []
     for _, row in frame[frame["outcome"] == SHOWN].iterrows():
         fmt = diff_format(SHOWN)

@@ -37,6 +37,7 @@ from simulation.reporting.single_report import milestone_parts, summary_paragrap
 from simulation.reporting.targets_report import target_plain, target_sentences, targets_blocks
 from simulation.reporting.uncertainty_report import answer_blocks, assumptions_blocks, uncertainty_blocks
 from simulation.reporting.workbook import write_workbook
+from simulation.results.tables import restored
 
 
 def _run_line(t: RunTables) -> str:
@@ -158,8 +159,10 @@ def _network_blocks(t: RunTables) -> list[Block]:
     path = t.folder / "network.csv"
     if not path.is_file():
         return []
-    frame = pd.read_csv(
-        path, keep_default_na=False, na_values=[""], dtype={"scenario": str, "layer": str, "other_layer": str}
+    frame = restored(
+        pd.read_csv(
+            path, keep_default_na=False, na_values=[""], dtype={"scenario": str, "layer": str, "other_layer": str}
+        )
     )
     if frame.empty:
         return []

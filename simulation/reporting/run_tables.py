@@ -19,6 +19,7 @@ from simulation.reporting.format import as_number, is_missing
 from simulation.reporting.plots.bands import Bands
 from simulation.results.hospitals import TRANSFER_ROLE
 from simulation.results.stepstore import StepStore
+from simulation.results.tables import restored
 
 
 class ReportInputError(ValueError):
@@ -92,12 +93,14 @@ class RunTables:
 
 
 def _read_csv(folder: Path, name: str, chunksize: int | None = None):
-    """The table `name` of `folder` (with `chunksize`: an iterator of frames of that many rows)."""
+    """The table `name` of `folder` (with `chunksize`: an iterator of frames of that many rows, each to be
+    passed through `restored`), its text cells as the run wrote them (`results.tables.restored`)."""
     path = folder / name
     if not path.is_file():
         raise ReportInputError(f"{path}: missing; the report needs it")
     try:
-        return pd.read_csv(path, keep_default_na=False, na_values=[""], dtype={"scenario": str}, chunksize=chunksize)
+        frames = pd.read_csv(path, keep_default_na=False, na_values=[""], dtype={"scenario": str}, chunksize=chunksize)
+        return frames if chunksize is not None else restored(frames)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise ReportInputError(f"{path}: cannot be read as CSV ({exc})") from None
 
@@ -177,7 +180,7 @@ def _read_steps(folder: Path) -> dict[str, Bands]:
     try:
         with _read_csv(folder, "steps.csv", chunksize=STEPS_CHUNK) as reader:
             _check_columns(path, pd.read_csv(path, nrows=0))  # the columns, even without rows
-            for chunk in reader:
+            for chunk in map(restored, reader):
                 _check_columns(path, chunk, first_row)
                 first_row += len(chunk)
                 for name, rows in chunk.groupby("scenario", sort=False):

@@ -31,6 +31,7 @@ from simulation.reporting.format import (
 )
 from simulation.reporting.labels import COMPARED_LABELS
 from simulation.reporting.run_tables import RunTables, run_weeks
+from simulation.results.tables import restored
 
 # The outcome the answer leads with (the ranking's order too: RunTables.ranked).
 LEAD = "share_skeptical"
@@ -84,9 +85,9 @@ def read_uncertainty(folder: Path) -> UncertaintyFiles | None:
     if not (folder / "uncertainty.csv").exists():
         return None
     return UncertaintyFiles(
-        pd.read_csv(folder / "uncertainty.csv"),
-        pd.read_csv(folder / "drivers.csv"),
-        pd.read_csv(folder / "unknowns.csv", keep_default_na=False),
+        restored(pd.read_csv(folder / "uncertainty.csv")),
+        restored(pd.read_csv(folder / "drivers.csv")),
+        restored(pd.read_csv(folder / "unknowns.csv", keep_default_na=False)),
     )
 
 

@@ -15,7 +15,9 @@ the order of `SHEET_ORDER`, then alphabetically) and writes `folder/results.xlsx
 - "Columns": file, column, meaning and unit of every column (`simulation.results.columns`).
 
 Every number is the CSV's cell parsed as a number (integers as integers, the 10 significant digits
-as written; empty cells stay empty, true/false stay text), so the workbook holds exactly the values of
+as written; empty cells stay empty, true/false stay text; a text cell that starts like a formula,
+`=`, `+`, `-`, `@`, a tab or a carriage return, gets a leading apostrophe as in the CSV files, and
+every text cell is of type text, never a formula), so the workbook holds exactly the values of
 the files beside it; the formats change how a value looks, not the value (a share 0.235 shows as
 23.5 %). Written by `run_report.write_run_report`, so `--no-report` skips it. The sheets are written
 in openpyxl's write-only mode (rows streamed to the file; about 80,000 cells a second on this machine,
@@ -44,6 +46,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from simulation.outcomes import outcome
 from simulation.results.columns import OF_OUTCOME, SHARE, describe
+from simulation.results.tables import defused_text, restored_text
 
 WORKBOOK = "results.xlsx"
 # steps.csv (one row per scenario, replication and week) is left out above this many rows: openpyxl
@@ -197,7 +200,15 @@ def _width(header: str, rows: Sequence[Sequence[str]], index: int) -> float:
 
 
 def _text(value: str) -> str:
-    return ILLEGAL_CHARACTERS_RE.sub("", value)[:32_767]  # Excel's cell limit
+    """A text cell's value: without the characters XML refuses, at most Excel's 32,767 characters, and
+    with a leading apostrophe when it starts like a formula, as in the CSV files (their cells are
+    already so: `restored_text` then `defused_text` leaves them as they are, and defuses any other CSV
+    of the folder). The cell's type is text as well (`data_type` "s"), so a spreadsheet shows it and
+    never evaluates it. A non-finite number written as text ('-inf') is left as it is."""
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if value[:1] in ("-", "+") and value[1:].strip().lower() in ("inf", "infinity", "nan"):
+        return value
+    return defused_text(restored_text(value))[:32_767]  # Excel's cell limit
 
 
 def _cell(sheet: WriteOnlyWorksheet, value: object, number_format: str | None = None, bold: bool = False):
@@ -302,7 +313,7 @@ def _about_sheet(
         header, rows = read_csv(scenarios)
         line("Scenarios", f"{len(rows)} (from scenarios.csv)", bold=True)
         for row in rows:
-            values = dict(zip(header, row))
+            values = {key: restored_text(value) for key, value in zip(header, row)}  # joined below, defused whole
             parts = [values.get("role", "")]
             if values.get("description"):
                 parts.append(values["description"])

@@ -311,8 +311,9 @@ def to_csv_bytes(frame: pd.DataFrame, header: bool = True) -> bytes:
     distinct float formatted once by the same `"%.10g" %`; any other frame is written by pandas.
 
     Formula injection: a text cell that a spreadsheet would read as a formula (it starts with `=`,
-    `+`, `-`, `@`, a tab or a carriage return: user text such as a scenario or department name) is
-    written with a leading apostrophe, as OWASP advises; numbers are numbers and stay as they are."""
+    `+`, `-`, `@`, a tab or a carriage return, after any apostrophes: user text such as a scenario or
+    department name) is written with a leading apostrophe, as OWASP advises (`defused_text`); numbers
+    are numbers and stay as they are. `restored` gives a table read back its text as it was."""
     frame = _defused(frame)
     columns = _fast_csv_columns(frame)
     if columns is None:
@@ -325,7 +326,26 @@ def to_csv_bytes(frame: pd.DataFrame, header: bool = True) -> bytes:
     return ("\n".join(lines) + "\n").encode() if lines else b""
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A text cell that a spreadsheet would read as a formula starts with one of =, +, -, @, a tab or a
+# carriage return; one that starts with apostrophes and then one of those is prefixed too, so that
+# `restored_text` can take the prefix off again without a doubt.
+_FORMULA_START = re.compile(r"'*[=+\-@\t\r]")
+
+
+def defused_text(text: str) -> str:
+    """``text`` as a spreadsheet cell that is not evaluated: with a leading apostrophe when it starts
+    like a formula (`=`, `+`, `-`, `@`, a tab or a carriage return, after any apostrophes), else
+    unchanged. The CSV tables and results.xlsx write user text through this."""
+    return "'" + text if _FORMULA_START.match(text) else text
+
+
+def restored_text(text: str) -> str:
+    """The text that `defused_text` was given: ``restored_text(defused_text(t)) == t`` for every t."""
+    return text[1:] if text.startswith("'") and _FORMULA_START.match(text, 1) else text
+
+
+def _is_text(series: pd.Series) -> bool:
+    return (isinstance(series.dtype, np.dtype) and series.dtype.kind == "O") or isinstance(series.dtype, pd.StringDtype)
 
 
 def _defused(frame: pd.DataFrame) -> pd.DataFrame:
@@ -334,22 +354,40 @@ def _defused(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame
     for i in range(frame.shape[1]):
         series = frame.iloc[:, i]
-        if not (
-            (isinstance(series.dtype, np.dtype) and series.dtype.kind == "O")
-            or isinstance(series.dtype, pd.StringDtype)
-        ):
+        if not _is_text(series):
             continue
         try:
             distinct = pd.unique(series)
         except TypeError:  # unhashable cells: not plain text
             continue
-        if not any(isinstance(c, str) and c.startswith(_FORMULA_START) for c in distinct):
+        if not any(isinstance(c, str) and _FORMULA_START.match(c) for c in distinct):
             continue  # the usual case: each distinct cell looked at once
-        risky = series.map(lambda c: isinstance(c, str) and c.startswith(_FORMULA_START))
+        risky = series.map(lambda c: isinstance(c, str) and _FORMULA_START.match(c) is not None)
         if risky.any():
             if out is frame:
                 out = frame.copy()
             out.iloc[:, i] = series.where(~risky, "'" + series.astype(str))
+    return out
+
+
+def restored(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table read back from one of our CSV files with its text cells as they were before
+    `to_csv_bytes` defused them (`restored_text`): the names in it then equal the scenario's, the
+    summary's and the report's (a copy only when a cell changes)."""
+    out = frame
+    for i in range(frame.shape[1]):
+        series = frame.iloc[:, i]
+        if not _is_text(series):
+            continue
+        try:
+            distinct = pd.unique(series)
+        except TypeError:
+            continue
+        if not any(isinstance(c, str) and restored_text(c) != c for c in distinct):
+            continue
+        if out is frame:
+            out = frame.copy()
+        out.iloc[:, i] = series.map(lambda c: restored_text(c) if isinstance(c, str) else c)
     return out
 
 

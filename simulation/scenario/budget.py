@@ -14,21 +14,44 @@ The file's own `[[interventions]]` are the part already decided (kept in every p
 
 A portfolio takes at most one way of running each menu entry (or leaves it out). Its cost is the sum
 of its options' costs, each measured by simulation (costs add up: interventions do not share hours).
-This module imports only pydantic and the outcome catalogue.
+An objective is an outcome (`share_skeptical`, ...) or a target of the file's `[[targets]]`,
+`target:<label>` or `target:<number>`: the probability of meeting it.
+This module imports only pydantic, the standard library and the outcome catalogue.
 """
 
 from __future__ import annotations
 
+import difflib
 import math
-from typing import Literal
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from simulation.outcomes import COMPARED, better_direction
 
 Value = bool | int | float | str
 OBJECTIVES = tuple(name for name in COMPARED if better_direction(name) is not None)
-ObjectiveName = Literal[OBJECTIVES]  # type: ignore[valid-type]
+# An objective naming a [[targets]] table of the file: "target:<its label>" or "target:<its number>"
+# (1 for the first table); its score is the probability of meeting the target (higher is better).
+TARGET_PREFIX = "target:"
+
+
+def check_objective(name: str) -> str:
+    """An outcome of OBJECTIVES or `target:<label or number>` (which target: checked against the
+    file's [[targets]] when the plan is built, `experiments.portfolio.resolve_objectives`)."""
+    if name in OBJECTIVES:
+        return name
+    if name.startswith(TARGET_PREFIX) and name[len(TARGET_PREFIX) :].strip():
+        return name
+    close = difflib.get_close_matches(name, OBJECTIVES, n=1)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    raise ValueError(
+        f"'{name}' is not an objective{hint}; allowed: {', '.join(OBJECTIVES)}, or target:<label or number> "
+        "of a [[targets]] table of the file (e.g. target:1)"
+    )
+
+
+ObjectiveName = Annotated[str, AfterValidator(check_objective)]
 
 
 class _Table(BaseModel):
@@ -80,7 +103,8 @@ class BudgetConfig(_Table):
     objectives: list[ObjectiveName] = Field(
         default_factory=lambda: ["share_skeptical"],
         min_length=1,
-        description="What the best portfolio is best at (outcomes of comparison.csv with a better direction; the first leads).",
+        description="What the best portfolio is best at: outcomes of comparison.csv with a better direction, or "
+        "target:<label or number> of a [[targets]] table (the probability of meeting it); the first leads.",
     )
     menu: list[MenuOption] = Field(
         min_length=1, max_length=12, description="The options, each a [[budget.menu]] table."
@@ -115,6 +139,8 @@ class BudgetConfig(_Table):
                 raise ValueError(f"{name}: every budget level must be above 0")
             if len(set(levels)) != len(levels):
                 raise ValueError(f"{name}: budget levels must not repeat")
+        if len(set(self.objectives)) != len(self.objectives):
+            raise ValueError("objectives: each objective once")
         labels = [option.label for option in self.menu]
         if len(set(labels)) != len(labels):
             raise ValueError('every [[budget.menu]] option needs its own name (two share one: set name = "...")')

@@ -245,6 +245,19 @@ def _describe(error: ErrorDetails, origin: dict, fallback: Path) -> str:
     return f"{where}: key '{key}' = {shown}: {text[:1].lower() + text[1:]}"
 
 
+def _one_message(errors: list[ErrorDetails], origin: dict, path: Path) -> str:
+    """Every problem of a file on one line, unknown keys first (a misspelt required key also makes
+    the real key missing: 'did you mean' is the useful half), at most three written out."""
+    ordered = sorted(errors, key=lambda error: error["type"] != "extra_forbidden")
+    described = list(dict.fromkeys(_describe(error, origin, path) for error in ordered))
+    text = described[0]
+    for other in described[1:3]:
+        text += f"; also {other}"
+    if len(described) > 3:
+        text += f"; and {len(described) - 3} more problems"
+    return text
+
+
 def load_scenario(path: str | Path) -> Scenario:
     """Load and validate a scenario file, following `extends`; raise ScenarioError on bad input."""
     path = Path(path)
@@ -253,11 +266,11 @@ def load_scenario(path: str | Path) -> Scenario:
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        lines = [_describe(error, origin, path) for error in exc.errors()]
-        raise ScenarioError("\n".join(lines)) from None
+        raise ScenarioError(_one_message(exc.errors(), origin, path)) from None
     if not scenario.scenario.name:
         scenario.scenario.name = path.stem
     scenario.extends = None
+    scenario.interventions_file = Path(origin.get(("interventions",), path))
     written_in = Path(origin.get(("targets",), path))  # the file whose [[targets]] tables these are
     for target in scenario.targets:
         target._source = written_in.resolve() if _is(Path.exists, written_in) else written_in

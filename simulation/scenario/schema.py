@@ -76,6 +76,17 @@ class Scenario(Section):
 
     # Where `scenario.compare_to` points, resolved by the loader against the file that set it.
     _compare_to_path: Path | None = PrivateAttr(None)
+    # The file whose [[interventions]] these are (set by the loader; None: built in code), named when
+    # a command-line --steps leaves a schedule beyond the run (`scenario.overrides`).
+    _interventions_file: Path | None = PrivateAttr(None)
+
+    @property
+    def interventions_file(self) -> Path | None:
+        return self._interventions_file
+
+    @interventions_file.setter
+    def interventions_file(self, value: Path | None) -> None:
+        self._interventions_file = value
 
     @property
     def compare_to_path(self) -> Path | None:

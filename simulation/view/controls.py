@@ -1,9 +1,14 @@
-"""The sidebar controls: scenario picker, parameter sliders with number boxes, interventions, seed.
+"""The sidebar controls: scenario picker, a box to open a scenario file by name, the scenario's own
+description, parameter sliders with number boxes, interventions, seed.
 
 The controls edit a `ViewSettings` (simulation.view.settings). Picking a scenario loads its values
 into every control and rebuilds the model at once; every other change is checked (the values must
 make a valid scenario) and applies when Reset is pressed, which rebuilds the model from the
-controls. Units are in each slider's label.
+controls. Units are in each slider's label. Only the sliders that apply to the scenario's network
+show (`ViewSettings.params`): for a network from files, none of size and structure. The picker lists
+the plans the page may open (`scenario_files`); "Open file" takes a path inside the folders the view
+was started with (`ScenarioFolders.resolve`) and refuses any other, with the reason on the page.
+The scenario's name and description are shown as text (never as HTML).
 
 Exact parameters (issue 16). The browser's slider (Vuetify 2's v-slider) rounds the value it is
 given to its grid (min + k * step, to the step's decimals) when it is drawn, which for a
@@ -33,6 +38,7 @@ from pathlib import Path
 
 import solara
 
+from simulation.errors import UserError
 from simulation.scenario.interventions import ACTING_ORDER as ORDER
 from simulation.scenario.interventions import CONFIGS
 from simulation.view.settings import (
@@ -40,7 +46,9 @@ from simulation.view.settings import (
     JUDGMENT_PARAMS,
     NETWORK_PARAMS,
     Param,
+    ScenarioFolders,
     ViewSettings,
+    scenario_about,
 )
 
 BOX, BOX_STYLE = ["param-value"], {"max-width": "84px", "flex": "0 0 84px"}  # the number box beside each slider
@@ -162,17 +170,33 @@ def InterventionControls(settings: solara.Reactive[ViewSettings], on_settings: C
                     )
 
 
+def network_note(settings: ViewSettings) -> str | None:
+    """What the "Network size and structure" panel says instead of sliders that do not apply."""
+    if settings.generator == "file":
+        n = int(settings.values["population.n"])
+        return f"Network from files: {n:,} clinicians; its size and ties come from the files (network.edges)."
+    if settings.generator == "complete":
+        return "Complete network: everyone is tied to everyone, so only the number of clinicians applies."
+    if settings.generator == "random":
+        return "Random network (Erdos-Renyi): the number of clinicians and the mean degree apply."
+    return None
+
+
 @solara.component
 def ScenarioControls(
     settings: solara.Reactive[ViewSettings],
     files: list[str],
     on_pick: Callable[[ViewSettings], None],
+    folders: ScenarioFolders | None = None,
 ):
-    """Scenario picker, sliders, interventions and seed; writes valid changes into `settings`."""
+    """Scenario picker, open-a-file box, sliders, interventions and seed; writes valid changes into `settings`."""
     error: solara.Reactive[str | None] = solara.use_reactive(None)
+    open_problem: solara.Reactive[str | None] = solara.use_reactive(None)
     seed_text = solara.use_reactive(settings.value.seed)
-    names = {Path(f).stem: f for f in files}
+    opened: solara.Reactive[list[str]] = solara.use_reactive([])
+    names = {Path(f).stem: f for f in [*files, *opened.value]}
     current = Path(settings.value.scenario_path).stem
+    allowed = folders or ScenarioFolders.for_start_file(settings.value.scenario_path)
 
     def on_settings(candidate: ViewSettings) -> None:
         try:
@@ -183,19 +207,54 @@ def ScenarioControls(
         error.set(None)
         settings.set(candidate)
 
-    def pick(name: str) -> None:
-        fresh = ViewSettings.from_file(names[name])
+    def load(path: str) -> None:
+        try:
+            fresh = ViewSettings.from_file(path)
+            fresh.to_scenario()
+        except (UserError, ValueError) as exc:
+            error.set(str(exc))
+            return
         error.set(None)
         seed_text.set(fresh.seed)
         settings.set(fresh)
         on_pick(fresh)
 
+    def pick(name: str) -> None:
+        if name in names and allowed.allows(names[name]):  # only what the picker offers
+            load(names[name])
+
+    def open_typed(text: str | None) -> None:
+        if not (text or "").strip():
+            open_problem.set(None)
+            return
+        try:
+            path = allowed.resolve(text or "")
+        except ValueError as exc:
+            open_problem.set(str(exc))
+            return
+        open_problem.set(None)
+        if str(path) not in names.values():
+            opened.set([*opened.value, str(path)])
+        load(str(path))
+
     def on_seed(text: str | None) -> None:
         seed_text.set(text or "")
         on_settings(settings.value.with_seed(text or ""))
 
+    shown = {p.key for p in settings.value.params}
     with solara.Card("Scenario and parameters"):
         solara.Select("Scenario", value=current, values=list(names), on_value=pick)
+        about = scenario_about(settings.value.scenario_path)
+        if about:
+            solara.Text(about, classes=["scenario-about"], style={"font-size": "12px", "color": "#444"})
+        solara.InputText(
+            "Open file (in " + " or ".join(f.name + "/" for f in allowed.folders) + ")",
+            value="",
+            on_value=open_typed,
+            classes=["open-file"],
+        )
+        if open_problem.value:
+            solara.Error(open_problem.value, classes=["open-file-problem"])
         solara.InputText("Seed (whole number)", value=seed_text.value, on_value=on_seed)
         solara.Text(
             "Changes apply on Reset (picking a scenario applies at once).", style={"font-size": "12px", "color": "#666"}
@@ -203,8 +262,12 @@ def ScenarioControls(
         if error.value:
             solara.Error(error.value)
         with solara.Details("Network size and structure", expand=True):
+            note = network_note(settings.value)
+            if note:
+                solara.Text(note, classes=["network-note"], style={"font-size": "12px", "color": "#444"})
             for param in NETWORK_PARAMS:
-                ParamSlider(param, settings, on_settings)
+                if param.key in shown:
+                    ParamSlider(param, settings, on_settings)
         with solara.Details("Interventions", expand=True):
             InterventionControls(settings, on_settings)
         with solara.Details("Behaviour", expand=False):

@@ -6,7 +6,9 @@ use AI as the primary aid, with the definitions of groups.csv (`simulation.resul
 verifying = mode VERIFY, primary aid = mode PRIMARY. Groups come in the population's order
 (`department_names`, `role_names`); a group without clinicians has NaN shares. Weighted by their
 clinicians, the rows add up to the hospital's shares in the line of numbers (`model.last`), which
-`hospital_row` gives. Pure numpy on the model's state arrays; no Solara.
+`hospital_row` gives. `department_shares` gives the same shares under the column names of steps.csv
+(share_none, share_verify, share_primary, share_skeptical), for the per-department time series.
+Pure numpy on the model's state arrays; no Solara.
 """
 
 from __future__ import annotations
@@ -18,8 +20,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from simulation.modes import PRIMARY, VERIFY
+from simulation.outcomes import SHARE_CURVES
 
 GROUPINGS = {"department": "department", "role": "role"}  # key -> label of the panel's toggle
+# The columns of a department's time series (steps.csv's names, shares 0-1).
+SERIES_COLUMNS = SHARE_CURVES
 
 
 @dataclass(frozen=True)
@@ -83,3 +88,16 @@ def hospital_row(rows: Sequence[GroupRow], name: str = "Hospital") -> GroupRow:
         return sum(getattr(r, field) * r.clinicians for r in rows if r.clinicians) / total
 
     return GroupRow(name, total, weighted("skeptical"), weighted("verify"), weighted("primary"))
+
+
+def department_shares(state) -> dict[str, dict[str, float]]:
+    """Department name -> its shares now (0-1, `SERIES_COLUMNS`; NaN for a department without clinicians)."""
+    rows = group_rows(
+        state.department, state.department_names, state.mode, state.attitude, float(state.skeptical_below)
+    )
+    return {
+        row.name: dict(
+            zip(SHARE_CURVES, (1.0 - row.verify - row.primary, row.verify, row.primary, row.skeptical), strict=True)
+        )
+        for row in rows
+    }

@@ -1,4 +1,4 @@
-"""The sidebar's "Run and export" card: run to week N, and download the run, the clinicians, the scenario.
+"""The sidebar's "Run and export" card (redrawn at each step: `tick`, Mesa's step counter read by the page): run to week N, and download the run, the clinicians, the scenario.
 
 "Run to week" steps the model on the page until the week typed in the box (at most the scenario's
 horizon, run.steps), in the server's handler of the click, so the page's busy sign ("Computing ...",
@@ -29,9 +29,8 @@ def run_to_note(model, asked: int, stepped: int) -> str:
 
 
 @solara.component
-def RunToWeek(model: solara.Reactive):
+def RunToWeek(model: solara.Reactive, tick: int = 0):
     """A week box and a "Run to week" button."""
-    update_counter.get()
     current = model.value
     target = solara.use_reactive(min(DEFAULT_TARGET, int(current.horizon)))
     note: solara.Reactive[str | None] = solara.use_reactive(None)
@@ -58,9 +57,8 @@ def RunToWeek(model: solara.Reactive):
 
 
 @solara.component
-def ExportButtons(model: solara.Reactive):
+def ExportButtons(model: solara.Reactive, tick: int = 0):
     """Downloads of the time series, the clinician table and the scenario, as they stand when clicked."""
-    update_counter.get()
     current = model.value
     downloads = (
         (
@@ -89,11 +87,12 @@ def ExportButtons(model: solara.Reactive):
 
 @solara.component
 def RunAndExport(model: solara.Reactive):
-    """The card: run to week N, then the downloads."""
+    """The card: run to week N, then the downloads (redrawn at each step: Mesa's counter, read once here)."""
+    tick = update_counter.get()
     with solara.Card("Run and export"):
-        RunToWeek(model)
+        RunToWeek(model, tick)
         solara.Text(
             "Downloads hold the run as it stands: weeks so far, clinicians now, the scenario with these settings.",
             style={"font-size": "12px", "color": "#666", "margin-top": "8px"},
         )
-        ExportButtons(model)
+        ExportButtons(model, tick)

@@ -11,6 +11,12 @@ controller reads after every step (Play stops, Play and Step are disabled until 
 does nothing more (Mesa's controller may call it again within one render interval). `run_to(week)`
 steps until that week (at most the horizon): the sidebar's "Run to week". A lock makes each step
 whole when Play's thread and a Run to week step the same model at once.
+
+For the pictures it also keeps: `population_key`, a fingerprint of who the clinicians are at week 0
+(so a selected id is not silently carried over to another person after a Reset that draws a new
+population), `department_series`, each department's shares by week (the Over time card's
+per-department curves, defined as in groups.csv), and `session_weeks`, the weeks at which an
+intervention session happens (marks on the time series).
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ import numpy as np
 
 from simulation.model import ClinicianModel
 from simulation.network.layout import department_layout
+from simulation.view.groups import SERIES_COLUMNS, department_shares
 from simulation.view.settings import ViewSettings
 
 _LAYOUTS: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -43,6 +50,30 @@ def network_layout(model: ClinicianModel) -> np.ndarray:
     return positions
 
 
+def population_key(model: ClinicianModel) -> str:
+    """A fingerprint of the clinicians as drawn (department, role, seniority, attitude, literacy, status
+    concern of each): equal for two models when clinician i is the same person in both."""
+    state = model.state
+    digest = hashlib.sha1(str(state.n).encode())
+    for values in (
+        state.department,
+        state.role,
+        state.seniority,
+        state.attitude,
+        state.literacy,
+        state.status_concern,
+    ):
+        digest.update(np.ascontiguousarray(values).tobytes())
+    digest.update("\x1f".join([*state.department_names, *state.role_names]).encode())
+    return digest.hexdigest()
+
+
+def session_weeks(model: ClinicianModel) -> list[int]:
+    """The weeks (1 to the horizon) at which at least one intervention of the scenario holds a session."""
+    horizon = int(model.config.run.steps)
+    return [w for w in range(1, horizon + 1) if any(c.acts_at(w) for c in model.config.interventions)]
+
+
 def _settings_value(settings):
     """Accept the settings themselves or anything holding them in `.value` (a Solara reactive)."""
     return settings.value if hasattr(settings, "value") else settings
@@ -59,6 +90,12 @@ class ViewModel(ClinicianModel):
         self.settings: ViewSettings = _settings_value(settings)
         super().__init__(self.settings.to_scenario(), replication=0, with_agents=True)
         self.positions = network_layout(self)
+        self.population_key = population_key(self)
+        self.session_weeks = session_weeks(self)
+        self.department_series: dict[str, dict[str, list[float]]] = {
+            name: {column: [] for column in SERIES_COLUMNS} for name in self.state.department_names
+        }
+        self._record_departments()
         self.horizon = int(self.config.run.steps)
         self.running = self.week < self.horizon
         self._stepping = threading.Lock()
@@ -75,7 +112,14 @@ class ViewModel(ClinicianModel):
                 self.running = False
                 return
             super().step()
+            self._record_departments()
             self.running = not self.at_horizon
+
+    def _record_departments(self) -> None:
+        for name, shares in department_shares(self.state).items():
+            series = self.department_series[name]
+            for column in SERIES_COLUMNS:
+                series[column].append(shares[column])
 
     def run_to(self, week: int) -> int:
         """Step until `week` (at most the horizon; nothing when already there or past it); weeks stepped."""

@@ -29,6 +29,7 @@ from simulation.reporting.plots.figure import (
     y_percent,
 )
 from simulation.reporting.plots.style import COLOR_BASELINE, MODE_LABELS, alternative_color, baseline_label
+from simulation.reporting.plots.text import plain_text
 
 
 def _grid_shape(n: int) -> tuple[int, int]:
@@ -83,6 +84,7 @@ def _fit_percent_axis(ax: Axes, values: tuple[float, float] | None) -> None:
     ax.yaxis.set_major_locator(MaxNLocator(nbins=7, steps=[1, 2, 2.5, 5, 10], integer=True))
 
 
+@plain_text
 def plot_fan_by_scenario(
     steps: ScenarioSteps,
     column: str,
@@ -139,6 +141,7 @@ def plot_fan_by_scenario(
     return save_figure(fig, path)
 
 
+@plain_text
 def plot_modes_fan(
     steps: ScenarioSteps, baseline: str, alternatives: list[str], path: Path | str, step_unit: str = "week"
 ) -> Path:
@@ -237,6 +240,7 @@ def _place_labels(fig: Figure, ax: Axes, items: list[tuple[float, float, str, st
 NAMED_POINTS = 5
 
 
+@plain_text
 def plot_cost_effectiveness(
     points: pd.DataFrame, path: Path | str, baseline: str, title: str | None = None, paired: bool = True
 ) -> Path:

@@ -11,8 +11,10 @@ from matplotlib.ticker import MaxNLocator
 from simulation.reporting.plots.comparison import panel_grid
 from simulation.reporting.plots.figure import new_figure, save_figure
 from simulation.reporting.plots.style import alternative_color
+from simulation.reporting.plots.text import plain_text
 
 
+@plain_text
 def plot_effect_over_time(effects: pd.DataFrame, plans: list[str], path: Path | str, baseline: str) -> Path:
     """Panels (one per plan in `plans`) of the difference in skeptical points from `baseline`."""
     rows = effects[effects["outcome"] == "share_skeptical"]

@@ -12,6 +12,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from simulation.reporting.labels import OUTCOME_LABELS  # noqa: E402
+from simulation.reporting.plots.text import plain_text  # noqa: E402
 
 METADATA = {"Software": None}  # no version stamp: equal runs give equal bytes
 CURVE_TITLE = "{label} at the end: mean, 95 % CI (dark), middle 95 % of runs (light)"
@@ -69,6 +70,7 @@ def _curve(ax, rows: pd.DataFrame, key: str, label: str | None, color=None) -> N
         ax.set_xticks(x, [ticks[i] for i in order])
 
 
+@plain_text
 def sweep_plots(
     folder: Path, experiment, summary: pd.DataFrame, replications: pd.DataFrame, outcomes: list[str], design: str
 ) -> list[str]:
@@ -156,6 +158,7 @@ def sweep_plots(
     return written
 
 
+@plain_text
 def sensitivity_plot(folder: Path, table: pd.DataFrame, outcome: str, method: str, noise: float | None) -> str:
     """Tornado-style horizontal bars: Morris mu* (with its interval and sigma) or Sobol S1 / ST."""
     rows = table[table["outcome"] == outcome]

@@ -1,5 +1,6 @@
 """Figure helpers shared by every family of plots: a new figure, titles, the time axis, the median line
-with its bands, saving a PNG. Selects the non-interactive ``Agg`` backend, so it is safe on headless machines."""
+with its bands, saving a PNG. Selects the non-interactive ``Agg`` backend, so it is safe on headless
+machines. Every plotting function wears `simulation.reporting.plots.text.plain_text`."""
 
 from __future__ import annotations
 

@@ -12,6 +12,7 @@ import pandas as pd
 from simulation.reporting.plots.comparison import panel_grid
 from simulation.reporting.plots.figure import new_figure, save_figure
 from simulation.reporting.plots.style import alternative_color
+from simulation.reporting.plots.text import plain_text
 
 MAX_PANELS = 6  # plans drawn (the best-ranked first); groups.csv holds every plan
 
@@ -21,6 +22,7 @@ def group_label(kind: str, name: str) -> str:
     return name if kind == "department" else f"{name} (role)"
 
 
+@plain_text
 def plot_group_differences(groups: pd.DataFrame, plans: list[str], path: Path | str, baseline: str) -> Path:
     """Panels (one per plan of `plans` with rows in `groups`, at most MAX_PANELS) of the difference in
     skeptical points from `baseline` per department, then per role, with its 95 % interval."""

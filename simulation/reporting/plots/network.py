@@ -38,6 +38,7 @@ from simulation.reporting.plots.style import (
     NETWORK_PAIR_FIGSIZE,
     unit_label,
 )
+from simulation.reporting.plots.text import plain_text
 
 ColorBy = Literal["attitude", "mode"]
 
@@ -368,6 +369,7 @@ def _mode_handles() -> list[Line2D]:
     return [Line2D([], [], ls="", marker="o", ms=8, color=MODE_COLORS[m], label=MODE_LABELS[m]) for m in MODE_LABELS]
 
 
+@plain_text
 def plot_network(
     snapshot: Mapping[str, Any],
     path: Path | str,
@@ -397,6 +399,7 @@ def plot_network(
     return save_figure(fig, path)
 
 
+@plain_text
 def plot_network_pair(
     snapshot_start: Mapping[str, Any],
     snapshot_end: Mapping[str, Any],

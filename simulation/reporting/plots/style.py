@@ -1,30 +1,27 @@
-"""The look of every report figure, and the one palette of the three modes (the browser view uses it too).
+"""The look of every report figure. Its colours of the modes, skepticism and the gap are
+`simulation.palette`'s, which the browser view draws with too.
 
 Constants only: importing this module loads neither matplotlib nor numpy, so the view and the
-command line can name the colours cheaply. Colours are the Okabe-Ito colour-blind-safe palette.
+command line can name the colours cheaply.
 """
 
 from __future__ import annotations
 
-from simulation.modes import MODE_NAMES
+# The one palette, shared with the browser view (re-exported here for the report's figures).
+from simulation.palette import ATTITUDE_CMAP as ATTITUDE_CMAP
+from simulation.palette import COLOR_GAP as COLOR_GAP
+from simulation.palette import COLOR_NONE, COLOR_PRIMARY, COLOR_SKEPTICAL, COLOR_VERIFY
+from simulation.palette import MODE_COLORS as MODE_COLORS
+from simulation.palette import MODE_COLOURS as MODE_COLOURS
 
 DPI = 120
 FIGSIZE = (9.0, 5.0)
 NETWORK_PAIR_FIGSIZE = (10.0, 9.5)
-# Okabe-Ito colour-blind-safe palette, used consistently across all figures.
-COLOR_SKEPTICAL = "#D55E00"  # vermillion
-COLOR_NONE = "#8C8C8C"  # grey
-COLOR_VERIFY = "#0072B2"  # blue
-COLOR_PRIMARY = "#E69F00"  # orange
-ATTITUDE_CMAP = "RdBu"  # red = skeptical, blue = enthusiastic
 MODE_LABELS: dict[int, str] = {
     0: "No AI use",
     1: "AI to verify own decision",
     2: "AI as primary decision aid",
 }
-MODE_COLORS: dict[int, str] = {0: COLOR_NONE, 1: COLOR_VERIFY, 2: COLOR_PRIMARY}
-# The same colours by mode name (`simulation.modes.MODE_NAMES`): the browser view draws with these.
-MODE_COLOURS: dict[str, str] = {name: MODE_COLORS[code] for code, name in enumerate(MODE_NAMES)}
 # (column, label, colour, line style); skeptical is dashed because it is an
 # attitude, while the other three are mutually exclusive behaviours.
 SHARE_SERIES: list[tuple[str, str, str, str]] = [

@@ -24,9 +24,11 @@ from simulation.reporting.plots.figure import (
     set_titles,
     style_time_axis,
 )
-from simulation.reporting.plots.style import COLOR_VERIFY, GAP_LABEL, SHARE_SERIES, unit_label
+from simulation.reporting.plots.style import COLOR_GAP, GAP_LABEL, SHARE_SERIES, unit_label
+from simulation.reporting.plots.text import plain_text
 
 
+@plain_text
 def plot_modes_and_skepticism(
     steps: Steps, path: Path | str, step_unit: str = "week", title: str | None = None
 ) -> Path:
@@ -56,6 +58,7 @@ def plot_modes_and_skepticism(
     return save_figure(fig, path)
 
 
+@plain_text
 def plot_competence_gap(steps: Steps, path: Path | str, step_unit: str = "week", title: str | None = None) -> Path:
     """Peer-rated competence gap (non-users minus AI users) over time.
 
@@ -67,7 +70,7 @@ def plot_competence_gap(steps: Steps, path: Path | str, step_unit: str = "week",
     ax = fig.add_subplot()
     bands = steps.bands("competence_gap")
     ax.axhline(0.0, color="black", lw=1.0, zorder=1)
-    draw_band_line(ax, bands, COLOR_VERIFY, "Median gap")
+    draw_band_line(ax, bands, COLOR_GAP, "Median gap")
     lo = np.nanmin(bands["p2.5"].to_numpy(dtype=float), initial=0.0)
     hi = np.nanmax(bands["p97.5"].to_numpy(dtype=float), initial=0.0)
     pad = max(0.1, 0.1 * (hi - lo))
