@@ -16,7 +16,6 @@ curves. It is recomputed whenever A's scenario or N changes (Reset with new valu
 
 from __future__ import annotations
 
-import base64
 from pathlib import Path
 
 import solara
@@ -35,6 +34,7 @@ from simulation.view.ensemble import (
     ensemble_note,
     run_ensemble,
 )
+from simulation.view.network_card import data_url
 from simulation.view.settings import PARAMS
 from simulation.view.side_by_side import SideBySide, Variant
 
@@ -67,10 +67,6 @@ def differences_table(pair: SideBySide) -> str:
         for label, a, b, d in pair.rows_now()
     )
     return f"<table class='side-by-side-table'><thead>{head}</thead><tbody>{body}</tbody></table>"
-
-
-def _data_url(png: bytes) -> str:
-    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
 @solara.component
@@ -219,7 +215,7 @@ def SideBySidePanel(model: solara.Reactive, files: list[str]):
         solara.v.Html(
             tag="img",
             attributes={
-                "src": _data_url(png),
+                "src": data_url(png),
                 "width": str(PICTURE_WIDTH),
                 "height": str(PICTURE_HEIGHT),
                 "alt": "side by side",
