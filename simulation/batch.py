@@ -30,6 +30,7 @@ from simulation.diffusion import AdoptionTracker, initial_adoption, network_stat
 from simulation.fast.random import KeyStream
 from simulation.metrics import SafetyTally, measure
 from simulation.network.hospital import HospitalNetwork
+from simulation.network.influence import joined_hearing
 from simulation.outcomes import COLUMNS
 from simulation.replica import Replica
 from simulation.rules.anticipation import colleague_view
@@ -37,7 +38,7 @@ from simulation.rules.attitudes import influence_attitudes
 from simulation.rules.choice import choose_modes
 from simulation.rules.experience import use_ai
 from simulation.rules.judgment import judge_ties, rating_round
-from simulation.rules.textbook import bass_adoption, threshold_adoption
+from simulation.rules.textbook import bass_adoption, cascade_adoption, threshold_adoption, voter_step
 from simulation.seeding import STREAMS
 from simulation.segments import Segments
 from simulation.state import ClinicianState
@@ -116,6 +117,7 @@ class ReplicationBatch:
             edges=np.concatenate([net.edges.astype(np.int64) + start[b] for b, net in enumerate(networks)]),
             advisor=np.concatenate([net.advisor.astype(np.int64) + start[b] for b, net in enumerate(networks)]),
             team=np.concatenate([net.team for net in networks]),
+            hearing=joined_hearing(networks),
         )
 
     def _judge(self, everyone_sees: bool = False) -> None:
@@ -146,6 +148,19 @@ class ReplicationBatch:
         elif choice.rule == "threshold":
             assert self.thresholds is not None  # drawn by the replicas under this rule
             changes = threshold_adoption(state, colleague_use, self.thresholds, choice.adopt_mode, segments)
+        elif choice.rule == "cascade":
+            changes = cascade_adoption(
+                state,
+                network,
+                self.adoption.adopted_at,
+                week,
+                choice.cascade_p,
+                choice.adopt_mode,
+                self.streams["choice"],
+                segments,
+            )
+        elif choice.rule == "voter":
+            changes = voter_step(state, network, choice.reconsider_rate, self.streams["choice"], segments)
         else:
             changes = choose_modes(state, view, choice, cfg.judgment, self.streams["choice"], segments)
         adoption = self.adoption.update(state, colleague_use, week)

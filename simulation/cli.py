@@ -10,18 +10,22 @@
     simulate sensitivity SCENARIO.toml  (the same options as sweep)
     simulate calibrate SCENARIO.toml [--observed FILE] [--out DIR] [--workers N] [--cluster tcp://HOST:PORT]
     simulate validate [--out DIR] [--replications R]
-    simulate vignette [--raters N] [--seed S] [--fit]
+    simulate vignette [--raters N] [--seed S] [--fit] [--scenario FILE]
     simulate check SCENARIO.toml
     simulate new FOLDER --clinicians N [--departments "NAME=SHARE,..."] [--network-edges FILE [--network-nodes FILE]]
     simulate schema
     simulate view [SCENARIO.toml] [--port 8765] [--host 127.0.0.1]
+
+`--format csv|parquet|both` (run, compare, sweep, sensitivity, calibrate, plan) chooses the table
+files (default both: `simulation.results.table_files`, docs/DATA.md).
 
 `simulate FILE` runs the file with its `[scenario] compare_to` baseline, if it names one, as a
 comparison; `simulate compare` runs several files with common random numbers against a baseline.
 `sweep` and `sensitivity` run the parameter table of the scenario's `[sweep]` or `[sensitivity]`
 section; `calibrate` fits the free parameters of its `[calibration]` section to observed adoption
 (approximate Bayesian computation); `validate` runs the theory checks (the model reduced to Bass,
-linear threshold and DeGroot against references, docs/VALIDATION.md); `vignette` reruns the
+linear threshold, DeGroot, Hegselmann-Krause, independent cascade and voter model against
+references, docs/VALIDATION.md); `vignette` reruns the
 vignette survey the judgment parameters are fitted to.
 
 Bad input (missing file, TOML syntax, unknown key, wrong type, out-of-range value) prints one clear
@@ -52,7 +56,7 @@ app = typer.Typer(
 
 COMMANDS = {
     "run", "compare", "vignette", "check", "new", "plan", "schema", "validate", "calibrate", "sweep", "sensitivity",
-    "view",
+    "view", "merge",
 }  # fmt: skip
 
 
@@ -122,14 +126,21 @@ def plan_command(
         bool,
         typer.Option("--resume", help="Finish an interrupted plan from <out>.partial/, running only what is not done."),
     ] = False,
+    table_format: TableFormatOption = "both",
+    shard: ShardOption = None,
 ) -> None:
     """The best mix of programmes for each budget level of the file's budget table, how sure, and when it fails."""
+    if shard is not None:
+        _fail(PLAN_NOT_SHARDED.format(shard=shard))
+    formats = _formats(table_format)
     _check_early([scenario])
     from simulation.experiments.budget_report import run_budget
 
     target = out if out is not None else Path("outputs") / scenario.stem
     try:
-        folder = run_budget(scenario, out, workers, note=None if quiet else _note, cluster=cluster, resume=resume)
+        folder = run_budget(
+            scenario, out, workers, note=None if quiet else _note, cluster=cluster, resume=resume, formats=formats
+        )
     except UserError as exc:
         _fail(str(exc))
     except KeyboardInterrupt:
@@ -138,8 +149,9 @@ def plan_command(
 
     from simulation.experiments.budget_report import fragile_words
     from simulation.outcomes import outcome
+    from simulation.results.table_files import read_table
 
-    best = pd.read_csv(folder / "best.csv")
+    best = read_table(folder, "best", as_csv=True)
     for _, row in best[best["rank"] == 1].iterrows():
         fragile = f" (fragile: {fragile_words(row)})" if str(row.get("fragile")).lower() == "true" else ""
         best_in = f", best in {100 * row['p_best_level']:.0f} % of worlds" if pd.notna(row["p_best_level"]) else ""
@@ -162,6 +174,41 @@ WorldsOption = Annotated[
 WorldReplicationsOption = Annotated[
     int | None, typer.Option("--world-replications", help="Override uncertainty.replications (runs per world).")
 ]
+TableFormatOption = Annotated[
+    str,
+    typer.Option(
+        "--format",
+        help="Table files: csv, parquet (typed columns, for pandas, polars, DuckDB, R) or both (docs/DATA.md).",
+    ),
+]
+
+CliniciansOption = Annotated[
+    str,
+    typer.Option(
+        "--clinicians",
+        help="The clinicians table (clinicians.csv): first (replication 0 of each scenario), all (every replication) or none.",
+    ),
+]
+
+
+def _clinicians(choice: str):
+    """The `--clinicians` value (simulation.results.clinicians); bad values exit 2."""
+    from simulation.results.clinicians import clinicians_choice
+
+    try:
+        return clinicians_choice(choice)
+    except UserError as exc:
+        _fail(str(exc))
+
+
+def _formats(choice: str) -> tuple[str, ...]:
+    """The table formats of a `--format` value (simulation.results.table_files); bad values exit 2."""
+    from simulation.results.table_files import formats_for
+
+    try:
+        return formats_for(choice)
+    except UserError as exc:
+        _fail(str(exc))
 
 
 @app.command()
@@ -171,7 +218,7 @@ def run(
     workers: Annotated[int | None, typer.Option(help="Worker processes (default: all cores).")] = None,
     replications: Annotated[int | None, typer.Option(help="Override run.replications.")] = None,
     seed: Annotated[int | None, typer.Option(help="Override run.seed (the root seed).")] = None,
-    steps: Annotated[int | None, typer.Option(help="Override run.steps (weeks).")] = None,
+    steps: Annotated[int | None, typer.Option(help="Override run.steps (steps of run.time_unit).")] = None,
     crn: Annotated[
         bool,
         typer.Option(
@@ -184,24 +231,38 @@ def run(
     no_report: Annotated[bool, typer.Option("--no-report", help=NO_REPORT_HELP)] = False,
     worlds: WorldsOption = None,
     world_replications: WorldReplicationsOption = None,
+    table_format: TableFormatOption = "both",
+    clinicians: CliniciansOption = "first",
+    shard: ShardOption = None,
 ) -> None:
     """Run a scenario's replications (and its compare_to baseline's) and write tables, plots and a report.
 
     A file with a [sweep] or [sensitivity] table runs that experiment (as `simulate sweep` / `simulate sensitivity`)."""
+    formats = _formats(table_format)
+    which_clinicians = _clinicians(clinicians)
     experiment = _experiment_of(scenario)
     given = dict(zip(RUN_OVERRIDES, (worlds, world_replications, steps, replications, seed), strict=True))
     if experiment is not None:
         given = {option: given[option] for option in EXPERIMENT_OVERRIDES} if experiment != "budget" else {}
     _check_early([scenario], overrides=given)
+    if shard is not None:
+        if experiment == "budget":
+            _fail(PLAN_NOT_SHARDED.format(shard=shard))
+        options = {"replications": replications, "seed": seed, "steps": steps, "table_format": table_format}
+        if experiment is None:
+            options |= {"crn": crn, "worlds": worlds, "world_replications": world_replications,
+                        "no_report": no_report, "clinicians": clinicians}  # fmt: skip
+        _run_shard(experiment or "run", [scenario], options, out, shard, workers, quiet, resume, cluster)
+        return
     if experiment == "budget":
         if no_report:
             _fail(f"--no-report: {scenario} has a [budget] table; --no-report is for runs and comparisons only")
-        plan_command(scenario, out, workers, quiet, cluster, resume)
+        plan_command(scenario, out, workers, quiet, cluster, resume, table_format)
         return
     if experiment is not None:
         if no_report:
             _fail(f"--no-report: {scenario} has a [{experiment}] table; --no-report is for runs and comparisons only")
-        _run_experiment(experiment, scenario, out, workers, replications, seed, steps, quiet, resume, cluster)
+        _run_experiment(experiment, scenario, out, workers, replications, seed, steps, quiet, resume, cluster, formats)
         return
     from simulation.job import plan_file
 
@@ -209,6 +270,8 @@ def run(
         plan = plan_file(scenario, out, replications, seed, steps, crn, worlds, world_replications)
     except UserError as exc:
         _fail(str(exc))
+    plan.formats = formats
+    plan.clinicians = which_clinicians
     _run_plan(plan, workers, quiet, resume, cluster, report=not no_report)
 
 
@@ -228,7 +291,9 @@ def compare(
     workers: Annotated[int | None, typer.Option(help="Worker processes (default: all cores).")] = None,
     replications: Annotated[int | None, typer.Option(help="Override run.replications of every scenario.")] = None,
     seed: Annotated[int | None, typer.Option(help="Override run.seed (the root seed) of every scenario.")] = None,
-    steps: Annotated[int | None, typer.Option(help="Override run.steps (weeks) of every scenario.")] = None,
+    steps: Annotated[
+        int | None, typer.Option(help="Override run.steps (steps of run.time_unit) of every scenario.")
+    ] = None,
     crn: Annotated[
         bool,
         typer.Option("--crn/--no-crn", help="Common random numbers (default) or independent seeds per scenario."),
@@ -247,10 +312,22 @@ def compare(
             "interventions) and report the same plan in different hospitals (hospitals.csv).",
         ),
     ] = False,
+    table_format: TableFormatOption = "both",
+    clinicians: CliniciansOption = "first",
+    shard: ShardOption = None,
 ) -> None:
     """Run several scenarios with common random numbers and report their differences from the baseline."""
+    formats = _formats(table_format)
+    which_clinicians = _clinicians(clinicians)
     given = dict(zip(RUN_OVERRIDES, (worlds, world_replications, steps, replications, seed), strict=True))
     _check_early(scenarios or [], missing_data_ok=len(scenarios or []) > 1, overrides=given)
+    if shard is not None:
+        options = {"replications": replications, "seed": seed, "steps": steps, "crn": crn, "worlds": worlds,
+                   "world_replications": world_replications, "no_report": no_report, "table_format": table_format,
+                   "clinicians": clinicians, "across_hospitals": across_hospitals,
+                   "baseline": None if baseline is None else str(baseline)}  # fmt: skip
+        _run_shard("compare", scenarios or [], options, out, shard, workers, quiet, resume, cluster)
+        return
     from simulation.job import plan_comparison
 
     try:
@@ -269,6 +346,8 @@ def compare(
         )
     except UserError as exc:
         _fail(str(exc))
+    plan.formats = formats
+    plan.clinicians = which_clinicians
     _run_plan(plan, workers, quiet, resume, cluster, report=not no_report)
 
 
@@ -282,6 +361,22 @@ ClusterOption = Annotated[
         show_default=False,
     ),
 ]
+
+
+ShardOption = Annotated[
+    str | None,
+    typer.Option(
+        "--shard",
+        help="Run only shard K of N (K/N, e.g. 2/8) of the replications (or points), with the seeds of the whole run, "
+        "into a shard folder; then `simulate merge` the N shard folders (docs/CLUSTERS.md).",
+        show_default=False,
+    ),
+]
+PLAN_NOT_SHARDED = (
+    "--shard {shard}: `simulate plan` cannot be cut into shards: its budget search runs in rounds, each chosen "
+    "from every replication of the round before, so its parts are not independent; run it on one machine, or spread "
+    "its replications over a Dask cluster with --cluster (docs/CLUSTERS.md)"
+)
 
 
 RESUME_HELP = "Finish an interrupted run from <out>.partial/, running only the replications not yet done."
@@ -331,6 +426,82 @@ def _run_plan(
     typer.echo(_closing_lines(result))
 
 
+def _output_options(plan, options: dict) -> None:
+    """A sharded comparison's --format and --clinicians onto its plan (as `run` and `compare` set them)."""
+    plan.formats = _formats(options.get("table_format") or "both")
+    plan.clinicians = _clinicians(options.get("clinicians") or "first")
+
+
+def _run_shard(
+    name: str, scenarios: list[Path], options: dict, out: Path | None, shard: str, workers: int | None,
+    quiet: bool, resume: bool, cluster: str | None,
+) -> None:  # fmt: skip
+    """`--shard K/N` of run, compare, sweep or sensitivity: plan the whole run, run shard K of its
+    replications into a shard folder (`simulation.execution.shard`)."""
+    from tqdm import tqdm
+
+    from simulation.errors import ReplicationsFailed
+    from simulation.execution.backends import backend_for
+    from simulation.execution.engine import progress_enabled
+    from simulation.execution.merge import ShardCommand, planned_run
+    from simulation.execution.shard import Shard, run_shard, shard_out
+
+    target: Path | None = out
+    try:
+        part = Shard.parse(shard)
+        if workers is not None and workers < 1:
+            raise OptionError(f"--workers {workers}: must be at least 1")
+        command = ShardCommand(name, tuple(str(path) for path in scenarios), options)
+        planned = planned_run(command, out, _note, _output_options)
+        target = out if out is not None else shard_out(planned.out, part)
+        for line in planned.notes:
+            _note(line)
+        mine = part.select(planned.jobs)
+        backend = backend_for(workers, cluster, mine)
+        with tqdm(total=len(mine), unit="run", disable=not progress_enabled(quiet), file=sys.stderr) as bar:
+            result = run_shard(planned.kind, planned.jobs, part, target, command.to_json(), planned.names, backend,
+                               resume, bar.update, _note)  # fmt: skip
+    except UserError as exc:
+        _fail(str(exc))
+    except ReplicationsFailed as exc:
+        _failed(exc)
+    except KeyboardInterrupt:
+        if target is None:
+            raise typer.Exit(code=130) from None
+        _interrupted(target)
+    typer.echo(
+        f"shard {part.label}: {result.replications} of the run's {result.total} replications in {result.seconds:.1f} s\n"
+        f"results: {result.out}/ (manifest.json, replications/); when all {part.of} shards are done: "
+        "simulate merge SHARD_FOLDERS... --out DIR"
+    )
+
+
+@app.command()
+def merge(
+    shards: Annotated[
+        list[Path] | None, typer.Argument(help="The N shard folders of one run, in any order.", show_default=False)
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Output folder (default: that of the command the shards ran).")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the final lines.")] = False,
+) -> None:
+    """Build the results of a run made in shards (--shard K/N): the same files as the run made at once."""
+    from simulation.execution.merge import COMPARISONS, prepare_merge
+
+    try:
+        command, planned = prepare_merge(list(shards or []), out, _note, _output_options)
+    except UserError as exc:
+        _fail(str(exc))
+    options = command.options
+    if command.name in COMPARISONS:
+        _run_plan(planned.target, None, quiet, resume=True, report=not options.get("no_report", False))
+        return
+    overrides = (options.get("replications"), options.get("seed"), options.get("steps"))
+    formats = _formats(options.get("table_format") or "both")
+    _run_experiment(command.name, Path(command.scenarios[0]), planned.out, None, *overrides, quiet, True, None, formats)
+
+
 def _points(x: float) -> str:
     """A difference of shares in percentage points, e.g. -0.0462 -> '-4.6' (never '-0.0')."""
     return "n/a" if x != x else f"{round(100 * x, 1) + 0.0:+.1f}"
@@ -369,8 +540,10 @@ def _closing_lines(result) -> str:
         sure = _how_sure(result.out, name)
         lines.append(f"{name} vs {result.baseline}{paired}: {differences}, cost {extra:,.0f} clinician-hours{sure}")
     files = "comparison.csv, uncertainty.csv, targets.csv, steps.csv, summary.json, manifest.json"
-    if not (result.out / "uncertainty.csv").exists():
+    if not any((result.out / f"uncertainty.{kind}").exists() for kind in ("csv", "parquet")):
         files = files.replace("uncertainty.csv, ", "")
+    if "csv" not in _written_formats(result.out):
+        files = files.replace(".csv", ".parquet")
     report = "report.html, report.md, results.xlsx, " if result.report else ""
     lines.append(f"results: {result.out}/ ({report}{files}{_plots(result)})")
     if result.replaced_previous is not None:
@@ -380,14 +553,13 @@ def _closing_lines(result) -> str:
 
 def _how_sure(folder: Path, name: str) -> str:
     """'; beats baseline in 100 % of 32 parameter worlds' from uncertainty.csv (share skeptical), or ''."""
-    path = folder / "uncertainty.csv"
-    if not path.exists():
-        return ""
     import pandas as pd
 
-    from simulation.results.tables import restored
+    from simulation.results.table_files import has_table, read_table
 
-    table = restored(pd.read_csv(path))
+    if not has_table(folder, "uncertainty"):
+        return ""
+    table = read_table(folder, "uncertainty", as_csv=True)
     rows = table[(table["scenario"] == name) & (table["outcome"] == "share_skeptical")]
     if rows.empty or pd.isna(rows.iloc[0]["p_better"]):
         return ""
@@ -416,6 +588,11 @@ def _single_lines(result, summary: dict) -> str:
     if result.replaced_previous is not None:
         lines.append(f"the previous run in that folder was moved to {result.replaced_previous}/")
     return "\n".join(lines)
+
+
+def _written_formats(folder: Path) -> tuple[str, ...]:
+    """The table formats a run folder holds (its steps table: steps.csv, steps.parquet)."""
+    return tuple(kind for kind in ("csv", "parquet") if (folder / f"steps.{kind}").exists())
 
 
 def _plots(result) -> str:
@@ -454,8 +631,9 @@ def _run_experiment(
     quiet: bool,
     resume: bool,
     cluster: str | None = None,
+    formats: tuple[str, ...] = ("csv", "parquet"),
 ) -> None:
-    options = (scenario, out, workers, replications, seed, steps, quiet, resume, cluster)
+    options = (scenario, out, workers, replications, seed, steps, quiet, resume, cluster, formats)
     if kind == "sweep":
         from simulation.experiments import sweep
 
@@ -476,6 +654,15 @@ class _Planned(Protocol):
     def out(self) -> Path: ...
 
 
+def _use_formats(planned: object, formats: tuple[str, ...]) -> None:
+    """The planned sweep (an Experiment) or sensitivity analysis (which holds one) writes its tables in `formats`."""
+    from simulation.experiments.common import Experiment
+
+    experiment = getattr(planned, "experiment", planned)
+    if isinstance(experiment, Experiment):
+        experiment.formats = formats
+
+
 def _run_designed[PlanT: _Planned, ResultT](
     plan: Callable[[Path, Path | None, int | None, int | None, int | None], PlanT],
     execute: Callable[..., ResultT],
@@ -489,8 +676,9 @@ def _run_designed[PlanT: _Planned, ResultT](
     quiet: bool,
     resume: bool,
     cluster: str | None,
+    formats: tuple[str, ...],
 ) -> None:
-    """Plan, run (with a progress bar) and close one sweep or sensitivity analysis."""
+    """Plan, run (with a progress bar) and close one sweep or sensitivity analysis (its tables in `formats`)."""
     from tqdm import tqdm
 
     from simulation.errors import ReplicationsFailed
@@ -499,6 +687,7 @@ def _run_designed[PlanT: _Planned, ResultT](
     experiment: PlanT | None = None
     try:
         experiment = plan(scenario, out, replications, seed, steps)
+        _use_formats(experiment, formats)
         if workers is not None and workers < 1:
             raise OptionError(f"--workers {workers}: must be at least 1")
         with tqdm(
@@ -543,11 +732,18 @@ def experiment(
     quiet: ExperimentQuiet = False,
     resume: ExperimentResume = False,
     cluster: ClusterOption = None,
+    table_format: TableFormatOption = "both",
+    shard: ShardOption = None,
 ) -> None:
     """`simulate sweep` and `simulate sensitivity`: one command body, registered under both names."""
     kind = "sweep" if ctx.info_name == "sweep" else "sensitivity"
+    formats = _formats(table_format)
     _check_early([scenario], overrides={"--replications": replications, "--seed": seed, "--steps": steps})
-    _run_experiment(kind, scenario, out, workers, replications, seed, steps, quiet, resume, cluster)
+    if shard is not None:
+        options = {"replications": replications, "seed": seed, "steps": steps, "table_format": table_format}
+        _run_shard(kind, [scenario], options, out, shard, workers, quiet, resume, cluster)
+        return
+    _run_experiment(kind, scenario, out, workers, replications, seed, steps, quiet, resume, cluster, formats)
 
 
 app.command("sweep", help="Run the scenario at every point of its sweep design (common random numbers across points).")(
@@ -563,17 +759,27 @@ def vignette(
     raters: Annotated[int, typer.Option(min=30, help="Virtual raters (a third per vignette).")] = 60_000,
     seed: Annotated[int, typer.Option(help="Seed of the virtual survey.")] = 2025,
     fit: Annotated[bool, typer.Option("--fit", help="Refit the judgment parameters to the study first.")] = False,
+    scenario: Annotated[
+        Path | None,
+        typer.Option(
+            help="Scenario file: its [judgment] parameters, raters drawn like its clinicians (study's roles)."
+        ),
+    ] = None,
 ) -> None:
-    """Run the virtual vignette survey and compare it with Yang et al. (2025)."""
+    """Run the virtual vignette survey and compare it with Yang et al. (2025), also by the raters' own AI use."""
     from simulation.experiments.vignette import FITTED, fit_judgment, virtual_vignette_survey
 
-    judgment = None
+    judgment, population = None, None
+    if scenario is not None:
+        (loaded,) = _check_early([scenario])
+        judgment, population = loaded.judgment, loaded.population
+        typer.echo(f"scenario: {loaded.scenario.name} ({scenario}): its [judgment] and [population]")
     if fit:
-        judgment = fit_judgment(seed=seed)
+        judgment = fit_judgment(seed=seed, population=population)
         typer.echo("fitted judgment parameters:")
         for name in FITTED:
             typer.echo(f"  {name} = {getattr(judgment, name)}")
-    typer.echo(virtual_vignette_survey(raters, seed, judgment).table())
+    typer.echo(virtual_vignette_survey(raters, seed, judgment, population).table())
 
 
 @app.command()
@@ -601,7 +807,10 @@ def new(
         ),
     ] = None,
     network_edges: Annotated[
-        Path | None, typer.Option(help="Your network's tie file (edge list, GraphML or GEXF): network.edges.")
+        Path | None,
+        typer.Option(
+            help="Your network's tie file (edge list, GraphML, GEXF, Pajek .net or UCINET .dl): network.edges."
+        ),
     ] = None,
     network_nodes: Annotated[
         Path | None, typer.Option(help="Your network's node table (one row per clinician): network.nodes.file.")
@@ -630,42 +839,46 @@ def calibrate(
     out: Annotated[Path | None, typer.Option(help="Output folder (default: outputs/<stem>-calibration).")] = None,
     workers: Annotated[int | None, typer.Option(min=1, help="Worker processes (default: all cores).")] = None,
     cluster: ClusterOption = None,
+    table_format: TableFormatOption = "both",
 ) -> None:
     """Fit the scenario's free parameters to observed adoption (approximate Bayesian computation)."""
+    formats = _formats(table_format)
     from simulation.experiments import calibration_inputs
 
     (loaded,) = _check_early([scenario])
     try:  # the [calibration] table and the observed file, before the engine is imported
         calibration_inputs.check_calibration_table(scenario, loaded)
         if observed is not None:
-            calibration_inputs.check_observed(observed, loaded.run.steps)
+            calibration_inputs.check_observed(observed, loaded.run.steps, loaded.run.time_unit)
     except UserError as exc:
         _fail(str(exc))
     from simulation.experiments.calibration import run_calibration
 
     try:
-        folder, result = run_calibration(scenario, observed, out, workers, cluster)
+        folder, result = run_calibration(scenario, observed, out, workers, cluster, formats)
     except UserError as exc:
         _fail(str(exc))
     for row in result.estimates.itertuples(index=False):
-        typer.echo(f"{row.parameter} = {row.estimate:.4g} (95 % interval {row.low:.4g} to {row.high:.4g})")
-    typer.echo(f"fit: RMSE {100 * result.rmse:.1f} points over {len(result.fit)} steps")
-    typer.echo(
-        f"results: {folder}/ (report.md, report.html, calibration.csv, samples.csv, fit.csv, fit.png, calibrated.toml)"
-    )
+        typer.echo(f"{row.parameter} = {row.estimate:.4g} ({result.level} % interval {row.low:.4g} to {row.high:.4g})")
+    typer.echo(f"fit: RMSE {100 * result.rmse:.1f} points over {len(result.fit)} observed points")
+    tables = ", ".join(f"{name}.csv" for name, _ in result.tables())
+    typer.echo(f"results: {folder}/ (report.md, report.html, {tables}, fit.png, calibrated.toml)")
 
 
 @app.command()
 def validate(
     out: Annotated[Path, typer.Option(help="Folder for validation.csv and the figures.")] = Path("outputs/validation"),
-    replications: Annotated[int, typer.Option(min=1, help="Replications of the Bass check.")] = 8,
+    replications: Annotated[
+        int, typer.Option(min=1, help="Replications of the Bass check (x 250 for the cascade and voter checks).")
+    ] = 8,
 ) -> None:
-    """Theory checks: the model reduced to Bass, linear threshold and DeGroot against references (docs/VALIDATION.md)."""
+    """Theory checks: the model reduced to Bass, linear threshold, DeGroot, Hegselmann-Krause, independent
+    cascade and voter model against references (docs/VALIDATION.md)."""
     from simulation.experiments.validation import write_validation
 
     table = write_validation(out, replications)
     typer.echo(table.read_text(encoding="utf-8").rstrip())
-    typer.echo(f"figures: {out}/ (bass.png, threshold.png, degroot.png)")
+    typer.echo(f"figures: {out}/ (bass.png, threshold.png, degroot.png, hk.png, cascade.png, voter.png)")
 
 
 @app.command()

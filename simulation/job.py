@@ -6,9 +6,11 @@ A plan whose hospital (`[population]`, `[network]`) differs from its compare_to 
 with its own hospital without its interventions instead (a derived baseline; see `plan_file`).
 The folder (`outputs/<scenario file stem>/`, `outputs/comparison/` for `simulate compare`, or
 `--out`) holds steps.csv, replications.csv, scenarios.csv, comparison.csv, targets.csv, groups.csv,
-network.csv, summary.json, manifest.json, the uncertainty tables (uncertainty.csv, drivers.csv,
+network.csv, diagnostics.csv (`results.diagnostics`), summary.json, manifest.json, the uncertainty tables (uncertainty.csv, drivers.csv,
 unknowns.csv, worlds.csv), effects.csv and the report with its plots (report.md, report.html, results.xlsx,
-plots/; not with `--no-report`, for batch use: the manifest then says "report": "skipped").
+plots/; not with `--no-report`, for batch use: the manifest then says "report": "skipped"). Each table is
+written as CSV, Parquet or both (`Plan.formats`, `--format`; `results.table_files`), and
+datapackage.json describes them (docs/DATA.md).
 
 Common random numbers: all scenarios share run.steps, run.replications and run.seed (the
 baseline's, or the command line's), and replication k of every scenario is seeded with
@@ -30,7 +32,6 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,14 +49,17 @@ from simulation.network.stats import network_frame
 from simulation.reporting.folder import atomic_folder, check_target, previous_of
 from simulation.reporting.manifest import build_manifest, write_json
 from simulation.reporting.run_report import write_run_report
+from simulation.reporting.workbook import FILE_NOTES
+from simulation.results.clinicians import Which, write_clinicians
+from simulation.results.diagnostics import diagnostics_frame
 from simulation.results.hospitals import TRANSFER_ROLE, hospitals_frame
+from simulation.results.table_files import DEFAULT_FORMATS, TableStream, write_datapackage, write_table
 from simulation.results.tables import (
     TableBuilder,
     Tables,
     comparable,
     relative_file,
     same_hospital,
-    to_csv_bytes,
     union_targets,
 )
 from simulation.results.uncertainty import UncertaintyTables, WorldCollector
@@ -85,6 +89,8 @@ class Plan:
     design: WorldDesign | None = None  # parameter worlds (None: the stated values only)
     # --across-hospitals: run name of each plan in another hospital -> (plan's name, hospital's name)
     transfers: dict[str, tuple[str, str]] = field(default_factory=dict)
+    formats: tuple[str, ...] = DEFAULT_FORMATS  # the tables' files: csv, parquet (`results.table_files`)
+    clinicians: Which = "first"  # the clinicians table: replication 0, "all" or "none" (`results.clinicians`)
 
     @property
     def baseline(self) -> ScenarioRun:
@@ -487,12 +493,17 @@ def plans_in_hospitals(
     return out
 
 
-def write_uncertainty(folder: Path, tables: UncertaintyTables | None) -> None:
-    """unknowns.csv, worlds.csv, uncertainty.csv and drivers.csv (`results.uncertainty`), if there are worlds."""
+def write_uncertainty(
+    folder: Path,
+    tables: UncertaintyTables | None,
+    formats: Sequence[str] = DEFAULT_FORMATS,
+    manifest: dict | None = None,
+) -> None:
+    """unknowns, worlds, uncertainty, drivers and world_means (`results.uncertainty`), if there are worlds."""
     if tables is None:
         return
     for name in ("unknowns", "worlds", "uncertainty", "drivers", "world_means"):
-        (folder / f"{name}.csv").write_bytes(to_csv_bytes(getattr(tables, name)))
+        write_table(folder, name, getattr(tables, name), formats, manifest)
 
 
 def _stderr_note(line: str) -> None:
@@ -570,21 +581,32 @@ def replicate(
     return sink.results()
 
 
-def tabulate(plan: Plan, results: Iterable[ReplicationResult], folder: Path | None = None) -> Tables:
-    """The tables of `plan` from its results in job order, one at a time; steps.csv is written into
-    `folder` as they come (if given; the temporary per-step store goes there too).
+def tabulate(
+    plan: Plan, results: Iterable[ReplicationResult], folder: Path | None = None, steps: TableStream | None = None
+) -> Tables:
+    """The tables of `plan` from its results in job order, one at a time; the steps table is written
+    into `steps` as they come (it stays open: its caller closes it), or, with `folder` alone, into
+    steps.csv / steps.parquet there (`plan.formats`). The temporary per-step store goes into `folder`.
 
     The replications at the stated values make every table but the uncertainty ones; those
     (`results.uncertainty`: `tables.uncertainty`) use them and the parameter worlds' runs."""
     collector = None if plan.design is None else WorldCollector(plan.runs, comparable(plan.runs), plan.design)
-    with open(folder / "steps.csv", "wb") if folder is not None else nullcontext() as steps_csv:
-        builder = TableBuilder(plan.runs, plan.targets, steps_csv, folder)
+    own = steps is None and folder is not None
+    stream = TableStream(folder, "steps", plan.formats) if own and folder is not None else steps
+    try:
+        builder = TableBuilder(plan.runs, plan.targets, stream, folder)
         for result in results:
             if collector is not None:
                 collector.add(result)
             if result.replication < plan.runs[result.scenario_index].scenario.run.replications:
                 builder.add(result)
         tables = builder.finish()
+    except BaseException:
+        if own and stream is not None:
+            stream.abort()
+        raise
+    if own and stream is not None:
+        stream.close()
     tables.uncertainty = None if collector is None else collector.finish()
     tables.hospitals = hospitals_frame(plan.runs, tables.replications, plan.transfers)
     return tables
@@ -626,17 +648,31 @@ def run_plan(
     had_previous = plan.out.is_dir() and any(plan.out.iterdir())
     try:
         with atomic_folder(plan.out) as tmp:
-            tables = tabulate(plan, results, tmp)
-            for name in ("replications", "scenarios", "comparison", "targets", "groups"):
-                (tmp / f"{name}.csv").write_bytes(to_csv_bytes(getattr(tables, name)))
-            write_uncertainty(tmp, tables.uncertainty)
-            if tables.hospitals is not None and not tables.hospitals.empty:
-                (tmp / "hospitals.csv").write_bytes(to_csv_bytes(tables.hospitals))
-            if tables.effects is not None and not tables.effects.empty:
-                (tmp / "effects.csv").write_bytes(to_csv_bytes(tables.effects))
-            write_json(tmp / "summary.json", tables.summary)
+            steps = TableStream(tmp, "steps", plan.formats)
+            try:
+                tables = tabulate(plan, results, tmp, steps)
+            except BaseException:
+                steps.abort()
+                raise
             network = {name: snap["network"] for name, snap in tables.snapshots.items() if snap and "network" in snap}
-            (tmp / "network.csv").write_bytes(to_csv_bytes(network_frame(network)))
+            # what was run, in every Parquet table's metadata; the timings are filled in at the end
+            manifest = build_manifest(
+                plan.runs, plan.sources, plan.common_random_numbers, workers, {}, started_at, network
+            )
+            steps.close(manifest)
+            for name in ("replications", "scenarios", "comparison", "targets", "groups"):
+                write_table(tmp, name, getattr(tables, name), plan.formats, manifest)
+            write_uncertainty(tmp, tables.uncertainty, plan.formats, manifest)
+            if tables.hospitals is not None and not tables.hospitals.empty:
+                write_table(tmp, "hospitals", tables.hospitals, plan.formats, manifest)
+            if tables.effects is not None and not tables.effects.empty:
+                write_table(tmp, "effects", tables.effects, plan.formats, manifest)
+            write_json(tmp / "summary.json", tables.summary)
+            write_table(tmp, "network", network_frame(network), plan.formats, manifest)
+            diagnostics = diagnostics_frame([(run.name, run.root_seed) for run in plan.runs], tables.snapshots)
+            write_table(tmp, "diagnostics", diagnostics, plan.formats, manifest)
+            write_clinicians(tmp, plan.runs, plan.clinicians, plan.formats, manifest)
+            write_datapackage(tmp, "Tables of a simulate run", FILE_NOTES)
             reporting = time.perf_counter()
             if report:
                 write_run_report(tmp, tables.snapshots)
@@ -648,9 +684,7 @@ def run_plan(
                 "report": now - reporting,
                 "total": now - started,
             }
-            manifest = build_manifest(
-                plan.runs, plan.sources, plan.common_random_numbers, workers, timings, started_at, network
-            )
+            manifest["timings_seconds"] = {key: round(value, 3) for key, value in timings.items()}
             written = (
                 "written" if report else "skipped (--no-report): no report.md, report.html, results.xlsx or plots/"
             )

@@ -103,6 +103,7 @@ def measure(
         "share_none": sums["none"] / n,
         "share_verify": sums["verify"] / n,
         "share_primary": sums["primary"] / n,
+        "share_uses_ai": users / n,
         "share_skeptical": sums["skeptical"] / n,
         "mean_attitude": sums["attitude"] / n,
         "sd_attitude": sd,

@@ -30,7 +30,8 @@ class ClinicianModel(Model):
 
     Parameters: `scenario` (defaults for anything not given), `replication` (which replication of
     the scenario's root seed to run; or pass `seed`, a SeedSequence, to override), `with_agents`.
-    `state`, `network`, `interventions` and the file attributes (`node_ids`, ...) are the replica's
+    `state`, `network`, `interventions`, `thresholds` (the threshold rule's fixed thresholds, one per
+    clinician, else None) and the file attributes (`node_ids`, ...) are the replica's
     (`simulation.replica.Replica`); `last` the latest outcomes by column name.
     """
 

@@ -124,6 +124,16 @@ CATALOGUE: tuple[Outcome, ...] = (
         live="primary aid",
     ),
     Outcome(
+        "share_uses_ai",
+        "Fraction of clinicians using AI for clinical decisions in either mode (verify + primary).",
+        "fraction of clinicians",
+        fmt="pct",
+        target=True,
+        label="Uses AI (verify or primary)",
+        short="Uses AI",
+        phrase="using AI",
+    ),
+    Outcome(
         "share_skeptical",
         "Fraction of clinicians whose attitude is below their skeptical threshold.",
         "fraction of clinicians",

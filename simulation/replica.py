@@ -13,7 +13,7 @@ import numpy as np
 from simulation.interventions.base import Intervention, InterventionContext
 from simulation.interventions.registry import acting_order, build_intervention
 from simulation.network.hospital import HospitalNetwork, build_network
-from simulation.population import assign_departments, draw_population
+from simulation.population import adoption_thresholds, assign_departments, draw_population, fill_missing
 from simulation.scenario.schema import Scenario
 from simulation.seeding import ReplicationStreams, intervention_seed, streams
 from simulation.state import ClinicianState
@@ -25,7 +25,8 @@ class Replica:
     A network read from files (`generator = "file"`) brings its clinicians: node_ids[k] is the file
     id of clinician k, node_index the reverse map, observed_adoption the node table's adoption times
     (NaN unknown, inf never) or None, network_layers the ties of each layer. Generated networks leave
-    all four None.
+    all four None. `thresholds`: under `[choice] rule = "threshold"`, every clinician's fixed adoption
+    threshold (a share of colleagues, 0-1; a node table's `threshold` column or drawn), else None.
     """
 
     def __init__(self, scenario: Scenario, seed: np.random.SeedSequence) -> None:
@@ -35,10 +36,11 @@ class Replica:
         self.node_index: dict[str, int] | None = None
         self.observed_adoption: np.ndarray | None = None
         self.network_layers: dict[str, np.ndarray] | None = None
+        given_thresholds: np.ndarray | None = None
         self.network: HospitalNetwork
         self.state: ClinicianState
         if cfg.network.generator == "file":
-            self._clinicians_from_files()
+            given_thresholds = self._clinicians_from_files()
         else:
             department = assign_departments(cfg.population, self.streams["population"])
             self.network = build_network(cfg.network, department, self.streams["network"])
@@ -46,14 +48,15 @@ class Replica:
                 cfg.population, cfg.judgment, department, self.network.advice_in_degree, self.streams["population"]
             )
         self.interventions = self._build_interventions()
-        # Fixed adoption thresholds of the textbook threshold rule (drawn only under that rule).
+        # Fixed adoption thresholds of the textbook threshold rule (drawn only under that rule; a node
+        # table's threshold column fixes some): `ClinicianModel.thresholds`.
         self.thresholds: np.ndarray | None = None
         if cfg.choice.rule == "threshold":
-            low, high = cfg.choice.thresholds
-            self.thresholds = self.streams["choice"].uniform(low, high, self.state.n)
+            self.thresholds = adoption_thresholds(cfg.choice, self.state.n, self.streams["choice"], given_thresholds)
         self.cost_hours = 0.0  # clinician-hours spent by the interventions so far
 
-    def _clinicians_from_files(self) -> None:
+    def _clinicians_from_files(self) -> np.ndarray | None:
+        """The network and clinicians of the files; returns the node table's thresholds (or None)."""
         from simulation.network.files import population_for, read_network_files
 
         cfg = self.config
@@ -62,6 +65,9 @@ class Replica:
         department = data.department
         if department is None:  # not in the node table: drawn from population.departments
             department = assign_departments(population, self.streams["population"])
+        else:  # missing cells drawn with the known cells' shares, from a stream of their own
+            shares = np.array(list(population.departments.values()))
+            department = fill_missing(department, shares, self.streams["node_table"])
         self.network = data.network(self.streams["network"])
         self.network.team = department.astype(np.int64)
         self.state = draw_population(
@@ -71,11 +77,13 @@ class Replica:
             self.network.advice_in_degree,
             self.streams["population"],
             given=data.given(),
+            fill_rng=self.streams["node_table"],
         )
         self.node_ids = list(data.ids)
         self.node_index = {node_id: k for k, node_id in enumerate(data.ids)}
         self.observed_adoption = None if data.adoption is None else data.adoption.copy()
         self.network_layers = data.layers
+        return data.threshold
 
     def _build_interventions(self) -> list[Intervention]:
         """The scenario's interventions in acting order, each with its own random stream.

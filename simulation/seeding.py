@@ -13,7 +13,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-STREAMS = ("network", "population", "experience", "judgment", "choice", "attitudes", "interventions", "mesa")
+# Streams are spawned in this order; a new one goes at the end, so no older stream's draws move.
+# "node_table": draws a file network's missing department and role cells (`population.fill_missing`).
+STREAMS = (
+    "network",
+    "population",
+    "experience",
+    "judgment",
+    "choice",
+    "attitudes",
+    "interventions",
+    "mesa",
+    "node_table",
+)
 
 
 @dataclass
@@ -48,4 +60,4 @@ def streams(seed: np.random.SeedSequence) -> ReplicationStreams:
     """Split a replication's seed into the named streams."""
     children = seed.spawn(len(STREAMS))
     generators = {name: np.random.default_rng(child) for name, child in zip(STREAMS, children, strict=True)}
-    return ReplicationStreams(generators, int(children[-1].generate_state(1)[0]))
+    return ReplicationStreams(generators, int(children[STREAMS.index("mesa")].generate_state(1)[0]))

@@ -29,7 +29,7 @@ from pydantic import BaseModel, ValidationError
 
 from simulation.errors import ScenarioError
 from simulation.scenario.schema import Scenario
-from simulation.scenario.uncertainty import UncertainParameter, UncertaintyConfig
+from simulation.scenario.uncertainty import UNCERTAIN_SECTIONS, UncertainParameter, UncertaintyConfig
 from simulation.scenario.unknowns import DOCUMENTED
 
 _Z975 = NormalDist().inv_cdf(0.975)
@@ -126,6 +126,9 @@ def design_for(scenarios: Sequence[Scenario], files: Sequence[Path | str]) -> Wo
     intervention kind that no scenario of the comparison has are left out."""
     config = scenarios[0].uncertainty
     declared = comparison_parameters(scenarios, files)
+    posterior = _posterior(scenarios, files)
+    if posterior is not None:  # its keys come from the posterior's particles, not from ranges
+        declared = [p for p in declared if p.key not in posterior.keys] + posterior.parameters()
     for scenario, file in zip(scenarios, files, strict=True):
         check_keys(scenario, declared, file)
     kinds = {i.kind for scenario in scenarios for i in scenario.interventions}
@@ -136,7 +139,36 @@ def design_for(scenarios: Sequence[Scenario], files: Sequence[Path | str]) -> Wo
     seed = config.seed if config.seed is not None else scenarios[0].run.seed
     unit = unit_design(config.worlds, len(parameters), seed)
     draws = np.array([[quantile(p, float(u)) for p, u in zip(parameters, row, strict=True)] for row in unit])
+    draws = draws.reshape(config.worlds, len(parameters))
+    if posterior is not None:
+        columns = [[p.key for p in parameters].index(key) for key in posterior.keys]
+        draws[:, columns] = posterior.resample(config.worlds, seed)
     return WorldDesign(tuple(parameters), draws.reshape(config.worlds, len(parameters)), config.replications, seed)
+
+
+def _posterior(scenarios: Sequence[Scenario], files: Sequence[Path | str]):
+    """The baseline's `[uncertainty] posterior`, read (simulation.experiments.posterior), or None; an
+    alternative naming another posterior is an error (the worlds would not be the same)."""
+    from simulation.experiments.posterior import read_posterior
+
+    path = scenarios[0].uncertainty.posterior
+    for scenario, file in zip(scenarios[1:], files[1:], strict=True):
+        other = scenario.uncertainty.posterior
+        if other is not None and other != path:
+            raise ScenarioError(
+                f"{file}: [uncertainty] posterior = {other!r} differs from the baseline {Path(str(files[0])).name}'s "
+                f"({path!r}); every scenario of a comparison runs in the same worlds: give it in the baseline"
+            )
+    if path is None:
+        return None
+    posterior = read_posterior(path, f"{files[0]}: [uncertainty] posterior")
+    for key in posterior.keys:
+        if key.split(".")[0] not in UNCERTAIN_SECTIONS:
+            raise ScenarioError(
+                f"{posterior.path}: column '{key}' cannot be drawn per world (allowed: keys of "
+                f"{', '.join(UNCERTAIN_SECTIONS)})"
+            )
+    return posterior
 
 
 def _targets(scenario: Scenario, parameter: UncertainParameter) -> list[tuple[BaseModel, str]]:

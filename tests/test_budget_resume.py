@@ -24,6 +24,7 @@ from typer.testing import CliRunner
 
 from simulation.cli import app
 from simulation.execution.checkpoint import partial_of
+from simulation.execution.packed_store import kept_count
 from simulation.experiments.budget_report import run_budget
 
 ENTRY = [sys.executable, "-c", "from simulation.cli import main; main()"]
@@ -52,12 +53,12 @@ def _start(scenario: Path, out: Path, env: dict, *extra: str) -> subprocess.Pope
 def _kill_when(proc: subprocess.Popen, folder: Path, files: int) -> int:
     """SIGKILL the run's process group once `folder` holds `files` replications; how many it held."""
     deadline = time.monotonic() + 180
-    while time.monotonic() < deadline and proc.poll() is None and len(list(folder.glob("*.npz"))) < files:
+    while time.monotonic() < deadline and proc.poll() is None and kept_count(folder) < files:
         time.sleep(0.002)
     assert proc.poll() is None, "the run finished before it could be interrupted"
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
-    return len(list(folder.glob("*.npz")))
+    return kept_count(folder)
 
 
 @pytest.mark.slow
@@ -72,13 +73,13 @@ def test_a_killed_plan_resumes_to_the_same_bytes(tmp_path, child_env, monkeypatc
     done = _kill_when(_start(scenario, out, child_env, "--quiet"), round_2, 3)
     assert 3 <= done < 9 * 4  # round 2: 9 portfolios x 4 more replications
     assert not out.exists()  # no half-written results folder
-    assert len(list((root / "costs.partial" / "replications").glob("*.npz"))) == 7 * 2  # the file and 6 ways
-    assert len(list((root / "round-1.partial" / "replications").glob("*.npz"))) == 14 * 2
+    assert kept_count(root / "costs.partial" / "replications") == 7 * 2  # the file and 6 ways
+    assert kept_count(root / "round-1.partial" / "replications") == 14 * 2
     assert json.loads((root / "manifest.json").read_text())["kind"] == "plan"
 
     again = CliRunner().invoke(app, ["plan", str(scenario), "--out", str(out)])
     assert again.exit_code == 2 and "--resume" in again.output  # never silently restarted or discarded
-    assert len(list(round_2.glob("*.npz"))) == done
+    assert kept_count(round_2) == done
 
     final = root / "final.partial" / "replications"
     resumed = _start(scenario, out, child_env, "--resume")

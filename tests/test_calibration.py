@@ -86,11 +86,15 @@ def test_observed_formats_and_their_errors(tmp_path):
     assert observed.metric == "share_verify" and observed.steps.tolist() == [1, 5]
     bad = tmp_path / "bad.csv"
     bad.write_text("step,share_verify,extra\n1,0.1,3\n", encoding="utf-8")
-    with pytest.raises(ScenarioError, match="expected columns 'id' and 'adoption'"):
+    with pytest.raises(ScenarioError, match="column 'extra' is not cumulative_adoption or an outcome"):
         read_observed(bad, scenario)
+    nosteps = tmp_path / "nosteps.csv"
+    nosteps.write_text("share_verify\n0.1\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match="expected columns 'id' and 'adoption'"):
+        read_observed(nosteps, scenario)
     beyond = tmp_path / "beyond.csv"
     beyond.write_text("step,cumulative_adoption\n40,0.5\n", encoding="utf-8")
-    with pytest.raises(ScenarioError, match=r"within 1..run.steps \(15\)"):
+    with pytest.raises(ScenarioError, match=r"within 0..run.steps \(15; 0 is the starting state\)"):
         read_observed(beyond, scenario)
     with pytest.raises(ScenarioError, match="not found"):
         read_observed(tmp_path / "missing.csv", scenario)

@@ -21,6 +21,8 @@ pytest.importorskip("distributed")
 
 from helpers import ENVIRONMENT_VARIABLE, LocalDask, run_job  # noqa: E402
 
+from simulation.execution.packed_store import kept_count  # noqa: E402
+
 REPO = Path(__file__).resolve().parents[1]
 TABLES = (
     "steps.csv",
@@ -113,9 +115,9 @@ def test_a_killed_worker_loses_no_replication(dask_cluster, tmp_path, monkeypatc
     thread = threading.Thread(target=cluster_run)
     thread.start()
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and not (partial.is_dir() and len(list(partial.glob("*.npz"))) >= 3):
+    while time.monotonic() < deadline and kept_count(partial) < 3:
         time.sleep(0.05)
-    done_before = len(list(partial.glob("*.npz"))) if partial.is_dir() else 0
+    done_before = kept_count(partial)
     assert 3 <= done_before < replications, f"{done_before} replications done before the kill"
     dask_cluster.kill_worker(0)
     thread.join(timeout=300)

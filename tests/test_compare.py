@@ -38,7 +38,8 @@ REPLICATIONS, STEPS, N = 4, 20, 150
 
 STEPS_COLUMNS = ["scenario", "replication", "step", *COLUMNS]
 REPLICATIONS_COLUMNS = [
-    "scenario", "replication", "share_none", "share_verify", "share_primary", "share_skeptical", "mean_attitude",
+    "scenario", "replication", "share_none", "share_verify", "share_primary", "share_uses_ai", "share_skeptical",
+    "mean_attitude",
     "sd_attitude", "mean_literacy", "mean_trust", "mean_status_concern", "reputation_nonusers", "reputation_users",
     "competence_gap", "mode_changes", "cost_hours", "attitude_assortativity", "mode_assortativity",
     "errors_per_1000", "total_errors_caught", "total_errors_passed", "total_incidents", "total_decisions",

@@ -79,7 +79,7 @@ def test_tie_passes_equal_numpy():
     weight = rng.uniform(0.5, 2, matrix.shape[0])
     bound = 1.5
     total, close_weight, close_total = arcs.attitude_sums(
-        matrix.indptr, matrix.indices, matrix.data, False, attitude, weight, -1.0, bound
+        matrix.indptr, matrix.indices, matrix.data, False, False, attitude, weight, -1.0, bound
     )
     rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
     close = np.abs(attitude[rows] - attitude[matrix.indices]) <= bound
@@ -93,6 +93,37 @@ def test_tie_passes_equal_numpy():
     sums, counts_too = arcs.attitude_and_mode_sums(matrix.indptr, matrix.indices, matrix.data, False, attitude, mode)
     np.testing.assert_allclose(sums, matrix @ attitude, rtol=1e-12)
     np.testing.assert_array_equal(counts_too, counts)
+
+
+def test_weighted_directed_passes_equal_numpy():
+    """An influence matrix with weights and one-way arcs (rows = whom a clinician hears): the
+    bounded-confidence sums weigh each colleague by tie weight times influence weight, and the
+    colleagues per mode add tie weights."""
+    rng = np.random.default_rng(3)
+    matrix = _random_graph(1_500, 8, 4)
+    keep = rng.random(matrix.nnz) < 0.7  # drop 30 % of the arcs one way: the matrix is no longer symmetric
+    matrix.data = rng.uniform(0.1, 3.0, matrix.nnz) * keep
+    matrix.eliminate_zeros()
+    matrix.indices = matrix.indices.astype(np.int32)
+    matrix.indptr = matrix.indptr.astype(np.int32)
+    attitude = rng.uniform(1, 7, matrix.shape[0])
+    mode = rng.integers(0, 3, matrix.shape[0]).astype(np.int8)
+    weight = rng.uniform(0.5, 2, matrix.shape[0])
+    bound = 1.2
+    total, close_weight, close_total = arcs.attitude_sums(
+        matrix.indptr, matrix.indices, matrix.data, True, True, attitude, weight, -1.0, bound
+    )
+    rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
+    close = np.abs(attitude[rows] - attitude[matrix.indices]) <= bound
+    within = sp.csr_array(
+        (close * matrix.data * weight[matrix.indices], matrix.indices, matrix.indptr), shape=matrix.shape
+    )
+    np.testing.assert_allclose(total, matrix @ attitude, rtol=1e-12)
+    np.testing.assert_allclose(close_weight, within @ np.ones(matrix.shape[0]), rtol=1e-12)
+    np.testing.assert_allclose(close_total, within @ attitude, rtol=1e-12)
+    counts = arcs.mode_counts(matrix.indptr, matrix.indices, matrix.data, True, mode)
+    for m in range(3):
+        np.testing.assert_allclose(counts[:, m], matrix @ (mode == m).astype(float), rtol=1e-12, atol=1e-12)
 
 
 def test_judgment_has_the_distribution_of_the_per_tie_definition():

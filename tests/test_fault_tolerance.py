@@ -25,6 +25,7 @@ import simulation.execution.engine as engine
 from simulation.cli import app
 from simulation.errors import ReplicationsFailed, ScenarioError
 from simulation.execution.checkpoint import partial_of
+from simulation.execution.packed_store import kept_count
 from simulation.experiments.sweep import plan_sweep, run_sweep
 
 ENTRY = [sys.executable, "-c", "from simulation.cli import main; main()"]
@@ -65,12 +66,12 @@ def test_killed_run_resumes_to_the_same_bytes_as_an_uninterrupted_run(tmp_path, 
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)  # fmt: skip
     kept = partial_of(out) / "replications"
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and proc.poll() is None and len(list(kept.glob("*.npz"))) < 5:
+    while time.monotonic() < deadline and proc.poll() is None and kept_count(kept) < 5:
         time.sleep(0.005)
     assert proc.poll() is None, "the run finished before it could be interrupted"
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
-    done = len(list(kept.glob("*.npz")))
+    done = kept_count(kept)
     assert 5 <= done < 46
     assert not out.exists()  # no half-written results folder
     manifest = json.loads((partial_of(out) / "manifest.json").read_text())
@@ -78,7 +79,7 @@ def test_killed_run_resumes_to_the_same_bytes_as_an_uninterrupted_run(tmp_path, 
 
     again = CliRunner().invoke(app, ["run", str(scenario), "--out", str(out), *args])
     assert again.exit_code == 2 and "--resume" in again.output  # never silently restarted or discarded
-    assert len(list(kept.glob("*.npz"))) == done
+    assert kept_count(kept) == done
 
     resumed = subprocess.run(
         [*ENTRY, str(scenario), "--out", str(out), *args, "--resume"],
@@ -148,7 +149,7 @@ def test_a_failing_replication_becomes_an_error_row_and_resume_reruns_only_it(tm
     )
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["complete"] is False and manifest["replications_failed"] == 1
-    assert len(list((partial_of(out) / "replications").glob("*.npz"))) == 5
+    assert kept_count(partial_of(out) / "replications") == 5
 
     with pytest.raises(ScenarioError, match="unfinished run"):
         plan_sweep(path, out) and run_sweep(plan_sweep(path, out), workers=1)  # not silently discarded

@@ -32,6 +32,7 @@ from conftest import REPO
 from test_fault_tolerance import ENTRY, folder_bytes, plan_files
 
 from simulation.execution.checkpoint import partial_of
+from simulation.execution.packed_store import kept_count
 
 linux_only = pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="needs /proc (Linux)")
 pytestmark = linux_only
@@ -133,7 +134,7 @@ def debris(folder: Path) -> list[str]:
 
 def replication_files(out: Path) -> int:
     kept = partial_of(out) / "replications"
-    return len(list(kept.glob("*.npz"))) if kept.is_dir() else 0
+    return kept_count(kept)
 
 
 def writing_folder(out: Path) -> Path | None:
@@ -274,9 +275,9 @@ def test_a_full_disk_gives_one_message_and_an_honest_status(size, filling, tmp_p
     assert manifest["status"] == "interrupted" and "no space left on device" in manifest["reason"]
     kept = replication_files(out)
     if filling == "replications":
-        assert ".npz" in line and kept < manifest["replications_total"]
+        assert ".pack" in line and kept < manifest["replications_total"]
     else:
-        assert kept == manifest["replications_total"] and ".npz" not in line
+        assert kept == manifest["replications_total"] and ".pack" not in line
     assert not out.exists() and not list(small_disk.glob(".*"))  # nothing half-written
     assert not list((partial_of(out) / "replications").glob(".*"))
 

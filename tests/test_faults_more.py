@@ -256,24 +256,39 @@ def test_a_full_disk_gives_one_message_an_honest_status_and_nothing_half_written
 
 
 def test_a_full_disk_while_keeping_a_replication_stops_with_the_file_named(tmp_path, monkeypatch):
-    import simulation.execution.checkpoint as checkpoint
+    import simulation.execution.packed_store as packed_store
 
     scenario = write_scenario(tmp_path / "small.toml", SMALL, extends=WORKSHOPS)
     out = tmp_path / "out"
-    original = checkpoint.open if hasattr(checkpoint, "open") else open
+
+    class FullDisk:
+        """The pack file's handle: half of each record reaches the file, then ENOSPC naming no file."""
+
+        def __init__(self, handle) -> None:
+            self.handle = handle
+
+        def write(self, data) -> int:
+            self.handle.write(bytes(data[: len(data) // 2]))
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+        def fileno(self) -> int:
+            return self.handle.fileno()
+
+        def close(self) -> None:
+            self.handle.close()
 
     def full(path, mode="r", *rest, **kw):
-        if str(path).endswith(f".tmp-{os.getpid()}") and ".npz" in str(path):
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))  # a write error names no file
-        return original(path, mode, *rest, **kw)
+        handle = open(path, mode, *rest, **kw)
+        return FullDisk(handle) if str(path).endswith(packed_store.PACK_SUFFIX) and "a" in mode else handle
 
-    monkeypatch.setattr(checkpoint, "open", full, raising=False)
+    monkeypatch.setattr(packed_store, "open", full, raising=False)
     result = CliRunner().invoke(app, ["run", str(scenario), "--out", str(out), "--workers", "1", "--quiet"])
     assert result.exit_code == 2 and "Traceback" not in result.output
-    assert "no space left on device while writing" in result.output and ".npz" in result.output
+    assert "no space left on device while writing" in result.output and packed_store.PACK_SUFFIX in result.output
     manifest = json.loads((partial_of(out) / "manifest.json").read_text())
     assert manifest["status"] == "interrupted" and "no space left on device" in manifest["reason"]
-    assert not list((partial_of(out) / "replications").iterdir())  # nothing half-written
+    assert packed_store.kept_count(partial_of(out) / "replications") == 0  # nothing half-written is read back
+    assert all(p.stat().st_size == 0 for p in (partial_of(out) / "replications").iterdir())  # cut back
 
 
 def test_a_run_killed_as_it_started_its_partial_folder_resumes(tmp_path):
@@ -290,7 +305,11 @@ def test_a_run_killed_as_it_started_its_partial_folder_resumes(tmp_path):
     assert resumed.exit_code == 0, resumed.output
     assert (out / "comparison.csv").is_file() and not partial_of(out).exists()
     (partial_of(out) / "replications").mkdir(parents=True)  # files but no manifest: not guessed at
-    (partial_of(out) / "replications" / "x.npz").write_bytes(b"?")
+    from simulation.execution.packed_store import PackedStore
+
+    kept_record = PackedStore(partial_of(out) / "replications")
+    kept_record.put("s0-r0", b"?")  # a whole record, but no manifest to say what it belongs to
+    kept_record.close()
     kept = CliRunner().invoke(app, [*args, "--resume"])
     assert kept.exit_code == 2 and "no readable manifest.json; delete the folder to start over" in kept.output
 

@@ -6,7 +6,9 @@
   0.01 (with four outcomes, a false alarm rate of at most 4 % for a correct model at a fixed seed
   set; the seeds are fixed, so the test is deterministic) and the difference of means within four
   standard errors. The full check (200 replications x 52 weeks at 200 clinicians) is marked slow;
-  a quick one (30 x 26) runs by default.
+  a quick one (30 x 26) runs by default. The same check on a weighted, partly one-way file network
+  (40 x 26 at 80 clinicians) is marked slow; tests/test_weighted_influence.py compares the two
+  clinician by clinician on such a network in the default run.
 - The fast forms of the statistics equal their definitions over arcs.
 - Big runs need no Python object per clinician and stay fast (a generous guard, not the benchmark).
 """
@@ -19,12 +21,14 @@ import numpy as np
 import pytest
 from helpers import run_scenario
 from scipy.stats import ks_2samp
+from test_weighted_influence import WEIGHTED_DIRECTED, file_scenario, weighted_directed_files
 
 from simulation.diffusion import categorical_assortativity, network_statistics, scalar_assortativity
 from simulation.metrics import COLUMNS
 from simulation.model import ClinicianModel
 from simulation.reference.agents import ReferenceModel, run_reference
 from simulation.reference.scenarios import scenario
+from simulation.scenario import load_scenario
 from simulation.scenario.schema import Scenario
 
 OUTCOMES = ("share_skeptical", "share_verify", "share_primary", "mean_attitude")
@@ -35,11 +39,14 @@ def _scenario(n: int, steps: int, replications: int, seed: int = 2025) -> Scenar
     return scenario(n, None, steps, replications, seed)
 
 
-def _compare_with_reference(replications: int, steps: int) -> None:
-    scenario = _scenario(200, steps, replications)
+def _compare_with_reference(replications: int, steps: int, base: Scenario | None = None) -> None:
+    """KS tests of the final outcomes; `base`: the scenario to use (default: the hospital of 200)."""
+    scenario = _scenario(200, steps, replications) if base is None else base.model_copy(deep=True)
+    scenario.run.steps, scenario.run.replications = steps, replications
     fast = np.array([r.outcomes[-1] for r in run_scenario(scenario, workers=2)])
     # The reference under other seeds: the two implementations draw differently anyway.
-    reference_scenario = _scenario(200, steps, replications, seed=7)
+    reference_scenario = scenario.model_copy(deep=True)
+    reference_scenario.run.seed = 7
     slow = [run_reference(reference_scenario, k) for k in range(replications)]
     for name in OUTCOMES:
         a = fast[:, COLUMNS.index(name)]
@@ -61,6 +68,16 @@ def test_vectorized_model_matches_per_agent_reference_quick():
 @pytest.mark.slow
 def test_vectorized_model_matches_per_agent_reference():
     _compare_with_reference(replications=200, steps=52)
+
+
+@pytest.mark.slow
+def test_vectorized_model_matches_per_agent_reference_on_a_weighted_directed_network(tmp_path):
+    """The same check, every rule on (choices, ratings, experience), on a file network of 80
+    clinicians whose ties have weights and about half of them one way (influence = "from_advisor")."""
+    weighted_directed_files(tmp_path)
+    base = load_scenario(file_scenario(tmp_path, WEIGHTED_DIRECTED, head=""))
+    base.choice.reconsider_rate = 0.1  # more choices in 26 weeks: a sharper test of what they read
+    _compare_with_reference(replications=40, steps=26, base=base)
 
 
 def test_reference_is_a_per_agent_mesa_model():

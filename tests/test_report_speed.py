@@ -347,6 +347,8 @@ TABLES = {
     "targets.csv",
     "groups.csv",
     "network.csv",
+    "clinicians.csv",  # replication 0's clinicians (issue 17)
+    "diagnostics.csv",  # Moran's I, the adopter-tie test, Rogers categories (issue 17)
 }
 # With parameter worlds (the default): both intervals, drivers, ranges and draws (simulation/results/uncertainty.py).
 UNCERTAINTY = {"uncertainty.csv", "drivers.csv", "unknowns.csv", "worlds.csv", "world_means.csv"}
@@ -363,12 +365,17 @@ def written_files(folder: Path) -> set[str]:
     return {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
 
 
+def with_parquet(names: set[str]) -> set[str]:
+    """The default --format both: each CSV table has its Parquet twin, and datapackage.json describes them."""
+    return names | {n.replace(".csv", ".parquet") for n in names if n.endswith(".csv")} | {"datapackage.json"}
+
+
 def test_no_report_writes_the_tables_and_the_manifest_but_no_pictures_or_report(tmp_path) -> None:
     scenario = write_scenario(tmp_path / "baseline.toml", SMALL, extends=BASELINE)
     out = tmp_path / "run"
     result = CliRunner().invoke(app, ["run", str(scenario), "--out", str(out), "--workers", "1", "-q", "--no-report"])
     assert result.exit_code == 0, result.output
-    assert written_files(out) == TABLES | UNCERTAINTY | {"summary.json", "manifest.json"}
+    assert written_files(out) == with_parquet(TABLES | UNCERTAINTY | {"summary.json", "manifest.json"})
     assert not list(out.rglob("*.png")) and not (out / "plots").exists()
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["complete"] is True and manifest["report"].startswith("skipped (--no-report)")
@@ -396,7 +403,7 @@ def test_compare_takes_no_report_too(tmp_path) -> None:
         app, ["compare", str(baseline), str(workshops), "--out", str(out), "--workers", "1", "-q", "--no-report"]
     )
     assert result.exit_code == 0, result.output
-    assert written_files(out) == TABLES | UNCERTAINTY | {"effects.csv", "summary.json", "manifest.json"}
+    assert written_files(out) == with_parquet(TABLES | UNCERTAINTY | {"effects.csv", "summary.json", "manifest.json"})
     assert json.loads((out / "manifest.json").read_text())["report"].startswith("skipped")
     assert set(pd.read_csv(out / "comparison.csv")["scenario"]) == {"workshops"}
 

@@ -75,7 +75,7 @@ def test_scenario_picker_lists_the_library_plans_and_the_given_file(tmp_path):
     files = scenario_files(extra)
     assert files[0] == str(extra.resolve())
     listed = {f.rsplit("/", 1)[-1] for f in files}
-    experiments = {"workshop_seats.toml", "sensitivity.toml", "ckm_bass.toml", "budget.toml"}
+    experiments = {"workshop_seats.toml", "sensitivity.toml", "ckm_bass.toml", "ckm_smc.toml", "budget.toml"}
     assert experiments <= {p.name for p in SCENARIOS.glob("*.toml")}  # [sweep], [sensitivity], [calibration], [budget]
     assert not experiments & listed
     assert {p.name for p in SCENARIOS.glob("*.toml")} - experiments <= listed

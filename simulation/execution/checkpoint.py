@@ -7,20 +7,21 @@ While a run into `<out>/` is going on, `<out>.partial/` beside it holds:
   resolved scenario, root seed and number), how many replications are done and, after a failure or
   an interruption, why it stopped; written before any replication file (a folder without one is a
   run killed as it started, with nothing done: `--resume` starts it afresh);
-- `replications/<key>.npz`: one file per finished replication (its outcome table, exactly as
-  computed, its end by department and role (`GroupTotals`), and for replication 0 the network
-  snapshots of the report), each written to a temporary
-  name and renamed, so a file there is always whole;
+- `replications/*.pack`: every finished replication (its outcome table, exactly as computed, its
+  end by department and role (`GroupTotals`), and for replication 0 the network snapshots of the
+  report) as a checksummed record appended to one pack file per writing process
+  (`simulation.execution.packed_store`: a run has one file there, each resume adds one, whatever
+  the number of replications); a record cut short by a kill is ignored and its replication runs again;
 - `errors.csv`: replications that raised (key, replication, seed, message), when there were any;
 - `lock`: the pid of the process running into it; a second run or `--resume` into the same `--out`
   while that process runs is refused with a message naming it; a lock of a killed process is taken over.
 
 Nothing of a finished replication is kept in memory: the tables are built afterwards by reading the
-files back one at a time, in replication order (`PartialRun.results`), so memory does not grow with
+records back one at a time, in replication order (`PartialRun.results`), so memory does not grow with
 the number of replications.
 
 A run that is killed, interrupted (Ctrl-C) or crashes leaves this folder; `--resume` checks that the
-fingerprint matches (the same resolved scenarios, seeds, replications and model code), runs only the replications without a file, and then writes the results folder
+fingerprint matches (the same resolved scenarios, seeds, replications and model code), runs only the replications without a whole record, and then writes the results folder
 from all of them, in replication order, so its bytes equal those of an uninterrupted run. A run
 without `--resume` refuses to start over an existing partial folder (nothing is silently
 discarded). When the results folder has been written without failures the partial folder is removed.
@@ -33,6 +34,7 @@ from __future__ import annotations
 
 import csv
 import errno
+import functools
 import hashlib
 import io
 import json
@@ -46,6 +48,7 @@ import numpy as np
 
 from simulation.errors import ScenarioError, UserError, output_error
 from simulation.execution.engine import Done
+from simulation.execution.packed_store import PackedStore, kept_count
 from simulation.execution.plan import Job
 from simulation.execution.replication import GroupTotals, ReplicationResult
 from simulation.reporting.folder import pid_alive, remove_stale
@@ -56,9 +59,11 @@ LOCK = "lock"  # in the partial folder: the pid of the process running into it
 __all__ = ["PartialRun", "code_hash", "errors_csv", "fingerprint", "partial_of"]
 
 
+@functools.cache
 def code_hash() -> str:
     """SHA-256 of the model code (the package's .py files, except reporting/ and view/ which do not
-    change a replication's numbers): a run is only resumed with the code that started it."""
+    change a replication's numbers): a run is only resumed with the code that started it. Computed
+    once per process (the code it imported)."""
     root = Path(__file__).resolve().parents[1]
     digest = hashlib.sha256()
     for path in sorted(root.rglob("*.py")):
@@ -88,10 +93,9 @@ def partial_of(out: Path) -> Path:
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
-    """Write `path` whole or not at all (a temporary file renamed over it). Not fsynced: a killed
-    process loses nothing the kernel has, and a file cut short by a power cut is unreadable, which
-    `PartialRun.load` treats as not done (its replication runs again); an fsync per replication cost
-    about 2 ms of the main process's time, the main cost of a sensitivity analysis's bookkeeping."""
+    """Write `path` (the manifest, errors.csv) whole or not at all (a temporary file renamed over
+    it). Not fsynced: a killed process loses nothing the kernel has; the replications' records are
+    fsynced by their store (`packed_store.FSYNC_SECONDS`)."""
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
         with open(tmp, "wb") as handle:
@@ -134,7 +138,10 @@ def _encode(result: ReplicationResult) -> bytes:
     return buffer.getvalue()
 
 
-def _decode(data: Path, job: Job) -> ReplicationResult:
+def _decode(data: Path | bytes, job: Job) -> ReplicationResult:
+    """A replication's result from `_encode`'s bytes (or a file of them)."""
+    if isinstance(data, bytes):
+        data = io.BytesIO(data)  # type: ignore[assignment]
     with np.load(data, allow_pickle=False) as archive:
         outcomes = archive["outcomes"]
         meta = json.loads(str(archive["snap_json"]))
@@ -195,8 +202,10 @@ class PartialRun:
         remove_stale(self.folder / "replications", ".")
         self.folder.mkdir(parents=True, exist_ok=True)
         self._take_lock()
-        self.write_manifest("running")  # before any replication file, so a folder with files has one
+        self.store: PackedStore | None = None
+        self.write_manifest("running")  # before any replication record, so a folder with records has one
         (self.folder / "replications").mkdir(exist_ok=True)
+        self.store = PackedStore(self.folder / "replications")
 
     def _check_lock(self) -> None:
         """Refuse a folder another running process is writing (its pid in `lock`); a lock of a
@@ -225,7 +234,8 @@ class PartialRun:
             tmp.unlink(missing_ok=True)
 
     def _count_done(self) -> int:
-        return len(list((self.folder / "replications").glob("*.npz"))) if (self.folder / "replications").is_dir() else 0
+        store = getattr(self, "store", None)
+        return len(store) if store is not None else kept_count(self.folder / "replications")
 
     def write_manifest(self, status: str, reason: str | None = None) -> None:
         manifest = {
@@ -244,17 +254,18 @@ class PartialRun:
         _write_atomic(self.folder / "manifest.json", (json.dumps(manifest, indent=2) + "\n").encode())
         self._last_manifest = time.monotonic()
 
-    def path(self, job: Job) -> Path:
-        return self.folder / "replications" / f"{job.key}.npz"
+    def _records(self) -> PackedStore:
+        assert self.store is not None, "PartialRun: used before its folder was opened"
+        return self.store
 
     def load(self, job: Job) -> ReplicationResult | None:
-        path = self.path(job)
-        if not path.is_file():
+        data = self._records().get(job.key)
+        if data is None:
             return None
         try:
-            return _decode(path, job)
+            return _decode(data, job)
         except (OSError, ValueError, KeyError):
-            path.unlink(missing_ok=True)  # unreadable: run it again
+            self._records().drop(job.key)  # unreadable: run it again
             return None
 
     def save(self, done: Done) -> None:
@@ -265,7 +276,7 @@ class PartialRun:
             self.failures.append(Done(self._by_key[done.job.key], None, done.error))
             self.write_errors()
             return
-        _write_atomic(self.path(done.job), _encode(done.result))
+        self._records().put(done.job.key, _encode(done.result))
         if time.monotonic() - self._last_manifest > 1.0:
             self.write_manifest("running")
 
@@ -276,7 +287,9 @@ class PartialRun:
             raise ValueError("PartialRun: run_jobs was given other jobs than this partial run's")
         todo = [job for job in self.jobs if self.load(job) is None]
         kept = len(self.jobs) - len(todo)
-        if kept:
+        if kept and not todo:
+            note(f"note: resuming from {self.folder}/: {kept} of {kept} replications already done; nothing left to run")
+        elif kept:
             note(
                 f"note: resuming from {self.folder}/: {kept} of {len(self.jobs)} replications already done; "
                 f"running the other {len(todo)}"
@@ -291,6 +304,7 @@ class PartialRun:
 
     def stopped(self, reason: str) -> None:
         try:
+            self._records().close()
             self.write_manifest("interrupted", reason)
         except (OSError, UserError):
             pass  # a full disk: the error that stopped the run is the one to report
@@ -298,6 +312,7 @@ class PartialRun:
     def finished(self) -> list[Done]:
         """One `Done` per job, in job order, without results (they are on disk: `results()` or
         `load(job)`); the manifest says whether any failed."""
+        self._records().close()  # fsynced: every record is on disk before the results are built
         self.write_manifest("failed" if self.failures else "simulated")
         failed = {done.job.key: done for done in self.failures}
         return [failed.get(job.key) or Done(job, None) for job in self.jobs]
@@ -306,7 +321,10 @@ class PartialRun:
         """Every job's result read back from disk, one at a time, in job order (after `run_jobs`
         without failures)."""
         for job in self.jobs:
-            yield _decode(self.path(job), job)
+            data = self._records().get(job.key)
+            if data is None:
+                raise ValueError(f"{self.folder}: replication {job.key} is not kept")
+            yield _decode(data, job)
 
     def write_errors(self) -> None:
         _write_atomic(self.folder / "errors.csv", errors_csv(self.failures))

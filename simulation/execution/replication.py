@@ -144,9 +144,11 @@ def _run_batch(group: list[tuple[Job, Replica]]) -> list[ReplicationResult]:
     results = []
     for b, (job, replica) in enumerate(group):
         shot = snapshots.get(b)
-        if shot is not None:
-            shot["end"] = {**replica.snapshot(steps), "positions": shot["start"]["positions"]}
         part = batch.segments.slice(b)
+        if shot is not None:
+            # adopted_at: first step each clinician used AI (-1 never), for results.diagnostics
+            adopted_at = batch.adoption.adopted_at[part].copy()
+            shot["end"] = {**replica.snapshot(steps), "positions": shot["start"]["positions"], "adopted_at": adopted_at}
         groups = group_totals(replica, batch.state.mode[part], batch.state.attitude[part])
         results.append(ReplicationResult(job.replication, batch.outcomes[b].copy(), shot, job.group, groups))
     return results

@@ -22,7 +22,9 @@ The folder (`outputs/<file stem>/` or `--out`) holds:
   loses to its runner-up (scenario discovery over the worlds: `simulation.experiments.discovery`);
 - `final/`: the finalists' full comparison (every file of a run, report included);
 - `report.md`, `report.html`, `plots/frontier.png`, `results.xlsx`, `manifest.json` (the method and
-  its settings).
+  its settings), `datapackage.json` (every table's columns: `results.table_files`).
+
+Each table is written as CSV, Parquet or both (`--format`; final/ too).
 
 While it runs, `<out>.partial/` keeps every stage's replications (`run_budget`): an interrupted plan
 goes on with `resume` and writes the same bytes as an uninterrupted one.
@@ -34,7 +36,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -62,8 +64,10 @@ from simulation.reporting.format import diff_format, fmt_chance, fmt_hours, fmt_
 from simulation.reporting.html import write_html
 from simulation.reporting.manifest import write_json
 from simulation.reporting.plots.text import plain_text
+from simulation.results.table_files import DEFAULT_FORMATS, has_table, read_table, write_datapackage, write_table
 from simulation.results.tables import relative_file, to_csv_bytes
 from simulation.scenario import load_scenario
+from simulation.scenario.loader import scenario_hash
 from simulation.scenario.schema import Scenario
 
 BASELINE_NAME = "no programme"
@@ -76,6 +80,12 @@ BEST_COLUMNS = [
 ]  # fmt: skip
 FAILURE_COLUMNS = ["level", "objective", "portfolio", "runner_up", "condition", "coverage", "density", "worlds"]
 HITS_COLUMNS = ["scenario", "world", "replication", "objective", "reached"]
+BUDGET_TABLES = {
+    "portfolios.csv": "every portfolio evaluated: its ways, cost, rounds, replications and mean outcomes",
+    "frontier.csv": "per objective the cost-effect frontier, after the baseline and the current plan",
+    "best.csv": "per budget level and objective the recommended portfolio and its runners-up",
+    "failures.csv": "for each recommendation, the ranges of the unknowns under which it loses to its runner-up",
+}
 HITS_FILE = "final_targets.csv"  # in the checkpoint folder: each final run's 0/1 per target objective
 INDIFFERENCE_SE = 2.0  # the indifference zone: this many standard errors of the top two's paired difference
 
@@ -147,8 +157,8 @@ class FinalRuns:
     and its mean in each world (outcomes from final/, targets from the runs' 0/1)."""
 
     def __init__(self, final: Path, hits: pd.DataFrame) -> None:
-        self.replications = pd.read_csv(final / "replications.csv")
-        self.world_means = pd.read_csv(final / "world_means.csv") if (final / "world_means.csv").exists() else None
+        self.replications = read_table(final, "replications", as_csv=True)
+        self.world_means = read_table(final, "world_means", as_csv=True) if has_table(final, "world_means") else None
         self.hits = hits
 
     def stated(self, objective: Objective, name: str) -> pd.Series:
@@ -259,15 +269,24 @@ def _target_row(runs: FinalRuns, objective: Objective, name: str) -> dict:
     return row
 
 
-def write_budget_tables(plan: BudgetPlan, tmp: Path, final: Path, hits: pd.DataFrame) -> dict[str, pd.DataFrame]:
+def write_budget_tables(
+    plan: BudgetPlan,
+    tmp: Path,
+    final: Path,
+    hits: pd.DataFrame,
+    formats: Sequence[str] = DEFAULT_FORMATS,
+    manifest: dict | None = None,
+) -> dict[str, pd.DataFrame]:
+    """portfolios, frontier, best and failures into `tmp` (in `formats`; `manifest` in the Parquet
+    files' metadata), from the search and the finalists' comparison in `final`; the frames."""
     from simulation.experiments.discovery import failure_conditions
 
     portfolios = portfolios_frame(plan)
     runs = FinalRuns(final, hits)
-    uncertainty = pd.read_csv(final / "uncertainty.csv") if (final / "uncertainty.csv").exists() else None
-    comparison = pd.read_csv(final / "comparison.csv")
-    worlds = pd.read_csv(final / "worlds.csv") if (final / "worlds.csv").exists() else None
-    costs = pd.read_csv(final / "scenarios.csv").set_index("scenario")
+    uncertainty = read_table(final, "uncertainty", as_csv=True) if has_table(final, "uncertainty") else None
+    comparison = read_table(final, "comparison", as_csv=True)
+    worlds = read_table(final, "worlds", as_csv=True) if has_table(final, "worlds") else None
+    costs = read_table(final, "scenarios", as_csv=True).set_index("scenario")
     frontier = pd.concat([_frontier(portfolios, o) for o in plan.objectives], ignore_index=True)
     frontier = pd.concat([_references(plan, runs, costs), frontier], ignore_index=True)
     by_name = {o.name: o for o in plan.objectives}
@@ -316,7 +335,7 @@ def write_budget_tables(plan: BudgetPlan, tmp: Path, final: Path, hits: pd.DataF
             margin = stats[chosen_name]["world_values"]  # > 0: a runner-up does better in that world
             failed = margin.reindex(worlds["world"]).to_numpy() > 0
             runner = names[1]
-            unknowns = pd.read_csv(final / "unknowns.csv")
+            unknowns = read_table(final, "unknowns", as_csv=True)
             forms = dict(zip(unknowns["key"], unknowns["form"], strict=True))
             # only the ranges that can move these portfolios: the model's and their own kinds'
             kinds = {i.kind for c in chosen for i in c.scenario.interventions}
@@ -347,7 +366,8 @@ def write_budget_tables(plan: BudgetPlan, tmp: Path, final: Path, hits: pd.DataF
         "failures": pd.DataFrame(failure_rows, columns=FAILURE_COLUMNS),
     }
     for name, frame in tables.items():
-        (tmp / f"{name}.csv").write_bytes(to_csv_bytes(frame))
+        write_table(tmp, name, frame, formats, manifest)
+    write_datapackage(tmp, "Tables of a simulate plan (budget search)", BUDGET_TABLES)
     return tables
 
 
@@ -596,7 +616,14 @@ def _open_checkpoint(root: Path, out: Path, source: Path, resume: bool) -> bool:
 
 
 def _final_stage(
-    plan: BudgetPlan, chosen: list[Candidate], root: Path, workers, cluster, backend, note
+    plan: BudgetPlan,
+    chosen: list[Candidate],
+    root: Path,
+    workers,
+    cluster,
+    backend,
+    note,
+    formats: Sequence[str] = DEFAULT_FORMATS,
 ) -> pd.DataFrame:
     """Run the finalists' comparison into `<out>.partial/final/` (resumable: its replications are kept
     in `final.partial/`), and each run's 0/1 for the target objectives (`HITS_FILE`); those 0/1."""
@@ -605,6 +632,7 @@ def _final_stage(
     final_out = root / "final"
     hits_file = root / HITS_FILE
     final = final_plan(plan, chosen, final_out)
+    final.formats = tuple(formats)
     if not (final_out / "manifest.json").is_file() or not hits_file.is_file():
         jobs = plan_jobs(final)
         partial = PartialRun(final_out, "comparison", jobs, resume=partial_of(final_out).exists())
@@ -627,9 +655,11 @@ def run_budget(
     note: Callable[[str], None] | None = None,
     cluster: str | None = None,
     resume: bool = False,
+    formats: Sequence[str] = DEFAULT_FORMATS,
 ) -> Path:
     """Search the budget plan of `source` and write its folder (module docstring); its path. The
-    search and the final comparison run on `workers` local processes or the Dask scheduler `cluster`.
+    search and the final comparison run on `workers` local processes or the Dask scheduler `cluster`;
+    the tables are written in `formats` (csv, parquet: `results.table_files`).
 
     Every stage keeps its replications in `<out>.partial/` as they finish (`portfolio.run_stage`;
     the final comparison in `<out>.partial/final.partial/`); `resume` finishes an interrupted run from
@@ -657,10 +687,11 @@ def run_budget(
     for candidates in finalists(plan).values():
         chosen.update({c.index: c for c in candidates})
     ordered = sorted(chosen.values(), key=lambda c: c.index)
-    hits = _final_stage(plan, ordered, root, workers, cluster, backend, say)
+    hits = _final_stage(plan, ordered, root, workers, cluster, backend, say, formats)
     with atomic_folder(out) as tmp:
         shutil.copytree(root / "final", tmp / "final")
-        tables = write_budget_tables(plan, tmp, tmp / "final", hits)
+        what = {"kind": "plan", "source": relative_file(source), "scenario_hash": scenario_hash(scenario)}
+        tables = write_budget_tables(plan, tmp, tmp / "final", hits, formats, what)
         lead = plan.objectives[0]
         baseline_runs = FinalRuns(tmp / "final", hits).stated(lead, BASELINE_NAME)
         baseline = float(baseline_runs.mean()) if len(baseline_runs) else None

@@ -29,6 +29,7 @@ from __future__ import annotations
 import functools
 import math
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,6 +45,7 @@ from simulation.execution.plan import Job
 from simulation.experiments import calibration_inputs
 from simulation.experiments.calibration_inputs import CUMULATIVE
 from simulation.model import ClinicianModel
+from simulation.outcomes import outcome
 from simulation.reporting.document import Block
 from simulation.reporting.experiment_reports import calibration_document, write_report
 from simulation.reporting.plots.text import plain_text
@@ -53,16 +55,48 @@ from simulation.scenario.schema import Scenario
 
 @dataclass
 class Observed:
-    """An observed curve over steps 1..T (`values[t-1]` at step t), and whom it is about."""
+    """Observed points (`values[i]` at step `steps[i]`, 0 = the starting state), and whom they are about.
+
+    One series (`metric` for every point) or several (`point_metrics[i]` names point i's series; a
+    file with several value columns): adoption, mode shares, attitude survey means at once."""
 
     steps: np.ndarray
     values: np.ndarray
-    metric: str  # CUMULATIVE or an outcome column
+    metric: str  # CUMULATIVE or an outcome column (with several series: the first)
     known: np.ndarray | None = None  # per-clinician data: mask of clinicians whose time is known
     description: str = ""
+    point_metrics: np.ndarray | None = None  # several series: each point's metric
+
+    @property
+    def metrics(self) -> np.ndarray:
+        """Each point's metric."""
+        if self.point_metrics is not None:
+            return self.point_metrics
+        return np.full(len(self.steps), self.metric, dtype=object)
+
+    @property
+    def series(self) -> list[str]:
+        """The observed metrics, in the file's order."""
+        return list(dict.fromkeys(self.metrics.tolist()))
+
+    @property
+    def scales(self) -> np.ndarray:
+        """Each point's scale in the distance: 1 for shares, the outcome's range otherwise (mean_attitude:
+        6 points of the 1-7 scale), so that series in different units weigh alike."""
+        widths = {}
+        for name in self.series:
+            bounds = None if name == CUMULATIVE else outcome(name).value_range
+            widths[name] = 1.0 if bounds is None else float(bounds[1] - bounds[0])
+        return np.array([widths[m] for m in self.metrics.tolist()])
+
+    @property
+    def all_shares(self) -> bool:
+        return all(m == CUMULATIVE or outcome(m).is_share for m in self.series)
 
 
 def _per_clinician(times: np.ndarray, known: np.ndarray, steps: int, description: str) -> Observed:
+    """Adoption times as their empirical distribution function (share of the known clinicians adopted by
+    each step, `never` counted as not adopted): the distance is then one on the adoption-time distribution."""
     step = np.arange(1, steps + 1)
     share = np.array([(times[known] <= t).mean() for t in step])
     return Observed(step, share, CUMULATIVE, known, description)
@@ -110,31 +144,39 @@ def read_observed(path: Path, scenario: Scenario) -> Observed:
             times, known, scenario.run.steps, f"adoption times of {int(known.sum())} clinicians in {path.name}"
         )
     series = calibration_inputs.read_series(path, header, rows, scenario.run.steps)
+    names = [one.metric for one in series]
     return Observed(
-        np.array(series.steps, dtype=int),
-        np.array(series.values, dtype=float),
-        series.metric,
+        np.array([step for one in series for step in one.steps], dtype=int),
+        np.array([value for one in series for value in one.values], dtype=float),
+        names[0],
         None,
-        f"{series.metric} in {path.name}",
+        f"{', '.join(names)} in {path.name}",
+        np.array([one.metric for one in series for _ in one.steps], dtype=object) if len(series) > 1 else None,
     )
 
 
 def simulated_curve(scenario: Scenario, replication: int, observed: Observed) -> np.ndarray:
-    """The simulated counterpart of `observed` in one replication, at the observed steps."""
+    """The simulated counterpart of `observed` in one replication, point by point (step 0: the
+    starting state, before the first step)."""
     model = ClinicianModel(scenario, replication, with_agents=False)
     ever = model.state.uses_ai().copy()
-    out = {}
-    wanted = set(observed.steps.tolist())
+    mask = observed.known if observed.known is not None else np.ones(model.state.n, dtype=bool)
+    points = list(zip(observed.steps.tolist(), observed.metrics.tolist(), strict=True))
+    wanted: dict[int, set[str]] = {}
+    for step, metric in points:
+        wanted.setdefault(int(step), set()).add(metric)
+    out: dict[tuple[int, str], float] = {}
+
+    def record(step: int) -> None:
+        for metric in wanted.get(step, ()):
+            out[step, metric] = float(ever[mask].mean()) if metric == CUMULATIVE else float(model.last[metric])
+
+    record(0)
     for step in range(1, int(observed.steps.max()) + 1):
         model.step()
         ever |= model.state.uses_ai()
-        if step in wanted:
-            if observed.metric == CUMULATIVE:
-                mask = observed.known if observed.known is not None else np.ones(model.state.n, dtype=bool)
-                out[step] = float(ever[mask].mean())
-            else:
-                out[step] = float(model.last[observed.metric])
-    return np.array([out[s] for s in observed.steps])
+        record(step)
+    return np.array([out[int(step), metric] for step, metric in points])
 
 
 @job_task
@@ -151,6 +193,12 @@ def simulated_curves(
     jobs = [
         Job(f"p{i}-r{k}", i, point, point.run.seed, k) for i, point in enumerate(points) for k in range(replications)
     ]
+    curves = curves_of(jobs, observed, backend)
+    return [np.array(curves[i * replications : (i + 1) * replications]) for i in range(len(points))]
+
+
+def curves_of(jobs: list[Job], observed: Observed, backend: Backend) -> list[np.ndarray]:
+    """The simulated curve of each job (one replication of one point), in order, through the engine."""
     sink = MemorySink()
     run_jobs(jobs, sink=sink, backend=backend, task=functools.partial(calibration_curve, observed=observed))
     if sink.failures:
@@ -158,50 +206,106 @@ def simulated_curves(
             failure_summary(sink.failures, len(jobs), lambda i: f"calibration sample {i}", "no results were kept"),
             sink.failures,
         )
-    curves = list(sink.results())
-    return [np.array(curves[i * replications : (i + 1) * replications]) for i in range(len(points))]
+    return list(sink.results())
 
 
 def rmse(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.sqrt(np.mean((np.asarray(a) - np.asarray(b)) ** 2)))
 
 
+def distance(simulated: np.ndarray, observed: Observed) -> float:
+    """RMSE over the observed points, each divided by its scale (`Observed.scales`; shares: 1)."""
+    return rmse(np.asarray(simulated) / observed.scales, observed.values / observed.scales)
+
+
+def fit_data(scenario: Scenario) -> dict:
+    """The scenario as plain data without its `[calibration]` table (the base of every fitted point)."""
+    data = base_data(scenario)
+    data.pop("calibration", None)
+    return data
+
+
+# The starting shares are fittable: `population.initial_modes.verify` or `.primary` free, the share
+# using no AI follows (the three add up to 1).
+INITIAL_MODES = ("population", "initial_modes")
+
+
+def assignments(data: dict, paths: list[tuple], values: list[float]) -> list[tuple[tuple, float]]:
+    """(path, value) of each free key, with `population.initial_modes.none` set to what the fitted
+    starting shares leave when verify or primary is free (and none is not)."""
+    pairs = list(zip(paths, values, strict=True))
+    free = {tuple(path) for path in paths}
+    moved = [path for path in free if path[:2] == INITIAL_MODES and path[2:] in (("verify",), ("primary",))]
+    if moved and (*INITIAL_MODES, "none") not in free:
+        shares = dict(data.get("population", {}).get("initial_modes", {}))
+        shares.update({path[2]: value for path, value in pairs if path in moved})
+        pairs.append(((*INITIAL_MODES, "none"), max(0.0, 1.0 - shares.get("verify", 0.0) - shares.get("primary", 0.0))))
+    return pairs
+
+
 @dataclass
 class CalibrationResult:
     parameters: list[str]
-    estimates: pd.DataFrame  # parameter, estimate, low, high, prior_low, prior_high, best
-    samples: pd.DataFrame
-    fit: pd.DataFrame  # step, observed, simulated_mean, simulated_low, simulated_high
+    estimates: pd.DataFrame  # parameter, estimate, low, high, prior_low, prior_high, best (smc: + ess, ...)
+    samples: pd.DataFrame  # abc: every parameter set; smc: the final population (posterior.csv)
+    fit: pd.DataFrame  # step, metric, observed, simulated_mean, simulated_low, simulated_high
     rmse: float
     calibrated: Scenario
+    method: str = "abc"
+    populations: pd.DataFrame | None = None  # smc: one row per population (tolerance, evaluations)
+
+    @property
+    def level(self) -> int:
+        """The interval's level in percent: 95 (abc: 2.5-97.5 percentiles), 90 (smc: credible interval)."""
+        return 90 if self.method == "smc" else 95
+
+    def tables(self) -> list[tuple[str, pd.DataFrame]]:
+        """The tables of the output folder, by name (smc: posterior.csv and populations.csv for samples.csv)."""
+        if self.method == "smc" and self.populations is not None:
+            return [
+                ("calibration", self.estimates),
+                ("posterior", self.samples),
+                ("populations", self.populations),
+                ("fit", self.fit),
+            ]
+        return [("calibration", self.estimates), ("samples", self.samples), ("fit", self.fit)]
 
 
 def calibrate(
-    scenario: Scenario, observed: Observed, workers: int | None = None, backend: Backend | None = None
+    scenario: Scenario,
+    observed: Observed,
+    workers: int | None = None,
+    backend: Backend | None = None,
+    folder: Path | None = None,
 ) -> CalibrationResult:
-    """Rejection ABC over `scenario.calibration.free` (see the module docstring); the replications
-    run on `backend` (default: `workers` local processes, all cores unless given)."""
+    """Rejection ABC, or ABC-SMC when `[calibration] method = "smc"` (its pyabc database goes into
+    `folder`, default: a temporary folder), over `scenario.calibration.free` (see the module
+    docstring); the replications run on `backend` (default: `workers` local processes, all cores
+    unless given)."""
     config = scenario.calibration
     if config is None or not config.free:
         raise ScenarioError("calibrate: the scenario has no [calibration] table with free parameters")
+    backend = backend if backend is not None else backend_for(workers)
+    if config.method == "smc":
+        from simulation.experiments.abc_smc import calibrate_smc
+
+        return calibrate_smc(scenario, observed, backend, folder)
     names = list(config.free)
     bounds = np.array([config.free[name] for name in names], dtype=float)
-    data = base_data(scenario)
-    data.pop("calibration", None)
+    data = fit_data(scenario)
     paths = [parse_path(name) for name in names]
     design = qmc.LatinHypercube(d=len(names), seed=config.seed).random(config.samples)
     values = qmc.scale(design, bounds[:, 0], bounds[:, 1]) if len(names) else design
     points = [
-        point_scenario(data, list(zip(paths, row.tolist(), strict=True)), f"calibration sample {i}")
+        point_scenario(data, assignments(data, paths, row.tolist()), f"calibration sample {i}")
         for i, row in enumerate(values)
     ]
-    backend = backend if backend is not None else backend_for(workers)
     curves = simulated_curves(points, config.replications, observed, backend)
-    distance = np.array([rmse(c.mean(axis=0), observed.values) for c in curves])
+    distances = np.array([distance(c.mean(axis=0), observed) for c in curves])
     keep = max(2, int(math.ceil(config.accept_share * len(points))))
-    accepted = np.argsort(distance, kind="stable")[:keep]
+    accepted = np.argsort(distances, kind="stable")[:keep]
     samples = pd.DataFrame(values, columns=names)
-    samples["distance"] = distance
+    samples["distance"] = distances
     samples["accepted"] = False
     samples.loc[accepted, "accepted"] = True
     posterior = values[accepted]
@@ -219,26 +323,34 @@ def calibrate(
             "best": best,
         }
     )
-    calibrated = point_scenario(data, list(zip(paths, median.tolist(), strict=True)), "calibrated scenario")
+    calibrated = point_scenario(data, assignments(data, paths, median.tolist()), "calibrated scenario")
     check = simulated_curves([calibrated], config.check_replications, observed, backend)[0]
-    mean = check.mean(axis=0)
-    fit = pd.DataFrame(
+    fit = fit_table(observed, check, (2.5, 97.5))
+    return CalibrationResult(names, estimates, samples, fit, distance(fit["simulated_mean"], observed), calibrated)
+
+
+def fit_table(observed: Observed, runs: np.ndarray, band: tuple[float, float]) -> pd.DataFrame:
+    """step, metric, observed, simulated_mean and the `band` percentiles of `runs` (runs x points)."""
+    return pd.DataFrame(
         {
             "step": observed.steps,
+            "metric": observed.metrics,
             "observed": observed.values,
-            "simulated_mean": mean,
-            "simulated_low": np.percentile(check, 2.5, axis=0),
-            "simulated_high": np.percentile(check, 97.5, axis=0),
+            "simulated_mean": runs.mean(axis=0),
+            "simulated_low": np.percentile(runs, band[0], axis=0),
+            "simulated_high": np.percentile(runs, band[1], axis=0),
         }
     )
-    return CalibrationResult(names, estimates, samples, fit, rmse(mean, observed.values), calibrated)
 
 
-def calibrated_toml(source: Path, out: Path, estimates: pd.DataFrame) -> str:
-    """A scenario file that extends `source` (relative to `out`) and sets each estimate."""
+def calibrated_toml(
+    source: Path, out: Path, estimates: pd.DataFrame, calibrated: Scenario | None = None, level: int = 95
+) -> str:
+    """A scenario file that extends `source` (relative to `out`) and sets each estimate (with the
+    starting share using no AI of `calibrated` when a starting share was fitted)."""
     relative = os.path.relpath(source.resolve(), out.resolve())
     lines = [
-        "# Calibrated by `simulate calibrate` (rejection ABC): posterior medians of the free parameters.",
+        "# Calibrated by `simulate calibrate`: posterior medians of the free parameters.",
         f'extends = "{Path(relative).as_posix()}"',
         "",
     ]
@@ -250,8 +362,11 @@ def calibrated_toml(source: Path, out: Path, estimates: pd.DataFrame) -> str:
             continue
         table = ".".join(str(p) for p in parts[:-1])
         tables.setdefault(table, []).append(
-            f"{parts[-1]} = {row.estimate:.6g}   # 95 % interval {row.low:.4g} to {row.high:.4g}"
+            f"{parts[-1]} = {row.estimate:.6g}   # {level} % interval {row.low:.4g} to {row.high:.4g}"
         )
+    modes = ".".join(INITIAL_MODES)
+    if calibrated is not None and modes in tables and not any(k.startswith("none ") for k in tables[modes]):
+        tables[modes].append(f"none = {calibrated.population.initial_modes.none:.10g}   # what the fitted shares leave")
     for table, keys in tables.items():
         lines += [f"[{table}]", *keys, ""]
     lines += ["[calibration]", "free = {}   # calibrated: nothing left free", ""]
@@ -259,35 +374,35 @@ def calibrated_toml(source: Path, out: Path, estimates: pd.DataFrame) -> str:
 
 
 @plain_text
-def _plot_fit(fit: pd.DataFrame, observed: Observed, path: Path, title: str) -> None:
+def _plot_fit(fit: pd.DataFrame, observed: Observed, path: Path, title: str, band: str = "middle 95 % of runs") -> None:
+    """Observed points against the model's mean and band, one panel per observed series."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(7.5, 4.4))
-    ax.fill_between(
-        fit["step"],
-        fit["simulated_low"],
-        fit["simulated_high"],
-        color="#9ecae1",
-        alpha=0.6,
-        label="calibrated model: middle 95 % of runs",
-    )
-    ax.plot(fit["step"], fit["simulated_mean"], color="#08519c", lw=2, label="calibrated model: mean")
-    ax.plot(
-        fit["step"], fit["observed"], "o-", color="#d95f0e", lw=1.5, ms=5, label=f"observed ({observed.description})"
-    )
-    ax.set(
-        xlabel="step",
-        ylabel="cumulative share adopted" if observed.metric == CUMULATIVE else observed.metric,
-        title=title,
-    )
-    ax.set_ylim(
-        0, max(1.0, float(fit[["observed", "simulated_high"]].max().max())) if observed.metric == CUMULATIVE else None
-    )
-    ax.grid(True, color="#e6e6e6")
-    ax.legend(fontsize=8, loc="lower right")
+    names = observed.series
+    fig, axes = plt.subplots(len(names), 1, figsize=(7.5, 1.0 + 3.4 * len(names)), sharex=True, squeeze=False)
+    for ax, name in zip(axes[:, 0], names, strict=True):
+        rows = fit[fit["metric"] == name]
+        ax.fill_between(
+            rows["step"],
+            rows["simulated_low"],
+            rows["simulated_high"],
+            color="#9ecae1",
+            alpha=0.6,
+            label=f"model: {band}",
+        )
+        ax.plot(rows["step"], rows["simulated_mean"], color="#08519c", lw=2, label="model: mean")
+        ax.plot(rows["step"], rows["observed"], "o-", color="#d95f0e", lw=1.5, ms=5, label="observed")
+        is_share = name == CUMULATIVE or outcome(name).is_share
+        ax.set(ylabel="cumulative share adopted" if name == CUMULATIVE else name)
+        if is_share:
+            ax.set_ylim(0, max(1.0, float(rows[["observed", "simulated_high"]].max().max())))
+        ax.grid(True, color="#e6e6e6")
+        ax.legend(fontsize=8, loc="best")
+    axes[0, 0].set_title(f"{title}\n({observed.description})", fontsize=10)
+    axes[-1, 0].set_xlabel("step")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -329,6 +444,10 @@ def report_blocks(result: CalibrationResult, observed: Observed, scenario: Scena
     config = scenario.calibration
     if config is None:  # calibrate() has already refused such a scenario
         raise ScenarioError("calibrate: the scenario has no [calibration] table")
+    if result.method == "smc":
+        from simulation.experiments.abc_smc import smc_report_blocks
+
+        return smc_report_blocks(result, observed, scenario, source)
     blocks = calibration_document(
         name=scenario.scenario.name,
         source=source,
@@ -341,31 +460,57 @@ def report_blocks(result: CalibrationResult, observed: Observed, scenario: Scena
         published=config.published,
         check_replications=config.check_replications,
         rmse=result.rmse,
-        rmse_in_points=observed.metric == CUMULATIVE or observed.metric.startswith("share_"),
+        rmse_in_points=observed.all_shares,
         fit=result.fit,
     )
     return blocks
 
 
 def write_calibration(
-    result: CalibrationResult, observed: Observed, scenario: Scenario, source: Path, folder: Path, final: Path
+    result: CalibrationResult,
+    observed: Observed,
+    scenario: Scenario,
+    source: Path,
+    folder: Path,
+    final: Path,
+    formats: Sequence[str] = ("csv", "parquet"),
 ) -> None:
-    """Write every output file of a calibration into `folder` (empty; it becomes `final`)."""
-    from simulation.results.tables import to_csv_bytes
+    """Write every output file of a calibration into `folder` (empty; it becomes `final`); the tables
+    in `formats` (`results.table_files`), with datapackage.json."""
+    from simulation.results.table_files import write_datapackage, write_table
+    from simulation.scenario.loader import scenario_hash
 
-    (folder / "calibration.csv").write_bytes(to_csv_bytes(result.estimates))
-    (folder / "samples.csv").write_bytes(to_csv_bytes(result.samples))
-    (folder / "fit.csv").write_bytes(to_csv_bytes(result.fit))
+    what = {"command": "calibrate", "scenario_file": str(source), "scenario_hash": scenario_hash(scenario)}
+    for name, frame in result.tables():
+        write_table(folder, name, frame, formats, what)
+    write_datapackage(folder, "Tables of a simulate calibrate")
+    band = "5-95 % of posterior draws" if result.method == "smc" else "middle 95 % of runs"
     _plot_fit(
-        result.fit, observed, folder / "fit.png", f"{scenario.scenario.name}: observed against the calibrated model"
+        result.fit,
+        observed,
+        folder / "fit.png",
+        f"{scenario.scenario.name}: observed against the calibrated model",
+        band,
     )
-    _plot_posterior(result.samples, result.parameters, folder / "posterior.png")
-    (folder / "calibrated.toml").write_text(calibrated_toml(source, final, result.estimates), encoding="utf-8")
+    if result.method == "smc":
+        from simulation.experiments.abc_smc import plot_particles
+
+        plot_particles(result.samples, result.parameters, folder / "posterior.png")
+    else:
+        _plot_posterior(result.samples, result.parameters, folder / "posterior.png")
+    (folder / "calibrated.toml").write_text(
+        calibrated_toml(source, final, result.estimates, result.calibrated, result.level), encoding="utf-8"
+    )
     write_report(folder, report_blocks(result, observed, scenario, source))
 
 
 def run_calibration(
-    scenario_path: Path, observed_path: Path | None, out: Path | None, workers: int | None, cluster: str | None = None
+    scenario_path: Path,
+    observed_path: Path | None,
+    out: Path | None,
+    workers: int | None,
+    cluster: str | None = None,
+    formats: Sequence[str] = ("csv", "parquet"),
 ) -> tuple[Path, CalibrationResult]:
     """`simulate calibrate`: load, read the observations, fit, write the folder atomically (the
     replications on `workers` local processes, or on the Dask scheduler at `cluster`)."""
@@ -383,9 +528,10 @@ def run_calibration(
     observed = read_observed(observed_path, scenario) if observed_path is not None else observed_from_model(scenario)
     out = out if out is not None else Path("outputs") / f"{scenario_path.stem}-calibration"
     check_target(out)
-    result = calibrate(scenario, observed, backend=backend_for(workers, cluster))
     with atomic_folder(out) as tmp:
-        write_calibration(result, observed, scenario, scenario_path, tmp, out)
+        # smc: pyabc's database is written into the folder (pyabc.db), never the working folder
+        result = calibrate(scenario, observed, backend=backend_for(workers, cluster), folder=tmp)
+        write_calibration(result, observed, scenario, scenario_path, tmp, out, formats)
         write_json(
             tmp / "manifest.json",
             {

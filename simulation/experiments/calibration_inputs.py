@@ -6,9 +6,10 @@ second; `simulation.experiments.calibration` runs them again when it calibrates.
 
 The observed data file has two forms (simulation/experiments/calibration.py, docs/SCENARIOS.md):
 
-- a series: a `step` column (or `week`, `month`) of whole steps 1..run.steps, each listed once, and
-  one value column named after an outcome of steps.csv (`share_verify`, ...) or
-  `cumulative_adoption` (the share who have ever used AI, which never falls);
+- series: a `step` column (or `week`, `month`) of whole steps 0..run.steps (0: the starting state),
+  each listed once, and one or more value columns, each named after an outcome of steps.csv
+  (`share_verify`, `share_uses_ai`, `mean_attitude`, ...) or `cumulative_adoption` (the share who
+  have ever used AI, which never falls); with several columns an empty cell means "not observed then";
 - per-clinician adoption times: `id` and `adoption` columns; a time is a number of steps (0 or more),
   `never` (did not adopt in the observed window) or empty (unknown); each id once.
 
@@ -35,12 +36,12 @@ from simulation.scenario.paths import base_data, get_path, parse_path
 from simulation.scenario.schema import Scenario
 
 CUMULATIVE = "cumulative_adoption"
-STEP_COLUMNS = ("step", "week", "month")
+STEP_COLUMNS = ("step", "week", "month", "year")  # counted in run.time_unit (check_observed)
 MISSING = ("", "nan", "na", "n/a", "null", "none", ".")
 SHOWN_CHARACTERS = 40
 FORMS = (
-    f"expected columns 'id' and 'adoption' (per-clinician times) or a 'step' column and one value column "
-    f"({CUMULATIVE} or an outcome such as share_verify)"
+    f"expected columns 'id' and 'adoption' (per-clinician times) or a 'step' column and value columns "
+    f"({CUMULATIVE} or outcomes such as share_verify)"
 )
 
 
@@ -75,9 +76,17 @@ def check_calibration_table(path: Path, scenario: Scenario) -> None:
             raise ScenarioError(f"{path}: calibration.free: {exc}") from None
 
 
-def check_observed(path: Path, horizon: int) -> None:
-    """The observed data file reads as one of the two forms (ids are matched when calibrating)."""
+def check_observed(path: Path, horizon: int, unit: str = "week") -> None:
+    """The observed data file reads as one of the two forms (ids are matched when calibrating), and a
+    step column named after a time unit (`week`, `month`, `year`) names the scenario's run.time_unit."""
     header, rows = read_table(path)
+    named = next((c for c in ("week", "month", "year") if c in header and "step" not in header), None)
+    if named is not None and named != unit:
+        raise ScenarioError(
+            f"{path}, column '{named}': the observed steps are {named}s but the scenario's run.time_unit is "
+            f"'{unit}' (one step = one {unit}); set run.time_unit = '{named}' in the scenario, or convert the "
+            f"data to {unit}s (allowed column names here: step, {unit})"
+        )
     if "id" in header and "adoption" in header:
         read_times(path, header, rows)
     else:
@@ -173,23 +182,26 @@ def _number(text: str) -> float | None:
         return None
 
 
-def read_series(path: Path, header: list[str], rows: Sequence[tuple[int, list[str]]], horizon: int) -> Series:
-    """An observed series (module docstring), its steps within 1..`horizon` (run.steps)."""
+def read_series(path: Path, header: list[str], rows: Sequence[tuple[int, list[str]]], horizon: int) -> list[Series]:
+    """The observed series of a table (module docstring): one per value column, each step within
+    0..`horizon` (run.steps; step 0 is the starting state). With one value column every listed step
+    needs a value; with several, an empty cell means that series was not observed at that step."""
     step_column = next((c for c in STEP_COLUMNS if c in header), None)
-    values = [c for c in header if c != step_column]
-    if step_column is None or len(values) != 1:
+    metrics = [c for c in header if c != step_column]
+    if step_column is None or not metrics:
         raise ScenarioError(f"{path}: {FORMS}; found: {', '.join(shown(c) for c in header[:6])}")
-    metric = values[0]
-    if metric not in (CUMULATIVE, *TARGETABLE):
-        hint = difflib.get_close_matches(metric, [CUMULATIVE, *TARGETABLE], n=1, cutoff=0.6)
-        raise ScenarioError(
-            f"{path}: column {shown(metric)} is not {CUMULATIVE} or an outcome"
-            + (f" (did you mean '{hint[0]}'?)" if hint else "")
-            + f"; allowed: {CUMULATIVE}, {', '.join(TARGETABLE)}"
-        )
-    at_step, at_value = header.index(step_column), header.index(metric)
+    allowed = [CUMULATIVE, *TARGETABLE]
+    for metric in metrics:
+        if metric not in allowed:
+            hint = difflib.get_close_matches(metric, allowed, n=1, cutoff=0.6)
+            raise ScenarioError(
+                f"{path}: column {shown(metric)} is not {CUMULATIVE} or an outcome"
+                + (f" (did you mean '{hint[0]}'?)" if hint else "")
+                + f"; allowed: {', '.join(allowed)}"
+            )
+    at_step = header.index(step_column)
     seen: dict[int, int] = {}
-    points: list[tuple[int, float, int]] = []
+    steps: list[tuple[int, int, list[str]]] = []
     for number, cells in rows:
         step = _step(path, number, step_column, cells[at_step])
         if step in seen:
@@ -198,30 +210,42 @@ def read_series(path: Path, header: list[str], rows: Sequence[tuple[int, list[st
                 f"{seen[step]}); each step once"
             )
         seen[step] = number
-        text = cells[at_value]
-        value = None if text.strip().lower() in MISSING else _number(text)
+        steps.append((step, number, cells))
+    steps.sort()
+    if steps[0][0] < 0 or steps[-1][0] > horizon:
+        raise ScenarioError(
+            f"{path}, column '{step_column}': steps must lie within 0..run.steps ({horizon}; 0 is the starting "
+            f"state); found {steps[0][0]}..{steps[-1][0]}"
+        )
+    return [_column(path, metric, header.index(metric), steps, len(metrics) > 1) for metric in metrics]
+
+
+def _column(path: Path, metric: str, at: int, steps: list[tuple[int, int, list[str]]], gaps_allowed: bool) -> Series:
+    """One value column as a series; empty cells are left out when `gaps_allowed` (several columns)."""
+    points: list[tuple[int, float, int]] = []
+    for step, number, cells in steps:
+        text = cells[at]
+        missing = text.strip().lower() in MISSING
+        if missing and gaps_allowed:
+            continue
+        value = None if missing else _number(text)
         if value is None or not math.isfinite(value):
             raise ScenarioError(
                 f"{path}, line {number}, column '{metric}': {shown(text)} is not a number; every listed step "
                 "needs a finite value (leave out the steps that were not observed)"
             )
         points.append((step, value, number))
-    points.sort()
+    if not points:
+        raise ScenarioError(f"{path}, column '{metric}': no value at any step (every cell is empty)")
     _check_range(path, metric, points)
-    steps = [p[0] for p in points]
-    if steps[0] < 1 or steps[-1] > horizon:
-        raise ScenarioError(
-            f"{path}, column '{step_column}': steps must lie within 1..run.steps ({horizon}); "
-            f"found {steps[0]}..{steps[-1]}"
-        )
-    return Series(steps, [p[1] for p in points], metric)
+    return Series([p[0] for p in points], [p[1] for p in points], metric)
 
 
 def _step(path: Path, number: int, column: str, text: str) -> int:
     value = _number(text)
     if value is None or not math.isfinite(value) or not value.is_integer():
         raise ScenarioError(
-            f"{path}, line {number}, column '{column}': {shown(text)} is not a whole step; allowed: 1, 2, 3, ..."
+            f"{path}, line {number}, column '{column}': {shown(text)} is not a whole step; allowed: 0, 1, 2, ..."
         )
     return int(value)
 

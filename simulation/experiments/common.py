@@ -23,7 +23,7 @@ from simulation.execution.plan import Job
 from simulation.outcomes import COLUMNS, EXPERIMENT_OUTCOMES, outcome
 from simulation.reporting.folder import check_target
 from simulation.reporting.manifest import git_commit, package_versions
-from simulation.results.tables import to_csv_bytes
+from simulation.results.table_files import DEFAULT_FORMATS, write_datapackage, write_table
 from simulation.scenario import load_scenario
 from simulation.scenario.experiments import ParameterConfig, Value
 from simulation.scenario.loader import scenario_hash
@@ -54,6 +54,7 @@ class Experiment:
     points: list[Point]
     out: Path
     notes: list[str] = field(default_factory=list)
+    formats: tuple[str, ...] = DEFAULT_FORMATS  # the tables' files: csv, parquet (`results.table_files`)
 
     @property
     def keys(self) -> list[str]:
@@ -182,14 +183,17 @@ def points_table(experiment: Experiment) -> pd.DataFrame:
 def write_tables(
     folder: Path, experiment: Experiment, replications: pd.DataFrame, failures: list, tables: dict
 ) -> None:
-    """An experiment's tables into `folder`: points.csv, replications.csv, each of `tables` (file
-    name -> frame; None is left out) and errors.csv when some replications failed."""
+    """An experiment's tables into `folder`: points, replications, each of `tables` (file name ->
+    frame; None is left out), in `experiment.formats` (what ran, `experiment_identity`, in the Parquet
+    files' metadata), errors.csv when some replications failed, and datapackage.json."""
     frames = {"points.csv": points_table(experiment), "replications.csv": replications, **tables}
+    identity = experiment_identity(experiment)
     for name, frame in frames.items():
         if frame is not None:
-            (folder / name).write_bytes(to_csv_bytes(frame))
+            write_table(folder, name, frame, experiment.formats, identity)
     if failures:
         (folder / "errors.csv").write_bytes(errors_csv(failures, "point"))
+    write_datapackage(folder, f"Tables of a simulate {experiment.kind}")
 
 
 def mean_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float, float, int]:
@@ -210,22 +214,41 @@ def experiment_manifest(
     experiment: Experiment, config: dict, done: list[Done], started_at: str, seconds: float, workers: int, resumed: bool
 ) -> dict:
     failures = [d for d in done if d.failed]
+    identity = experiment_identity(experiment)
     return {
         "complete": not failures,
         "kind": experiment.kind,
         "resumed": resumed,
-        "file": str(experiment.source),
+        "file": identity["file"],
         "replications_total": len(done),
         "replications_failed": len(failures),
         "failures": [
             {"point": d.job.group, "replication": d.job.replication, "seed": d.job.seed_text, "error": d.error}
             for d in failures
         ],
+        **{key: identity[key] for key in ("root_seed", "replications_per_point", "steps", "seeding")},
+        experiment.kind: config,
+        **{key: identity[key] for key in ("base_scenario_hash", "base_scenario", "points")},
+        "workers": workers,
+        "command": sys.argv,
+        "started_at": started_at,
+        "timings_seconds": {"total": round(seconds, 3)},
+        "versions": identity["versions"],
+        "git": identity["git"],
+    }
+
+
+def experiment_identity(experiment: Experiment) -> dict:
+    """What an experiment ran (the part of its manifest that does not depend on how it went): the file,
+    seeds, the base scenario and every point with its hash, package versions and git commit. The
+    Parquet tables carry it in their metadata (`results.table_files`)."""
+    return {
+        "kind": experiment.kind,
+        "file": str(experiment.source),
         "root_seed": experiment.seed,
         "replications_per_point": experiment.replications,
         "steps": experiment.base.run.steps,
         "seeding": "common random numbers: replication k of every point uses numpy SeedSequence(root_seed, spawn_key=(k,))",
-        experiment.kind: config,
         "base_scenario_hash": scenario_hash(experiment.base),
         "base_scenario": experiment.base.model_dump(mode="json", exclude={"sweep", "sensitivity"}),
         "points": [
@@ -236,10 +259,6 @@ def experiment_manifest(
             }
             for p in experiment.points
         ],
-        "workers": workers,
-        "command": sys.argv,
-        "started_at": started_at,
-        "timings_seconds": {"total": round(seconds, 3)},
         "versions": {**package_versions(), **_extra_versions()},
         "git": git_commit(),
     }

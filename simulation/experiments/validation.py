@@ -1,11 +1,15 @@
-"""Theory checks: the model reduces to Bass diffusion, linear-threshold cascades and DeGroot averaging.
+"""Theory checks: the model reduces to Bass diffusion, linear-threshold cascades, DeGroot averaging,
+Hegselmann-Krause bounded confidence, independent cascades and the voter model.
 
 Each check switches the clinician-specific mechanisms off with scenario keys only (see
-`*_scenario`), runs the real `ClinicianModel`, and compares with a reference that does not use the
-model's code: a closed form (Bass), a plain-Python fixed point on a networkx graph (threshold), or the
-stationary distribution of the influence matrix from an eigen-solver (DeGroot). `simulate validate`
-writes the figures and `validation.csv` used by docs/VALIDATION.md; tests/test_theory.py asserts the
-tolerances.
+`*_scenario` and `*_sections`), runs the real model's step, and compares with a reference that does
+not use the model's code: a closed form (Bass, the voter model's consensus probability, an
+independent cascade's exact final-size distribution), a plain-Python form on a networkx graph
+(threshold, Hegselmann-Krause, cascade and voter: `simulation.reference.dynamics`), or the stationary
+distribution of the influence matrix from an eigen-solver (DeGroot). The last three run on graphs
+written as files (`graph_scenario`: an edge list and a node table, the public way to bring a
+network). `simulate validate` writes the figures and `validation.csv` used by docs/VALIDATION.md;
+tests/test_theory.py and tests/test_reference_dynamics.py assert the tolerances.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
+from simulation.experiments.reference_dynamics import write_reference_cases
 from simulation.model import ClinicianModel
 from simulation.scenario.schema import Scenario
 
@@ -204,7 +209,8 @@ def run_degroot(
 
 
 def write_validation(out: Path, replications: int = 8) -> Path:
-    """Run the three checks and write validation.csv and one figure per check into `out`."""
+    """Run the six checks and write validation.csv and one figure per check into `out` (the files of
+    the graphs of the last three under out/graphs/)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -313,6 +319,8 @@ def write_validation(out: Path, replications: int = 8) -> Path:
     fig.tight_layout()
     fig.savefig(out / "degroot.png", dpi=110)
     plt.close(fig)
+
+    rows += write_reference_cases(out, plt, replications=250 * replications)
 
     table = pd.DataFrame(rows)
     table.to_csv(out / "validation.csv", index=False, float_format="%.6g")

@@ -62,11 +62,12 @@ def judge_rows(reputation, mode, table, indptr, rater, threshold, keys, owner, s
 
 
 @compiled
-def attitude_sums(indptr, indices, data, weighted, attitude, weight, uniform_weight, bound):
+def attitude_sums(indptr, indices, data, weighted, by_tie_weight, attitude, weight, uniform_weight, bound):
     """Per clinician, over their colleagues j: the sum of attitude_j (by tie weight), and over the
-    colleagues within `bound` of their own attitude (each tie once) the sum of influence weights
-    w_j (`uniform_weight` for all if >= 0, else `weight[j]`) and of w_j attitude_j.
-    Returns (attitude_sum, close_weight, close_total)."""
+    colleagues within `bound` of their own attitude (|attitude_j - attitude_i| <= bound: a colleague
+    exactly at the bound counts) the sum of influence weights w_j (`uniform_weight` for all if >= 0,
+    else `weight[j]`; times the tie weight `data[k]` when `by_tie_weight`, else each tie once) and of
+    w_j attitude_j. Returns (attitude_sum, close_weight, close_total)."""
     n = attitude.shape[0]
     attitude_sum = np.empty(n)
     close_weight = np.empty(n)
@@ -80,6 +81,7 @@ def attitude_sums(indptr, indices, data, weighted, attitude, weight, uniform_wei
                 a = attitude[j]
                 s += data[k] * a if weighted else a
                 w = uniform_weight if uniform_weight >= 0 else weight[j]
+                w = w * data[k] if by_tie_weight else w
                 w = w if abs(own - a) <= bound else 0.0
                 cw += w
                 ct += w * a

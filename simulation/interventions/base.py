@@ -39,6 +39,8 @@ class InterventionContext:
     network: HospitalNetwork
     rng: np.random.Generator
     scenario: Scenario = field(default_factory=Scenario, repr=False)
+    # The network version and whom each clinician would name on it (`named_colleagues`).
+    _named: tuple[int, tuple[np.ndarray, np.ndarray]] | None = field(default=None, init=False, repr=False)
 
     @cached_property
     def cross_department_ties(self) -> np.ndarray:
@@ -46,6 +48,15 @@ class InterventionContext:
         from simulation.interventions.targeting import cross_department_ties
 
         return cross_department_ties(self.network, self.state.department)
+
+    def named_colleagues(self) -> tuple[np.ndarray, np.ndarray]:
+        """Whom each clinician would name (for `nominated` targeting), on the current ties: kept until
+        an intervention adds ties (`HospitalNetwork.version`)."""
+        from simulation.interventions.targeting import named_colleagues
+
+        if self._named is None or self._named[0] != self.network.version:
+            self._named = (self.network.version, named_colleagues(self.network))
+        return self._named[1]
 
 
 class Intervention:

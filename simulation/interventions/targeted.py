@@ -49,6 +49,7 @@ class Targeted(Intervention):
             role=self.role_index,
             ids=config.ids,
             bridges=self.context.cross_department_ties if config.targeting == "bridges" else None,
+            named=self.context.named_colleagues() if config.targeting == "nominated" else None,
         )
         self.sessions[who] += 1
         self.reached += len(who)

@@ -1,7 +1,7 @@
 """Networks and clinicians read from files: `[network] generator = "file"` (docs/SCENARIOS.md).
 
-An edge list (CSV, TSV or whitespace-separated, optional header, with optional layer, weight and
-direction columns), a GraphML or a GEXF file gives the ties; an optional node table (`[network.nodes]`)
+An edge list (CSV, TSV, whitespace-separated or .xlsx, optional header, with optional layer, weight
+and direction columns), a GraphML, GEXF, Pajek or UCINET DL file gives the ties; an optional node table (`[network.nodes]`)
 gives the clinicians, their ids and, per mapped column, their department, role, seniority, initial
 attitude, initial mode of AI use and observed adoption time. Node ids may be any strings or integers
 (compared as text); nodes of the node table without ties (isolates) are kept.
@@ -23,8 +23,12 @@ allowed; the scenario loader adds the scenario file and turns it into a `Scenari
 
 The reading is a pipeline of stages, one module each:
   tables.py         delimited text tables, columns, numbers, and the error types
+  arrow_table.py    big edge lists parsed with pyarrow.csv, the same table as tables.py
+  xlsx_table.py     an .xlsx sheet (node table, staff roster) as a table
+  columns.py        a column coded as its distinct texts and one code per row
   edge_table.py     the edge rows: ids, layers, weights, directions (`network.edges`, ...)
-  graph_formats.py  GraphML / GEXF files as edge and node tables (networkx, imported lazily)
+  graph_formats.py  graph files as edge and node tables: GraphML / GEXF (networkx), Pajek
+                    (pajek.py), UCINET DL (ucinet_dl.py)
   node_table.py     the clinicians: ids, departments, roles, seniority, attitude, mode, adoption
   ties.py           unknown ids, self-loops, merging into one network, each layer's ties
 This module runs them (`read_network_files`), caches the result, and derives the population
@@ -42,7 +46,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from simulation.network.edge_table import read_edges
-from simulation.network.node_table import node_attributes, node_ids, read_nodes
+from simulation.network.node_table import known_shares, node_attributes, node_ids, read_nodes
 from simulation.network.tables import MissingDataFileError, NetworkFileError
 from simulation.network.ties import merge_rows
 
@@ -78,6 +82,8 @@ class NetworkData:
     attitude: np.ndarray | None = None  # 1-7, NaN = unknown
     mode: np.ndarray | None = None  # 0/1/2, -1 = unknown
     adoption: np.ndarray | None = None  # observed adoption time, NaN = unknown, inf = never adopted
+    threshold: np.ndarray | None = None  # fixed adoption threshold 0-1, NaN = drawn
+    hearing: np.ndarray | None = None  # (E, 2) influence weights per tie end (`network.influence`), None = 1 both ways
     files: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -96,7 +102,9 @@ class NetworkData:
         drawn = np.where(j_advises, edges[:, 1], edges[:, 0])
         advisor = np.where(self.advisor >= 0, self.advisor, drawn)
         team = self.department if self.department is not None else np.zeros(self.n, dtype=np.int64)
-        return HospitalNetwork(n=self.n, edges=edges.copy(), advisor=advisor, team=team.astype(np.int64))
+        return HospitalNetwork(
+            n=self.n, edges=edges.copy(), advisor=advisor, team=team.astype(np.int64), hearing=self.hearing
+        )
 
     def given(self) -> dict[str, np.ndarray]:
         """Node attributes read from the node table, for `population.draw_population(given=...)`."""
@@ -112,7 +120,7 @@ def read_network_files(config: NetworkConfig) -> NetworkData:
     """Parse the files of a `generator = "file"` network section (cached per process)."""
     if config.edges is None:
         raise NetworkFileError(
-            "key 'network.edges' is required with generator = \"file\" (the edge list, GraphML or GEXF file)"
+            "key 'network.edges' is required with generator = \"file\" (the edge list, GraphML, GEXF, Pajek or DL file)"
         )
     paths = [Path(config.edges)] + ([Path(config.nodes.file)] if config.nodes and config.nodes.file else [])
     stamp = tuple((str(p), *_stat(p)) for p in paths)
@@ -152,6 +160,7 @@ def _read(config: NetworkConfig) -> NetworkData:
         advisor=ties.advisor,
         layers=ties.layers,
         layer_arcs=ties.layer_arcs,
+        hearing=ties.hearing,
         files=files,
         notes=ties.notes,
         **attributes,
@@ -163,15 +172,14 @@ def population_for(population: PopulationConfig, data: NetworkData) -> Populatio
     from simulation.scenario.parameters import RoleConfig
 
     update: dict[str, Any] = {"n": data.n}
-    if data.department is not None:
-        counts = np.bincount(data.department, minlength=len(data.department_names))
-        update["departments"] = {name: float(c) / data.n for name, c in zip(data.department_names, counts, strict=True)}
+    if data.department is not None:  # shares of the known cells (missing ones are drawn with them)
+        shares = known_shares(data.department, len(data.department_names))
+        update["departments"] = {name: float(c) for name, c in zip(data.department_names, shares, strict=True)}
     if data.role is not None:
-        counts = np.bincount(data.role, minlength=len(data.role_names))
         roles = {}
-        for name, c in zip(data.role_names, counts, strict=True):
+        for name, c in zip(data.role_names, known_shares(data.role, len(data.role_names)), strict=True):
             known = population.roles.get(name)
-            share = float(c) / data.n
+            share = float(c)
             roles[name] = known.model_copy(update={"share": share}) if known else RoleConfig(share=share)
         update["roles"] = roles
     return population.model_copy(update=update)

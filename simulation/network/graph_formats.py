@@ -1,24 +1,65 @@
-"""Stage 1b of reading a file network: GraphML and GEXF files, turned into tables.
+"""Stage 1b of reading a file network: graph files (GraphML, GEXF, Pajek, UCINET DL) as tables.
 
-A graph file gives both an edge table (source, target, then every edge attribute, sorted by name)
-and a node table (id, then every node attribute), so the later stages read it exactly as they read
-an edge list with a node table. networkx parses the file; it is imported only when one is read.
+A graph file gives both an edge table (source, target, then the edges' attributes) and a node table
+(id, then the nodes' attributes), so the later stages read it exactly as they read an edge list with
+a node table. The format is `network.format`, or by the file's extension when that is "auto":
+
+  .graphml, .xml  GraphML      (networkx, imported only when one is read)
+  .gexf           GEXF         (networkx)
+  .net, .paj      Pajek        (`pajek`: *Vertices, *Arcs, *Edges, *Arcslist, *Edgeslist)
+  .dl             UCINET DL    (`ucinet_dl`: fullmatrix and edgelist1)
+  anything else   an edge list (`tables`, `arrow_table`)
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from simulation.network.tables import MissingDataFileError, NetworkFileError, Table, check_cells, exists, text_of
+
+SUFFIXES = {
+    ".graphml": "graphml",
+    ".xml": "graphml",
+    ".gexf": "gexf",
+    ".net": "pajek",
+    ".paj": "pajek",
+    ".dl": "dl",
+}
+
+
+@dataclass
+class GraphTables:
+    """A graph file as an edge table, a node table, and whether each edge row is directed."""
+
+    edges: Table
+    nodes: Table
+    directed: np.ndarray  # (edge rows,) bool: as the file says (a GraphML graph's default, a Pajek section)
 
 
 def graph_format(path: Path, fmt: str) -> str:
-    """The file's format, "graphml", "gexf" or "edgelist": `fmt` (network.format), or by suffix if "auto"."""
+    """The file's format ("graphml", "gexf", "pajek", "dl" or "edgelist"): `fmt`, or by suffix if "auto"."""
     if fmt != "auto":
         return fmt
-    suffix = path.suffix.lower()
-    return {".graphml": "graphml", ".gexf": "gexf", ".xml": "graphml"}.get(suffix, "edgelist")
+    return SUFFIXES.get(path.suffix.lower(), "edgelist")
+
+
+def read_graph_tables(path: Path, fmt: str, key: str) -> GraphTables:
+    """The edge and node tables of the graph file `path` in format `fmt`."""
+    if fmt == "pajek":
+        from simulation.network.pajek import read_pajek
+
+        return read_pajek(path, key)
+    if fmt == "dl":
+        from simulation.network.ucinet_dl import read_dl
+
+        return read_dl(path, key)
+    graph = read_graph(path, fmt, key)
+    edges, nodes = graph_tables(graph, path)
+    return GraphTables(edges, nodes, np.full(len(edges.rows), graph.is_directed(), dtype=bool))
 
 
 def read_graph(path: Path, fmt: str, key: str) -> Any:

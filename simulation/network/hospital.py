@@ -37,6 +37,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from simulation.fast.arcs import mode_counts as count_modes
+from simulation.network.influence import influence_of
 
 if TYPE_CHECKING:
     from simulation.scenario.network import NetworkConfig
@@ -47,13 +48,15 @@ class HospitalNetwork:
     """An undirected tie list with advice directions, as arrays.
 
     `edges` holds each tie once as (i, j) with i < j; `advisor` is, per tie, the index of the
-    clinician whose advice the other seeks.
+    clinician whose advice the other seeks; `hearing` (None: 1 both ways), per tie, the weight with
+    which i hears j and j hears i in the influence rules (`influence`, `simulation.network.influence`).
     """
 
     n: int
     edges: np.ndarray  # (E, 2) int64
     advisor: np.ndarray  # (E,) int64
     team: np.ndarray  # (n,) int64
+    hearing: np.ndarray | None = None  # (E, 2) float: weight of j in i's influence, of i in j's
 
     def __post_init__(self) -> None:
         self.rebuild()
@@ -87,6 +90,7 @@ class HospitalNetwork:
         # Directed arcs (rater -> ratee) for per-tie rules: both directions of every tie, in CSR order.
         self.arc_source = rows
         self.arc_target = self.adjacency.indices
+        self.influence = influence_of(self)  # whom each clinician hears, with what weight
 
     @property
     def n_edges(self) -> int:
@@ -109,6 +113,8 @@ class HospitalNetwork:
             return 0
         self.edges = np.concatenate([self.edges, pairs])
         self.advisor = np.concatenate([self.advisor, advisor])
+        if self.hearing is not None:  # new ties are heard both ways with weight 1
+            self.hearing = np.concatenate([self.hearing, np.ones((len(pairs), 2))])
         self.rebuild()
         return int(len(pairs))
 

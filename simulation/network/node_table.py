@@ -8,9 +8,11 @@ sorted (numerically when all are integers), and a graph file's nodes (isolates t
 
 Per mapped column a cell goes through `[network.nodes.values.<column>]` (codes to values; a numeric
 cell also matches a numeric code) and is missing when it, or its value, is listed in
-`network.nodes.missing` or is "missing". Departments and roles are labels ("unknown" when missing),
-in order of first appearance; seniority is years in practice (0-100), attitude the 1-7 scale, mode
-none/verify/primary (or 0/1/2), adoption an observed adoption time ("never" = never adopted).
+`network.nodes.missing` or is "missing". Departments and roles are labels in order of first
+appearance (-1 where missing: drawn per replication, `simulation.population.fill_missing`);
+seniority is years in practice (0-100), attitude the 1-7 scale, mode none/verify/primary (or 0/1/2),
+threshold a fixed adoption threshold (a share of colleagues, 0-1), adoption an observed adoption time
+("never" = never adopted).
 """
 
 from __future__ import annotations
@@ -26,7 +28,6 @@ from simulation.network.tables import (
     Table,
     column,
     is_number,
-    natural_order,
     number,
     read_table,
     shown,
@@ -56,6 +57,7 @@ def read_nodes(config: NetworkConfig, graph_nodes: Table | None) -> Table | None
         nodes_cfg.attitude,
         nodes_cfg.mode,
         nodes_cfg.adoption,
+        nodes_cfg.threshold,
     ]
     named = any(isinstance(s, str) for s in specs if s is not None)
     id_columns = [nodes_cfg.id - 1] if isinstance(nodes_cfg.id, int) else []
@@ -90,9 +92,7 @@ def node_ids(config: NetworkConfig, table: Table | None, edges: EdgeRows) -> lis
         return list(ids)
     if edges.graph_nodes is not None:
         return [row[0] for row in edges.graph_nodes.rows]
-    kept = [s for s, k in zip(edges.source, edges.keep, strict=True) if k]
-    kept += [d for d, k in zip(edges.target, edges.keep, strict=True) if k]
-    return natural_order(list(dict.fromkeys(kept)))
+    return edges.kept_ids()
 
 
 def _value_map(config_values: dict[str, dict[str, Any]], attribute: str) -> dict[str, Any]:
@@ -131,14 +131,18 @@ def node_attributes(table: Table, cfg: NodeTableConfig, n: int) -> dict[str, Any
         cells = values_of(name)
         if cells is None:
             continue
-        labels = ["unknown" if c is None else text_of(c) for c in cells]
-        order = list(dict.fromkeys(labels))
+        labels = [None if c is None else text_of(c) for c in cells]
+        order = list(dict.fromkeys(x for x in labels if x is not None))
+        if not order:  # every cell missing: as if the column were not mapped
+            continue
+        index = {label: k for k, label in enumerate(order)}
         out[f"{name}_names"] = order
-        out[name] = np.array([order.index(x) for x in labels], dtype=np.int64)
+        out[name] = np.array([-1 if x is None else index[x] for x in labels], dtype=np.int64)
 
     for name, low, high, what in (
         ("seniority", 0.0, 100.0, "years in practice, 0-100"),
         ("attitude", 1.0, 7.0, "attitude on the 1-7 scale"),
+        ("threshold", 0.0, 1.0, "adoption threshold, a share of colleagues 0-1"),
     ):
         cells = values_of(name)
         if cells is None:
@@ -177,6 +181,13 @@ def node_attributes(table: Table, cfg: NodeTableConfig, n: int) -> dict[str, Any
             )
         out["adoption"] = adoption
     return out
+
+
+def known_shares(labels: np.ndarray, count: int) -> np.ndarray:
+    """Shares of the `count` labels among the known (>= 0) entries of `labels`: the shares with which
+    the missing entries are drawn (`simulation.population.fill_missing`)."""
+    counts = np.bincount(labels[labels >= 0], minlength=count).astype(float)
+    return counts / counts.sum()
 
 
 def _modes(cells: list[Any], table: Table, n: int) -> np.ndarray:

@@ -24,6 +24,7 @@ SHOWN = 5  # ids shown in an error about unknown or duplicate nodes
 SHOWN_CHARACTERS = 40  # at most this much of one cell in a message (a file's content never floods one)
 MAX_CELL = 256  # characters in one cell: ids, labels and numbers are short; a longer cell is not a table's
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # C0 controls and DEL (tab and line breaks split cells)
+INTEGER_RE = re.compile(r"[+-]?\d+")
 NUMBER_RE = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 HEADER_WORDS = {
     "source",
@@ -123,12 +124,12 @@ def some_of(ids: list[str]) -> str:
 
 def natural_order(ids: list[str]) -> list[str]:
     """`ids` sorted, numerically when all are integers."""
-    if all(re.fullmatch(r"[+-]?\d+", i) for i in ids):
+    if all(map(INTEGER_RE.fullmatch, ids)):
         return sorted(ids, key=int)
     return sorted(ids)
 
 
-def _delimiter(path: Path, delimiter: str) -> str | None:
+def split_on(path: Path, delimiter: str) -> str | None:
     """The delimiter to split on: None = runs of whitespace."""
     if delimiter == "auto":
         suffix = path.suffix.lower()
@@ -138,7 +139,9 @@ def _delimiter(path: Path, delimiter: str) -> str | None:
     return {"\\t": "\t", "tab": "\t", "comma": ",", "semicolon": ";"}.get(delimiter, delimiter)
 
 
-def _read_lines(path: Path, key: str) -> list[str]:
+def read_lines(path: Path, key: str, expected: str | None = None) -> list[str]:
+    """The text lines of `path`; a missing, binary or non-UTF-8 file is an error (`expected`: what it should be)."""
+    expected = expected or EXPECTED[key]
     if not exists(path):
         raise MissingDataFileError(f"key '{key}': file not found: {path}", path)
     if not path.is_file():
@@ -149,15 +152,14 @@ def _read_lines(path: Path, key: str) -> list[str]:
         raise NetworkFileError(f"key '{key}': cannot read {path} ({exc.strerror})") from None
     if b"\x00" in raw:
         raise NetworkFileError(
-            f"key '{key}': {path} is a binary file (it holds NUL bytes), not a text table; expected {EXPECTED[key]}"
+            f"key '{key}': {path} is a binary file (it holds NUL bytes), not a text table; expected {expected}"
         )
     try:
         return raw.decode("utf-8-sig").splitlines()
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise NetworkFileError(
-            f"key '{key}': {path}, line {line} is not UTF-8 text (byte {exc.start}); expected {EXPECTED[key]} "
-            "saved as UTF-8"
+            f"key '{key}': {path}, line {line} is not UTF-8 text (byte {exc.start}); expected {expected} saved as UTF-8"
         ) from None
 
 
@@ -172,13 +174,17 @@ EXPECTED = {
 def read_table(
     path: Path, key: str, delimiter: str, header: bool | str, named: bool, comment: str, id_columns: list[int]
 ) -> Table:
-    """Cells of a delimited text file; `header` True/False/"auto" (see `_looks_like_header`).
+    """Cells of a delimited text file (or an .xlsx sheet, `xlsx_table`); `header` True/False/"auto" (`has_header`).
 
     `named`: the scenario names some column (so an "auto" header is there unless the first row is
     all numbers); `id_columns`: 0-based columns of node ids, for recognising a header row.
     """
-    lines = _read_lines(path, key)
-    sep = _delimiter(path, delimiter)
+    if path.suffix.lower() == ".xlsx":
+        from simulation.network.xlsx_table import read_xlsx_table
+
+        return read_xlsx_table(path, key, header, named, id_columns)
+    lines = read_lines(path, key)
+    sep = split_on(path, delimiter)
     rows, numbers = [], []
     for number, line in enumerate(lines, start=1):
         stripped = line.strip()
@@ -191,9 +197,7 @@ def read_table(
         rows.append([c.strip() for c in cells])
         numbers.append(number)
         check_cells(path, key, number, rows[-1], rows[0], numbers[0])
-    if header == "auto":
-        numeric_first = bool(rows) and all(is_number(c) for c in rows[0])
-        header = (named and not numeric_first) or _looks_like_header(rows, id_columns)
+    header = has_header(rows[:2], header, named, id_columns)
     head = rows.pop(0) if header and rows else None
     if header:
         numbers = numbers[1:]
@@ -223,6 +227,15 @@ def check_cells(
                 f"key '{key}': {path}, line {line}: a control character (U+{ord(control.group()):04X}) in a cell; "
                 f"expected {expected} as plain text"
             )
+
+
+def has_header(first_rows: list[list[str]], header: bool | str, named: bool, id_columns: list[int]) -> bool:
+    """Whether the table's first row is its header: `header` True/False, or for "auto" decided from the
+    first two rows (`named`, `id_columns`: see `read_table`)."""
+    if header != "auto":
+        return bool(header)
+    numeric_first = bool(first_rows) and all(is_number(c) for c in first_rows[0])
+    return (named and not numeric_first) or _looks_like_header(first_rows, id_columns)
 
 
 def _looks_like_header(rows: list[list[str]], id_columns: list[int]) -> bool:

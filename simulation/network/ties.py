@@ -7,6 +7,11 @@ row of the pair is directed and all name the same advisor (the target, or the so
 `advisor = "source"`); a tie that is undirected in some row, or directed both ways, has none (-1:
 drawn per replication by the degree rule, `NetworkData.network`). Each layer's own undirected ties
 are kept too, for the network statistics.
+
+Influence (`simulation.network.influence`): each kept row makes its two clinicians hear each other
+with the row's weight (`network.weight`, 1 without it); with `network.influence = "from_advisor"` a
+directed row makes only the clinician who seeks advice hear the advisor. An arc given by several
+rows (layers, repeated rows) weighs its heaviest row. Weights must be finite and at least 0.
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from simulation.network.columns import distinct_sorted
+from simulation.network.influence import hearing_of_arcs
 from simulation.network.tables import NetworkFileError, some_of
 
 if TYPE_CHECKING:
@@ -33,6 +40,7 @@ class Ties:
     layers: dict[str, np.ndarray]  # layer label -> (E_l, 2) undirected ties i < j of that layer
     layer_arcs: dict[str, int]  # layer label -> rows kept (directed arcs or undirected ties)
     notes: list[str]
+    hearing: np.ndarray | None = None  # (E, 2) influence weights per tie end, None = 1 both ways
 
 
 def merge_rows(config: NetworkConfig, rows: EdgeRows, ids: list[str], node_path: Path | None) -> Ties:
@@ -40,12 +48,12 @@ def merge_rows(config: NetworkConfig, rows: EdgeRows, ids: list[str], node_path:
 
     `node_path`: the node table's file, named in the message about ids missing from it.
     """
-    index = {node_id: k for k, node_id in enumerate(ids)}
-    src, dst, keep = rows.source, rows.target, rows.keep.copy()
+    ends = rows.endpoints(ids)  # (rows, 2) positions in ids, -1 = not a clinician
+    keep = rows.keep.copy()
     notes = []
-    unknown_rows = [k for k in range(len(src)) if keep[k] and (src[k] not in index or dst[k] not in index)]
-    if unknown_rows:
-        missing_ids = list(dict.fromkeys(x for k in unknown_rows for x in (src[k], dst[k]) if x not in index))
+    unknown_rows = np.flatnonzero(keep & (ends < 0).any(axis=1))
+    if len(unknown_rows):
+        missing_ids = rows.unknown_ids(ends, unknown_rows)
         described = (
             f"{len(unknown_rows)} tie{'s' if len(unknown_rows) > 1 else ''} of {rows.path} name{'' if len(unknown_rows) > 1 else 's'} "
             f"{len(missing_ids)} node id{'s' if len(missing_ids) > 1 else ''} missing from the node table "
@@ -61,15 +69,15 @@ def merge_rows(config: NetworkConfig, rows: EdgeRows, ids: list[str], node_path:
     if not ids:
         raise NetworkFileError(f"key 'network.edges': {rows.path}: the network is empty (no nodes)")
     kept = np.flatnonzero(keep)
-    i = np.array([index[src[k]] for k in kept], dtype=np.int64)
-    j = np.array([index[dst[k]] for k in kept], dtype=np.int64)
+    i, j = ends[kept, 0], ends[kept, 1]
     d = rows.directed[kept]
-    lay = [rows.layer[k] for k in kept]
+    w = _weights(rows, kept)
+    lay = rows.layer_code[kept]
     loops = i == j
     if loops.any():
         notes.append(f"dropped {int(loops.sum())} tie(s) of a clinician to themselves in {rows.path}")
-        i, j, d = i[~loops], j[~loops], d[~loops]
-        lay = [x for x, loop in zip(lay, loops, strict=True) if not loop]
+        i, j, d, w = i[~loops], j[~loops], d[~loops], w[~loops]
+        lay = lay[~loops]
     if i.shape[0] == 0:
         raise NetworkFileError(
             f"key 'network.edges': {rows.path}: no ties left"
@@ -78,16 +86,45 @@ def merge_rows(config: NetworkConfig, rows: EdgeRows, ids: list[str], node_path:
         )
     n = len(ids)
     edges, advisor = merge_ties(i, j, d, n, config.advisor)
-    lay_arr = np.array(lay)
     layers = {}
     layer_arcs = {}
     for name in rows.layers:
-        mask = lay_arr == name
+        mask = lay == rows.layer_names.index(name)
         layer_arcs[name] = int(mask.sum())
         low, high = np.minimum(i[mask], j[mask]), np.maximum(i[mask], j[mask])
-        keys = np.unique(low * n + high)
+        keys = distinct_sorted(low * n + high)
         layers[name] = np.stack([keys // n, keys % n], axis=1)
-    return Ties(edges, advisor, layers, layer_arcs, notes)
+    return Ties(edges, advisor, layers, layer_arcs, notes, _hearing(config, edges, i, j, d, w, n))
+
+
+def _weights(rows: EdgeRows, kept: np.ndarray) -> np.ndarray:
+    """The kept rows' weights (1 without a weight column); a negative or infinite one is an error."""
+    if rows.weight is None:
+        return np.ones(kept.shape[0])
+    weight = np.asarray(rows.weight, dtype=np.float64)[kept]
+    bad = ~np.isfinite(weight) | (weight < 0)
+    if bad.any():
+        raise NetworkFileError(
+            f"key 'network.weight': {rows.path}: {int(bad.sum())} tie(s) weigh {weight[bad][0]:g}"
+            f"{' ...' if bad.sum() > 1 else ''}; tie weights weigh colleagues in the influence rules and must be "
+            "finite numbers of at least 0 (drop light ties with network.min_weight)"
+        )
+    return weight
+
+
+def _hearing(
+    config: NetworkConfig, edges: np.ndarray, i: np.ndarray, j: np.ndarray, d: np.ndarray, w: np.ndarray, n: int
+) -> np.ndarray | None:
+    """Per merged tie, the weight with which each end hears the other (see the module docstring)."""
+    if config.influence == "both_ways" and np.all(w == 1.0):
+        return None  # every tie heard both ways with weight 1: the influence is the adjacency
+    one_way = d & (config.influence == "from_advisor")
+    advisor = j if config.advisor == "target" else i
+    seeker = i if config.advisor == "target" else j
+    hearer = np.concatenate([np.where(one_way, seeker, i), j[~one_way]])
+    speaker = np.concatenate([np.where(one_way, advisor, j), i[~one_way]])
+    weight = np.concatenate([w, w[~one_way]])
+    return hearing_of_arcs(edges, hearer, speaker, weight, n)
 
 
 def merge_ties(
@@ -100,12 +137,7 @@ def merge_ties(
     # Per row: +1 the higher index advises, -1 the lower one does, 0 undirected (no fixed advisor).
     vote = np.where(directed, np.where(named == high, 1, -1), 0)
     unique, inverse = np.unique(keys, return_inverse=True)
-    up = np.zeros(unique.shape[0], dtype=bool)
-    down = np.zeros(unique.shape[0], dtype=bool)
-    undirected = np.zeros(unique.shape[0], dtype=bool)
-    np.logical_or.at(up, inverse, vote == 1)
-    np.logical_or.at(down, inverse, vote == -1)
-    np.logical_or.at(undirected, inverse, vote == 0)
+    up, down, undirected = (np.bincount(inverse, weights=vote == v, minlength=unique.shape[0]) > 0 for v in (1, -1, 0))
     edges = np.stack([unique // n, unique % n], axis=1).astype(np.int64)
     fixed = ~undirected & (up ^ down)
     advisor = np.where(fixed, np.where(up, edges[:, 1], edges[:, 0]), -1).astype(np.int64)

@@ -16,7 +16,10 @@ on the rules themselves:
 - benchmarks/scale.py --reference times both per agent-step.
 
 Rules covered: the default "logit" choice rule and scenarios without interventions (every
-intervention multiplier at its neutral value). Phases that read colleagues' states (judgment,
+intervention multiplier at its neutral value), on generated networks and on networks from files,
+with their tie weights and one-way influence (`simulation.network.influence`): each agent keeps the
+list of colleagues it hears and with what weight (`heard`), built tie by tie from the network's
+`hearing`, for anticipation and attitudes; judgment and incidents read every tie both ways. Phases that read colleagues' states (judgment,
 anticipation, attitudes, incidents heard of) are synchronous like the vectorized rules: every agent
 first computes from last phase's values, then all commit.
 """
@@ -30,10 +33,9 @@ import numpy as np
 from mesa import Model
 from mesa.discrete_space import FixedAgent, Network
 
-from simulation.network.hospital import build_network
-from simulation.population import assign_departments, draw_population
+from simulation.replica import Replica
 from simulation.scenario.schema import Scenario
-from simulation.seeding import replication_seed, streams
+from simulation.seeding import replication_seed
 
 NONE, VERIFY, PRIMARY = 0, 1, 2
 
@@ -72,6 +74,7 @@ class RefClinician(FixedAgent):
         for name, value in values.items():
             setattr(self, name, value)
         self.anchor = self.attitude
+        self.heard: list[tuple[RefClinician, float]] = []  # (colleague, weight), filled by the model
 
     @property
     def colleagues(self) -> list[RefClinician]:
@@ -154,15 +157,14 @@ class RefClinician(FixedAgent):
     # 3. anticipation: the mean penalty colleagues would apply to each mode
     def anticipate(self) -> None:
         j = self.model.config.judgment
-        colleagues = self.colleagues
-        k = len(colleagues)
+        k = sum(w for _, w in self.heard)
         self.social_cost = [0.0, 0.0, 0.0]
         self.colleague_use = 0.0
         if k == 0:
             return
-        attitude = sum(c.attitude for c in colleagues) / k
-        self.colleague_use = sum(1.0 for c in colleagues if c.uses_ai) / k
-        discount = sum(1.0 - j.own_use_discount * (1.0 if c.uses_ai else 0.0) for c in colleagues) / k
+        attitude = sum(w * c.attitude for c, w in self.heard) / k
+        self.colleague_use = sum(w for c, w in self.heard if c.uses_ai) / k
+        discount = sum(w * (1.0 - j.own_use_discount * (1.0 if c.uses_ai else 0.0)) for c, w in self.heard) / k
         for mode, base, slope in (
             (VERIFY, j.penalty_verify, j.attitude_slope_verify),
             (PRIMARY, j.penalty_primary, j.attitude_slope_primary),
@@ -197,8 +199,9 @@ class RefClinician(FixedAgent):
     # 5. attitudes: bounded confidence toward colleagues, anchoring, drift
     def influence(self) -> None:
         a, rand = self.model.config.attitude, self.model.random
-        close = [c.attitude for c in self.colleagues if abs(c.attitude - self.attitude) <= a.confidence_bound]
-        pull = (sum(close) / len(close) - self.attitude) if close else 0.0
+        close = [(c.attitude, w) for c, w in self.heard if abs(c.attitude - self.attitude) <= a.confidence_bound]
+        total = sum(w for _, w in close)
+        pull = (sum(w * x for x, w in close) / total - self.attitude) if total > 0 else 0.0
         drift = rand.gauss(0.0, a.drift_sd) if a.drift_sd > 0 else 0.0
         new = self.attitude + a.influence_rate * pull + a.anchoring * (self.anchor - self.attitude) + drift
         self.new_attitude = min(max(new, 1.0), 7.0)
@@ -212,14 +215,14 @@ class ReferenceModel(Model):
 
     def __init__(self, scenario: Scenario | None = None, replication: int = 0) -> None:
         self.config = cfg = scenario or Scenario()
-        if cfg.interventions or cfg.choice.rule != "logit" or cfg.network.generator == "file":
-            raise ValueError("the reference covers the logit rule on generated networks without interventions")
-        seeds = streams(replication_seed(cfg.run.seed, replication))
+        if cfg.interventions or cfg.choice.rule != "logit":
+            raise ValueError("the reference covers the logit rule without interventions")
+        # The set-up of ClinicianModel: the same network and week-0 clinicians from the same streams.
+        replica = Replica(cfg, replication_seed(cfg.run.seed, replication))
+        seeds = replica.streams
         super().__init__(rng=seeds.mesa_seed)
         self.np_rng = np.random.default_rng(seeds.mesa_seed)
-        department = assign_departments(cfg.population, seeds["population"])
-        network = build_network(cfg.network, department, seeds["network"])
-        state = draw_population(cfg.population, cfg.judgment, department, network.advice_in_degree, seeds["population"])
+        network, state = replica.network, replica.state
         self.skeptical_below = state.skeptical_below
         fields = ("attitude", "literacy", "trust", "status_concern", "reputation", "leniency")
         self.grid = Network(
@@ -230,6 +233,14 @@ class ReferenceModel(Model):
             values["mode"] = int(state.mode[i])
             RefClinician(self, i, self.grid[i], values)
         self.clinicians = list(self.agents)
+        by_index = {agent.index: agent for agent in self.clinicians}
+        hearing = network.hearing
+        for e, (i, j) in enumerate(network.edges.tolist()):  # tie e: i hears j, j hears i
+            i_hears, j_hears = (1.0, 1.0) if hearing is None else (float(hearing[e, 0]), float(hearing[e, 1]))
+            if i_hears > 0:
+                by_index[i].heard.append((by_index[j], i_hears))
+            if j_hears > 0:
+                by_index[j].heard.append((by_index[i], j_hears))
         self.counts = {
             "errors_caught": 0,
             "errors_passed": 0,

@@ -10,15 +10,14 @@ import pandas as pd
 from simulation.reporting.document import Block
 from simulation.reporting.format import as_number, fmt_points
 from simulation.reporting.run_tables import RunTables
-from simulation.results.tables import restored
+from simulation.results.table_files import has_table, read_table
 
 LATER = 26  # weeks: "six months later"
 FADED = 0.25  # a quarter of the effect gone counts as fading
 
 
 def read_effects(folder: Path) -> pd.DataFrame | None:
-    path = folder / "effects.csv"
-    return restored(pd.read_csv(path)) if path.is_file() else None
+    return read_table(folder, "effects", as_csv=True) if has_table(folder, "effects") else None
 
 
 def _at(rows: pd.DataFrame, step: int) -> pd.Series | None:

@@ -252,6 +252,102 @@ def calibration_document(
     ]
 
 
+def smc_calibration_document(
+    name: str,
+    source: Path,
+    observed: str,
+    method: str,
+    estimates: pd.DataFrame,
+    populations: pd.DataFrame,
+    published: Mapping[str, str],
+    check_replications: int,
+    rmse: float,
+    rmse_in_points: bool,
+    fit: pd.DataFrame,
+) -> list[Block]:
+    """Blocks of an ABC-SMC calibration's report.md: the method line (`method`), the posterior (median, 90 %
+    credible interval, effective sample size, regression adjustment), the populations, the posterior
+    predictive fit and the fit.png/posterior.png figures."""
+    adjusted = [str(row.parameter) for row in estimates.itertuples(index=False) if row.regression_applied]
+    return [
+        Block("h1", f"Calibration of {name}"),
+        Block("meta", f"Scenario file: {source} · observed: {observed} · {method}"),
+        Block("h2", "Posterior"),
+        Block(
+            "p",
+            "Weighted median and 90 % credible interval (5-95 % weighted quantiles) of the final population, "
+            "a uniform prior over the bounds; ESS = effective sample size of the particles' weights. "
+            + (
+                f"Local-linear regression adjustment applied to {', '.join(f'`{a}`' for a in adjusted)} (its summaries "
+                "explain at least half of its spread, R^2 in the table); the unadjusted interval is beside it."
+                if adjusted
+                else "No regression adjustment applied (R^2 in the table)."
+            ),
+        ),
+        Block(
+            "table",
+            header=["Parameter", "Estimate", "90 % interval", "Unadjusted", "R^2", "ESS", "Bounds", "Published"],
+            rows=[
+                [
+                    f"`{row.parameter}`",
+                    f"{row.estimate:.4g}",
+                    f"{row.low:.4g} to {row.high:.4g}",
+                    f"{row.unadjusted_low:.4g} to {row.unadjusted_high:.4g}",
+                    f"{row.regression_r2:.2f}",
+                    f"{row.ess:.0f}",
+                    f"{row.prior_low:g} to {row.prior_high:g}",
+                    str(published.get(str(row.parameter), "")),
+                ]
+                for row in estimates.itertuples(index=False)
+            ],
+            align="lrllrrll",
+        ),
+        Block("h2", "Populations"),
+        Block(
+            "table",
+            header=["Population", "Tolerance", "Evaluations", "Particles"],
+            rows=[
+                [str(int(row.t)), f"{row.epsilon:.4g}", f"{int(row.samples):,}", str(int(row.particles))]
+                for row in populations.itertuples(index=False)
+            ],
+            align="rrrr",
+        ),
+        Block("h2", "Posterior predictive fit"),
+        Block(
+            "p",
+            f"{check_replications} parameter sets drawn from the posterior, one run each: "
+            + (
+                f"RMSE of their mean against the observations **{100 * rmse:.1f} percentage points**"
+                if rmse_in_points
+                else f"scaled RMSE of their mean against the observations **{rmse:.4g}**"
+            ),
+        ),
+        Block(
+            "table",
+            header=["Step", "Series", "Observed", "Predictive mean", "5-95 % of draws"],
+            rows=[
+                [
+                    str(row.step),
+                    str(row.metric),
+                    f"{row.observed:.3f}",
+                    f"{row.simulated_mean:.3f}",
+                    f"{row.simulated_low:.3f} to {row.simulated_high:.3f}",
+                ]
+                for row in fit.itertuples(index=False)
+            ],
+            align="rlrrl",
+        ),
+        Block("img", "Observed against the posterior predictive band", path="fit.png"),
+        Block("img", "Posterior particles", path="posterior.png"),
+        Block(
+            "p",
+            "Files: calibration.csv (estimates), posterior.csv (particles and weights; use it as "
+            "`[uncertainty] posterior` of any scenario), populations.csv, fit.csv, pyabc.db (pyabc's database), "
+            "calibrated.toml (the scenario at the posterior medians).",
+        ),
+    ]
+
+
 def write_report(folder: Path, blocks: Sequence[Block]) -> None:
     """An experiment's report as the run reports are written: report.md, and report.html with its
     plots embedded (self-contained, for a browser or print)."""

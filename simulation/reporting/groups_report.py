@@ -17,7 +17,7 @@ from simulation.reporting.format import INTERVAL, fmt_count, fmt_hours, fmt_pct,
 from simulation.reporting.plots.groups import MAX_PANELS, group_label, plot_group_differences
 from simulation.reporting.plots.style import baseline_label
 from simulation.reporting.run_tables import RunTables, truthy
-from simulation.results.tables import restored
+from simulation.results.table_files import has_table, read_table
 
 HEADING = "By department and role"
 FIGURE = "groups_skeptical.png"
@@ -25,18 +25,11 @@ PLANS_PER_TABLE = 3  # plan columns per table, so a table fits a 1,280 px page a
 
 
 def read_groups(folder: Path) -> pd.DataFrame | None:
-    """groups.csv of a run folder (group names kept as written: 'NA' is a name), or None."""
-    path = folder / "groups.csv"
-    if not path.is_file():
+    """The groups table of a run folder (groups.parquet or groups.csv; group names kept as written: 'NA'
+    is a name), or None."""
+    if not has_table(folder, "groups"):
         return None
-    return restored(
-        pd.read_csv(
-            path,
-            keep_default_na=False,
-            na_values=[""],
-            dtype={"scenario": str, "group_type": str, "group": str, "compared": str, "paired": str},
-        )
-    )
+    return read_table(folder, "groups", text=("scenario", "group_type", "group", "compared", "paired"), as_csv=True)
 
 
 def _rows(groups: pd.DataFrame, name: str, attributable: bool = True) -> pd.DataFrame:

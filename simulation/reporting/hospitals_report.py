@@ -3,22 +3,19 @@ each plan's effect in the baseline's hospital and in every other hospital of the
 
 from __future__ import annotations
 
-import pandas as pd
-
 from simulation.reporting.document import Block
 from simulation.reporting.format import diff_format, fmt_count, fmt_hours, is_missing, value_format
 from simulation.reporting.labels import COMPARED_LABELS
 from simulation.reporting.run_tables import RunTables
-from simulation.results.tables import restored
+from simulation.results.table_files import has_table, read_table
 
 SHOWN = "share_skeptical"
 
 
 def hospitals_blocks(t: RunTables) -> list[Block]:
-    path = t.folder / "hospitals.csv"
-    if not path.is_file():
+    if not has_table(t.folder, "hospitals"):
         return []
-    frame = restored(pd.read_csv(path))
+    frame = read_table(t.folder, "hospitals", as_csv=True)
     rows = []
     for _, row in frame[frame["outcome"] == SHOWN].iterrows():
         fmt = diff_format(SHOWN)

@@ -14,8 +14,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from simulation.reporting.compare_report import (
     OTHER_HOSPITALS,
     comparison_summary,
@@ -23,6 +21,7 @@ from simulation.reporting.compare_report import (
     other_hospitals_table,
     ranking_table,
 )
+from simulation.reporting.diagnostics_report import diagnostics_blocks
 from simulation.reporting.document import Block, to_markdown
 from simulation.reporting.effects_report import effects_blocks
 from simulation.reporting.format import INTERVAL, RANGE_NOTE, fmt_count, fmt_num, fmt_pct, fmt_pct_range, is_missing
@@ -37,7 +36,7 @@ from simulation.reporting.single_report import milestone_parts, summary_paragrap
 from simulation.reporting.targets_report import target_plain, target_sentences, targets_blocks
 from simulation.reporting.uncertainty_report import answer_blocks, assumptions_blocks, uncertainty_blocks
 from simulation.reporting.workbook import write_workbook
-from simulation.results.tables import restored
+from simulation.results.table_files import has_table, read_table
 
 
 def _run_line(t: RunTables) -> str:
@@ -93,6 +92,15 @@ TABLE_FILES = [
 ]
 
 
+def _shown_file(folder: Path, name: str) -> str:
+    """How the report names file `name` of TABLE_FILES: 'steps.csv', 'steps.parquet', 'steps.csv and
+    steps.parquet' (as the run wrote it), or '' when it is not there (manifest.json always is)."""
+    if not name.endswith(".csv"):
+        return name if (folder / name).exists() or name == "manifest.json" else ""
+    written = [f"{name[:-4]}{suffix}" for suffix in (".csv", ".parquet") if (folder / f"{name[:-4]}{suffix}").exists()]
+    return "` and `".join(written)
+
+
 def _how_to_read(t: RunTables, comparison: bool) -> list[Block]:
     reps = ", ".join(sorted({str(int(r)) for r in t.scenarios["replications"]}))
     text = (
@@ -134,7 +142,7 @@ def _how_to_read(t: RunTables, comparison: bool) -> list[Block]:
             "The fan charts show the median run with bands for the middle 50 % and 95 % of runs, "
             "so their lines can differ slightly from the means in the text."
         )
-    files = [f"`{name}`: {what}" for name, what in TABLE_FILES if (t.folder / name).exists() or name == "manifest.json"]
+    files = [f"`{shown}`: {what}" for name, what in TABLE_FILES if (shown := _shown_file(t.folder, name))]
     return [
         Block("h2", "How to read this"),
         Block("p", text),
@@ -156,14 +164,9 @@ NETWORK_COLUMNS = [
 
 def _network_blocks(t: RunTables) -> list[Block]:
     """The network each scenario ran on (network.csv, written by the job); nothing when it is absent."""
-    path = t.folder / "network.csv"
-    if not path.is_file():
+    if not has_table(t.folder, "network"):
         return []
-    frame = restored(
-        pd.read_csv(
-            path, keep_default_na=False, na_values=[""], dtype={"scenario": str, "layer": str, "other_layer": str}
-        )
-    )
+    frame = read_table(t.folder, "network", text=("scenario", "layer", "other_layer"), as_csv=True)
     if frame.empty:
         return []
     whole = frame[frame["layer"].isna()]
@@ -351,6 +354,7 @@ def build_run_report(t: RunTables, figures: Sequence[tuple[str, Path, str]]) -> 
     # Research statistics (network structure, hazards, assortativity): an appendix after the figures.
     blocks += _network_blocks(t)
     blocks += _diffusion_blocks(t)
+    blocks += diagnostics_blocks(t)
     blocks += _how_to_read(t, comparison)
     blocks += glossary_blocks(blocks)  # the words of this report that remain, in plain language
     return blocks

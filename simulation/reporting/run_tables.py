@@ -3,6 +3,8 @@
 `read_run_tables(folder)` reads steps.csv (in chunks, as the fan charts' bands), replications.csv,
 scenarios.csv, comparison.csv, targets.csv and summary.json, checks every column and that the same
 number does not differ between two files, and raises `ReportInputError` on anything inconsistent.
+Each table is read from its Parquet file when there is one, else from its CSV file
+(`results.table_files.read_table`): a run written with `--format parquet` has its report too.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from simulation.reporting.format import as_number, is_missing
 from simulation.reporting.plots.bands import Bands
 from simulation.results.hospitals import TRANSFER_ROLE
 from simulation.results.stepstore import StepStore
-from simulation.results.tables import restored
+from simulation.results.table_files import UnreadableTable, iter_table, read_table, table_columns, table_file
 
 
 class ReportInputError(ValueError):
@@ -92,17 +94,22 @@ class RunTables:
         return list(dict.fromkeys(str(t) for t in self.targets["target"]))
 
 
-def _read_csv(folder: Path, name: str, chunksize: int | None = None):
-    """The table `name` of `folder` (with `chunksize`: an iterator of frames of that many rows, each to be
-    passed through `restored`), its text cells as the run wrote them (`results.tables.restored`)."""
-    path = folder / name
-    if not path.is_file():
-        raise ReportInputError(f"{path}: missing; the report needs it")
+def _table_path(folder: Path, name: str) -> Path:
+    """The file table `name` ('steps.csv') is read from: its Parquet file, else its CSV file."""
+    path = table_file(folder, name)
+    if path is None:
+        raise ReportInputError(f"{folder / name}: missing; the report needs it")
+    return path
+
+
+def _read_table(folder: Path, name: str) -> pd.DataFrame:
+    """The table `name` of `folder` ('replications.csv': from replications.parquet if there is one), its
+    text cells as the run wrote them (`results.table_files.read_table`)."""
+    _table_path(folder, name)
     try:
-        frames = pd.read_csv(path, keep_default_na=False, na_values=[""], dtype={"scenario": str}, chunksize=chunksize)
-        return frames if chunksize is not None else restored(frames)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise ReportInputError(f"{path}: cannot be read as CSV ({exc})") from None
+        return read_table(folder, name, text=("scenario",), as_csv=True)
+    except UnreadableTable as exc:
+        raise ReportInputError(str(exc)) from None
 
 
 # Shares of clinicians (drawn as fan charts) and the compared outcomes every run defines.
@@ -155,7 +162,7 @@ STEPS_CHUNK = 5_000  # rows of steps.csv read at a time (bounds the memory of th
 def _check_columns(path: Path, frame: pd.DataFrame, first_row: int = 0) -> None:
     """Required columns present and every non-text cell a number (converted in place); `first_row`:
     the frame's first row in the file, for the message."""
-    missing = [c for c in REQUIRED[path.name] if c not in frame.columns]
+    missing = [c for c in REQUIRED[path.stem + ".csv"] if c not in frame.columns]
     if missing:
         raise ReportInputError(f"{path}: missing column(s) {', '.join(missing)}")
     for column in frame.columns:
@@ -172,24 +179,24 @@ def _check_columns(path: Path, frame: pd.DataFrame, first_row: int = 0) -> None:
 
 
 def _read_steps(folder: Path) -> dict[str, Bands]:
-    """steps.csv, checked chunk by chunk, into one StepStore per scenario (of the columns drawn)."""
-    path = folder / "steps.csv"
+    """The steps table, checked chunk by chunk, into one StepStore per scenario (of the columns drawn)."""
+    path = _table_path(folder, "steps.csv")
     columns = REQUIRED["steps.csv"][3:]
     stores: dict[str, StepStore] = {}
     first_row = 0
     try:
-        with _read_csv(folder, "steps.csv", chunksize=STEPS_CHUNK) as reader:
-            _check_columns(path, pd.read_csv(path, nrows=0))  # the columns, even without rows
-            for chunk in map(restored, reader):
-                _check_columns(path, chunk, first_row)
-                first_row += len(chunk)
-                for name, rows in chunk.groupby("scenario", sort=False):
-                    store = stores.setdefault(str(name), StepStore(columns, folder))
-                    store.append(
-                        rows["step"].to_numpy(), rows["replication"].to_numpy(), rows[columns].to_numpy(dtype=float)
-                    )
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise ReportInputError(f"{path}: cannot be read as CSV ({exc})") from None
+        # the columns, even without rows
+        _check_columns(path, pd.DataFrame(columns=table_columns(folder, "steps")))
+        for chunk in iter_table(folder, "steps", STEPS_CHUNK, text=("scenario",)):
+            _check_columns(path, chunk, first_row)
+            first_row += len(chunk)
+            for name, rows in chunk.groupby("scenario", sort=False):
+                store = stores.setdefault(str(name), StepStore(columns, folder))
+                store.append(
+                    rows["step"].to_numpy(), rows["replication"].to_numpy(), rows[columns].to_numpy(dtype=float)
+                )
+    except UnreadableTable as exc:
+        raise ReportInputError(str(exc)) from None
     return {name: Bands(store) for name, store in stores.items()}
 
 
@@ -197,9 +204,9 @@ def read_run_tables(folder: Path | str) -> RunTables:
     """Read and check the tables of ``folder`` (raises ReportInputError on anything inconsistent)."""
     folder = Path(folder)
     steps = _read_steps(folder)
-    frames = {name: _read_csv(folder, name) for name in REQUIRED if name != "steps.csv"}
+    frames = {name: _read_table(folder, name) for name in REQUIRED if name != "steps.csv"}
     for name, frame in frames.items():
-        _check_columns(folder / name, frame)
+        _check_columns(_table_path(folder, name), frame)
     summary_path = folder / "summary.json"
     if not summary_path.is_file():
         raise ReportInputError(f"{summary_path}: missing; the report needs it")

@@ -31,7 +31,7 @@ from simulation.reporting.format import (
 )
 from simulation.reporting.labels import COMPARED_LABELS
 from simulation.reporting.run_tables import RunTables, run_weeks
-from simulation.results.tables import restored
+from simulation.results.table_files import has_table, read_table
 
 # The outcome the answer leads with (the ranking's order too: RunTables.ranked).
 LEAD = "share_skeptical"
@@ -80,14 +80,17 @@ class UncertaintyFiles:
         return f"{low:g} to {high:g}"
 
 
+UNKNOWNS_TEXT = ("key", "form", "shape", "reason")  # text columns of unknowns.csv ('' when empty)
+
+
 def read_uncertainty(folder: Path) -> UncertaintyFiles | None:
     """The uncertainty files of a run folder, or None when the run drew no worlds."""
-    if not (folder / "uncertainty.csv").exists():
+    if not has_table(folder, "uncertainty"):
         return None
     return UncertaintyFiles(
-        restored(pd.read_csv(folder / "uncertainty.csv")),
-        restored(pd.read_csv(folder / "drivers.csv")),
-        restored(pd.read_csv(folder / "unknowns.csv", keep_default_na=False)),
+        read_table(folder, "uncertainty", as_csv=True),
+        read_table(folder, "drivers", as_csv=True),
+        read_table(folder, "unknowns", text=UNKNOWNS_TEXT, as_csv=True).fillna(dict.fromkeys(UNKNOWNS_TEXT, "")),
     )
 
 

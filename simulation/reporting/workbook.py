@@ -1,7 +1,8 @@
 """results.xlsx: the tables of a run folder as one Excel workbook, for planners who work in spreadsheets.
 
 `write_workbook(folder)` reads back every CSV file of the folder (whatever files the run wrote, in
-the order of `SHEET_ORDER`, then alphabetically) and writes `folder/results.xlsx` with openpyxl:
+the order of `SHEET_ORDER`, then alphabetically; a table written as Parquet only is read as the CSV
+file would hold it: `results.table_files.table_text`) and writes `folder/results.xlsx` with openpyxl:
 
 - "About": what the run was (scenarios.csv: each scenario, its role, description, interventions,
   replications, weeks, seed and whether it is compared with the baseline; manifest.json's common
@@ -26,7 +27,6 @@ so a steps.csv of 4,200 rows x 25 columns costs about 1.3 s).
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import math
@@ -46,6 +46,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from simulation.outcomes import outcome
 from simulation.results.columns import OF_OUTCOME, SHARE, describe
+from simulation.results.table_files import has_table, table_columns, table_names, table_rows, table_text
 from simulation.results.tables import defused_text, restored_text
 
 WORKBOOK = "results.xlsx"
@@ -53,6 +54,7 @@ WORKBOOK = "results.xlsx"
 # writes about 80,000 cells a second here, so the main job's 4,200 rows x 25 columns take 1.3 s and
 # 200,000 rows a minute, which every report would wait for; the CSV file beside the workbook holds it.
 STEPS_ROW_LIMIT = 10_000
+CLINICIANS_ROW_LIMIT = 10_000  # clinicians.csv (simulation/results/clinicians.py), as steps.csv
 # Sheets in this order (a planner's tables first), then any other CSV alphabetically.
 SHEET_ORDER = (
     "scenarios.csv",
@@ -83,7 +85,9 @@ FILE_NOTES = {
     "worlds.csv": "each parameter world's draw of every unknown",
     "replications.csv": "one row per scenario and replication: final outcomes and totals",
     "network.csv": "statistics of each scenario's network",
+    "diagnostics.csv": "network dependence at the end of replication 0: Moran's I, adoption clustering, Rogers categories",
     "steps.csv": "one row per scenario, replication and week: every outcome",
+    "clinicians.csv": "one row per clinician at the end (replication 0 of each scenario): mode, attitude, reputation, adoption step",
 }
 RESERVED = ("About", "Columns")
 PERCENT, COUNT, DECIMAL_COUNT = "0.0%", "#,##0", "#,##0.00"
@@ -116,20 +120,6 @@ def parse_cell(text: str) -> int | float | str | None:
     return value if math.isfinite(value) and text.strip().lower() not in ("nan", "inf", "-inf") else text
 
 
-def read_csv(path: Path) -> tuple[list[str], list[list[str]]]:
-    """Header and rows of a CSV file, as text."""
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.reader(handle)
-        header = next(reader, [])
-        return header, list(reader)
-
-
-def count_rows(path: Path) -> int:
-    """Data rows of a CSV file (lines after the header; the run's CSVs quote no line breaks in steps.csv)."""
-    with path.open("rb") as handle:
-        return max(0, sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b"")) - 1)
-
-
 def sheet_names(files: Sequence[Path]) -> dict[Path, str]:
     """Each file's sheet name: its stem without the characters Excel refuses, at most 31 characters,
     unique (case-insensitively, as Excel compares them) and not one of `RESERVED`."""
@@ -148,8 +138,9 @@ def sheet_names(files: Sequence[Path]) -> dict[Path, str]:
 
 
 def ordered_csvs(folder: Path) -> list[Path]:
-    """The CSV files of a run folder, in `SHEET_ORDER`, then the others alphabetically."""
-    files = sorted(p for p in folder.glob("*.csv") if p.is_file())
+    """The tables of a run folder as their CSV file names (`<name>.csv`, also for a table written as
+    Parquet only: `results.table_files`), in `SHEET_ORDER`, then the others alphabetically."""
+    files = [folder / f"{name}.csv" for name in table_names(folder)]
     rank = {name: i for i, name in enumerate(SHEET_ORDER)}
     return sorted(files, key=lambda p: (rank.get(p.name, len(SHEET_ORDER)), p.name))
 
@@ -308,9 +299,8 @@ def _about_sheet(
     if commit:
         line("Code version", f"git commit {commit}")
     line()
-    scenarios = folder / "scenarios.csv"
-    if scenarios.is_file():
-        header, rows = read_csv(scenarios)
+    if has_table(folder, "scenarios"):
+        header, rows = table_text(folder, "scenarios")
         line("Scenarios", f"{len(rows)} (from scenarios.csv)", bold=True)
         for row in rows:
             values = {key: restored_text(value) for key, value in zip(header, row)}  # joined below, defused whole
@@ -335,9 +325,14 @@ def _about_sheet(
     for name, rows_count in left_out:
         line(
             "Left out",
-            f"{name} has {rows_count:,} rows, more than {STEPS_ROW_LIMIT:,}: it is not in this workbook "
+            f"{name} has {rows_count:,} rows, more than {_row_limit(name):,}: it is not in this workbook "
             f"(too slow to write and open); open {name} itself.",
         )
+
+
+def _row_limit(name: str) -> int:
+    """Rows above which steps.csv or clinicians.csv (one row per clinician) is left out of the workbook."""
+    return STEPS_ROW_LIMIT if name == "steps.csv" else CLINICIANS_ROW_LIMIT
 
 
 def _columns_sheet(book: Workbook, headers: dict[str, list[str]]) -> None:
@@ -364,7 +359,8 @@ def write_workbook(folder: Path | str, path: Path | None = None) -> Path:
     left_out = []
     kept = []
     for file in files:
-        if file.name == "steps.csv" and (lines := count_rows(file)) > STEPS_ROW_LIMIT:
+        lines = table_rows(folder, file.name) if file.name in ("steps.csv", "clinicians.csv") else 0
+        if lines > _row_limit(file.name):
             left_out.append((file.name, lines))
         else:
             kept.append(file)
@@ -372,12 +368,11 @@ def write_workbook(folder: Path | str, path: Path | None = None) -> Path:
     book = Workbook(write_only=True)
     headers: dict[str, list[str]] = {}
     for file in kept:
-        header, rows = read_csv(file)
+        header, rows = table_text(folder, file.name)
         headers[file.name] = header
         _table_sheet(book, names[file], file.name, header, rows)
     for name, _ in left_out:
-        with (folder / name).open(newline="", encoding="utf-8") as handle:
-            headers[name] = next(csv.reader(handle), [])
+        headers[name] = table_columns(folder, name)
     _about_sheet(book, folder, names, left_out)
     _columns_sheet(book, headers)
     book.properties.created = book.properties.modified = FIXED_TIME

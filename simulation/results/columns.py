@@ -40,12 +40,71 @@ SHARE = "fraction 0-1"
 COMMON: dict[str, Column] = {
     "scenario": Column("Name of the scenario (its [scenario] name, or its file name when two files share one)."),
     "replication": Column("Replication number k (0 to R-1); replication k of every paired scenario has the same seed."),
-    "step": Column("Week of the run (0 = the start, before any intervention).", "week"),
+    "step": Column(
+        "Step of the run, in the scenario's run.time_unit (summary.json step_unit; a week unless the file "
+        "sets month or year); 0 = the start, before any intervention.",
+        "run.time_unit (week, month or year)",
+    ),
     "outcome": Column("The outcome the row is about (a column of steps.csv, or total_<count> for a run total)."),
     "better": Column("Which direction of the outcome a planner prefers: lower or higher."),
+    "point": Column("Point of the experiment's design (0 to P-1; points.csv gives its values)."),
+    "error": Column("The error a replication raised (empty when it ran); its outcomes are then empty."),
+    "scenario_hash": Column("SHA-256 of the point's resolved scenario (as in manifest.json)."),
 }
 
 FILES: dict[str, dict[str, Column]] = {
+    "clinicians.csv": {  # simulation/results/clinicians.py
+        "scenario": Column("Name of the scenario."),
+        "replication": Column("Replication number (0 unless the run used --clinicians all)."),
+        "id": Column("Clinician index 0..n-1 (the ids of targeting = 'ids' and of the browser view's clinician box)."),
+        "file_id": Column(
+            "The clinician's id in the network files (generator = 'file'); empty for a generated hospital."
+        ),
+        "department": Column("Department."),
+        "role": Column("Role (attending, resident, app, nurse, or the node table's roles)."),
+        "seniority": Column("Years in practice.", "years"),
+        "mode": Column("Mode of AI use at the last step: none, verify or primary."),
+        "attitude": Column(
+            "Attitude toward clinical AI at the last step (below population.skeptical_below: skeptical).", "1-7 scale"
+        ),
+        "literacy": Column("AI literacy at the last step.", "0-1 score"),
+        "trust": Column("Trust in AI output at the last step.", "0-1 score"),
+        "reputation": Column("Competence rating colleagues give the clinician at the last step.", "1-7 scale"),
+        "adoption_step": Column(
+            "First step at which the clinician used AI (0: already at the start); empty if never.",
+            "run.time_unit (week, month or year)",
+        ),
+        "threshold": Column(
+            "Fixed adoption threshold under [choice] rule = 'threshold'; empty under other rules.",
+            "fraction of colleagues",
+        ),
+    },
+    "diagnostics.csv": {  # simulation/results/diagnostics.py: replication 0's end, per scenario
+        "replication": Column("Replication the diagnostics describe (0: replication 0's final state)."),
+        "statistic": Column(
+            "morans_i_attitude, morans_i_ai_use (Moran's I over the ties; AI use as 0/1), adopter_tie_share "
+            "(of the ties touching an adopter, the share joining two), or a Rogers adopter category "
+            "(innovators, early_adopters, early_majority, late_majority, laggards, non_adopters)."
+        ),
+        "value": Column(
+            "Moran's I (-1 to 1); the share of adopters' ties joining two adopters (fraction 0-1); or the "
+            "number of clinicians in the adopter category.",
+            "I, fraction 0-1 or clinicians (by statistic)",
+        ),
+        "expected": Column(
+            "Under no network dependence: E[I] = -1/(n-1) for Moran's I; the mean share over the permutations "
+            "for adopter_tie_share; for a Rogers category the normal curve's share of adopters (2.5, 13.5, 34, "
+            "34, 16 %) times the adopters; empty for non_adopters.",
+            "as value",
+        ),
+        "p_value": Column(
+            "One-sided permutation p-value (values permuted over the clinicians): (1 + permutations at least "
+            "as large as the observed statistic) / (1 + permutations); empty for the Rogers categories."
+        ),
+        "permutations": Column(
+            "Random permutations behind p_value (999; fewer on very large networks).", "permutations"
+        ),
+    },
     "replications.csv": {
         "mean_exposure_at_adoption": Column(
             "Mean share of colleagues already using AI when a clinician first used AI, over the run's adopters.",
@@ -171,6 +230,26 @@ FILES: dict[str, dict[str, Column]] = {
         "world": Column("Parameter world number (1 to K)."),
         "mean": Column("The scenario's mean of the outcome over its runs in that world.", "unit of the outcome"),
     },
+    "summary.csv": {
+        "mean": Column("Mean of the outcome over the point's replications.", OF_OUTCOME),
+        "sd": Column("Standard deviation of the outcome over the point's replications.", OF_OUTCOME),
+        "ci_low": Column("Lower end of the 95 % Student t interval of the mean.", OF_OUTCOME),
+        "ci_high": Column("Upper end of the 95 % Student t interval of the mean.", OF_OUTCOME),
+        "range_low": Column("2.5th percentile of the point's replications.", OF_OUTCOME),
+        "range_high": Column("97.5th percentile of the point's replications.", OF_OUTCOME),
+        "n": Column("Replications with a value of the outcome.", "runs"),
+        "failed": Column("Replications of the point that raised an error.", "runs"),
+    },
+    "marginal.csv": {
+        "key": Column("The swept scenario key that moves from `from` to `to` (the other keys fixed at `at_<key>`)."),
+        "from": Column("The key's grid value the step starts from.", "unit of the key"),
+        "to": Column("The key's next grid value.", "unit of the key"),
+        "difference": Column("Mean paired difference of the outcome from `from` to `to`.", OF_OUTCOME),
+        "ci_low": Column("Lower end of the 95 % interval of the mean paired difference.", OF_OUTCOME),
+        "ci_high": Column("Upper end of the 95 % interval of the mean paired difference.", OF_OUTCOME),
+        "n": Column("Paired replications.", "runs"),
+        "per_unit": Column("difference / (to - from): the change per unit of the key.", "outcome per unit of the key"),
+    },
     "groups.csv": {
         "group_type": Column("department, role, or 'not attributable' (hours spent on no clinician of the hospital)."),
         "group": Column("The department or role (or 'not attributable')."),
@@ -255,6 +334,10 @@ def describe(file: str, column: str) -> Column:
         return described
     if name == "worlds.csv" and "." in column:
         return Column(f"This world's draw of {column} (a shift, factor or value: its form in unknowns.csv).")
+    if name == "marginal.csv" and column.startswith("at_"):
+        return Column(f"The value {column[3:]} is held at (empty for the key that moves).", "unit of the key")
+    if "." in column:  # an experiment's scenario key (points, replications, summary)
+        return Column(f"The point's value of the scenario key {column}.", "unit of the key")
     return Column(UNKNOWN)
 
 

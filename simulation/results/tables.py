@@ -27,7 +27,8 @@ equal runs give equal bytes.
   the mean (Student t across replications) and the central 95 % of replications.
 
 A run's tables are built by `TableBuilder` from its replications given one at a time, without holding
-them: steps.csv is written as they come, a few hundred replications at a time; the per-step values the
+them: steps is written as they come, a few hundred replications at a time (as CSV, Parquet or both:
+`results.table_files.TableStream`); the per-step values the
 summary needs go to a `stepstore.StepStore` on disk; what is kept in memory is one row of
 replications.csv per replication and, per target, the week each replication first reached it.
 """
@@ -40,7 +41,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 import pandas as pd
@@ -487,7 +488,7 @@ def summarise_steps(
         "description": scenario.scenario.description,
         "replications": len(replications),
         "steps": last_step,
-        "step_unit": "week",
+        "step_unit": scenario.run.time_unit,
         "skeptical_below": scenario.population.skeptical_below,
         "interventions": [{"kind": i.kind, "name": getattr(i, "name", i.kind)} for i in scenario.interventions],
         "outcomes": outcomes,
@@ -529,26 +530,31 @@ class _ScenarioPart:
         self.seen = False
 
 
+class FrameSink(Protocol):
+    """Where the steps table goes as it is built (`results.table_files.TableStream`): frame by frame."""
+
+    def write(self, frame: pd.DataFrame) -> None: ...
+
+
 class TableBuilder:
     """The tables of a comparison from its replications given one at a time, in table order (scenario
     by scenario, each in replication order), without holding them (see the module docstring).
 
-    `steps_csv`, if given, receives steps.csv as the replications come; `scratch` is the folder of the
-    temporary per-step store (best on the disk of the results)."""
+    `steps`, if given, receives the steps table (`STEPS_COLUMNS`) part by part as the replications
+    come; `scratch` is the folder of the temporary per-step store (best on the disk of the results)."""
 
     def __init__(
         self,
         runs: Sequence[ScenarioRun],
         targets: Sequence[TargetConfig],
-        steps_csv: BinaryIO | None = None,
+        steps: FrameSink | None = None,
         scratch: Path | None = None,
     ) -> None:
         self.runs = list(runs)
         self.targets = list(targets)
-        self.steps_csv = steps_csv
+        self.steps = steps
         self.parts = [_ScenarioPart(run, self.targets, scratch) for run in self.runs]
         self._pending: list[ReplicationResult] = []
-        self._header = True
         self.groups = GroupCollector(self.runs, comparable(self.runs))
 
     def add_all(self, results: Iterable[ReplicationResult]) -> Tables:
@@ -573,9 +579,8 @@ class TableBuilder:
         chunk, self._pending = self._pending, []
         part = self.parts[chunk[0].scenario_index]
         steps = steps_frame(chunk, part.run.name)
-        if self.steps_csv is not None:
-            self.steps_csv.write(to_csv_bytes(steps, header=self._header))
-            self._header = False
+        if self.steps is not None:
+            self.steps.write(steps)
         part.store.append(steps["step"].to_numpy(), steps["replication"].to_numpy(), steps[list(COLUMNS)].to_numpy())
         part.replications.append(replications_frame(steps))
         part.hazard.append(hazard_by_replication(steps).to_numpy())

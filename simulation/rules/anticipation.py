@@ -1,7 +1,7 @@
 """Anticipated social cost: the penalty a clinician expects from the colleagues around them.
 
-For each mode m, clinician i expects the mean penalty their colleagues j would apply (the judgment
-rule without noise): C_m(i) = P[m] mean_j(f_j(m) (1 - own_use_discount * uses_ai_j))
+For each mode m, clinician i expects the mean penalty the colleagues j they hear would apply (the
+judgment rule without noise; means weighted by how much i hears j, `simulation.network.influence`): C_m(i) = P[m] mean_j(f_j(m) (1 - own_use_discount * uses_ai_j))
 - S[m] (mean colleague attitude - reference_attitude), in rating points; C_none = 0, where f_j(m)
 is colleague j's penalty multiplier (`ClinicianState.penalty_factor`, 1 unless an intervention
 changed how harshly j judges). The choice rule
@@ -16,9 +16,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from simulation.fast.arcs import mode_counts as count_modes
 from simulation.fast.clinicians import colleague_shares
 from simulation.modes import MODE_NAMES, PRIMARY, VERIFY
 from simulation.network.hospital import HospitalNetwork
+from simulation.network.influence import heard_mean
 from simulation.rules.attitudes import colleague_attitude_sums
 from simulation.rules.judgment import penalty
 from simulation.scenario.parameters import AttitudeConfig, JudgmentConfig
@@ -70,14 +72,19 @@ def colleague_view(
     multipliers only when an intervention made them differ between clinicians of a replication
     (otherwise mean_j f (1 - d u_j) = f (1 - d * colleague use)). `segments`: the replications held
     end to end (None: one)."""
-    counts = network.mode_counts(state.mode)
+    influence = network.influence
+    if influence.is_adjacency:
+        counts = network.mode_counts(state.mode)  # shared with the statistics
+    else:
+        matrix = influence.matrix
+        counts = count_modes(matrix.indptr, matrix.indices, matrix.data, True, state.mode)
     bound = attitude.confidence_bound if attitude is not None and attitude.influence_rate != 0 else -1.0
     attitude_sum, close_weight, close_total = colleague_attitude_sums(state, network, bound)
     colleague_use, colleague_attitude = colleague_shares(counts, attitude_sum)
     segments = Segments.single(state.n) if segments is None else segments
     factor = {mode: _mean_factor(state, network, config, mode, segments, colleague_use) for mode in (VERIFY, PRIMARY)}
     sums = (close_weight, close_total) if bound >= 0 else (None, None)
-    return ColleagueView(colleague_use, colleague_attitude, network.isolated, factor, *sums)
+    return ColleagueView(colleague_use, colleague_attitude, influence.deaf, factor, *sums)
 
 
 def _mean_factor(
@@ -99,7 +106,7 @@ def _mean_factor(
     factor = np.empty(state.n)
     if any(value is None for value in common):
         uses = state.uses_ai()
-        factor[:] = network.neighbour_mean(state.penalty_factor(mode) * (1.0 - config.own_use_discount * uses))
+        factor[:] = heard_mean(network, state.penalty_factor(mode) * (1.0 - config.own_use_discount * uses))
     for b, value in enumerate(common):
         if value is not None:
             part = segments.slice(b)

@@ -1,10 +1,12 @@
 """Attitudes move toward trusted colleagues: bounded confidence on the network, plus drift.
 
-Each week clinician i moves by `influence_rate` toward the mean attitude of the colleagues whose
-attitude lies within `confidence_bound` of their own (a synchronous Hegselmann-Krause step on the
-network; Deffuant et al. 2000 for the bounded-confidence idea), each colleague weighted by their
-`ClinicianState.influence_weight` (1, more for recruited champions); colleagues further away are
-ignored. Each clinician is also pulled back toward their own week-0 attitude (plus any workshop
+Each week clinician i moves by `influence_rate` toward the mean attitude of the colleagues they hear
+(`simulation.network.influence`) whose attitude lies within `confidence_bound` of their own,
+|a_j - a_i| <= bound (a synchronous Hegselmann-Krause step on the network, with Hegselmann &
+Krause's 2002 inclusive bound; Deffuant et al. 2000 for the bounded-confidence idea), each colleague
+weighted by their `ClinicianState.influence_weight` (1, more for recruited champions) times the
+weight with which i hears them (1 unless the network file gives weights); colleagues further away
+are ignored. Each clinician is also pulled back toward their own week-0 attitude (plus any workshop
 boost still in force) by `anchoring`
 (Friedkin & Johnsen 1990: partly stubborn agents keep a spread of opinions). A Normal(0, `drift_sd`) change stands for everything else a clinician hears and reads.
 Attitudes stay within 1-7.
@@ -28,17 +30,20 @@ from simulation.state import ClinicianState
 def colleague_attitude_sums(
     state: ClinicianState, network: HospitalNetwork, bound: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """One compiled pass over the ties (`fast.arcs.attitude_sums`): per clinician, the tie-weighted
-    sum of colleagues' attitudes, and the influence weights and weighted attitudes of the colleagues
-    within `bound` (attitude points; negative: none). Equal influence weights are passed as one number."""
+    """One compiled pass over the colleagues each clinician hears (`network.influence`,
+    `fast.arcs.attitude_sums`): per clinician, the tie-weighted sum of colleagues' attitudes, and the
+    influence weights and weighted attitudes of the colleagues within `bound` (attitude points,
+    inclusive; negative: none). Equal influence weights are passed as one number."""
     weight = state.influence_weight
     common = common_value(weight)
-    matrix = network.adjacency
+    influence = network.influence
+    matrix = influence.matrix
     return attitude_sums(
         matrix.indptr,
         matrix.indices,
         matrix.data,
-        network.weighted,
+        influence.weighted,
+        influence.by_tie_weight,
         state.attitude,
         weight,
         -1.0 if np.isnan(common) else float(common),

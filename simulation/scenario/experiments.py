@@ -182,10 +182,13 @@ def _distinct_keys(parameters: list[ParameterConfig]) -> None:
 
 
 class CalibrationConfig(Section):
-    """`[calibration]`: which keys `simulate calibrate` fits, within which bounds, and how (rejection ABC)."""
+    """`[calibration]`: which keys `simulate calibrate` fits, within which bounds, and how: rejection ABC
+    (`method = "abc"`) or ABC-SMC with pyabc (`method = "smc"`, simulation/experiments/abc_smc.py)."""
 
-    method: Literal["abc"] = Field(
-        "abc", description="Rejection approximate Bayesian computation with common random numbers."
+    method: Literal["abc", "smc"] = Field(
+        "abc",
+        description="'abc': rejection approximate Bayesian computation with common random numbers; 'smc': "
+        "sequential Monte Carlo ABC (pyabc; Toni et al. 2009, Del Moral et al. 2012) with fresh seeds per particle.",
     )
     free: dict[str, tuple[float, float]] = Field(
         default_factory=dict,
@@ -201,9 +204,48 @@ class CalibrationConfig(Section):
         0.05, gt=0, le=1, description="Share of the closest parameter sets kept as the posterior."
     )
     check_replications: int = Field(
-        40, ge=2, le=100_000, description="Replications of the calibrated scenario for the fit and its band."
+        40,
+        ge=2,
+        le=100_000,
+        description="Replications of the calibrated scenario for the fit and its band (smc: posterior draws, one run each, for the posterior predictive band).",
     )
-    seed: int = Field(1, ge=0, description="Seed of the Latin hypercube design.")
+    seed: int = Field(1, ge=0, description="Seed of the Latin hypercube design (abc) or of the particles' seeds (smc).")
+    population_size: int = Field(
+        200, ge=10, le=100_000, description="smc: particles accepted per population (generation)."
+    )
+    populations: int = Field(
+        8, ge=1, le=1000, description="smc: at most this many populations (generations, each with a smaller tolerance)."
+    )
+    epsilon_quantile: float = Field(
+        0.5,
+        gt=0,
+        lt=1,
+        description="smc: the next tolerance is this weighted quantile of the last population's distances "
+        "(pyabc QuantileEpsilon; 0.5 = the median, Beaumont et al. 2009).",
+    )
+    minimum_epsilon: float = Field(
+        0.0,
+        ge=0,
+        description="smc, distance 'rmse': stop once the tolerance is at or below this (scaled RMSE; 0.01 = 1 point).",
+    )
+    max_simulations: int = Field(
+        20_000,
+        ge=10,
+        le=100_000_000,
+        description="smc: stop after this many particle evaluations in all (each runs `replications` replications).",
+    )
+    distance: Literal["rmse", "synthetic_likelihood"] = Field(
+        "rmse",
+        description="smc: 'rmse' of the mean of the particle's replications against the observations (each "
+        "point divided by its outcome's range); 'synthetic_likelihood': -2 log of a Gaussian likelihood of "
+        "the observations with the replications' mean and variances (Wood 2010), needs replications >= 3.",
+    )
+    regression: Literal["auto", "on", "off"] = Field(
+        "auto",
+        description="smc: local-linear regression adjustment of the final population (Beaumont, Zhang & Balding "
+        "2002): 'auto' applies it to a parameter when the summaries explain at least half of its spread in "
+        "the final population (weighted R^2 >= 0.5), 'on' always, 'off' never.",
+    )
     published: dict[str, str] = Field(
         default_factory=dict,
         description="Key path -> a published value to show beside the estimate in the report (text).",
@@ -214,4 +256,9 @@ class CalibrationConfig(Section):
         for key, (low, high) in self.free.items():
             if not low < high:
                 raise ValueError(f"free.{key}: bounds must be [low, high] with low < high, got [{low:g}, {high:g}]")
+        if self.method == "smc" and self.distance == "synthetic_likelihood" and self.replications < 3:
+            raise ValueError(
+                f"replications = {self.replications}: distance 'synthetic_likelihood' estimates a variance per "
+                "observed point from each particle's replications; give replications >= 3"
+            )
         return self

@@ -6,7 +6,8 @@ Each config also carries its plain `label` (the browser view's controls) and its
 every step, interventions act in this order of kinds (file order within a kind), so a combination
 gives the same result whatever the order of its tables in the file:
 
-1. ai_incident - events happen first, then the institution and its programmes respond;
+0. external_push - pressure from outside the hospital (incentives, mandates) comes first;
+1. ai_incident - events happen next, then the institution and its programmes respond;
 2. verification_policy - the framing sets the rules the week runs under;
 3. literacy_training, 4. workshop, 5. case_review, 6. open_forum - courses and meetings;
 7. champions - recruited last, so they join after the week's sessions.
@@ -23,12 +24,12 @@ import typing
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from simulation.scenario.base import Section
 from simulation.scenario.parameters import PopulationConfig
 
-TargetingRule = Literal["random", "skeptics", "opinion_leaders", "bridges", "department", "role", "ids"]
+TargetingRule = Literal["random", "skeptics", "opinion_leaders", "bridges", "nominated", "department", "role", "ids"]
 
 
 def unknown_name(key: str, value: str, what: str, known_names: Iterable[str]) -> str:
@@ -110,7 +111,7 @@ class TargetedConfig(ScheduleConfig):
 
     seats: int = Field(20, ge=1, le=10_000_000, description="Clinicians per session.")
     targeting: TargetingRule = Field(
-        "random", description="random, skeptics, opinion_leaders, bridges, department, role or ids."
+        "random", description="random, skeptics, opinion_leaders, bridges, nominated, department, role or ids."
     )
     department: str | None = Field(None, description="The department, when targeting = 'department'.")
     role: str | None = Field(None, description="The role, when targeting = 'role' (e.g. 'resident').")
@@ -424,6 +425,41 @@ class ChampionsConfig(TargetedConfig):
     )
 
 
+class ExternalPushConfig(ScheduleConfig):
+    """A `[[interventions]]` table with `kind = "external_push"`."""
+
+    behaviour: ClassVar[str] = "simulation.interventions.external_push:ExternalPush"
+    label: ClassVar[str] = "External push (incentives, mandates)"
+    acting_rank: ClassVar[int] = 0
+
+    kind: Literal["external_push"]
+    name: str = Field("External push", description="Label used in the report.")
+    every: int | None = Field(1, ge=1, description="Steps between acts (1 = every week from start to until).")
+    department: str | None = Field(None, description="Scope: one department; leave out for the whole hospital.")
+    hazard: float = Field(
+        0.01,
+        ge=0,
+        le=1,
+        description="Probability per act that a non-user in scope starts, whatever colleagues do (an added Bass p). Assumption.",
+    )
+    adopt_mode: Literal["verify", "primary"] = Field("verify", description="Mode in which those pushed start.")
+    administration_hours: float = Field(
+        0.0, ge=0, le=100_000, description="Hours of paperwork per act (nobody's clinical time)."
+    )
+
+    @field_validator("start", mode="before")
+    @classmethod
+    def _whole_week(cls, value: Any) -> Any:
+        """A start week given as a whole number written as a float, or drawn by `simulate calibrate`
+        from continuous bounds, is rounded to the nearest week (e.g. 156.4 -> 156)."""
+        if isinstance(value, float) and value == value and abs(value) != float("inf"):
+            return round(value)
+        return value
+
+    def check_names(self, key: str, population: PopulationConfig) -> None:
+        check_department(key, self.department, population)
+
+
 # The type of one `[[interventions]]` table, told apart by its `kind`: the one list of kinds.
 InterventionConfig = Annotated[
     AIIncidentConfig
@@ -432,7 +468,8 @@ InterventionConfig = Annotated[
     | WorkshopConfig
     | CaseReviewConfig
     | OpenForumConfig
-    | ChampionsConfig,
+    | ChampionsConfig
+    | ExternalPushConfig,
     Field(discriminator="kind"),
 ]
 

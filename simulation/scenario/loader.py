@@ -25,6 +25,7 @@ from simulation.errors import MissingDataError, ScenarioError
 from simulation.scenario.interventions import CONFIGS as KINDS
 from simulation.scenario.parameters import PopulationConfig
 from simulation.scenario.schema import Scenario
+from simulation.scenario.time_units import rebase
 
 MAX_EXTENDS_DEPTH = 20
 # Tables an extending file replaces whole instead of merging key by key.
@@ -129,7 +130,7 @@ def load_chain(path: Path, origin: dict, seen: tuple[Path, ...] = ()) -> dict[st
         raise ScenarioError(f"{path}: key 'extends': scenario file not found: {_shown_path(parent_path)}")
     if not _is(Path.is_file, parent_path):
         raise ScenarioError(f"{path}: key 'extends' = {parent!r}: not a file (expected a .toml scenario file)")
-    base = load_chain(parent_path, origin, (*seen, path))
+    base = rebase(load_chain(parent_path, origin, (*seen, path)), data)  # inherited keys in this file's run.time_unit
     return _merge(base, data, origin, path)
 
 
@@ -278,6 +279,9 @@ def load_scenario(path: str | Path) -> Scenario:
         # Relative to the file that set the key (which may be a file this one extends).
         where = origin.get(("scenario", "compare_to"), path)
         scenario.compare_to_path = Path(where).parent / scenario.scenario.compare_to
+    if scenario.uncertainty.posterior is not None:  # relative to the file that set it
+        where = origin.get(("uncertainty", "posterior"), path)
+        scenario.uncertainty.posterior = os.path.normpath(Path(where).parent / scenario.uncertainty.posterior)
     if scenario.network.generator == "file":
         apply_network_files(scenario, origin, path)
     return scenario

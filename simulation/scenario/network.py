@@ -32,7 +32,7 @@ class NodeTableConfig(Section):
 
     file: str | None = Field(
         None,
-        description="Node table (CSV, TSV or whitespace-separated text), relative to the scenario file that sets it. Without it, a GraphML or GEXF file's node attributes are the columns (column 1 = the node id).",
+        description="Node table (CSV, TSV or whitespace-separated text, or the first sheet of an .xlsx workbook), relative to the scenario file that sets it. Without it, a GraphML or GEXF file's node attributes are the columns (column 1 = the node id).",
     )
     delimiter: str = Field(
         "auto",
@@ -45,11 +45,11 @@ class NodeTableConfig(Section):
     id: Column = Field(1, description="Column of the node ids (any text or integer; the edge file's ids must match).")
     department: Column | None = Field(
         None,
-        description="Column of each clinician's department (sets population.departments); unmapped: drawn from population.departments.",
+        description="Column of each clinician's department (its known cells set population.departments, shares = counts); unmapped: drawn from population.departments; missing cells: drawn in each replication with the known cells' shares.",
     )
     role: Column | None = Field(
         None,
-        description="Column of each clinician's role (sets population.roles; a role named in [population.roles] keeps its settings); unmapped: drawn.",
+        description="Column of each clinician's role (its known cells set population.roles, shares = counts; a role named in [population.roles] keeps its settings); unmapped: drawn; missing cells: drawn in each replication with the known cells' shares.",
     )
     seniority: Column | None = Field(
         None,
@@ -66,9 +66,13 @@ class NodeTableConfig(Section):
         None,
         description="Column of the observed adoption time (any unit, e.g. months); a value mapped to 'never' = did not adopt in the observed window, 'missing' = unknown. Kept as ClinicianModel.observed_adoption.",
     )
+    threshold: Column | None = Field(
+        None,
+        description="Column of each clinician's fixed adoption threshold (share of colleagues using AI, 0-1) under [choice] rule = 'threshold'; unmapped or missing cells: drawn from choice.thresholds. Kept as ClinicianModel.thresholds.",
+    )
     values: dict[str, dict[str, str | int | float]] = Field(
         default_factory=dict,
-        description="Per attribute (department, role, seniority, attitude, mode, adoption), a map from codes in the file to values, e.g. adoption = {18 = 'never', 98 = 'missing'}; 'missing' means unknown. Unmapped codes are used as they are.",
+        description="Per attribute (department, role, seniority, attitude, mode, adoption, threshold), a map from codes in the file to values, e.g. adoption = {18 = 'never', 98 = 'missing'}; 'missing' means unknown. Unmapped codes are used as they are.",
     )
     missing: list[str] = Field(
         default_factory=lambda: ["", "NA", "N/A", "NaN", "."],
@@ -79,7 +83,7 @@ class NodeTableConfig(Section):
 
     @model_validator(mode="after")
     def _known_attributes(self) -> NodeTableConfig:
-        allowed = ("department", "role", "seniority", "attitude", "mode", "adoption")
+        allowed = ("department", "role", "seniority", "attitude", "mode", "adoption", "threshold")
         unknown = [name for name in self.values if name not in allowed]
         if unknown:
             raise ValueError(f"values.{unknown[0]}: not an attribute; allowed: {', '.join(allowed)}")
@@ -129,11 +133,11 @@ class NetworkConfig(Section):
     # generator = "file": the network (and optionally the clinicians) from data files (simulation/network/files.py).
     edges: str | None = Field(
         None,
-        description="generator = 'file': the tie file, relative to the scenario file that sets it: an edge list (CSV, TSV or whitespace-separated), GraphML or GEXF.",
+        description="generator = 'file': the tie file, relative to the scenario file that sets it: an edge list (CSV, TSV, whitespace-separated or .xlsx), GraphML, GEXF, Pajek (.net) or UCINET DL (.dl).",
     )
-    format: Literal["auto", "edgelist", "graphml", "gexf"] = Field(
+    format: Literal["auto", "edgelist", "graphml", "gexf", "pajek", "dl"] = Field(
         "auto",
-        description="Format of `edges`; 'auto' from the extension (.graphml, .xml, .gexf; anything else is an edge list).",
+        description="Format of `edges`; 'auto' from the extension (.graphml, .xml, .gexf, .net/.paj = pajek, .dl = UCINET DL; anything else is an edge list).",
     )
     delimiter: str = Field(
         "auto",
@@ -155,7 +159,8 @@ class NetworkConfig(Section):
         description="Column of the tie's layer (e.g. advice, discussion, friendship); none = one layer '1'. In GraphML/GEXF, the edge attribute's name.",
     )
     weight: Column | None = Field(
-        None, description="Column of the tie's weight, read for min_weight (the model's ties are unweighted)."
+        None,
+        description="Column of the tie's weight (a number >= 0): with min_weight, lighter ties are dropped; the weights weigh colleagues in the influence rules (colleagues' mean attitude and bounded-confidence pull, share using AI, anticipated penalty). A pair or arc given in several rows weighs as its heaviest row. None = every tie weighs 1.",
     )
     min_weight: float | None = Field(None, description="Drop ties whose weight is below this (needs `weight`).")
     direction: Column | None = Field(
@@ -169,6 +174,10 @@ class NetworkConfig(Section):
     advisor: Literal["target", "source"] = Field(
         "target",
         description="In a directed tie, whose advice is sought: 'target' (the named colleague, as in 'whom do you ask for advice') or 'source'.",
+    )
+    influence: Literal["both_ways", "from_advisor"] = Field(
+        "both_ways",
+        description="'both_ways': every tie carries influence in both directions (directions give only advisors); 'from_advisor': a directed tie carries influence only from the advisor to the clinician who seeks their advice (undirected and mutual ties both ways).",
     )
     layers: list[str | int] | None = Field(None, description="Layers to keep (merged into one network); none = all.")
     layer_names: dict[str, str] = Field(
@@ -187,4 +196,6 @@ class NetworkConfig(Section):
             raise ValueError('generator = "file" needs `edges`, the tie file (edge list, GraphML or GEXF)')
         if self.min_weight is not None and self.weight is None:
             raise ValueError("min_weight needs `weight`, the column of tie weights")
+        if self.influence != "both_ways" and self.generator != "file":
+            raise ValueError('influence = "from_advisor" needs generator = "file" (directions come from the tie file)')
         return self

@@ -81,6 +81,10 @@ class ModeShares(Section):
         le=1,
         description="Share using AI as the primary decision aid. UK GPs 2025: about 5-7 % ask GenAI for a differential diagnosis (split is an assumption).",
     )
+    users: Literal["most_favourable", "random"] = Field(
+        "most_favourable",
+        description="Who the initial users are (the seeds of a diffusion): 'most_favourable' = drawn among the clinicians with the most favourable attitudes (attitude z-score plus unit normal noise); 'random' = a random set, whatever their attitude. Both use the same draws: the same seed gives the same set, and everything else is common to both.",
+    )
 
     @model_validator(mode="after")
     def _sum_to_one(self) -> ModeShares:
@@ -299,25 +303,34 @@ class ChoiceConfig(Section):
     starts with probability bass_p + bass_q x share of colleagues using AI per step) or "threshold"
     (Granovetter: a non-user starts when the share of colleagues using AI reaches their fixed
     threshold, drawn uniformly from `thresholds`). Under both, users never stop and start in `adopt_mode`.
+    "cascade" (independent cascade: a new user has one chance `cascade_p` per non-using colleague, the
+    step after they start) and "voter" (a clinician reconsidering, with probability `reconsider_rate`,
+    copies the mode of a random colleague) are the other reference dynamics (`rules.textbook`).
     """
 
-    rule: Literal["logit", "bass", "threshold"] = Field(
+    rule: Literal["logit", "bass", "threshold", "cascade", "voter"] = Field(
         "logit",
-        description="Adoption rule: 'logit' (the clinician model), 'bass' or 'threshold' (textbook special cases).",
+        description="Adoption rule: 'logit' (the clinician model), 'bass', 'threshold', 'cascade' or 'voter' (textbook special cases).",
+    )
+    cascade_p: float = Field(
+        0.1,
+        ge=0,
+        le=1,
+        description="Independent cascade: probability that a new user makes a colleague start, one try per tie, rule = 'cascade'.",
     )
     bass_p: float = Field(0.03, ge=0, le=1, description="Bass innovation (external) hazard per step, rule = 'bass'.")
     bass_q: float = Field(
         0.4,
         ge=0,
-        le=10,
-        description="Bass imitation coefficient per step (times the share of colleagues using AI), rule = 'bass'.",
+        le=100,
+        description="Bass imitation coefficient per step (times the share of colleagues using AI), rule = 'bass'. Up to 100: the weekly default is 20.8 per year (run.time_unit).",
     )
     thresholds: tuple[float, float] = Field(
         (0.0, 1.0),
         description="Range [low, high] of the uniform fixed adoption thresholds, rule = 'threshold' (Granovetter 1978).",
     )
     adopt_mode: Literal["verify", "primary"] = Field(
-        "verify", description="Mode adopters take under rule 'bass' or 'threshold'."
+        "verify", description="Mode adopters take under rule 'bass', 'threshold' or 'cascade'."
     )
 
     reconsider_rate: float = Field(
@@ -405,7 +418,7 @@ class AttitudeConfig(Section):
         1.2,
         ge=0,
         le=6,
-        description="Colleagues whose attitude differs by more than this are ignored (1-7 points). 0.2 of the scale range, the low end of the 0.2-0.5 used in bounded-confidence models (Deffuant et al. 2000).",
+        description="Colleagues whose attitude differs by more than this are ignored (1-7 points); one exactly this far away still counts. The bound is inclusive as in Hegselmann & Krause 2002 (|x_i - x_j| <= epsilon); 0.2 of the scale range, the low end of the 0.2-0.5 used in bounded-confidence models (Deffuant et al. 2000).",
     )
     anchoring: float = Field(
         0.03,

@@ -14,7 +14,11 @@ from simulation.scenario.base import Section
 class RunConfig(Section):
     """How long, how many replications, and the root seed."""
 
-    steps: int = Field(104, ge=1, le=100_000, description="Number of weekly steps (104 = two years).")
+    time_unit: Literal["week", "month", "year"] = Field(
+        "week",
+        description="Length of one step: 'week', 'month' (52/12 weeks) or 'year' (52 weeks). run.steps, milestones, schedules, target deadlines, half-lives and every per-step rate are written in it (names saying 'week' mean 'step'); unwritten keys take their weekly defaults converted (simulation/scenario/time_units.py, docs/SCENARIOS.md).",
+    )
+    steps: int = Field(104, ge=1, le=100_000, description="Number of steps (run.time_unit; 104 weeks = two years).")
     replications: int = Field(
         20, ge=1, le=1_000_000, description="Independent replications, each with its own network and draws."
     )

@@ -5,7 +5,8 @@ audience: `parameters` (the model's parameters), `network` (generator and data-f
 `interventions` (every intervention kind), `planning` (name, run, targets, costs), `uncertainty` (what we do not know) and `experiments`
 (sweep, sensitivity, calibration); here are only the checks across tables, which each intervention
 config makes itself. ``docs/SCENARIOS.md`` lists the same keys for planners, and ``simulate schema``
-prints the JSON Schema for editors. Units: one step is one week; attitudes and peer ratings are on
+prints the JSON Schema for editors. Units: one step is one `run.time_unit` (a week unless the file
+says otherwise; simulation/scenario/time_units.py converts the weekly defaults); attitudes and peer ratings are on
 the 1-7 scale of the vignette study (Yang et al., npj Digital Medicine 2025); literacy, trust and
 status concern are on 0-1.
 
@@ -15,6 +16,7 @@ Where a default is an assumption rather than a published number, its description
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field, PrivateAttr, model_validator
 
@@ -31,6 +33,7 @@ from simulation.scenario.parameters import (
     PopulationConfig,
 )
 from simulation.scenario.planning import CostsConfig, RunConfig, ScenarioMeta, TargetConfig
+from simulation.scenario.time_units import with_defaults_in_unit
 from simulation.scenario.uncertainty import UncertaintyConfig
 
 
@@ -95,6 +98,12 @@ class Scenario(Section):
     @compare_to_path.setter
     def compare_to_path(self, value: Path | None) -> None:
         self._compare_to_path = value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _defaults_in_time_unit(cls, data: Any) -> Any:
+        """Keys a scenario leaves out take their weekly defaults converted to its run.time_unit."""
+        return with_defaults_in_unit(data) if isinstance(data, dict) else data
 
     @model_validator(mode="after")
     def _reach_and_schedule(self) -> Scenario:

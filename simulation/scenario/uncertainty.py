@@ -7,6 +7,10 @@ of a comparison sees the same worlds and the same seeds, so differences stay pai
 gives each outcome and difference two intervals: chance alone (the replications at the values the
 files state, `run.replications` of them) and chance plus what we do not know (the runs of all worlds).
 
+A calibration's posterior can stand in for ranges: `posterior = "posterior.csv"` (written by
+`simulate calibrate` with method "smc") gives each world the values of one particle drawn by weight,
+all its keys together (simulation/experiments/posterior.py).
+
 A range applies to a key by its path (`judgment.visibility`), or to every intervention of a kind by
 `interventions.<kind>.<key>` (`interventions.workshop.attitude_gain`: by kind, never by position, so
 that a plan and its baseline move together). It is one of
@@ -177,6 +181,13 @@ class UncertaintyConfig(_Table):
     )
     seed: int | None = Field(None, ge=0, description="Seed of the worlds' draw (default: run.seed).")
     defaults: bool = Field(True, description="Include the documented ranges (docs/MODEL.md section 7).")
+    posterior: str | None = Field(
+        None,
+        min_length=1,
+        description="A calibration's posterior.csv (simulate calibrate, method 'smc'), relative to the file that sets "
+        "it: each world takes the values of one particle drawn by weight (joint, so correlations are kept) "
+        "for the posterior's keys, in place of their ranges.",
+    )
     parameters: list[UncertainParameter] = Field(
         default_factory=list,
         description="Ranges of this scenario, each an [[uncertainty.parameters]] table; they replace documented ones of the same key.",
