@@ -80,7 +80,9 @@ def test_kill_9_of_the_parent_takes_its_workers_with_it_and_resume_completes(tmp
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
     kept = partial_of(out) / "replications"
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and proc.poll() is None and not list(kept.glob("*.npz")):
+    from simulation.execution.packed_store import kept_count
+
+    while time.monotonic() < deadline and proc.poll() is None and not kept_count(kept):
         time.sleep(0.01)
     workers = children(proc.pid)
     assert proc.poll() is None, "the run finished before it could be killed"

@@ -36,8 +36,7 @@ from simulation.network.tables import MAX_CELL, Table, column_index, exists, has
 
 FAST_MIN_BYTES = 256 * 1024  # below this the plain reader takes less time than importing pyarrow (~0.3 s)
 MAX_COLUMNS = 256  # columns read as dictionaries of text; a wider file goes to the plain reader
-CONTROL_BYTES = np.zeros(256, dtype=bool)
-CONTROL_BYTES[[*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F]] = True  # as tables.CONTROL_RE
+CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])  # as tables.CONTROL_RE
 LINE_SEPARATORS = ("\x85", "\u2028", "\u2029")  # str.splitlines breaks lines there; pyarrow does not
 
 
@@ -89,12 +88,12 @@ def read_coded(
 
 def _plain_text(raw: bytes) -> bool:
     """No control bytes, CR only before LF, valid UTF-8 without Unicode line separators."""
-    counts = np.bincount(np.frombuffer(raw, dtype=np.uint8), minlength=256)
-    if counts[CONTROL_BYTES].any():
+    if len(raw.translate(None, CONTROL_BYTES)) != len(raw):  # a copy without them: 10x quicker than counting
         return False
-    if counts[ord("\r")] and counts[ord("\r")] != raw.count(b"\r\n"):
+    returns = raw.count(b"\r")
+    if returns and returns != raw.count(b"\r\n"):
         return False
-    if not counts[128:].any():
+    if raw.isascii():
         return True
     try:
         text = raw.decode("utf-8")

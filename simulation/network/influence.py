@@ -71,18 +71,26 @@ def influence_of(network: HospitalNetwork) -> Influence:
 
 
 def hearing_of_arcs(
-    edges: np.ndarray, hearer: np.ndarray, speaker: np.ndarray, weight: np.ndarray, n: int
+    edges: np.ndarray,
+    hearer: np.ndarray,
+    speaker: np.ndarray,
+    weight: np.ndarray,
+    n: int,
+    tie: np.ndarray | None = None,
 ) -> np.ndarray | None:
     """Per tie of `edges` ((E, 2), i < j, sorted and unique), the weight with which each end hears
     the other: column 0 = i hears j, column 1 = j hears i; 0 where no arc says so. Each arc
-    (`hearer` hears `speaker` with `weight`) given several times weighs its heaviest. None when every
-    tie is heard both ways with weight 1 (the influence is the adjacency)."""
-    keys = edges[:, 0].astype(np.int64) * n + edges[:, 1]
+    (`hearer` hears `speaker` with `weight`) given several times weighs its heaviest. `tie`: each
+    arc's row in `edges` when the caller knows it (else found by search). None when every tie is
+    heard both ways with weight 1 (the influence is the adjacency)."""
     low, high = np.minimum(hearer, speaker), np.maximum(hearer, speaker)
-    tie = np.searchsorted(keys, low * n + high)
-    column = (hearer == high).astype(np.int64)  # 0: the lower index hears, 1: the higher one does
-    hearing = np.zeros((edges.shape[0], 2))
-    np.maximum.at(hearing, (tie, column), weight)
+    if tie is None:
+        keys = edges[:, 0].astype(np.int64) * n + edges[:, 1]
+        tie = np.searchsorted(keys, low * n + high)
+    cell = 2 * tie + (hearer == high)  # column 0: the lower index hears, 1: the higher one does
+    hearing = np.zeros(2 * edges.shape[0])
+    np.maximum.at(hearing, cell, weight)  # flat cells: several times faster than a (row, column) pair
+    hearing = hearing.reshape(-1, 2)
     if np.all(hearing == 1.0):
         return None
     return hearing

@@ -85,7 +85,7 @@ def merge_rows(config: NetworkConfig, rows: EdgeRows, ids: list[str], node_path:
             + " (an empty graph); the model needs colleagues to influence each other"
         )
     n = len(ids)
-    edges, advisor = merge_ties(i, j, d, n, config.advisor)
+    edges, advisor, tie = merge_ties(i, j, d, n, config.advisor)
     layers = {}
     layer_arcs = {}
     for name in rows.layers:
@@ -94,7 +94,7 @@ def merge_rows(config: NetworkConfig, rows: EdgeRows, ids: list[str], node_path:
         low, high = np.minimum(i[mask], j[mask]), np.maximum(i[mask], j[mask])
         keys = distinct_sorted(low * n + high)
         layers[name] = np.stack([keys // n, keys % n], axis=1)
-    return Ties(edges, advisor, layers, layer_arcs, notes, _hearing(config, edges, i, j, d, w, n))
+    return Ties(edges, advisor, layers, layer_arcs, notes, _hearing(config, edges, tie, i, j, d, w, n))
 
 
 def _weights(rows: EdgeRows, kept: np.ndarray) -> np.ndarray:
@@ -113,24 +113,37 @@ def _weights(rows: EdgeRows, kept: np.ndarray) -> np.ndarray:
 
 
 def _hearing(
-    config: NetworkConfig, edges: np.ndarray, i: np.ndarray, j: np.ndarray, d: np.ndarray, w: np.ndarray, n: int
+    config: NetworkConfig,
+    edges: np.ndarray,
+    tie: np.ndarray,
+    i: np.ndarray,
+    j: np.ndarray,
+    d: np.ndarray,
+    w: np.ndarray,
+    n: int,
 ) -> np.ndarray | None:
-    """Per merged tie, the weight with which each end hears the other (see the module docstring)."""
+    """Per merged tie, the weight with which each end hears the other (see the module docstring);
+    `tie`: each row's merged tie (a row of `edges`)."""
     if config.influence == "both_ways" and np.all(w == 1.0):
         return None  # every tie heard both ways with weight 1: the influence is the adjacency
+    if config.influence == "both_ways":  # each row's weight both ways: a tie weighs its heaviest row
+        heaviest = np.zeros(edges.shape[0])
+        np.maximum.at(heaviest, tie, w)
+        return np.stack([heaviest, heaviest], axis=1)
     one_way = d & (config.influence == "from_advisor")
     advisor = j if config.advisor == "target" else i
     seeker = i if config.advisor == "target" else j
     hearer = np.concatenate([np.where(one_way, seeker, i), j[~one_way]])
     speaker = np.concatenate([np.where(one_way, advisor, j), i[~one_way]])
     weight = np.concatenate([w, w[~one_way]])
-    return hearing_of_arcs(edges, hearer, speaker, weight, n)
+    return hearing_of_arcs(edges, hearer, speaker, weight, n, tie=np.concatenate([tie, tie[~one_way]]))
 
 
 def merge_ties(
     i: np.ndarray, j: np.ndarray, directed: np.ndarray, n: int, advisor_end: str
-) -> tuple[np.ndarray, np.ndarray]:
-    """Undirected ties (i < j) and each tie's fixed advisor (-1 when undirected somewhere or mutual)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Undirected ties (i < j), each tie's fixed advisor (-1 when undirected somewhere or mutual) and
+    each row's tie (its row in the ties)."""
     low, high = np.minimum(i, j), np.maximum(i, j)
     keys = low * n + high
     named = j if advisor_end == "target" else i
@@ -141,4 +154,4 @@ def merge_ties(
     edges = np.stack([unique // n, unique % n], axis=1).astype(np.int64)
     fixed = ~undirected & (up ^ down)
     advisor = np.where(fixed, np.where(up, edges[:, 1], edges[:, 0]), -1).astype(np.int64)
-    return edges, advisor
+    return edges, advisor, inverse.reshape(-1)
