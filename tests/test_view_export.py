@@ -124,6 +124,7 @@ def test_clinician_table_has_one_row_per_clinician_and_the_views_skeptical_share
     frame = pd.read_csv(io.StringIO(text))
     assert len(frame) == watched.state.n == 200
     assert frame["id"].tolist() == list(range(200))
+    assert frame.columns[0] == "week" and set(frame["week"]) == {int(watched.week)}  # file names carry no week
     assert {"department", "role", "mode", "attitude", "literacy", "trust", "status_concern", "skeptical"} <= set(
         frame.columns
     )
@@ -173,7 +174,13 @@ def test_page_runs_to_week_and_offers_the_downloads(tmp_path):
         rc.find(v.Btn, children=["Run to week"]).widget.click()
         assert rc.find(v.Html, class_="numbers-line").widget.children[0].startswith("Week 12 ")
         assert "past the scenario's 12 weeks" in rc.find(v.Html, class_="run-to-note").widget.children[0]
-        assert rc.find(v.Btn, children=["Run to week"]).widget.disabled
+        rc.find(v.Btn, children=["Run to week"]).widget.click()  # at the horizon: the note says so
+        assert (
+            rc.find(v.Html, class_="run-to-note")
+            .widget.children[0]
+            .startswith("Already at week 12, the scenario's last")
+        )
+        assert rc.find(v.Html, class_="numbers-line").widget.children[0].startswith("Week 12 ")
     finally:
         rc.close()
 

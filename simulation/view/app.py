@@ -154,7 +154,7 @@ def MainCards(model, files, selected, color_by, size_by, group_by):
                 ClinicianPanel(current, selected, tick)
             with solara.Card("By department and role", margin=0):
                 GroupsPanel(current, group_by, tick)
-            SideBySideCard(model, files)  # side by side and the ensemble band (off when the page opens)
+            SideBySideCard(model, files, tick)  # side by side and the ensemble band (off when the page opens)
 
 
 @solara.component

@@ -5,7 +5,8 @@ and the scenario on the page as a TOML file that `simulate` runs to the same num
   outcome column of steps.csv (`simulation.outcomes.COLUMNS`, same names and order), written by
   `simulation.results.tables.to_csv_bytes` (10 significant digits, NaN as an empty cell): the
   values Mesa's DataCollector recorded at each step, which are the model's `last` outcomes.
-- `clinicians_csv(model)`: one row per clinician at the current week: `id` (the view's clinician id,
+- `clinicians_csv(model)`: one row per clinician at the current week: `week` (the week shown, the
+  same on every row: file names carry no week), `id` (the view's clinician id,
   0 to n-1), `node` (the id in the network file, for a network read from files only), department, role,
   seniority (years), mode (none/verify/primary), attitude (1-7), skeptical (attitude below
   population.skeptical_below: true/false, the definition of share_skeptical), literacy, trust,
@@ -53,7 +54,10 @@ def timeseries_csv(model) -> bytes:
 def clinicians_frame(model) -> pd.DataFrame:
     """One row per clinician at the current week (columns in the module's notes)."""
     state = model.state
-    columns: dict[str, object] = {"id": np.arange(state.n, dtype=np.int64)}
+    columns: dict[str, object] = {
+        "week": np.full(state.n, int(model.week), dtype=np.int64),
+        "id": np.arange(state.n, dtype=np.int64),
+    }
     if getattr(model, "node_ids", None) is not None:
         columns["node"] = [str(x) for x in model.node_ids]
     columns.update(
@@ -94,7 +98,9 @@ def scenario_toml_text(model) -> str:
     return scenario_toml(scenario, seed=int(scenario.run.seed), replications=1, header=header)
 
 
-def export_name(model, what: str, suffix: str, with_week: bool = True) -> str:
-    """A download's file name: <scenario>-<what>[-week<N>].<suffix> (the scenario's name made file-safe)."""
+def export_name(model, what: str, suffix: str) -> str:
+    """A download's file name: <scenario>-<what>.<suffix> (the scenario's name made file-safe). No week:
+    the names are fixed when the card is drawn, and the card is not redrawn at each step (a redraw of
+    the sidebar redraws the whole page, simulation.view.tools); the week is inside each file."""
     name = re.sub(r"[^A-Za-z0-9_.-]+", "-", str(model.config.scenario.name or "scenario")).strip("-") or "scenario"
-    return f"{name}-{what}" + (f"-week{int(model.week)}" if with_week else "") + f".{suffix}"
+    return f"{name}-{what}.{suffix}"

@@ -19,7 +19,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import solara
-from mesa.visualization.utils import update_counter
 
 from simulation.errors import UserError
 from simulation.scenario.interventions import ACTING_ORDER, CONFIGS
@@ -118,9 +117,9 @@ def VariantControls(
 
 
 @solara.component
-def SideBySidePanel(model: solara.Reactive, files: list[str]):
-    """The card's contents: the two switches, setting B, the picture, the table and the notes."""
-    update_counter.get()
+def SideBySidePanel(model: solara.Reactive, files: list[str], tick: int = 0):
+    """The card's contents: the two switches, setting B, the picture, the table and the notes
+    (`tick`: Mesa's step counter, read by the page, redraws it at each step)."""
     a = model.value
     compare_on = solara.use_reactive(False)
     ensemble_on = solara.use_reactive(False)
@@ -240,7 +239,7 @@ def SideBySidePanel(model: solara.Reactive, files: list[str]):
 
 
 @solara.component
-def SideBySideCard(model: solara.Reactive, files: list[str]):
+def SideBySideCard(model: solara.Reactive, files: list[str], tick: int = 0):
     """The card on the page (its switches are off when the page opens)."""
     with solara.Card("Side by side", margin=0, classes=["side-by-side-card"]):
-        SideBySidePanel(model, files)
+        SideBySidePanel(model, files, tick)
