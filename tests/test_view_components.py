@@ -386,11 +386,11 @@ def test_page_step_and_play_stop_at_the_horizon(tmp_path):
         assert "End of the scenario's 3 weeks" in rc.find(v.Html, class_="horizon-note").widget.children[0]
         _button(rc, "Reset").click()
         assert _week(rc).startswith("Week 0 ") and not rc.find(v.Html, class_="horizon-note").widgets
-        _button(rc, "▶").click()  # Play: steps every 150 ms in a thread until the horizon
+        _button(rc, "▶").click()  # Play: steps every 50 ms (app.PLAY_INTERVAL_MS) in a thread until the horizon
         deadline = time.monotonic() + 30
         while not _week(rc).startswith("Week 3 ") and time.monotonic() < deadline:
             time.sleep(0.05)
-        time.sleep(0.6)  # four more play intervals: a Play that did not stop would be at week 6 or more
+        time.sleep(0.6)  # many more play intervals: a Play that did not stop would be at week 6 or more
         assert _week(rc).startswith("Week 3 ")
         assert _button(rc, "Step").disabled
         rc.find(v.Html, class_="horizon-note").assert_single()
@@ -436,3 +436,84 @@ def test_the_view_and_the_manifest_work_from_an_installed_wheel(tmp_path):
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert int(done.stdout.strip()) == len([p for p in SCENARIOS.glob("*.toml") if is_plan(p)])
+
+
+# --- render passes per Step (issue 16: speed) -------------------------------------------------------
+
+
+def test_a_step_on_the_served_page_is_one_render_pass_and_the_notebook_page_is_left_as_mesa_draws_it(
+    tmp_path, monkeypatch
+):
+    """Each render pass reconciles the whole page (about 210 widgets). Mesa's Information card and the
+    page's cards read the step counter: two passes per Step as Mesa draws it; `one_pass.redraw`
+    (installed by `simulate view`'s server) makes it one, with the same page afterwards. Importing
+    the page changes nothing in Mesa."""
+    from mesa.visualization import solara_viz, utils
+
+    from simulation.view import one_pass
+
+    assert solara_viz.force_update is utils.force_update  # importing the page installs nothing
+    rc = solara.render(
+        solara.AppLayout(children=[ClinicianView(scenario=str(_short(tmp_path, steps=6)))]), handle_error=False
+    )[1]
+    try:
+        _button(rc, "Step").click()
+        before = rc.render_count
+        _button(rc, "Step").click()
+        as_mesa_draws_it = rc.render_count - before
+        shown = _week(rc), rc.find(v.Html, class_="plots-picture").widget.attributes["src"]
+
+        monkeypatch.setattr(solara_viz, "force_update", one_pass.redraw)  # what install() does
+        monkeypatch.setattr(one_pass, "page_render_context", lambda: rc)  # the served page's context
+        before = rc.render_count
+        _button(rc, "Step").click()
+        assert (as_mesa_draws_it, rc.render_count - before) == (2, 1)
+        assert _week(rc).startswith("Week 3 ") and shown[0].startswith("Week 2 ")
+        assert rc.find(v.Html, class_="plots-picture").widget.attributes["src"] != shown[1]  # redrawn
+    finally:
+        rc.close()
+
+
+def test_redraw_outside_a_served_page_is_mesas_force_update():
+    from mesa.visualization.utils import update_counter
+
+    from simulation.view.one_pass import page_render_context, redraw
+
+    assert page_render_context() is None  # no Solara kernel context in a test process
+    before = update_counter.value
+    redraw()
+    assert update_counter.value == before + 1
+
+
+def test_redraw_waits_until_another_thread_has_rendered_so_play_cannot_outrun_the_page(tmp_path, monkeypatch):
+    """While another thread holds the page's render lock (it handles a click and renders), a redraw
+    asked by Play waits for it, then renders itself: without the wait, reacton leaves the render to
+    that thread, which at 3,000 clinicians never caught up and the page stayed at week 1."""
+    import threading
+    import time
+
+    from simulation.view import one_pass
+
+    rc = solara.render(solara.AppLayout(children=[ClinicianView(scenario=str(_short(tmp_path)))]), handle_error=False)[
+        1
+    ]
+    try:
+        monkeypatch.setattr(one_pass, "page_render_context", lambda: rc)
+        holding, release = threading.Event(), threading.Event()
+
+        def render_elsewhere() -> None:
+            with rc.thread_lock:
+                holding.set()
+                release.wait(5)
+
+        other = threading.Thread(target=render_elsewhere)
+        other.start()
+        holding.wait(5)
+        threading.Timer(0.3, release.set).start()
+        before, start = rc.render_count, time.monotonic()
+        one_pass.redraw()
+        assert time.monotonic() - start >= 0.25  # waited for the other render
+        assert rc.render_count == before + 1  # then rendered the page itself, once
+        other.join(5)
+    finally:
+        rc.close()

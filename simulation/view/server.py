@@ -89,6 +89,9 @@ def serve(scenario: Path | None, host: str = "127.0.0.1", port: int = 8765) -> N
     if scenario is not None:
         os.environ[SCENARIO_ENV] = str(Path(scenario).resolve())
     start_warm_up(scenario)
+    from simulation.view.one_pass import install
+
+    install()  # one render pass per Step (simulation/view/one_pass.py)
     print(f"Interactive view: {view_url(host, port)}  (Ctrl+C stops it)", flush=True)
     from solara.__main__ import cli as solara_cli
 

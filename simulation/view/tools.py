@@ -19,9 +19,9 @@ with the controls' values as TOML.
 from __future__ import annotations
 
 import solara
-from mesa.visualization.utils import force_update
 
 from simulation.view.export import clinicians_csv, export_name, scenario_toml_text, timeseries_csv
+from simulation.view.one_pass import redraw
 
 DEFAULT_TARGET = 52  # weeks: a year, the box's first value (at most the horizon)
 
@@ -49,7 +49,7 @@ def RunToWeek(model: solara.Reactive):
         asked = int(target.value)
         stepped = chosen.run_to(asked)
         note.set(run_to_note(chosen, asked, stepped))
-        force_update()
+        redraw()
 
     with solara.Row(gap="6px", style={"align-items": "center"}):
         solara.InputInt(
