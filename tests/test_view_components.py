@@ -59,6 +59,17 @@ def test_controls_switch_interventions_seats_targeting_and_parameters():
     assert [c.kind for c in off.interventions] == ["case_review"]
 
 
+def test_the_nominated_targeting_rule_is_offered_and_runs():
+    """Issue 17's `nominated` rule (a random clinician names a colleague) is one of the view's choices."""
+    settings = ViewSettings.from_file(WORKSHOPS)
+    assert "nominated" in settings.interventions["workshop"].targeting_choices
+    model = ViewModel(settings.with_intervention("workshop", targeting="nominated").with_value("population.n", 120))
+    assert model.config.interventions[0].targeting == "nominated"
+    for _ in range(3):
+        model.step()
+    assert model.week == 3
+
+
 def test_seed_typed_as_text():
     settings = ViewSettings.from_file(default_scenario_path())
     assert settings.with_seed(" 7 ").to_scenario().run.seed == 7

@@ -95,7 +95,7 @@ def params_for(generator: str) -> tuple[Param, ...]:
 
 # Targeting rules offered in the view: those that need no extra key (department, role, ids need one,
 # and are offered only when the scenario's own table names it).
-SIMPLE_TARGETING = ("random", "skeptics", "opinion_leaders", "bridges")
+SIMPLE_TARGETING = ("random", "skeptics", "opinion_leaders", "bridges", "nominated")
 
 
 def is_targeted(kind: str) -> bool:
