@@ -3,8 +3,9 @@
 For each population size, starts `simulate view` on a free loopback port with a scenario that
 extends scenarios/baseline.toml and sets `population.n` and `run.steps` = 520 (so Play is timed
 before the horizon), opens the page with Playwright driving Debian's chromium (headless), presses
-Step repeatedly and times each press until the page shows the new week *and* both pictures (network and plots) have been replaced and decoded (as Playwright
-sees it, and on the page's clock from the click event to the frame that shows it). Also times
+Step repeatedly and times each press until the page shows the new week *and* both pictures
+(network and plots) have been replaced and decoded (as Playwright sees it, and on the page's clock
+from the click event to the frame that shows it). Also times
 the same work in-process (model step + both pictures, no browser) to show where the time goes.
 The first Step after start-up (the page opened as soon as the server answers) is reported on its
 own line, with the gap to the median of the later steps (goal: at most 1 s); the median is of the
