@@ -19,7 +19,15 @@ from simulation.view.clinician import clinician_facts, neighbour_modes  # noqa: 
 from simulation.view.components import horizon_text, numbers_text  # noqa: E402
 from simulation.view.controls import ScenarioControls, vuetify_round  # noqa: E402
 from simulation.view.drawing import NetworkPicture, TimeSeriesPicture, node_colours, node_sizes  # noqa: E402
-from simulation.view.settings import PARAMS, ViewSettings, default_scenario_path, is_plan, scenario_files  # noqa: E402
+from simulation.view.settings import (  # noqa: E402
+    BEHAVIOUR_PARAMS,
+    JUDGMENT_PARAMS,
+    PARAMS,
+    ViewSettings,
+    default_scenario_path,
+    is_plan,
+    scenario_files,
+)
 from simulation.view.viewmodel import ViewModel  # noqa: E402
 
 
@@ -280,11 +288,43 @@ def test_vuetify_round_is_the_browser_slider_rounding():
     assert vuetify_round(0.03, 0.0, 0.2, 0.005) == 0.03 and vuetify_round(0.1, 0.0, 0.5, 0.02) == 0.1
 
 
+def _open_panels(rc) -> None:
+    """What a user's clicks on the closed panels' headers do: the browser sets each panel's v_model to 0."""
+    for panels in rc.find(v.ExpansionPanels).widgets:
+        if panels.v_model is None:
+            panels.v_model = 0
+
+
 def _controls(path):
+    """The controls of `path` with every panel open (closed panels hold no widgets: controls.LazyDetails)."""
     settings = solara.reactive(ViewSettings.from_file(path))
     rebuilt = []
     rc = solara.render(ScenarioControls(settings, scenario_files(path), rebuilt.append), handle_error=False)[1]
+    _open_panels(rc)
     return settings, rc
+
+
+def test_closed_panels_hold_no_widgets_until_opened_and_then_show_the_exact_values():
+    """Issue 16 (speed): every render pass reconciles every widget, so a closed panel's sliders are
+    built only when it opens; they then show the settings' values, exactly."""
+    settings = solara.reactive(ViewSettings.from_file(WORKSHOPS))
+    rc = solara.render(ScenarioControls(settings, scenario_files(WORKSHOPS), lambda _: None), handle_error=False)[1]
+    try:
+        lazy = {p.label for p in (*BEHAVIOUR_PARAMS, *JUDGMENT_PARAMS)}
+
+        def lazy_sliders() -> list:
+            return [w for w in rc.find(v.Slider).widgets if w.label.rsplit(": ", 1)[0] in lazy]
+
+        assert lazy_sliders() == [] and rc.find(v.Slider).widgets  # the open panels' sliders are there
+        _open_panels(rc)
+        assert len(lazy_sliders()) == len(lazy)
+        penalty = next(w for w in lazy_sliders() if w.label.startswith("Penalty for verifying"))
+        assert float(penalty.label.rsplit(": ", 1)[1]) == load_scenario(WORKSHOPS).judgment.penalty_verify
+        for panels in rc.find(v.ExpansionPanels).widgets:
+            panels.v_model = None  # close them all again: the lazy ones drop their sliders
+        assert lazy_sliders() == []
+    finally:
+        rc.close()
 
 
 def _sliders(rc, params=PARAMS) -> dict[str, v.Slider]:

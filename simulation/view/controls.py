@@ -37,6 +37,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import solara
+from solara.alias import rv
 
 from simulation.errors import UserError
 from simulation.scenario.interventions import ACTING_ORDER as ORDER
@@ -183,6 +184,24 @@ def network_note(settings: ViewSettings) -> str | None:
 
 
 @solara.component
+def LazyDetails(summary: str, children=[], expand: bool = False):  # noqa: B006  (Solara's children idiom)
+    """`solara.Details` whose content exists only while it is open. Every render pass reconciles every
+    widget of the page, so the sliders of closed panels (about a third of the page's widgets) cost
+    time at each Step although nobody sees them; they are built when the panel opens, from the
+    settings (so with the exact values), and dropped when it closes."""
+    opened, set_opened = solara.use_state(expand)
+
+    def on_v_model(v_model) -> None:
+        set_opened(v_model == 0)
+
+    with rv.ExpansionPanels(v_model=0 if opened else None, on_v_model=on_v_model) as main:
+        with rv.ExpansionPanel():
+            rv.ExpansionPanelHeader(children=[summary])
+            rv.ExpansionPanelContent(children=children if opened else [])
+    return main
+
+
+@solara.component
 def ScenarioControls(
     settings: solara.Reactive[ViewSettings],
     files: list[str],
@@ -270,9 +289,9 @@ def ScenarioControls(
                     ParamSlider(param, settings, on_settings)
         with solara.Details("Interventions", expand=True):
             InterventionControls(settings, on_settings)
-        with solara.Details("Behaviour", expand=False):
+        with LazyDetails("Behaviour", expand=False):
             for param in BEHAVIOUR_PARAMS:
                 ParamSlider(param, settings, on_settings)
-        with solara.Details("Peer judgment", expand=False):
+        with LazyDetails("Peer judgment", expand=False):
             for param in JUDGMENT_PARAMS:
                 ParamSlider(param, settings, on_settings)
