@@ -162,3 +162,36 @@ class LocalDask:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def pure_bass_toml(*, steps: int, seed: int, n: int, p: float | str, q: float | str) -> str:
+    """A scenario reduced to Bass diffusion on a random network (nobody uses AI at the start; peer
+    judgment and attitude influence off), the calibration tests' synthetic truth."""
+    return f"""
+[run]
+steps = {steps}
+seed = {seed}
+
+[population]
+n = {n}
+
+[population.initial_modes]
+none = 1.0
+verify = 0.0
+primary = 0.0
+
+[network]
+generator = "random"
+mean_degree = 8.0
+
+[choice]
+rule = "bass"
+bass_p = {p}
+bass_q = {q}
+
+[judgment]
+visibility = 0.0
+
+[attitude]
+influence_rate = 0.0
+"""

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import pure_bass_toml
 from typer.testing import CliRunner
 
 from simulation.cli import app
@@ -25,34 +26,7 @@ from simulation.experiments.posterior import read_posterior
 from simulation.scenario import load_scenario
 from simulation.scenario.paths import base_data, parse_path, point_scenario
 
-SCENARIO = """
-[run]
-steps = 10
-seed = 5
-
-[population]
-n = 150
-
-[population.initial_modes]
-none = 1.0
-verify = 0.0
-primary = 0.0
-
-[network]
-generator = "random"
-mean_degree = 8.0
-
-[choice]
-rule = "bass"
-bass_p = 0.06
-bass_q = 0.5
-
-[judgment]
-visibility = 0.0
-
-[attitude]
-influence_rate = 0.0
-"""
+SCENARIO = pure_bass_toml(steps=10, seed=5, n=150, p=0.06, q=0.5)
 
 CALIBRATION = """
 [calibration]

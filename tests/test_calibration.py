@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import pure_bass_toml
 from typer.testing import CliRunner
 
 from simulation.cli import app
@@ -18,34 +19,9 @@ from simulation.scenario import load_scenario
 REPO = Path(__file__).resolve().parents[1]
 CKM = REPO.parent / "shared" / "data" / "ckm"
 
-SYNTHETIC = """
-[run]
-steps = 15
-seed = 7
-
-[population]
-n = 300
-
-[population.initial_modes]
-none = 1.0
-verify = 0.0
-primary = 0.0
-
-[network]
-generator = "random"
-mean_degree = 8.0
-
-[choice]
-rule = "bass"
-bass_p = {p}
-bass_q = {q}
-
-[judgment]
-visibility = 0.0
-
-[attitude]
-influence_rate = 0.0
-
+SYNTHETIC = (
+    pure_bass_toml(steps=15, seed=7, n=300, p="{p}", q="{q}")
+    + """
 [calibration]
 free = {{ "choice.bass_p" = [0.0, 0.2], "choice.bass_q" = [0.0, 1.2] }}
 samples = 80
@@ -53,6 +29,7 @@ replications = 3
 accept_share = 0.1
 check_replications = 10
 """
+)
 
 
 def synthetic(tmp_path: Path, p: float = 0.04, q: float = 0.5) -> Path:

@@ -8,39 +8,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import pure_bass_toml
 
 from simulation.experiments.calibration_inputs import CUMULATIVE
 from simulation.experiments.coverage import acceptance_region, binomial_interval, coverage_check
 from simulation.scenario import load_scenario
 
-CHEAP = """
-[run]
-steps = 10
-seed = 3
-
-[population]
-n = 150
-
-[population.initial_modes]
-none = 1.0
-verify = 0.0
-primary = 0.0
-
-[network]
-generator = "random"
-mean_degree = 8.0
-
-[choice]
-rule = "bass"
-bass_p = 0.05
-bass_q = 0.4
-
-[judgment]
-visibility = 0.0
-
-[attitude]
-influence_rate = 0.0
-
+CHEAP = (
+    pure_bass_toml(steps=10, seed=3, n=150, p=0.05, q=0.4)
+    + """
 [calibration]
 method = "smc"
 free = { "choice.bass_p" = [0.0, 0.2], "choice.bass_q" = [0.0, 1.0] }
@@ -49,6 +25,7 @@ population_size = 80
 populations = 3
 check_replications = 4
 """
+)
 
 TRIALS = 20
 
