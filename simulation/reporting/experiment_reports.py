@@ -172,6 +172,22 @@ def sensitivity_document(
     return blocks
 
 
+def fit_table(fit: pd.DataFrame, mean: str, band: str, series: bool = False) -> Block:
+    """fit.csv as the report's table: step, (the series,) observed, the simulated mean and its band."""
+    rows = [
+        [
+            str(row.step),
+            *([str(row.metric)] if series else []),
+            f"{row.observed:.3f}",
+            f"{row.simulated_mean:.3f}",
+            f"{row.simulated_low:.3f} to {row.simulated_high:.3f}",
+        ]
+        for row in fit.itertuples(index=False)
+    ]
+    header = ["Step", *(["Series"] if series else []), "Observed", mean, band]
+    return Block("table", header=header, rows=rows, align="rlrrl" if series else "rrrl")
+
+
 def calibration_document(
     name: str,
     source: Path,
@@ -228,20 +244,7 @@ def calibration_document(
             if rmse_in_points
             else f"RMSE of the mean curve **{rmse:.4g}**",
         ),
-        Block(
-            "table",
-            header=["Step", "Observed", "Simulated mean", "Middle 95 % of runs"],
-            rows=[
-                [
-                    str(row.step),
-                    f"{row.observed:.3f}",
-                    f"{row.simulated_mean:.3f}",
-                    f"{row.simulated_low:.3f} to {row.simulated_high:.3f}",
-                ]
-                for row in fit.itertuples(index=False)
-            ],
-            align="rrrl",
-        ),
+        fit_table(fit, mean="Simulated mean", band="Middle 95 % of runs"),
         Block("img", "Observed against the calibrated model", path="fit.png"),
         Block("img", "Approximate posterior", path="posterior.png"),
         Block(
@@ -322,21 +325,7 @@ def smc_calibration_document(
                 else f"scaled RMSE of their mean against the observations **{rmse:.4g}**"
             ),
         ),
-        Block(
-            "table",
-            header=["Step", "Series", "Observed", "Predictive mean", "5-95 % of draws"],
-            rows=[
-                [
-                    str(row.step),
-                    str(row.metric),
-                    f"{row.observed:.3f}",
-                    f"{row.simulated_mean:.3f}",
-                    f"{row.simulated_low:.3f} to {row.simulated_high:.3f}",
-                ]
-                for row in fit.itertuples(index=False)
-            ],
-            align="rlrrl",
-        ),
+        fit_table(fit, mean="Predictive mean", band="5-95 % of draws", series=True),
         Block("img", "Observed against the posterior predictive band", path="fit.png"),
         Block("img", "Posterior particles", path="posterior.png"),
         Block(
