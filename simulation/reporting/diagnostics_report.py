@@ -67,6 +67,7 @@ def diagnostics_blocks(t: RunTables) -> list[Block]:
             "table",
             header=["Scenario", *(label for _, label in TESTS), "Adopters' ties joining two adopters"],
             rows=dependence,
+            align="l" + "r" * (len(TESTS) + 1),  # one label column, then numbers
         ),
         Block(
             "p",
@@ -75,5 +76,10 @@ def diagnostics_blocks(t: RunTables) -> list[Block]:
             "give. Clinicians who used AI from the start count as adopters of the first week, so when many did "
             "they fill one category and the counts depart from the normal curve.",
         ),
-        Block("table", header=["Scenario", *CATEGORY_LABELS.values()], rows=categories),
+        Block(
+            "table",
+            header=["Scenario", *CATEGORY_LABELS.values()],
+            rows=categories,
+            align="l" + "r" * len(CATEGORY_LABELS),  # one label column, then counts
+        ),
     ]
