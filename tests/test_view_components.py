@@ -3,6 +3,8 @@ rendered in-process with Solara's test renderer (buttons clicked, controls chang
 
 from __future__ import annotations
 
+import collections
+
 import numpy as np
 import pytest
 
@@ -180,10 +182,10 @@ def _commit(text_field, value: str) -> None:
 
 
 def _network_image(rc):
-    """The network card's Vue widget (network_image.vue): its `src`, pixels and `vue_pick` (a click)."""
+    """The network card's Vue widget (network_image.vue): its `src`, `fixed` (pixels, names) and `vue_pick` (a click)."""
     import ipyvue
 
-    found = [w for w in rc.find(ipyvue.VueTemplate).widgets if hasattr(w, "pixels")]
+    found = [w for w in rc.find(ipyvue.VueTemplate).widgets if hasattr(w, "fixed")]
     assert len(found) == 1, found
     return found[0]
 
@@ -568,3 +570,46 @@ def test_redraw_waits_until_another_thread_has_rendered_so_play_cannot_outrun_th
         other.join(5)
     finally:
         rc.close()
+
+
+def test_the_fast_renderer_the_server_turns_on_updates_only_what_a_step_changed(tmp_path, monkeypatch):
+    """`simulate view`'s server sets REACTON_FAST=1 (simulation/view/server.py): a render pass then
+    walks only the components whose state changed. With reacton's default renderer a Step updates every
+    widget of the page, the sidebar's sliders and number boxes too (about 165 per pass); with the fast
+    one only the cards that show the new week, and the page shows the same week and pictures."""
+    from mesa.visualization import solara_viz
+    from reacton import core
+
+    from simulation.view import one_pass, server
+
+    assert server.OFFLINE_ENV["REACTON_FAST"] == "1"
+
+    def updated_on_a_step(fast: str) -> tuple[collections.Counter, str]:
+        monkeypatch.setenv("REACTON_FAST", fast)
+        rc = solara.render(
+            solara.AppLayout(children=[ClinicianView(scenario=str(_short(tmp_path, steps=6)))]), handle_error=False
+        )[1]
+        try:
+            monkeypatch.setattr(solara_viz, "force_update", one_pass.redraw)  # as served: one pass per Step
+            monkeypatch.setattr(one_pass, "page_render_context", lambda: rc)
+            _button(rc, "Step").click()
+            kinds: collections.Counter = collections.Counter()
+            original = core.Element._update_widget
+
+            def counting(self, widget, el_prev, kwargs):
+                kinds[type(widget).__name__] += 1
+                return original(self, widget, el_prev, kwargs)
+
+            monkeypatch.setattr(core.Element, "_update_widget", counting)
+            _button(rc, "Step").click()
+            monkeypatch.setattr(core.Element, "_update_widget", original)
+            return kinds, _week(rc)
+        finally:
+            rc.close()
+
+    slow, slow_week = updated_on_a_step("0")
+    fast, fast_week = updated_on_a_step("1")
+    assert slow_week.startswith("Week 2 ") and fast_week == slow_week  # same model, same seed: same line
+    assert slow["Slider"] > 0 and slow["TextField"] > 0 and sum(slow.values()) > 120
+    assert fast["Slider"] == fast["TextField"] == fast["Checkbox"] == 0  # the sidebar is left alone
+    assert 0 < sum(fast.values()) < 50

@@ -12,10 +12,15 @@ from simulation.view.settings import SCENARIO_DIR
 
 
 def test_serve_starts_the_warm_up_before_the_server(monkeypatch):
+    import uvicorn
+    from mesa.visualization import solara_viz
+
     from simulation.view.app import SCENARIO_ENV
 
     for key in [SCENARIO_ENV, *server.OFFLINE_ENV]:  # serve() sets them: restored after the test
         monkeypatch.setenv(key, "")
+    monkeypatch.setattr(uvicorn, "Config", uvicorn.Config)  # serve() changes both: restored after the test
+    monkeypatch.setattr(solara_viz, "force_update", solara_viz.force_update)
     calls = []
     monkeypatch.setattr(server, "start_warm_up", lambda scenario: calls.append(("warm-up", scenario)))
 
@@ -28,6 +33,22 @@ def test_serve_starts_the_warm_up_before_the_server(monkeypatch):
     path = SCENARIO_DIR / "workshops.toml"
     server.serve(path, "127.0.0.1", 8765)
     assert calls == [("warm-up", path), ("solara", server.APP)]
+
+
+def test_the_served_websocket_sends_without_per_message_compression(monkeypatch):
+    """`simulate view` serves without permessage-deflate (the base64 PNGs hardly compress; deflating
+    them was the largest server cost of a Step); an explicit setting is kept; nothing else changes."""
+    import uvicorn
+
+    monkeypatch.setattr(uvicorn, "Config", uvicorn.Config)
+    original = uvicorn.Config
+    assert original(app="solara.server.starlette:app").ws_per_message_deflate is True  # uvicorn's default
+    server.send_uncompressed()
+    server.send_uncompressed()  # twice: still one layer
+    assert uvicorn.Config.__mro__[1] is original
+    config = uvicorn.Config(app="solara.server.starlette:app", port=8123)
+    assert (config.ws_per_message_deflate, config.port) == (False, 8123)
+    assert uvicorn.Config(app="x:y", ws_per_message_deflate=True).ws_per_message_deflate is True
 
 
 def test_the_warm_up_runs_the_start_scenario_in_a_thread(monkeypatch):

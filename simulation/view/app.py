@@ -34,7 +34,7 @@ from simulation.view.viewmodel import ViewModel
 
 # Set by `simulate view FILE.toml` for the server process; the page opens with that file.
 SCENARIO_ENV = "SIMULATE_VIEW_SCENARIO"
-PLAY_INTERVAL_MS = 50  # pause between steps while playing (Play = 1 / (pause + step and redraw))
+PLAY_INTERVAL_MS = 25  # pause between steps while playing (Play = 1 / (pause + step and redraw))
 # Long slider labels wrap beside the slider instead of squeezing it to nothing; a parameter's label sits
 # above its slider, which shares the row with the number box. Mesa's sidebar card
 # "Model Parameters" lists only Mesa-style parameters; this page has none (its controls are in

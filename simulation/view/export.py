@@ -100,7 +100,7 @@ def scenario_toml_text(model) -> str:
 
 def export_name(model, what: str, suffix: str) -> str:
     """A download's file name: <scenario>-<what>.<suffix> (the scenario's name made file-safe). No week:
-    the names are fixed when the card is drawn, and the card is not redrawn at each step (a redraw of
-    the sidebar redraws the whole page, simulation.view.tools); the week is inside each file."""
+    the names are fixed when the card is drawn, and the card is not redrawn at each step
+    (simulation.view.tools says why); the week is inside each file."""
     name = re.sub(r"[^A-Za-z0-9_.-]+", "-", str(model.config.scenario.name or "scenario")).strip("-") or "scenario"
     return f"{name}-{what}.{suffix}"

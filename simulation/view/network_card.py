@@ -6,13 +6,14 @@ The picture is a PNG (`simulation.view.drawing.NetworkPicture`) shown by a small
 tooltip with the clinician's id, department, role, mode, attitude and peer rating; a click picks the
 node nearest the pointer (within 14 px, as `NetworkPicture.node_at`) and tells the server. The
 tooltip's text is built by Vue's text interpolation, so names from a node table are shown as text,
-never as HTML. Per step the page receives the picture and three short arrays (mode codes, attitude
-and peer rating to one decimal); positions and names are sent once per model.
+never as HTML. Per step the page receives the picture and one JSON text of three arrays (mode codes,
+attitude and peer rating to one decimal); positions and names are sent once per model, as another.
 """
 
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Callable
 
 import numpy as np
@@ -114,19 +115,40 @@ def NetworkImage(
     width: int,
     height: int,
     within: float,
-    pixels: list,
-    departments: list,
-    roles: list,
-    modes: list,
-    department: list,
-    role: list,
-    mode: list,
-    attitude: list,
-    reputation: list,
+    fixed: str,
+    now: str,
     skeptical_below: float,
     event_pick: Callable[[int], None],
 ):
-    """The picture with hover tooltips and click-to-pick (network_image.vue)."""
+    """The picture with hover tooltips and click-to-pick (network_image.vue). `fixed` and `now` are
+    JSON texts (`fixed_json`, `now_json`): one string each, not lists of thousands of numbers, which
+    reacton would walk and ipywidgets serialize item by item on every Step (about 10 ms at 300
+    clinicians, measured)."""
+
+
+def fixed_json(picture: NetworkPicture, state) -> str:
+    """What the tooltips need that stays put for a model: node pixels, names and codes (JSON)."""
+    return json.dumps(
+        {
+            "pixels": np.round(picture.pixels, 1).tolist(),
+            "departments": [str(x) for x in state.department_names],
+            "roles": [str(x) for x in state.role_names],
+            "modes": [MODE_LABELS[name] for name in MODE_NAMES],
+            "department": state.department.astype(int).tolist(),
+            "role": state.role.astype(int).tolist(),
+        }
+    )
+
+
+def now_json(state) -> str:
+    """What the tooltips show that changes each week: mode codes, attitude and peer rating to 0.1 (JSON)."""
+    return json.dumps(
+        {
+            "mode": state.mode.astype(int).tolist(),
+            "attitude": np.round(state.attitude, 1).tolist(),
+            "reputation": np.round(state.reputation, 1).tolist(),
+        }
+    )
 
 
 @solara.component
@@ -138,17 +160,7 @@ def NetworkView(model, color_by: solara.Reactive[str], size_by: solara.Reactive[
     """
     state = model.state
     picture = solara.use_memo(lambda: network_picture(model), [model])
-    static = solara.use_memo(
-        lambda: {
-            "pixels": np.round(picture.pixels, 1).tolist(),
-            "departments": [str(x) for x in state.department_names],
-            "roles": [str(x) for x in state.role_names],
-            "modes": [MODE_LABELS[name] for name in MODE_NAMES],
-            "department": state.department.astype(int).tolist(),
-            "role": state.role.astype(int).tolist(),
-        },
-        [model],
-    )
+    fixed = solara.use_memo(lambda: fixed_json(picture, state), [model])
     chosen = selected if selected is not None and selected < state.n else None
     png = picture.render(
         model.network.edges,
@@ -185,11 +197,9 @@ def NetworkView(model, color_by: solara.Reactive[str], size_by: solara.Reactive[
             width=NETWORK_WIDTH,
             height=NETWORK_HEIGHT,
             within=CLICK_RADIUS_PX,
-            mode=state.mode.astype(int).tolist(),
-            attitude=np.round(state.attitude, 1).tolist(),
-            reputation=np.round(state.reputation, 1).tolist(),
+            fixed=fixed,
+            now=now_json(state),
             skeptical_below=float(state.skeptical_below),
             event_pick=pick,
-            **static,
         )
         Legend(color_by.value, size_by.value, state.n)

@@ -2,8 +2,10 @@
 
 Mesa's Step and Play (`ModelController.do_step`) end with `force_update()`, which bumps the step
 counter `update_counter`. Solara then renders each component that reads the counter in a pass of
-its own (each subscription holds its own batch), and every pass reconciles the whole page, the
-sidebar's sliders included: at 300 clinicians a pass costs about 25-35 ms of server CPU. This page
+its own (each subscription holds its own batch), and with reacton's default renderer every pass
+reconciles the whole page, the sidebar's sliders included: at 300 clinicians a pass cost about
+25-35 ms of server CPU. (The server also turns on reacton's fast renderer, which walks only the
+components that changed: `simulation.view.server.OFFLINE_ENV`; one pass is still one pass fewer.) This page
 has two readers, Mesa's own "Information" card and the page's cards (`simulation.view.app`), so
 two passes per Step. `redraw()` bumps the counter inside one batch of the page's render context,
 so both readers render in a single pass when the batch closes.

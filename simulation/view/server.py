@@ -27,6 +27,11 @@ APP = "simulation.view.app"
 OFFLINE_ENV = {
     "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",  # telemetry is on by default
     "MPLBACKEND": "Agg",
+    # reacton's fast renderer (opt-in since reacton 1.11): a render pass walks and updates only the
+    # components whose state changed, not the whole page. With the default renderer every Step
+    # reconciled all ~165 widgets of the page (the sidebar's sliders too): 165 widget updates per
+    # Step at 300 clinicians, 33 with this one (the cards that show the week). REACTON_FAST=0 goes back.
+    "REACTON_FAST": "1",
 }
 
 
@@ -78,6 +83,30 @@ def view_url(host: str, port: int) -> str:
     return f"http://{host}:{port}/"
 
 
+def send_uncompressed() -> None:
+    """Serve the page's websocket without per-message compression (uvicorn's `ws_per_message_deflate`).
+
+    Per Step the page receives the two pictures as base64 PNG (about 170 KB at 300 clinicians), which
+    deflate hardly shrinks: compressing them was the largest single cost of a Step on the server (py-spy:
+    more server time than drawing and encoding both pictures). On a loopback or LAN connection sending
+    them as they are is quicker. Solara's `run` has no option for it, so the uvicorn configuration class
+    it builds is given that default here, in the server's own process only.
+    """
+    import uvicorn
+
+    if getattr(uvicorn.Config, "sends_uncompressed", False):
+        return
+
+    class UncompressedConfig(uvicorn.Config):
+        sends_uncompressed = True
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            kwargs.setdefault("ws_per_message_deflate", False)
+            super().__init__(*args, **kwargs)
+
+    uvicorn.Config = UncompressedConfig  # type: ignore[misc]
+
+
 def serve(scenario: Path | None, host: str = "127.0.0.1", port: int = 8765) -> None:
     """Serve the page until interrupted (Ctrl+C); `scenario` is the file the page opens with."""
     from simulation.settings import configure
@@ -93,6 +122,7 @@ def serve(scenario: Path | None, host: str = "127.0.0.1", port: int = 8765) -> N
 
     install()  # one render pass per Step (simulation/view/one_pass.py)
     print(f"Interactive view: {view_url(host, port)}  (Ctrl+C stops it)", flush=True)
+    send_uncompressed()
     from solara.__main__ import cli as solara_cli
 
     args = ["run", APP, "--host", host, "--port", str(port), "--no-open", "--production", "--no-check-version"]

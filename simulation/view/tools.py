@@ -1,11 +1,11 @@
 """The sidebar's "Run and export" card: run to week N, and download the run, the clinicians, the scenario.
 
-The card is drawn when the model is built (or rebuilt) and not at each step: every render pass
-reconciles the whole page, and each component that reads Mesa's step counter itself costs one pass
-per step (Solara renders each subscriber in its own pass; measured 180 ms a step at 300 clinicians
-with four readers, 85 ms with two). So nothing here depends on the week: the box keeps its value,
-the button stays enabled at the horizon (its note then says the run is already there), and the
-download names carry no week (the files do).
+The card is drawn when the model is built (or rebuilt) and not at each step: with reacton's default
+renderer (the page in a notebook) every render pass reconciles the whole page, and each component
+that reads Mesa's step counter costs one more pass per step (measured 180 ms a step at 300
+clinicians with four readers, 85 ms with two). So nothing here depends on the week: the box keeps
+its value, the button stays enabled at the horizon (its note then says the run is already there),
+and the download names carry no week (the files do: their `week` column).
 
 "Run to week" steps the model on the page until the week typed in the box (at most the scenario's
 horizon, run.steps), in the server's handler of the click, so the page's busy sign ("Computing ...",
