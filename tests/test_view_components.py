@@ -582,7 +582,7 @@ def test_the_fast_renderer_the_server_turns_on_updates_only_what_a_step_changed(
 
     from simulation.view import one_pass, server
 
-    assert server.OFFLINE_ENV["REACTON_FAST"] == "1"
+    assert server.SERVER_ENV["REACTON_FAST"] == "1"
 
     def updated_on_a_step(fast: str) -> tuple[collections.Counter, str]:
         monkeypatch.setenv("REACTON_FAST", fast)

@@ -17,7 +17,7 @@ def test_serve_starts_the_warm_up_before_the_server(monkeypatch):
 
     from simulation.view.app import SCENARIO_ENV
 
-    for key in [SCENARIO_ENV, *server.OFFLINE_ENV]:  # serve() sets them: restored after the test
+    for key in [SCENARIO_ENV, *server.SERVER_ENV]:  # serve() sets them: restored after the test
         monkeypatch.setenv(key, "")
     monkeypatch.setattr(uvicorn, "Config", uvicorn.Config)  # serve() changes both: restored after the test
     monkeypatch.setattr(solara_viz, "force_update", solara_viz.force_update)

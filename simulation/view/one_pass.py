@@ -5,7 +5,7 @@ counter `update_counter`. Solara then renders each component that reads the coun
 its own (each subscription holds its own batch), and with reacton's default renderer every pass
 reconciles the whole page, the sidebar's sliders included: at 300 clinicians a pass cost about
 25-35 ms of server CPU. (The server also turns on reacton's fast renderer, which walks only the
-components that changed: `simulation.view.server.OFFLINE_ENV`; one pass is still one pass fewer.) This page
+components that changed, `simulation.view.server.SERVER_ENV`; a pass saved still saves its walk.) This page
 has two readers, Mesa's own "Information" card and the page's cards (`simulation.view.app`), so
 two passes per Step. `redraw()` bumps the counter inside one batch of the page's render context,
 so both readers render in a single pass when the batch closes.

@@ -24,7 +24,8 @@ from typing import Any
 from click.exceptions import Abort
 
 APP = "simulation.view.app"
-OFFLINE_ENV = {
+# Environment of the server's process (set unless the user set them): offline, headless, fast renderer.
+SERVER_ENV = {
     "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",  # telemetry is on by default
     "MPLBACKEND": "Agg",
     # reacton's fast renderer (opt-in since reacton 1.11): a render pass walks and updates only the
@@ -113,7 +114,7 @@ def serve(scenario: Path | None, host: str = "127.0.0.1", port: int = 8765) -> N
     from simulation.view.app import SCENARIO_ENV
 
     configure()
-    for key, value in OFFLINE_ENV.items():
+    for key, value in SERVER_ENV.items():
         os.environ.setdefault(key, value)
     if scenario is not None:
         os.environ[SCENARIO_ENV] = str(Path(scenario).resolve())
